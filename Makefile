@@ -1,0 +1,112 @@
+# Makefile for the trap tools.  Works with GNU make and bmake.
+#
+# make			configure (if not done) and build
+# make check		install missing test dependencies, build, run the suite
+# make demo		install missing dependencies, build, run on the sample
+# make install		DESTDIR PREFIX BINDIR LIBEXECDIR MANDIR SHAREDIR
+#
+# Copyright (c) 2026 The trap tools authors; ISC license, see README.
+
+-include Makefile.configure
+
+PREFIX ?=	/usr/local
+BINDIR ?=	$(PREFIX)/bin
+LIBEXECDIR ?=	$(PREFIX)/libexec
+MANDIR ?=	$(PREFIX)/man
+SHAREDIR ?=	$(PREFIX)/share
+INSTALL ?=	install
+
+LIB =		lib/libtrap/libtrap.a
+LIBOBJS =	lib/libtrap/addr.o \
+		lib/libtrap/builtin.o \
+		lib/libtrap/compat_pledge.o \
+		lib/libtrap/compat_reallocarray.o \
+		lib/libtrap/compat_unveil.o \
+		lib/libtrap/extract.o \
+		lib/libtrap/file.o \
+		lib/libtrap/out.o \
+		lib/libtrap/pattern.o \
+		lib/libtrap/time.o
+LIBHDRS =	config.h lib/libtrap/compat.h lib/libtrap/trap.h \
+		lib/libtrap/pattern.h
+
+PROGS =		bin/trapextract/trapextract
+MAN1 =		man/trapextract.1
+MAN5 =		man/trap.5 man/trappatterns.5
+
+TESTPROGS =	regress/lib/libtrap/t_libtrap
+
+all:
+	@test -f Makefile.configure || sh configure
+	@$(MAKE) build
+
+build: $(LIB) $(PROGS)
+
+config.h Makefile.configure:
+	sh configure
+
+.c.o:
+	$(CC) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(LIBOBJS): $(LIBHDRS)
+
+lib/libtrap/builtin.c: share/trap/patterns lib/libtrap/mkbuiltin.sh
+	sh lib/libtrap/mkbuiltin.sh share/trap/patterns > $@
+
+$(LIB): $(LIBOBJS)
+	rm -f $@
+	ar rcs $@ $(LIBOBJS)
+
+bin/trapextract/trapextract: bin/trapextract/trapextract.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ bin/trapextract/trapextract.o $(LIB) $(LDADD)
+
+bin/trapextract/trapextract.o: $(LIBHDRS)
+
+regress/lib/libtrap/t_libtrap.o: regress/lib/libtrap/t_libtrap.c $(LIBHDRS)
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(ATF_CFLAGS) -c -o $@ \
+	    regress/lib/libtrap/t_libtrap.c
+
+regress/lib/libtrap/t_libtrap: regress/lib/libtrap/t_libtrap.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ regress/lib/libtrap/t_libtrap.o $(LIB) \
+	    $(ATF_LIBS) $(LDADD)
+
+regress-build: build $(TESTPROGS)
+
+deps:
+	@sh configure --deps=build
+
+check:
+	@sh configure --deps=check
+	@test -f Makefile.configure || sh configure
+	@$(MAKE) regress-build
+	@sh regress/run
+
+demo:
+	@sh configure --deps=build
+	@test -f Makefile.configure || sh configure
+	@$(MAKE) build
+	@sh share/examples/demo
+
+lint:
+	mandoc -Tlint -Wwarning $(MAN1) $(MAN5)
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SHAREDIR)/trap \
+	    $(DESTDIR)$(SHAREDIR)/examples/trap
+	$(INSTALL) -m 0555 $(PROGS) $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 0444 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 0444 $(MAN5) $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 0444 share/trap/patterns $(DESTDIR)$(SHAREDIR)/trap
+	$(INSTALL) -m 0444 share/examples/* $(DESTDIR)$(SHAREDIR)/examples/trap
+
+clean:
+	rm -f $(LIBOBJS) $(LIB) lib/libtrap/builtin.c $(PROGS) \
+	    bin/trapextract/trapextract.o $(TESTPROGS) \
+	    regress/lib/libtrap/t_libtrap.o
+	rm -rf regress/.results
+
+distclean: clean
+	rm -f config.h Makefile.configure
+
+.PHONY: all build check demo deps install lint clean distclean regress-build

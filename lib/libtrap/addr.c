@@ -1,0 +1,63 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* Client addresses: parsed and written back in one canonical form. */
+
+#include "compat.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "trap.h"
+
+/*
+ * Canonicalise the address in s[0..len) into dst: as inet_ntop(3) writes
+ * it, an IPv4-mapped IPv6 address as IPv4, a zone ("%em0") dropped.
+ * Return 0, or -1 if it is not an address.
+ */
+int
+trap_addr_canon(const char *s, size_t len, char *dst, size_t dstlen)
+{
+	char		 buf[TRAP_ADDRLEN + 1];
+	const char	*pct;
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+
+	if ((pct = memchr(s, '%', len)) != NULL)
+		len = pct - s;
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET, buf, &a4) == 1) {
+		if (pct != NULL)
+			return -1;
+		return inet_ntop(AF_INET, &a4, dst, dstlen) ? 0 : -1;
+	}
+	if (inet_pton(AF_INET6, buf, &a6) != 1)
+		return -1;
+	if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+		memcpy(&a4, &a6.s6_addr[12], sizeof(a4));
+		return inet_ntop(AF_INET, &a4, dst, dstlen) ? 0 : -1;
+	}
+	return inet_ntop(AF_INET6, &a6, dst, dstlen) ? 0 : -1;
+}

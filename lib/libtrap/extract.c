@@ -1,0 +1,1249 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * From log lines to attempts: the syslog envelope, the time (with the
+ * year and the zone a RFC 3164 stamp leaves out), the recognisers of
+ * pattern.c, and the bookkeeping that ties the lines of one connection
+ * together so that each try is counted once, in input order.
+ */
+
+#include "compat.h"
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/tree.h>
+
+#include <ctype.h>
+#include <err.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "trap.h"
+#include "pattern.h"
+
+#define GRACE		300	/* s a weak attempt waits for a strong one */
+#define CONN_TTL	3600	/* s a connection is remembered */
+#define MAXCONNS	65536	/* connections remembered at most */
+#define MAXQUEUE	65536	/* attempts held back at most */
+#define MAXCOUNT	1000000	/* attempts one line may report */
+#define KEYMAX		512
+
+/* What precedes the message. */
+struct env {
+	int		 abs;		/* t is UTC */
+	int		 space;		/* ISO stamp with a space, not T */
+	int		 badtime;	/* a stamp that cannot be */
+	time_t		 t;
+	int		 year;		/* 0: unknown (RFC 3164) */
+	int		 mon, mday, hour, min, sec;
+	struct trap_str	 host, prog, pid, msg;
+	long long	 repeat;	/* "message repeated N times" */
+	long long	 lastrepeat;	/* BSD "last message repeated" */
+};
+
+/* An attempt held back until its connection is decided. */
+enum slotstate { SLOT_READY, SLOT_PENDING, SLOT_DEAD };
+struct slot {
+	struct trap_attempt	 a;
+	long long		 count;
+	int			 state;
+	struct conn		*conn;		/* whose pending attempt */
+	char			*buf;
+	size_t			 bufsz;
+};
+
+enum connstate { CONN_NONE, CONN_PENDING, CONN_STRONG, CONN_COUNTED };
+struct conn {
+	RB_ENTRY(conn)		 entry;
+	TAILQ_ENTRY(conn)	 lru;
+	char			*key;
+	time_t			 last;
+	int			 state;
+	unsigned long long	 slot;		/* queue position if pending */
+	char			 addr[TRAP_ADDRLEN];
+	char			 rdns[256];
+};
+RB_HEAD(conntree, conn);
+TAILQ_HEAD(connlru, conn);
+
+/* The last recognised message of a log host, for BSD repeats. */
+struct lastmsg {
+	RB_ENTRY(lastmsg)	 entry;
+	char			*host;
+	int			 valid;
+	char			*buf;
+	size_t			 bufsz;
+	size_t			 proglen, pidlen, msglen;
+};
+RB_HEAD(lasttree, lastmsg);
+
+struct trap_extract {
+	struct ruleset		*rules;
+	trap_emit_fn		 emit;
+	void			*arg;
+
+	/* Year inference: the reference time plus one day, local. */
+	int			 refyear;
+	long			 reftuple;	/* MMDDhhmmss as a number */
+	time_t			 lastlocal;
+	/* Local time conversion cache, per minute. */
+	int			 cy, cmo, cd, ch, cmi;
+	int			 cvalid;
+	time_t			 cearly, clate;
+
+	time_t			 now;
+	const char		*file;
+	unsigned long long	 lineno;
+
+	struct slot		*queue;
+	unsigned long long	 qhead, qtail;	/* positions; slot = pos % MAXQUEUE */
+
+	struct conntree		 conns;
+	struct connlru		 connlru;
+	size_t			 nconns;
+
+	struct lasttree		 lasts;
+	struct lastmsg		*lastcache;
+
+	char			 b64[1024];
+	unsigned long long	 lines, attempts, warnings;
+};
+
+static int
+conncmp(struct conn *a, struct conn *b)
+{
+	return strcmp(a->key, b->key);
+}
+RB_GENERATE_STATIC(conntree, conn, entry, conncmp)
+
+static int
+lastcmp(struct lastmsg *a, struct lastmsg *b)
+{
+	return strcmp(a->host, b->host);
+}
+RB_GENERATE_STATIC(lasttree, lastmsg, entry, lastcmp)
+
+int
+trap_service_lookup(const char *s, size_t len)
+{
+	int	 i;
+
+	for (i = 0; i < SVC_NSERVICES; i++)
+		if (strlen(trap_service_names[i]) == len &&
+		    memcmp(trap_service_names[i], s, len) == 0)
+			return i;
+	return -1;
+}
+
+static int
+prefix(const char *s, size_t len, const char *pfx)
+{
+	size_t	 n = strlen(pfx);
+
+	return len >= n && strncasecmp(s, pfx, n) == 0;
+}
+
+/* The service a program or dovecot process name suggests. */
+int
+trap_service_guess(const char *s, size_t len)
+{
+	const char	*slash;
+
+	while ((slash = memchr(s, '/', len)) != NULL) {
+		len -= slash + 1 - s;
+		s = slash + 1;
+	}
+	if (prefix(s, len, "pop") || prefix(s, len, "ipop") ||
+	    prefix(s, len, "courierpop"))
+		return SVC_POP3;
+	if (prefix(s, len, "imap") || prefix(s, len, "courierimap"))
+		return SVC_IMAP;
+	if (prefix(s, len, "managesieve") || prefix(s, len, "sieve"))
+		return SVC_SIEVE;
+	if (prefix(s, len, "smtp") || prefix(s, len, "submission") ||
+	    prefix(s, len, "lmtp") || prefix(s, len, "courieresmtp"))
+		return SVC_SMTP;
+	if (prefix(s, len, "ssh") || prefix(s, len, "dropbear"))
+		return SVC_SSH;
+	if (prefix(s, len, "login"))
+		return SVC_LOGIN;
+	return SVC_OTHER;
+}
+
+struct trap_extract *
+trap_extract_new(trap_emit_fn emit, void *arg)
+{
+	struct trap_extract	*x;
+
+	if ((x = calloc(1, sizeof(*x))) == NULL ||
+	    (x->queue = calloc(MAXQUEUE, sizeof(*x->queue))) == NULL)
+		err(2, NULL);
+	x->rules = ruleset_new();
+	x->emit = emit;
+	x->arg = arg;
+	RB_INIT(&x->conns);
+	TAILQ_INIT(&x->connlru);
+	RB_INIT(&x->lasts);
+	trap_extract_reftime(x, time(NULL));
+	return x;
+}
+
+int
+trap_extract_patterns(struct trap_extract *x, const char *text,
+    const char *name)
+{
+	return ruleset_load(x->rules, text, name);
+}
+
+extern const char trap_builtin_patterns[];
+
+/* The recognisers compiled in from share/trap/patterns. */
+int
+trap_extract_builtin(struct trap_extract *x)
+{
+	return ruleset_load(x->rules, trap_builtin_patterns, "builtin");
+}
+
+/*
+ * The reference time of the lines to come: a RFC 3164 stamp gets the
+ * year that puts it at or before the reference plus one day.
+ */
+void
+trap_extract_reftime(struct trap_extract *x, time_t ref)
+{
+	struct tm	 tm;
+	time_t		 t = ref + 86400;
+
+	if (localtime_r(&t, &tm) == NULL)
+		errx(2, "bad reference time");
+	x->refyear = tm.tm_year + 1900;
+	x->reftuple = (((tm.tm_mon + 1) * 100L + tm.tm_mday) * 100L +
+	    tm.tm_hour) * 10000L + tm.tm_min * 100L + tm.tm_sec;
+	x->lastlocal = LONG_MIN;
+}
+
+static void
+warnline(struct trap_extract *x, const char *fmt, const char *arg)
+{
+	char	 buf[128];
+	size_t	 n;
+
+	x->warnings++;
+	n = strlen(arg) < 30 ? strlen(arg) : 30;
+	buf[trap_vis(buf, sizeof(buf), arg, n)] = '\0';
+	warnx("%s:%llu: %s \"%s\"", x->file, x->lineno, fmt, buf);
+}
+
+static int
+isleap(int y)
+{
+	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+/*
+ * Local time to UTC.  Of the two readings of the ambiguous autumn hour,
+ * the earlier unless it goes back before the previous line.
+ */
+static int
+localtoutc(struct trap_extract *x, const struct env *e, int year, time_t *t)
+{
+	struct tm	 tm, chk;
+	time_t		 c[2];
+	int		 i, n = 0, dst;
+
+	if (!x->cvalid || year != x->cy || e->mon != x->cmo ||
+	    e->mday != x->cd || e->hour != x->ch || e->min != x->cmi) {
+		for (dst = 0; dst <= 1; dst++) {
+			memset(&tm, 0, sizeof(tm));
+			tm.tm_year = year - 1900;
+			tm.tm_mon = e->mon - 1;
+			tm.tm_mday = e->mday;
+			tm.tm_hour = e->hour;
+			tm.tm_min = e->min;
+			tm.tm_isdst = dst;
+			c[n] = mktime(&tm);
+			if (localtime_r(&c[n], &chk) == NULL ||
+			    chk.tm_year != year - 1900 ||
+			    chk.tm_mon != e->mon - 1 ||
+			    chk.tm_mday != e->mday || chk.tm_hour != e->hour ||
+			    chk.tm_min != e->min)
+				continue;
+			for (i = 0; i < n; i++)
+				if (c[i] == c[n])
+					break;
+			if (i == n)
+				n++;
+		}
+		x->cy = year;
+		x->cmo = e->mon;
+		x->cd = e->mday;
+		x->ch = e->hour;
+		x->cmi = e->min;
+		x->cvalid = n;
+		if (n == 1)
+			x->cearly = x->clate = c[0];
+		else if (n == 2) {
+			x->cearly = c[0] < c[1] ? c[0] : c[1];
+			x->clate = c[0] < c[1] ? c[1] : c[0];
+		}
+	}
+	if (x->cvalid == 0)
+		return -1;
+	*t = x->cearly + e->sec;
+	if (*t + 60 < x->lastlocal)
+		*t = x->clate + e->sec;
+	if (*t > x->lastlocal)
+		x->lastlocal = *t;
+	return 0;
+}
+
+static int
+env_time(struct trap_extract *x, const struct env *e, time_t *t)
+{
+	static const int mdays[] =
+	    { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int	 year = e->year, i;
+	long	 tuple;
+
+	if (e->badtime)
+		return -1;
+	if (e->abs) {
+		*t = e->t;
+		return 0;
+	}
+	if (e->mon < 1 || e->mon > 12 || e->mday < 1 ||
+	    e->mday > mdays[e->mon - 1] || e->hour > 23 || e->min > 59 ||
+	    e->sec > 60)
+		return -1;
+	if (year == 0) {
+		tuple = (((e->mon * 100L + e->mday) * 100L + e->hour) *
+		    10000L) + e->min * 100L + e->sec;
+		year = x->refyear - (tuple > x->reftuple);
+		for (i = 0; i < 8 && e->mon == 2 && e->mday == 29 &&
+		    !isleap(year); i++)
+			year--;
+	}
+	if (e->mon == 2 && e->mday == 29 && !isleap(year))
+		return -1;
+	return localtoutc(x, e, year, t);
+}
+
+/* Parse exactly n digits at p into *v. */
+static int
+num(const char *p, const char *end, int n, int *v)
+{
+	int	 i;
+
+	if (end - p < n)
+		return -1;
+	for (*v = 0, i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)p[i]))
+			return -1;
+		*v = *v * 10 + p[i] - '0';
+	}
+	return 0;
+}
+
+/* Split off a blank-terminated token, skipping one blank after it. */
+static int
+token(const char **pp, const char *end, struct trap_str *tok)
+{
+	const char	*p = *pp;
+
+	tok->p = p;
+	while (p < end && *p != ' ')
+		p++;
+	tok->len = p - tok->p;
+	if (p < end)
+		p++;
+	*pp = p;
+	return tok->len > 0 ? 0 : -1;
+}
+
+/* A syslog tag "prog[pid]:" or "prog:". */
+static int
+istag(const struct trap_str *t)
+{
+	return t->len >= 2 && t->p[t->len - 1] == ':';
+}
+
+static void
+settag(struct env *e, const struct trap_str *t)
+{
+	const char	*lb;
+	size_t		 len = t->len - 1;	/* the colon */
+
+	e->prog.p = t->p;
+	e->prog.len = len;
+	e->pid.len = 0;
+	if (len > 2 && t->p[len - 1] == ']' &&
+	    (lb = memchr(t->p, '[', len)) != NULL) {
+		e->prog.len = lb - t->p;
+		e->pid.p = lb + 1;
+		e->pid.len = t->p + len - 1 - (lb + 1);
+	}
+}
+
+/* RFC 3339 stamp, with or without a zone (local without). */
+static int
+rfc3339(const char **pp, const char *end, struct env *e)
+{
+	const char	*p = *pp;
+	int		 oh, om, sign;
+
+	if (num(p, end, 4, &e->year) || p[4] != '-' ||
+	    num(p + 5, end, 2, &e->mon) || p[7] != '-' ||
+	    num(p + 8, end, 2, &e->mday) || (p[10] != 'T' && p[10] != ' ') ||
+	    num(p + 11, end, 2, &e->hour) || p[13] != ':' ||
+	    num(p + 14, end, 2, &e->min) || p[16] != ':' ||
+	    num(p + 17, end, 2, &e->sec))
+		return -1;
+	e->space = p[10] == ' ';
+	p += 19;
+	if (p < end && (*p == '.' || *p == ','))
+		for (p++; p < end && isdigit((unsigned char)*p); p++)
+			continue;
+	e->abs = 0;
+	if (p < end && *p == 'Z') {
+		p++;
+		e->abs = 1;
+		e->t = 0;
+	} else if (p < end && (*p == '+' || *p == '-') &&
+	    num(p + 1, end, 2, &oh) == 0) {
+		sign = *p == '-' ? -1 : 1;
+		p += 3;
+		if (p < end && *p == ':')
+			p++;
+		if (num(p, end, 2, &om))
+			return -1;
+		p += 2;
+		e->abs = 1;
+		e->t = -sign * (oh * 3600 + om * 60);
+	}
+	if (e->abs) {
+		if (e->year < 1970 || e->mon < 1 || e->mon > 12 ||
+		    e->mday < 1 || e->mday > 31 || e->hour > 23 ||
+		    e->min > 59 || e->sec > 60)
+			e->badtime = 1;
+		e->t += trap_timegm(e->year, e->mon, e->mday, e->hour,
+		    e->min, e->sec);
+	}
+	if (p >= end || *p != ' ')
+		return -1;
+	*pp = p + 1;
+	return 0;
+}
+
+/* RFC 5424 after the stamp: HOST APP PROCID MSGID SD [MSG]. */
+static int
+rfc5424(const char *p, const char *end, struct env *e)
+{
+	struct trap_str	 msgid;
+	int		 quoted;
+
+	if (token(&p, end, &e->host) || token(&p, end, &e->prog) ||
+	    token(&p, end, &e->pid) || token(&p, end, &msgid))
+		return -1;
+	if (e->host.len == 1 && e->host.p[0] == '-')
+		e->host.len = 0;
+	if (e->prog.len == 1 && e->prog.p[0] == '-')
+		e->prog.len = 0;
+	if (e->pid.len == 1 && e->pid.p[0] == '-')
+		e->pid.len = 0;
+	if (p < end && *p == '-')
+		p++;
+	else {
+		if (p >= end || *p != '[')
+			return -1;
+		while (p < end && *p == '[') {
+			for (quoted = 0, p++; p < end; p++) {
+				if (quoted && *p == '\\' && p + 1 < end)
+					p++;
+				else if (*p == '"')
+					quoted = !quoted;
+				else if (!quoted && *p == ']')
+					break;
+			}
+			if (p++ >= end)
+				return -1;
+		}
+	}
+	if (p < end && *p == ' ')
+		p++;
+	if (end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	e->msg.p = p;
+	e->msg.len = end - p;
+	return 0;
+}
+
+static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+/* BSD "last message repeated N times" (also "--- ... ---"). */
+static int
+lastrepeat(const char *p, const char *end, long long *n)
+{
+	const char	*e;
+	char		 buf[16];
+	size_t		 len;
+
+	if (end - p > 4 && memcmp(p, "--- ", 4) == 0)
+		p += 4;
+	if (end - p < 22 || memcmp(p, "last message repeated ", 22) != 0)
+		return 0;
+	p += 22;
+	for (e = p; e < end && isdigit((unsigned char)*e); e++)
+		continue;
+	len = e - p;
+	if (len == 0 || len >= sizeof(buf) || end - e < 6 ||
+	    memcmp(e, " time", 5) != 0)
+		return 0;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	*n = strtonum(buf, 1, MAXCOUNT, NULL);
+	return *n > 0;
+}
+
+/* RFC 3164: "Mmm dd hh:mm:ss [<pri>] [host] tag: msg". */
+static int
+rfc3164(const char *p, const char *end, struct env *e)
+{
+	const char	*m;
+	struct trap_str	 t1, t2;
+
+	if (end - p < 16)
+		return -1;
+	for (m = months; *m != '\0'; m += 3)
+		if (memcmp(p, m, 3) == 0)
+			break;
+	if (*m == '\0' || p[3] != ' ')
+		return -1;
+	e->mon = (m - months) / 3 + 1;
+	p += 4;
+	if (*p == ' ')
+		p++;
+	if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1])) {
+		e->mday = (p[0] - '0') * 10 + p[1] - '0';
+		p += 2;
+	} else if (isdigit((unsigned char)p[0])) {
+		e->mday = p[0] - '0';
+		p++;
+	} else
+		return -1;
+	if (end - p < 10 || p[0] != ' ' || num(p + 1, end, 2, &e->hour) ||
+	    p[3] != ':' || num(p + 4, end, 2, &e->min) || p[6] != ':' ||
+	    num(p + 7, end, 2, &e->sec) || p[9] != ' ')
+		return -1;
+	p += 10;
+	e->year = 0;
+	e->abs = 0;
+	if (p < end && *p == '<' && token(&p, end, &t1) == 0 &&
+	    t1.p[t1.len - 1] != '>')
+		return -1;			/* BSD syslogd -v priority */
+	if (token(&p, end, &t1))
+		return -1;
+	if (istag(&t1)) {
+		settag(e, &t1);
+		e->msg.p = p;
+		e->msg.len = end - p;
+		return 0;
+	}
+	e->host = t1;
+	if (lastrepeat(p, end, &e->lastrepeat))
+		return 0;
+	m = p;
+	if (token(&p, end, &t2) == 0 && istag(&t2)) {
+		settag(e, &t2);
+		e->msg.p = p;
+	} else
+		e->msg.p = m;
+	e->msg.len = end - e->msg.p;
+	return 0;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Message of a line without host: "tag: msg" or just "msg". */
+static void
+untagged(const char *p, const char *end, struct env *e)
+{
+	struct trap_str	 t;
+	const char	*m = p;
+
+	if (token(&p, end, &t) == 0 && istag(&t)) {
+		settag(e, &t);
+		m = p;
+	}
+	e->msg.p = m;
+	e->msg.len = end - m;
+}
+
+/*
+ * Parse the envelope of a line.  Return 0, or -1 if it is not a log line
+ * we know.
+ */
+static int
+env_parse(const char *s, size_t len, struct env *e)
+{
+	const char	*p = s, *end = s + len, *q;
+	long long	 secs;
+	int		 i, v;
+
+	memset(e, 0, sizeof(*e));
+	e->repeat = 1;
+	if (len < 16)
+		return -1;
+	if (*p == '@') {				/* TAI64N */
+		for (secs = 0, i = 1; i <= 16; i++) {
+			if ((v = hexval((unsigned char)p[i])) == -1)
+				return -1;
+			secs = secs * 16 + v;
+		}
+		for (; i <= 24; i++)
+			if (hexval((unsigned char)p[i]) == -1)
+				return -1;
+		if (len < 26 || p[25] != ' ')
+			return -1;
+		if (secs < (1LL << 62) + 10 || secs > (1LL << 62) + (1LL << 40))
+			e->badtime = 1;
+		e->abs = 1;
+		e->t = secs - (1LL << 62) - 10;
+		untagged(p + 26, end, e);
+		return 0;
+	}
+	if (*p == '<') {				/* PRI */
+		for (q = p + 1; q < end && isdigit((unsigned char)*q); q++)
+			continue;
+		if (q == p + 1 || q >= end || *q != '>')
+			return -1;
+		p = q + 1;
+		if (end - p > 2 && p[0] == '1' && p[1] == ' ') {
+			p += 2;
+			if (rfc3339(&p, end, e) != 0)
+				return -1;
+			return rfc5424(p, end, e);
+		}
+	}
+	if (isdigit((unsigned char)*p)) {
+		if (rfc3339(&p, end, e) != 0)
+			return -1;
+		if (!e->abs && e->space) {
+			/* ISO with a space: no host, local time */
+			untagged(p, end, e);
+			return 0;
+		}
+		q = p;
+		if (token(&q, end, &e->host))
+			return -1;
+		if (lastrepeat(q, end, &e->lastrepeat))
+			return 0;
+		p = q;
+		if (token(&q, end, &e->prog) == 0 && istag(&e->prog)) {
+			settag(e, &e->prog);
+			e->msg.p = q;
+			e->msg.len = end - q;
+			return 0;
+		}
+		return rfc5424(e->host.p, end, e);
+	}
+	return rfc3164(p, end, e);
+}
+
+static struct slot *
+qslot(struct trap_extract *x, unsigned long long pos)
+{
+	return &x->queue[pos % MAXQUEUE];
+}
+
+static void
+emit(struct trap_extract *x, const struct trap_attempt *a, long long count)
+{
+	x->attempts += count;
+	while (count-- > 0)
+		x->emit(a, x->arg);
+}
+
+/* Copy a's strings into the slot's own buffer. */
+static void
+slot_set(struct slot *s, const struct trap_attempt *a)
+{
+	struct trap_attempt	 n = *a;
+	size_t			 need;
+	char			*buf, *p;
+
+	need = a->loghost.len + a->daemon.len + a->rdns.len + a->user.len + 1;
+	if ((buf = malloc(need > s->bufsz ? need : s->bufsz)) == NULL)
+		err(2, NULL);
+	p = buf;
+#define COPY(f) do {					\
+	memcpy(p, a->f.p, a->f.len);			\
+	n.f.p = p;					\
+	p += a->f.len;					\
+} while (0)
+	COPY(loghost);
+	COPY(daemon);
+	COPY(rdns);
+	COPY(user);
+#undef COPY
+	free(s->buf);
+	s->buf = buf;
+	if (need > s->bufsz)
+		s->bufsz = need;
+	s->a = n;
+}
+
+/* Emit what is decided at the head of the queue. */
+static void
+drain(struct trap_extract *x, int force)
+{
+	struct slot	*s;
+
+	while (x->qhead < x->qtail) {
+		s = qslot(x, x->qhead);
+		if (s->state == SLOT_PENDING) {
+			if (!force && x->now < s->a.time + GRACE)
+				break;
+			if (s->conn != NULL)
+				s->conn->state = CONN_COUNTED;
+			s->conn = NULL;
+		}
+		if (s->state != SLOT_DEAD)
+			emit(x, &s->a, s->count);
+		x->qhead++;
+	}
+}
+
+static unsigned long long
+enqueue(struct trap_extract *x, const struct trap_attempt *a,
+    long long count, int state)
+{
+	struct slot	*s;
+
+	if (x->qtail - x->qhead == MAXQUEUE) {
+		s = qslot(x, x->qhead);
+		if (s->state == SLOT_PENDING && s->conn != NULL)
+			s->conn->state = CONN_COUNTED;
+		s->conn = NULL;
+		if (s->state != SLOT_DEAD)
+			emit(x, &s->a, s->count);
+		x->qhead++;
+	}
+	s = qslot(x, x->qtail);
+	slot_set(s, a);
+	s->count = count;
+	s->state = state;
+	s->conn = NULL;
+	return x->qtail++;
+}
+
+/* An attempt decided now: out at once, or behind those held back. */
+static void
+put(struct trap_extract *x, const struct trap_attempt *a, long long count)
+{
+	if (x->qhead == x->qtail)
+		emit(x, a, count);
+	else
+		enqueue(x, a, count, SLOT_READY);
+}
+
+static void
+conn_drop(struct trap_extract *x, struct conn *c)
+{
+	struct slot	*s;
+
+	if (c->state == CONN_PENDING) {
+		s = qslot(x, c->slot);
+		s->state = SLOT_READY;
+		s->conn = NULL;
+	}
+	RB_REMOVE(conntree, &x->conns, c);
+	TAILQ_REMOVE(&x->connlru, c, lru);
+	x->nconns--;
+	free(c->key);
+	free(c);
+}
+
+static void
+conn_expire(struct trap_extract *x)
+{
+	struct conn	*c;
+
+	while ((c = TAILQ_FIRST(&x->connlru)) != NULL &&
+	    (c->last + CONN_TTL < x->now || x->nconns > MAXCONNS))
+		conn_drop(x, c);
+}
+
+static struct conn *
+conn_get(struct trap_extract *x, const char *key, int create)
+{
+	struct conn	 find, *c;
+
+	find.key = (char *)key;
+	if ((c = RB_FIND(conntree, &x->conns, &find)) != NULL) {
+		TAILQ_REMOVE(&x->connlru, c, lru);
+	} else {
+		if (!create)
+			return NULL;
+		if ((c = calloc(1, sizeof(*c))) == NULL ||
+		    (c->key = strdup(key)) == NULL)
+			err(2, NULL);
+		RB_INSERT(conntree, &x->conns, c);
+		x->nconns++;
+	}
+	c->last = x->now;
+	TAILQ_INSERT_TAIL(&x->connlru, c, lru);
+	return c;
+}
+
+static void
+appendkey(char *key, size_t *off, const char *p, size_t len)
+{
+	if (*off + len + 2 > KEYMAX)
+		len = KEYMAX - *off - 2;
+	memcpy(key + *off, p, len);
+	*off += len;
+	key[(*off)++] = '\001';
+	key[*off] = '\0';
+}
+
+/* The connection a line belongs to; 0 if it has none. */
+static int
+connkey(const struct env *e, const struct rule *r, const struct match *m,
+    const struct trap_attempt *a, char key[KEYMAX])
+{
+	size_t	 off = 0;
+
+	appendkey(key, &off, e->host.p, e->host.len);
+	switch (r->join) {
+	case JOIN_PID:
+		if (e->pid.len == 0)
+			return 0;
+		appendkey(key, &off, "p", 1);
+		appendkey(key, &off, e->pid.p, e->pid.len);
+		return 1;
+	case JOIN_KEY:
+		appendkey(key, &off, "k", 1);
+		appendkey(key, &off, m->cap[CAP_KEY].p, m->cap[CAP_KEY].len);
+		return 1;
+	case JOIN_USER:
+		if (a->addr[0] == '\0')
+			return 0;
+		appendkey(key, &off, "u", 1);
+		appendkey(key, &off, a->addr, strlen(a->addr));
+		appendkey(key, &off, a->user.p, a->user.len);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Fill what the line lacks from its connection, and the other way. */
+static void
+conn_share(struct conn *c, struct trap_attempt *a)
+{
+	if (a->addr[0] == '\0')
+		memcpy(a->addr, c->addr, sizeof(a->addr));
+	else if (c->addr[0] == '\0')
+		memcpy(c->addr, a->addr, sizeof(c->addr));
+	if (a->rdns.len == 0) {
+		a->rdns.p = c->rdns;
+		a->rdns.len = strlen(c->rdns);
+	} else if (c->rdns[0] == '\0' && a->rdns.len < sizeof(c->rdns)) {
+		memcpy(c->rdns, a->rdns.p, a->rdns.len);
+		c->rdns[a->rdns.len] = '\0';
+	}
+}
+
+static void
+weak(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
+{
+	struct slot		*s;
+	struct trap_attempt	 n;
+
+	conn_share(c, a);
+	switch (c->state) {
+	case CONN_NONE:
+		c->slot = enqueue(x, a, 1, SLOT_PENDING);
+		qslot(x, c->slot)->conn = c;
+		c->state = CONN_PENDING;
+		break;
+	case CONN_PENDING:
+		s = qslot(x, c->slot);
+		n = s->a;
+		if (n.addr[0] == '\0')
+			memcpy(n.addr, a->addr, sizeof(n.addr));
+		if (n.rdns.len == 0)
+			n.rdns = a->rdns;
+		if (n.user.len == 0)
+			n.user = a->user;
+		if (n.kind == KIND_FAIL)
+			n.kind = a->kind;
+		slot_set(s, &n);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+strong(struct trap_extract *x, struct conn *c, struct trap_attempt *a,
+    long long count)
+{
+	struct slot	*s;
+
+	conn_share(c, a);
+	if (c->state == CONN_PENDING) {
+		s = qslot(x, c->slot);
+		if (a->kind == KIND_FAIL)
+			a->kind = s->a.kind;
+		if (a->user.len == 0)
+			a->user = s->a.user;
+		s->state = SLOT_DEAD;
+		s->conn = NULL;
+	}
+	c->state = CONN_STRONG;
+	put(x, a, count);
+}
+
+static void
+connect(struct conn *c, const struct trap_attempt *a)
+{
+	memcpy(c->addr, a->addr, sizeof(c->addr));
+	c->rdns[0] = '\0';
+	if (a->rdns.len < sizeof(c->rdns)) {
+		memcpy(c->rdns, a->rdns.p, a->rdns.len);
+		c->rdns[a->rdns.len] = '\0';
+	}
+}
+
+static size_t
+b64decode(const char *s, size_t len, char *dst, size_t dstlen)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char	*c;
+	unsigned int	 acc = 0;
+	size_t		 i, n = 0, bits = 0;
+
+	for (i = 0; i < len && s[i] != '='; i++) {
+		if ((c = strchr(tab, s[i])) == NULL || *c == '\0')
+			return (size_t)-1;
+		acc = (acc << 6) | (c - tab);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n == dstlen)
+				return (size_t)-1;
+			dst[n++] = (acc >> bits) & 0xff;
+		}
+	}
+	return n;
+}
+
+/* Is the logged host name no name at all? */
+static int
+nohost(const struct trap_str *h, const char *addr)
+{
+	return (h->len == 7 && memcmp(h->p, "unknown", 7) == 0) ||
+	    (h->len == 9 && memcmp(h->p, "<unknown>", 9) == 0) ||
+	    (h->len == strlen(addr) && memcmp(h->p, addr, h->len) == 0);
+}
+
+/* A rule matched: make the attempt and do what its event says. */
+static void
+handle(struct trap_extract *x, const struct env *e, const struct rule *r,
+    const struct match *m, time_t t)
+{
+	struct trap_attempt	 a;
+	struct conn		*c;
+	const struct trap_str	*cap = m->cap;
+	char			 key[KEYMAX], buf[16];
+	long long		 count = 1;
+	size_t			 n;
+
+	memset(&a, 0, sizeof(a));
+	a.time = t;
+	a.loghost = e->host;
+	a.daemon = e->prog;
+	if (a.daemon.len == 0) {
+		a.daemon.p = r->progs[0];
+		a.daemon.len = strlen(r->progs[0]);
+	}
+	if (r->service >= 0)
+		a.service = r->service;
+	else if (m->have[CAP_SVC])
+		a.service = trap_service_guess(cap[CAP_SVC].p,
+		    cap[CAP_SVC].len);
+	else
+		a.service = trap_service_guess(a.daemon.p, a.daemon.len);
+	a.kind = r->kind;
+	if (m->have[CAP_USER])
+		a.user = cap[CAP_USER];
+	else if (m->have[CAP_B64]) {
+		n = b64decode(cap[CAP_B64].p, cap[CAP_B64].len, x->b64,
+		    sizeof(x->b64));
+		a.user = cap[CAP_B64];
+		if (n != (size_t)-1) {
+			a.user.p = x->b64;
+			a.user.len = n;
+		}
+	}
+	if (m->have[CAP_ADDR] && trap_addr_canon(cap[CAP_ADDR].p,
+	    cap[CAP_ADDR].len, a.addr, sizeof(a.addr)) == -1) {
+		n = cap[CAP_ADDR].len < 64 ? cap[CAP_ADDR].len : 64;
+		memcpy(key, cap[CAP_ADDR].p, n);
+		key[n] = '\0';
+		warnline(x, "bad address", key);
+		return;
+	}
+	if (m->have[CAP_RHOST] && trap_addr_canon(cap[CAP_RHOST].p,
+	    cap[CAP_RHOST].len, a.addr, sizeof(a.addr)) == -1)
+		a.rdns = cap[CAP_RHOST];
+	if (m->have[CAP_HOST])
+		a.rdns = cap[CAP_HOST];
+	if (a.rdns.len > 0 && nohost(&a.rdns, a.addr))
+		a.rdns.len = 0;
+	if (m->have[CAP_COUNT]) {
+		n = cap[CAP_COUNT].len;
+		if (n >= sizeof(buf))
+			n = sizeof(buf) - 1;
+		memcpy(buf, cap[CAP_COUNT].p, n);
+		buf[n] = '\0';
+		if ((count = strtonum(buf, 0, MAXCOUNT, NULL)) == 0)
+			return;
+	}
+	count *= e->repeat;
+	if (count > MAXCOUNT)
+		count = MAXCOUNT;
+
+	if (!connkey(e, r, m, &a, key)) {
+		if (r->event == EV_ATTEMPT || r->event == EV_WEAK)
+			put(x, &a, count);
+		return;
+	}
+	switch (r->event) {
+	case EV_CONNECT:
+		connect(conn_get(x, key, 1), &a);
+		break;
+	case EV_CLOSE:
+		if ((c = conn_get(x, key, 0)) != NULL)
+			conn_drop(x, c);
+		break;
+	case EV_WEAK:
+		weak(x, conn_get(x, key, 1), &a);
+		break;
+	default:
+		strong(x, conn_get(x, key, 1), &a, count);
+		break;
+	}
+}
+
+/* The remembered last message of the line's log host. */
+static struct lastmsg *
+lastmsg(struct trap_extract *x, const struct trap_str *host)
+{
+	struct lastmsg	 find, *l = x->lastcache;
+	char		 name[256];
+
+	if (l != NULL && strlen(l->host) == host->len &&
+	    memcmp(l->host, host->p, host->len) == 0)
+		return l;
+	if (host->len >= sizeof(name))
+		return NULL;
+	memcpy(name, host->p, host->len);
+	name[host->len] = '\0';
+	find.host = name;
+	if ((l = RB_FIND(lasttree, &x->lasts, &find)) == NULL) {
+		if ((l = calloc(1, sizeof(*l))) == NULL ||
+		    (l->host = strdup(name)) == NULL)
+			err(2, NULL);
+		RB_INSERT(lasttree, &x->lasts, l);
+	}
+	x->lastcache = l;
+	return l;
+}
+
+static void
+remember(struct lastmsg *l, const struct env *e)
+{
+	size_t	 need = e->prog.len + e->pid.len + e->msg.len;
+
+	if (need > l->bufsz) {
+		free(l->buf);
+		if ((l->buf = malloc(need)) == NULL)
+			err(2, NULL);
+		l->bufsz = need;
+	}
+	memcpy(l->buf, e->prog.p, e->prog.len);
+	memcpy(l->buf + e->prog.len, e->pid.p, e->pid.len);
+	memcpy(l->buf + e->prog.len + e->pid.len, e->msg.p, e->msg.len);
+	l->proglen = e->prog.len;
+	l->pidlen = e->pid.len;
+	l->msglen = e->msg.len;
+	l->valid = 1;
+}
+
+/* Try the rules of the line's program; 1 if one matched. */
+static int
+recognise(struct trap_extract *x, const struct env *e)
+{
+	const struct rule *const	*rules;
+	struct match			 m;
+	size_t				 i, n;
+	time_t				 t;
+
+	rules = ruleset_lookup(x->rules, e->prog.p, e->prog.len, &n);
+	for (i = 0; i < n; i++) {
+		if (!rule_match(rules[i], e->msg.p, e->msg.len, &m))
+			continue;
+		if (env_time(x, e, &t) == -1) {
+			x->warnings++;
+			warnx("%s:%llu: impossible time", x->file, x->lineno);
+			return 1;
+		}
+		if (t > x->now)
+			x->now = t;
+		handle(x, e, rules[i], &m, t);
+		drain(x, 0);
+		conn_expire(x);
+		return 1;
+	}
+	return 0;
+}
+
+/* Unwrap "message repeated N times: [ msg]" and Solaris "[ID n f.p] ". */
+static void
+unwrap(struct env *e)
+{
+	const char	*p = e->msg.p, *end = p + e->msg.len, *q;
+	char		 buf[16];
+
+	if (end - p > 4 && memcmp(p, "[ID ", 4) == 0 &&
+	    (q = memchr(p, ']', end - p)) != NULL && q + 1 < end &&
+	    q[1] == ' ') {
+		e->msg.p = q + 2;
+		e->msg.len = end - e->msg.p;
+		p = e->msg.p;
+	}
+	if (end - p < 30 || memcmp(p, "message repeated ", 17) != 0 ||
+	    end[-1] != ']')
+		return;
+	for (q = p + 17; q < end && isdigit((unsigned char)*q); q++)
+		continue;
+	if (q == p + 17 || q - (p + 17) >= (int)sizeof(buf) ||
+	    end - q < 11 || memcmp(q, " times: [ ", 10) != 0)
+		return;
+	memcpy(buf, p + 17, q - (p + 17));
+	buf[q - (p + 17)] = '\0';
+	if ((e->repeat = strtonum(buf, 1, MAXCOUNT, NULL)) == 0) {
+		e->repeat = 1;
+		return;
+	}
+	e->msg.p = q + 10;
+	e->msg.len = end - 1 - e->msg.p;
+}
+
+void
+trap_extract_line(struct trap_extract *x, const char *line, size_t len,
+    const char *file, unsigned long long lineno)
+{
+	struct env	 e;
+	struct lastmsg	*l;
+
+	x->file = file;
+	x->lineno = lineno;
+	x->lines++;
+	if (env_parse(line, len, &e) == -1)
+		return;
+	l = lastmsg(x, &e.host);
+	if (e.lastrepeat) {
+		if (l == NULL || !l->valid)
+			return;
+		e.prog.p = l->buf;
+		e.prog.len = l->proglen;
+		e.pid.p = l->buf + l->proglen;
+		e.pid.len = l->pidlen;
+		e.msg.p = l->buf + l->proglen + l->pidlen;
+		e.msg.len = l->msglen;
+		e.repeat = e.lastrepeat;
+		recognise(x, &e);
+		return;
+	}
+	unwrap(&e);
+	if (recognise(x, &e)) {
+		if (l != NULL)
+			remember(l, &e);
+	} else if (l != NULL)
+		l->valid = 0;
+}
+
+/* The end of the input: decide every held-back attempt. */
+void
+trap_extract_flush(struct trap_extract *x)
+{
+	drain(x, 1);
+}
+
+unsigned long long
+trap_extract_warnings(const struct trap_extract *x)
+{
+	return x->warnings;
+}
+
+void
+trap_extract_stats(const struct trap_extract *x, FILE *fp, const char *name)
+{
+	fprintf(fp, "%s: lines %llu, attempts %llu, warnings %llu\n", name,
+	    x->lines, x->attempts, x->warnings);
+}
+
+void
+trap_extract_free(struct trap_extract *x)
+{
+	struct conn	*c;
+	struct lastmsg	*l;
+	size_t		 i;
+
+	if (x == NULL)
+		return;
+	while ((c = TAILQ_FIRST(&x->connlru)) != NULL)
+		conn_drop(x, c);
+	while ((l = RB_MIN(lasttree, &x->lasts)) != NULL) {
+		RB_REMOVE(lasttree, &x->lasts, l);
+		free(l->host);
+		free(l->buf);
+		free(l);
+	}
+	for (i = 0; i < MAXQUEUE; i++)
+		free(x->queue[i].buf);
+	free(x->queue);
+	ruleset_free(x->rules);
+	free(x);
+}

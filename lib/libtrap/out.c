@@ -1,0 +1,198 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Buffered output of trap(5) records.  Text fields are vis(3)-encoded so
+ * that a record is always one line of TAB-separated fields, whatever an
+ * attacker put in a user name.
+ */
+
+#include "compat.h"
+
+#include <sys/types.h>
+
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <vis.h>
+
+#include "trap.h"
+
+#define OUTSZ	(256 * 1024)
+
+struct trap_out {
+	int	 fd;
+	size_t	 len;
+	char	 buf[OUTSZ];
+};
+
+const char *const trap_service_names[SVC_NSERVICES] = {
+	"pop3", "imap", "smtp", "ssh", "login", "sieve", "other"
+};
+const char *const trap_kind_names[KIND_NKINDS] = {
+	"nouser", "badpass", "fail"
+};
+
+struct trap_out *
+trap_out_open(int fd)
+{
+	struct trap_out	*o;
+
+	if ((o = malloc(sizeof(*o))) == NULL)
+		err(2, NULL);
+	o->fd = fd;
+	o->len = 0;
+	return o;
+}
+
+void
+trap_out_flush(struct trap_out *o)
+{
+	size_t	 off;
+	ssize_t	 n;
+
+	for (off = 0; off < o->len; off += n) {
+		n = write(o->fd, o->buf + off, o->len - off);
+		if (n == -1 && errno == EINTR) {
+			n = 0;
+			continue;
+		}
+		if (n == -1)
+			err(2, "write");
+	}
+	o->len = 0;
+}
+
+void
+trap_out_write(struct trap_out *o, const char *p, size_t len)
+{
+	if (o->len + len > OUTSZ)
+		trap_out_flush(o);
+	if (len > OUTSZ) {
+		o->len = 0;
+		while (len > 0) {
+			size_t n = len < OUTSZ ? len : OUTSZ;
+			memcpy(o->buf, p, n);
+			o->len = n;
+			trap_out_flush(o);
+			p += n;
+			len -= n;
+		}
+		return;
+	}
+	memcpy(o->buf + o->len, p, len);
+	o->len += len;
+}
+
+void
+trap_out_putc(struct trap_out *o, int c)
+{
+	if (o->len == OUTSZ)
+		trap_out_flush(o);
+	o->buf[o->len++] = c;
+}
+
+static int
+needvis(const char *p, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = p[i];
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Encode one record field into dst (of at least 4 * len + 5 bytes):
+ * "-" when empty, "\055" for a literal "-", vis(3) otherwise.
+ * Return the length written.
+ */
+size_t
+trap_vis(char *dst, size_t dstlen, const char *src, size_t len)
+{
+	if (len == 0) {
+		strlcpy(dst, "-", dstlen);
+		return 1;
+	}
+	if (len == 1 && src[0] == '-') {
+		strlcpy(dst, "\\055", dstlen);
+		return 4;
+	}
+	if (dstlen < 4 * len + 1)
+		errx(2, "trap_vis: buffer too small");
+	if (!needvis(src, len)) {
+		memcpy(dst, src, len);
+		dst[len] = '\0';
+		return len;
+	}
+	return strvisx(dst, src, len, VIS_OCTAL | VIS_CSTYLE | VIS_TAB |
+	    VIS_NL);
+}
+
+void
+trap_out_field(struct trap_out *o, const char *p, size_t len)
+{
+	if (len > 0 && !(len == 1 && p[0] == '-') && !needvis(p, len)) {
+		trap_out_write(o, p, len);
+		return;
+	}
+	if (len > TRAP_LINEMAX)
+		len = TRAP_LINEMAX;
+	if (o->len + 4 * len + 5 > OUTSZ)
+		trap_out_flush(o);
+	o->len += trap_vis(o->buf + o->len, OUTSZ - o->len, p, len);
+}
+
+void
+trap_out_attempt(struct trap_out *o, const struct trap_attempt *a)
+{
+	char		 t[TRAP_TIMELEN];
+	const char	*s;
+
+	trap_time_fmt(a->time, t);
+	trap_out_write(o, t, TRAP_TIMELEN - 1);
+	trap_out_putc(o, '\t');
+	trap_out_field(o, a->loghost.p, a->loghost.len);
+	trap_out_putc(o, '\t');
+	s = trap_service_names[a->service];
+	trap_out_write(o, s, strlen(s));
+	trap_out_putc(o, '\t');
+	trap_out_field(o, a->daemon.p, a->daemon.len);
+	trap_out_putc(o, '\t');
+	trap_out_field(o, a->addr, strlen(a->addr));
+	trap_out_putc(o, '\t');
+	trap_out_field(o, a->rdns.p, a->rdns.len);
+	trap_out_putc(o, '\t');
+	trap_out_field(o, a->user.p, a->user.len);
+	trap_out_putc(o, '\t');
+	s = trap_kind_names[a->kind];
+	trap_out_write(o, s, strlen(s));
+	trap_out_putc(o, '\n');
+}
+
+void
+trap_out_close(struct trap_out *o)
+{
+	trap_out_flush(o);
+	free(o);
+}

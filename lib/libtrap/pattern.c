@@ -1,0 +1,560 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The recogniser language of trappatterns(5): rules of five columns,
+ * compiled into token lists and matched by a small backtracking matcher
+ * with a step budget, so that no line can make it work for long.
+ */
+
+#include "compat.h"
+
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <err.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "trap.h"
+#include "pattern.h"
+
+#define BUDGET		20000	/* matcher steps per rule and line */
+#define CACHESZ		1024	/* program names remembered (power of 2) */
+
+struct progcache {
+	char			 *name;
+	const struct rule	**rules;
+	size_t			  nrules;
+};
+
+struct ruleset {
+	struct rule		*rules;
+	size_t			 nrules;
+	struct progcache	 cache[CACHESZ];
+	size_t			 ncached;
+	const struct rule	**scratch;
+};
+
+struct mctx {
+	const struct ptok	*toks;
+	size_t			 ntoks;
+	const char		*s;
+	size_t			 len;
+	long			 budget;
+	struct match		*m;
+};
+
+static const char capchars[] = "ubahrckSnw*";
+
+struct ruleset *
+ruleset_new(void)
+{
+	struct ruleset	*rs;
+
+	if ((rs = calloc(1, sizeof(*rs))) == NULL)
+		err(2, NULL);
+	return rs;
+}
+
+static void
+cache_clear(struct ruleset *rs)
+{
+	size_t	 i;
+
+	for (i = 0; i < CACHESZ; i++) {
+		free(rs->cache[i].name);
+		free(rs->cache[i].rules);
+	}
+	memset(rs->cache, 0, sizeof(rs->cache));
+	rs->ncached = 0;
+}
+
+static int
+badrule(const char *file, unsigned long line, const char *msg)
+{
+	warnx("%s:%lu: %s", file, line, msg);
+	return -1;
+}
+
+/* Compile a template into tokens. */
+static int
+compile(struct rule *r, const char *t, size_t len)
+{
+	const char	*p, *end = t + len, *c;
+	char		*lit = NULL;
+	size_t		 litlen = 0, n = 0;
+
+	if ((r->toks = reallocarray(NULL, len + 1, sizeof(*r->toks))) == NULL)
+		err(2, NULL);
+	for (p = t; p < end; p++) {
+		if (*p == '%' && p + 1 < end && p[1] != '%') {
+			if ((c = strchr(capchars, p[1])) == NULL || p[1] == '\0')
+				return badrule(r->file, r->line,
+				    "unknown capture in template");
+			if (lit != NULL) {
+				r->toks[n].type = TOK_LIT;
+				r->toks[n].lit = lit;
+				r->toks[n++].len = litlen;
+				lit = NULL;
+			}
+			if (n > 0 && r->toks[n - 1].type != TOK_LIT)
+				return badrule(r->file, r->line,
+				    "two captures without text between them");
+			r->toks[n].type = c - capchars;
+			r->toks[n].lit = NULL;
+			r->toks[n++].len = 0;
+			p++;
+			continue;
+		}
+		if (*p == '%')
+			p++;
+		if (lit == NULL) {
+			if ((lit = malloc(len + 1)) == NULL)
+				err(2, NULL);
+			litlen = 0;
+		}
+		lit[litlen++] = *p;
+	}
+	if (lit != NULL) {
+		r->toks[n].type = TOK_LIT;
+		r->toks[n].lit = lit;
+		r->toks[n++].len = litlen;
+	}
+	r->ntoks = n;
+	for (n = 0; n < r->ntoks; n++)
+		if (r->toks[n].type == TOK_LIT &&
+		    r->toks[n].len > r->anchorlen) {
+			r->anchor = r->toks[n].lit;
+			r->anchorlen = r->toks[n].len;
+		}
+	if (r->ntoks == 0)
+		return badrule(r->file, r->line, "empty template");
+	return 0;
+}
+
+static int
+parse_progs(struct rule *r, const char *s, size_t len)
+{
+	const char	*p, *end = s + len, *comma;
+
+	for (p = s; p < end; p = comma + 1) {
+		if ((comma = memchr(p, ',', end - p)) == NULL)
+			comma = end;
+		if (comma == p)
+			return badrule(r->file, r->line, "empty program name");
+		if ((r->progs = reallocarray(r->progs, r->nprogs + 1,
+		    sizeof(*r->progs))) == NULL ||
+		    (r->progs[r->nprogs++] = strndup(p, comma - p)) == NULL)
+			err(2, NULL);
+	}
+	return 0;
+}
+
+static int
+parse_event(struct rule *r, const char *s, size_t len)
+{
+	int	 weak = 0, k;
+
+	if (len == 7 && memcmp(s, "connect", 7) == 0) {
+		r->event = EV_CONNECT;
+		return 0;
+	}
+	if (len == 5 && memcmp(s, "close", 5) == 0) {
+		r->event = EV_CLOSE;
+		return 0;
+	}
+	if (len > 0 && s[len - 1] == '?') {
+		weak = 1;
+		len--;
+	}
+	for (k = 0; k < KIND_NKINDS; k++)
+		if (strlen(trap_kind_names[k]) == len &&
+		    memcmp(trap_kind_names[k], s, len) == 0) {
+			r->kind = k;
+			r->event = weak ? EV_WEAK : EV_ATTEMPT;
+			return 0;
+		}
+	return badrule(r->file, r->line, "unknown event");
+}
+
+static int
+parse_join(struct rule *r, const char *s, size_t len)
+{
+	static const char *const joins[] = { "-", "pid", "key", "user" };
+	int	 j;
+
+	for (j = 0; j < 4; j++)
+		if (strlen(joins[j]) == len && memcmp(joins[j], s, len) == 0) {
+			r->join = j;
+			return 0;
+		}
+	return badrule(r->file, r->line, "unknown join");
+}
+
+/* Split off the next blank-separated column. */
+static const char *
+column(const char **pp, const char *end, size_t *len)
+{
+	const char	*p = *pp, *start;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	start = p;
+	while (p < end && *p != ' ' && *p != '\t')
+		p++;
+	*len = p - start;
+	*pp = p;
+	return *len ? start : NULL;
+}
+
+static int
+parse_rule(struct rule *r, const char *p, const char *end)
+{
+	const char	*c;
+	size_t		 len;
+	int		 i, svc;
+
+	if ((c = column(&p, end, &len)) == NULL ||
+	    parse_progs(r, c, len) == -1)
+		return badrule(r->file, r->line, "missing program");
+	if ((c = column(&p, end, &len)) == NULL)
+		return badrule(r->file, r->line, "missing service");
+	if (len == 1 && *c == '*')
+		r->service = -1;
+	else if ((svc = trap_service_lookup(c, len)) == -1)
+		return badrule(r->file, r->line, "unknown service");
+	else
+		r->service = svc;
+	if ((c = column(&p, end, &len)) == NULL || parse_event(r, c, len))
+		return -1;
+	if ((c = column(&p, end, &len)) == NULL || parse_join(r, c, len))
+		return -1;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (compile(r, p, end - p) == -1)
+		return -1;
+	for (i = 0; i < (int)r->ntoks; i++)
+		if (r->toks[i].type == CAP_KEY && r->join != JOIN_KEY)
+			return badrule(r->file, r->line,
+			    "%k without the key join");
+	if (r->join == JOIN_KEY) {
+		for (i = 0; i < (int)r->ntoks; i++)
+			if (r->toks[i].type == CAP_KEY)
+				break;
+		if (i == (int)r->ntoks)
+			return badrule(r->file, r->line,
+			    "the key join needs %k");
+	}
+	return 0;
+}
+
+static void
+rule_free(struct rule *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nprogs; i++)
+		free(r->progs[i]);
+	free(r->progs);
+	for (i = 0; i < r->ntoks; i++)
+		free(r->toks[i].lit);
+	free(r->toks);
+	free(r->file);
+}
+
+/*
+ * Load the rules in text (named name in messages), after those already
+ * loaded.  Return the number of bad rules (each reported), 0 if none.
+ */
+int
+ruleset_load(struct ruleset *rs, const char *text, const char *name)
+{
+	const char	*p, *nl, *q;
+	unsigned long	 line = 0;
+	struct rule	*r;
+	int		 bad = 0;
+
+	cache_clear(rs);
+	for (p = text; *p != '\0'; p = nl + (*nl != '\0')) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		line++;
+		for (q = p; q < nl && (*q == ' ' || *q == '\t'); q++)
+			continue;
+		if (q == nl || *q == '#')
+			continue;
+		if ((rs->rules = reallocarray(rs->rules, rs->nrules + 1,
+		    sizeof(*rs->rules))) == NULL)
+			err(2, NULL);
+		r = &rs->rules[rs->nrules];
+		memset(r, 0, sizeof(*r));
+		if ((r->file = strdup(name)) == NULL)
+			err(2, NULL);
+		r->line = line;
+		if (parse_rule(r, q, nl) == -1) {
+			rule_free(r);
+			bad++;
+			continue;
+		}
+		rs->nrules++;
+	}
+	free(rs->scratch);
+	if ((rs->scratch = reallocarray(NULL, rs->nrules + 1,
+	    sizeof(*rs->scratch))) == NULL)
+		err(2, NULL);
+	return bad;
+}
+
+static int
+prog_matches(const struct rule *r, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nprogs; i++)
+		if (strcmp(r->progs[i], name) == 0 ||
+		    (strpbrk(r->progs[i], "*?[") != NULL &&
+		    fnmatch(r->progs[i], name, 0) == 0))
+			return 1;
+	return 0;
+}
+
+static unsigned int
+hash(const char *p, size_t len)
+{
+	unsigned int	 h = 2166136261u;
+
+	while (len-- > 0)
+		h = (h ^ (unsigned char)*p++) * 16777619u;
+	return h;
+}
+
+/*
+ * The rules that apply to a program name (len 0: untagged line, matched
+ * by "-"), in order.  Remembered per name.
+ */
+const struct rule *const *
+ruleset_lookup(struct ruleset *rs, const char *prog, size_t len,
+    size_t *nrules)
+{
+	char			 name[256];
+	struct progcache	*pc;
+	unsigned int		 h, i;
+	size_t			 n = 0, k;
+
+	if (len == 0) {
+		prog = "-";
+		len = 1;
+	}
+	if (len >= sizeof(name)) {
+		*nrules = 0;
+		return NULL;
+	}
+	h = hash(prog, len);
+	for (i = 0; i < CACHESZ; i++) {
+		pc = &rs->cache[(h + i) & (CACHESZ - 1)];
+		if (pc->name == NULL)
+			break;
+		if (strncmp(pc->name, prog, len) == 0 &&
+		    pc->name[len] == '\0') {
+			*nrules = pc->nrules;
+			return pc->rules;
+		}
+	}
+	memcpy(name, prog, len);
+	name[len] = '\0';
+	for (k = 0; k < rs->nrules; k++)
+		if (prog_matches(&rs->rules[k], name))
+			rs->scratch[n++] = &rs->rules[k];
+	*nrules = n;
+	if (rs->ncached >= CACHESZ / 2)
+		return rs->scratch;	/* a flood of names: do not cache */
+	pc = &rs->cache[(h + i) & (CACHESZ - 1)];
+	if ((pc->name = strdup(name)) == NULL ||
+	    (pc->rules = reallocarray(NULL, n + 1, sizeof(*pc->rules))) ==
+	    NULL)
+		err(2, NULL);
+	memcpy(pc->rules, rs->scratch, n * sizeof(*pc->rules));
+	pc->nrules = n;
+	rs->ncached++;
+	return pc->rules;
+}
+
+/* How far a capture of this type can reach from s[pos]. */
+static size_t
+extent(int type, const char *s, size_t pos, size_t len)
+{
+	size_t	 i = pos;
+
+	switch (type) {
+	case CAP_USER:
+	case CAP_ANY:
+		return len - pos;
+	case CAP_ADDR:
+		while (i < len && (isxdigit((unsigned char)s[i]) ||
+		    s[i] == '.' || s[i] == ':'))
+			i++;
+		if (i < len && s[i] == '%')
+			for (i++; i < len && (isalnum((unsigned char)s[i]) ||
+			    s[i] == '_' || s[i] == '.' || s[i] == '-'); i++)
+				continue;
+		break;
+	case CAP_COUNT:
+	case CAP_NUM:
+		while (i < len && isdigit((unsigned char)s[i]))
+			i++;
+		break;
+	case CAP_SVC:
+		while (i < len && (isalnum((unsigned char)s[i]) ||
+		    s[i] == '_' || s[i] == '-'))
+			i++;
+		break;
+	case CAP_B64:
+		while (i < len && (isalnum((unsigned char)s[i]) ||
+		    s[i] == '+' || s[i] == '/' || s[i] == '='))
+			i++;
+		break;
+	default:	/* host, rhost, word, key: a run of non-blanks */
+		while (i < len && s[i] != ' ' && s[i] != '\t')
+			i++;
+		break;
+	}
+	return i - pos;
+}
+
+static int	 mt(struct mctx *, size_t, size_t);
+
+/* Can token ti start at pos?  A quick test for the literal case. */
+static int
+canstart(struct mctx *c, size_t ti, size_t pos)
+{
+	const struct ptok	*t;
+
+	if (ti == c->ntoks)
+		return pos == c->len;
+	t = &c->toks[ti];
+	if (t->type != TOK_LIT)
+		return 1;
+	return c->len - pos >= t->len && c->s[pos] == t->lit[0] &&
+	    memcmp(c->s + pos, t->lit, t->len) == 0;
+}
+
+static int
+trycap(struct mctx *c, size_t ti, size_t pos, size_t end)
+{
+	int	 type = c->toks[ti].type;
+
+	if (!canstart(c, ti + 1, end))
+		return 0;
+	c->m->cap[type].p = c->s + pos;
+	c->m->cap[type].len = end - pos;
+	c->m->have[type] = 1;
+	return mt(c, ti + 1, end);
+}
+
+static int
+mt(struct mctx *c, size_t ti, size_t pos)
+{
+	const struct ptok	*t;
+	struct trap_str		*u;
+	size_t			 max, end, min;
+	int			 type;
+
+	if (--c->budget < 0)
+		return 0;
+	if (ti == c->ntoks)
+		return pos == c->len;
+	t = &c->toks[ti];
+	type = t->type;
+	if (type == TOK_LIT) {
+		if (c->len - pos < t->len || memcmp(c->s + pos, t->lit, t->len))
+			return 0;
+		return mt(c, ti + 1, pos + t->len);
+	}
+	if (type == CAP_USER && c->m->have[CAP_USER]) {
+		/* A second %u must repeat the first. */
+		u = &c->m->cap[CAP_USER];
+		if (c->len - pos < u->len || memcmp(c->s + pos, u->p, u->len))
+			return 0;
+		return mt(c, ti + 1, pos + u->len);
+	}
+	max = extent(type, c->s, pos, c->len);
+	min = type == CAP_USER || type == CAP_ANY ? 0 : 1;
+	if (max < min)
+		return 0;
+	if (type == CAP_ANY) {
+		for (end = pos; end <= pos + max; end++)
+			if (trycap(c, ti, pos, end))
+				return 1;
+	} else {
+		for (end = pos + max; end + 1 > pos + min; end--)
+			if (trycap(c, ti, pos, end))
+				return 1;
+	}
+	c->m->have[type] = 0;
+	return 0;
+}
+
+/* Match the whole message s[0..len) against rule r, filling m. */
+int
+rule_match(const struct rule *r, const char *s, size_t len, struct match *m)
+{
+	struct mctx	 c;
+
+	if (r->anchorlen > len || (r->anchorlen > 0 &&
+	    memmem(s, len, r->anchor, r->anchorlen) == NULL))
+		return 0;
+	memset(m->have, 0, sizeof(m->have));
+	c.toks = r->toks;
+	c.ntoks = r->ntoks;
+	c.s = s;
+	c.len = len;
+	c.budget = BUDGET;
+	c.m = m;
+	return mt(&c, 0, 0);
+}
+
+size_t
+ruleset_count(const struct ruleset *rs)
+{
+	return rs->nrules;
+}
+
+const struct rule *
+ruleset_rule(const struct ruleset *rs, size_t i)
+{
+	return &rs->rules[i];
+}
+
+void
+ruleset_free(struct ruleset *rs)
+{
+	size_t	 i;
+
+	if (rs == NULL)
+		return;
+	cache_clear(rs);
+	for (i = 0; i < rs->nrules; i++)
+		rule_free(&rs->rules[i]);
+	free(rs->rules);
+	free(rs->scratch);
+	free(rs);
+}

@@ -1,0 +1,69 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* pattern.h: the recogniser language, internal to libtrap. */
+
+#ifndef PATTERN_H
+#define PATTERN_H
+
+enum cap {
+	CAP_USER, CAP_B64, CAP_ADDR, CAP_HOST, CAP_RHOST, CAP_COUNT,
+	CAP_KEY, CAP_SVC, CAP_NUM, CAP_WORD, CAP_ANY, NCAPS, TOK_LIT = NCAPS
+};
+
+enum event { EV_ATTEMPT, EV_WEAK, EV_CONNECT, EV_CLOSE };
+enum join { JOIN_NONE, JOIN_PID, JOIN_KEY, JOIN_USER };
+
+struct ptok {
+	int		 type;		/* enum cap, or TOK_LIT */
+	char		*lit;
+	size_t		 len;
+};
+
+struct rule {
+	char		**progs;
+	size_t		  nprogs;
+	int		  service;	/* enum trap_service, -1: derived */
+	int		  event;
+	int		  kind;
+	int		  join;
+	struct ptok	 *toks;
+	size_t		  ntoks;
+	const char	 *anchor;	/* longest literal, for a fast reject */
+	size_t		  anchorlen;
+	char		 *file;
+	unsigned long	  line;
+	unsigned long long hits;
+};
+
+struct match {
+	struct trap_str	 cap[NCAPS];
+	int		 have[NCAPS];
+};
+
+struct ruleset;
+
+struct ruleset	*ruleset_new(void);
+int		 ruleset_load(struct ruleset *, const char *, const char *);
+const struct rule *const *ruleset_lookup(struct ruleset *, const char *,
+		    size_t, size_t *);
+int		 rule_match(const struct rule *, const char *, size_t,
+		    struct match *);
+size_t		 ruleset_count(const struct ruleset *);
+const struct rule *ruleset_rule(const struct ruleset *, size_t);
+void		 ruleset_free(struct ruleset *);
+
+#endif /* PATTERN_H */

@@ -1,0 +1,217 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Times: the record form "YYYY-MM-DDTHH:MM:SSZ" (UTC) both ways, ISO 8601
+ * as users type it, and a timegm(3) that needs no time zone database.
+ */
+
+#include "compat.h"
+
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "trap.h"
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12). */
+static long long
+days_from_civil(long long y, int m, int d)
+{
+	long long	 era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days(long long z, int *y, int *m, int *d)
+{
+	long long	 era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+time_t
+trap_timegm(int y, int mo, int d, int h, int mi, int s)
+{
+	return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+}
+
+static void
+put2(char *p, int v)
+{
+	p[0] = '0' + v / 10;
+	p[1] = '0' + v % 10;
+}
+
+void
+trap_time_fmt(time_t t, char buf[TRAP_TIMELEN])
+{
+	static long long	 lastday = -1;
+	static char		 date[11];
+	long long		 day;
+	int			 y, m, d, sec;
+
+	day = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+	sec = t - day * 86400;
+	if (day != lastday) {
+		civil_from_days(day, &y, &m, &d);
+		if (y < 0 || y > 9999)
+			y = 0;
+		snprintf(date, sizeof(date), "%04d-%02d-%02d", y, m, d);
+		lastday = day;
+	}
+	memcpy(buf, date, 10);
+	buf[10] = 'T';
+	put2(buf + 11, sec / 3600);
+	buf[13] = ':';
+	put2(buf + 14, sec / 60 % 60);
+	buf[16] = ':';
+	put2(buf + 17, sec % 60);
+	buf[19] = 'Z';
+	buf[20] = '\0';
+}
+
+/* Read exactly n digits. */
+static int
+digits(const char *p, int n, int *v)
+{
+	int	 i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)p[i]))
+			return -1;
+		*v = *v * 10 + (p[i] - '0');
+	}
+	return 0;
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int mdays[] =
+	    { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return mdays[m - 1];
+}
+
+static int
+valid(int y, int mo, int d, int h, int mi, int s)
+{
+	return y >= 1970 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 &&
+	    d <= days_in_month(y, mo) && h <= 23 && mi <= 59 && s <= 60;
+}
+
+/* A record's time: exactly "YYYY-MM-DDTHH:MM:SSZ". */
+int
+trap_time_parse_rec(const char *p, size_t len, time_t *t)
+{
+	int	 y, mo, d, h, mi, s;
+
+	if (len != TRAP_TIMELEN - 1 || p[4] != '-' || p[7] != '-' ||
+	    p[10] != 'T' || p[13] != ':' || p[16] != ':' || p[19] != 'Z')
+		return -1;
+	if (digits(p, 4, &y) || digits(p + 5, 2, &mo) ||
+	    digits(p + 8, 2, &d) || digits(p + 11, 2, &h) ||
+	    digits(p + 14, 2, &mi) || digits(p + 17, 2, &s) ||
+	    !valid(y, mo, d, h, mi, s))
+		return -1;
+	*t = trap_timegm(y, mo, d, h, mi, s);
+	return 0;
+}
+
+/*
+ * ISO 8601 as a user types it: YYYY-MM-DD, optionally followed by T or a
+ * space and HH:MM[:SS[.frac]], optionally followed by Z or +hh[:]mm.
+ * Without a zone the time is local (TZ).
+ */
+int
+trap_time_parse_iso(const char *p, time_t *t)
+{
+	struct tm	 tm;
+	int		 y, mo, d, h = 0, mi = 0, s = 0, oh, om, sign;
+	time_t		 r;
+
+	if (digits(p, 4, &y) || p[4] != '-' || digits(p + 5, 2, &mo) ||
+	    p[7] != '-' || digits(p + 8, 2, &d))
+		return -1;
+	p += 10;
+	if (*p == 'T' || *p == ' ') {
+		if (digits(p + 1, 2, &h) || p[3] != ':' ||
+		    digits(p + 4, 2, &mi))
+			return -1;
+		p += 6;
+		if (*p == ':') {
+			if (digits(p + 1, 2, &s))
+				return -1;
+			p += 3;
+			if (*p == '.' || *p == ',')
+				for (p++; isdigit((unsigned char)*p); p++)
+					continue;
+		}
+	}
+	if (!valid(y, mo, d, h, mi, s))
+		return -1;
+	if (*p == 'Z' && p[1] == '\0') {
+		*t = trap_timegm(y, mo, d, h, mi, s);
+		return 0;
+	}
+	if ((*p == '+' || *p == '-') && digits(p + 1, 2, &oh) == 0) {
+		sign = *p == '-' ? -1 : 1;
+		p += 3;
+		if (*p == ':')
+			p++;
+		if (digits(p, 2, &om) || p[2] != '\0' || oh > 23 || om > 59)
+			return -1;
+		*t = trap_timegm(y, mo, d, h, mi, s) -
+		    sign * (oh * 3600 + om * 60);
+		return 0;
+	}
+	if (*p != '\0')
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = s;
+	tm.tm_isdst = -1;
+	if ((r = mktime(&tm)) == -1)
+		return -1;
+	*t = r;
+	return 0;
+}

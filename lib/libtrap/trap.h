@@ -1,0 +1,119 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * trap.h: libtrap, the library behind the trap tools.
+ * Needs <sys/types.h>, <stdio.h> and <time.h> first.
+ */
+
+#ifndef TRAP_H
+#define TRAP_H
+
+#define TRAP_LINEMAX	(64 * 1024)	/* longer input lines are skipped */
+#define TRAP_TIMELEN	21		/* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
+#define TRAP_ADDRLEN	46		/* INET6_ADDRSTRLEN */
+#define TRAP_NFIELDS	8		/* fields of a trap(5) record */
+#define TRAP_NFIELDS_MATCH 10		/* ... with trapmatch's class, match */
+
+/* A string that need not be NUL-terminated. */
+struct trap_str {
+	const char	*p;
+	size_t		 len;
+};
+
+/* Services and kinds, as written in records. */
+enum trap_service {
+	SVC_POP3, SVC_IMAP, SVC_SMTP, SVC_SSH, SVC_LOGIN, SVC_SIEVE,
+	SVC_OTHER, SVC_NSERVICES
+};
+enum trap_kind {
+	KIND_NOUSER, KIND_BADPASS, KIND_FAIL, KIND_NKINDS
+};
+extern const char *const trap_service_names[SVC_NSERVICES];
+extern const char *const trap_kind_names[KIND_NKINDS];
+int	 trap_service_lookup(const char *, size_t);
+int	 trap_service_guess(const char *, size_t);
+
+/* One attempt, as the extractor found it: fields decoded. */
+struct trap_attempt {
+	time_t			 time;
+	struct trap_str		 loghost;	/* len 0: none */
+	enum trap_service	 service;
+	struct trap_str		 daemon;
+	char			 addr[TRAP_ADDRLEN];	/* "" : unknown */
+	struct trap_str		 rdns;
+	struct trap_str		 user;
+	enum trap_kind		 kind;
+};
+
+/* file.c: reading lines from files, plain or gzip, in large blocks. */
+struct trap_file;
+struct trap_file *trap_file_open(const char *);
+int	 trap_file_getline(struct trap_file *, const char **, size_t *);
+const char *trap_file_name(const struct trap_file *);
+unsigned long long trap_file_lineno(const struct trap_file *);
+time_t	 trap_file_mtime(const struct trap_file *);
+int	 trap_file_error(const struct trap_file *);
+void	 trap_file_close(struct trap_file *);
+
+/* out.c: buffered output to a descriptor, trap(5) field encoding. */
+struct trap_out;
+struct trap_out *trap_out_open(int);
+void	 trap_out_write(struct trap_out *, const char *, size_t);
+void	 trap_out_putc(struct trap_out *, int);
+void	 trap_out_field(struct trap_out *, const char *, size_t);
+void	 trap_out_attempt(struct trap_out *, const struct trap_attempt *);
+void	 trap_out_flush(struct trap_out *);
+void	 trap_out_close(struct trap_out *);
+size_t	 trap_vis(char *, size_t, const char *, size_t);
+
+/* time.c */
+void	 trap_time_fmt(time_t, char [TRAP_TIMELEN]);
+int	 trap_time_parse_iso(const char *, time_t *);
+int	 trap_time_parse_rec(const char *, size_t, time_t *);
+time_t	 trap_timegm(int, int, int, int, int, int);
+
+/* addr.c */
+int	 trap_addr_canon(const char *, size_t, char *, size_t);
+
+/* record.c: reading trap(5) records. Fields stay vis-encoded. */
+struct trap_rec {
+	time_t		 time;
+	struct trap_str	 f[TRAP_NFIELDS_MATCH];
+	int		 nfields;
+};
+enum { F_TIME, F_LOGHOST, F_SERVICE, F_DAEMON, F_ADDR, F_RDNS, F_USER,
+    F_KIND, F_CLASS, F_MATCH };
+int	 trap_rec_parse(const char *, size_t, struct trap_rec *);
+size_t	 trap_unvis(char *, size_t, const char *, size_t);
+
+/* extract.c: log lines to attempts. */
+struct trap_extract;
+typedef void (*trap_emit_fn)(const struct trap_attempt *, void *);
+struct trap_extract *trap_extract_new(trap_emit_fn, void *);
+int	 trap_extract_patterns(struct trap_extract *, const char *,
+	    const char *);
+int	 trap_extract_builtin(struct trap_extract *);
+void	 trap_extract_reftime(struct trap_extract *, time_t);
+void	 trap_extract_line(struct trap_extract *, const char *, size_t,
+	    const char *, unsigned long long);
+void	 trap_extract_flush(struct trap_extract *);
+unsigned long long trap_extract_warnings(const struct trap_extract *);
+void	 trap_extract_stats(const struct trap_extract *, FILE *,
+	    const char *);
+void	 trap_extract_free(struct trap_extract *);
+
+#endif /* TRAP_H */
