@@ -26,6 +26,7 @@ LIBOBJS =	lib/libtrap/addr.o \
 		lib/libtrap/file.o \
 		lib/libtrap/out.o \
 		lib/libtrap/pattern.o \
+		lib/libtrap/record.o \
 		lib/libtrap/time.o
 LIBHDRS =	config.h lib/libtrap/compat.h lib/libtrap/trap.h \
 		lib/libtrap/pattern.h

@@ -1,0 +1,117 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* Reading trap(5) records: 8 TAB-separated fields, or 10 after trapmatch. */
+
+#include "compat.h"
+
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <vis.h>
+
+#include "trap.h"
+
+static int
+oneof(const struct trap_str *s, const char *const *names, int n)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(names[i]) == s->len &&
+		    memcmp(names[i], s->p, s->len) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Split a record into r->f[] (pointing into line, still vis-encoded) and
+ * check it: 0 if it is one, -1 if not.
+ */
+int
+trap_rec_parse(const char *line, size_t len, struct trap_rec *r)
+{
+	const char	*p = line, *end = line + len, *tab;
+	int		 n;
+
+	for (n = 0; n < TRAP_NFIELDS_MATCH; n++) {
+		if ((tab = memchr(p, '\t', end - p)) == NULL)
+			tab = end;
+		r->f[n].p = p;
+		r->f[n].len = tab - p;
+		if (r->f[n].len == 0)
+			return -1;
+		if (tab == end)
+			break;
+		p = tab + 1;
+	}
+	if (n == TRAP_NFIELDS_MATCH)
+		return -1;			/* too many fields */
+	r->nfields = n + 1;
+	if (r->nfields != TRAP_NFIELDS && r->nfields != TRAP_NFIELDS_MATCH)
+		return -1;
+	if (trap_time_parse_rec(r->f[F_TIME].p, r->f[F_TIME].len,
+	    &r->time) == -1)
+		return -1;
+	if (oneof(&r->f[F_SERVICE], trap_service_names, SVC_NSERVICES) == -1 ||
+	    oneof(&r->f[F_KIND], trap_kind_names, KIND_NKINDS) == -1)
+		return -1;
+	if (r->f[F_ADDR].len >= TRAP_ADDRLEN)
+		return -1;
+	return 0;
+}
+
+/*
+ * Decode a vis-encoded field into dst (NUL-terminated); "-" is empty.
+ * Return the decoded length, or (size_t)-1 if it does not fit or is
+ * not a valid encoding.
+ */
+size_t
+trap_unvis(char *dst, size_t dstlen, const char *src, size_t len)
+{
+	size_t	 i, n = 0;
+	int	 state = 0, rc;
+	char	 c;
+
+	if (dstlen == 0)
+		return (size_t)-1;
+	if (len == 1 && src[0] == '-') {
+		dst[0] = '\0';
+		return 0;
+	}
+	for (i = 0; i <= len; i++) {
+		rc = unvis(&c, i < len ? src[i] : '\0', &state,
+		    i < len ? 0 : UNVIS_END);
+		switch (rc) {
+		case UNVIS_VALIDPUSH:
+			i--;
+			/* FALLTHROUGH */
+		case UNVIS_VALID:
+			if (n + 1 >= dstlen)
+				return (size_t)-1;
+			dst[n++] = c;
+			break;
+		case UNVIS_NOCHAR:
+			break;
+		default:
+			return (size_t)-1;
+		}
+	}
+	dst[n] = '\0';
+	return n;
+}

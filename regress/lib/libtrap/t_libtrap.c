@@ -1,0 +1,426 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* Unit tests of libtrap (atf-c). */
+
+#include "compat.h"
+
+#include <sys/types.h>
+
+#include <atf-c.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "trap.h"
+#include "pattern.h"
+
+static char	 got[4096];
+static size_t	 gotlen;
+
+static void
+collect(const struct trap_attempt *a, void *arg)
+{
+	char	 buf[1024];
+	char	 t[TRAP_TIMELEN];
+	size_t	 n;
+
+	(void)arg;
+	trap_time_fmt(a->time, t);
+	n = trap_vis(buf, sizeof(buf), a->user.p, a->user.len);
+	snprintf(got + gotlen, sizeof(got) - gotlen, "%s %s %s %.*s %s\n", t,
+	    a->addr[0] ? a->addr : "-", buf, (int)a->rdns.len,
+	    a->rdns.p, trap_kind_names[a->kind]);
+	gotlen = strlen(got);
+	(void)n;
+}
+
+static struct trap_extract *
+extractor(const char *patterns)
+{
+	struct trap_extract	*x;
+
+	got[0] = '\0';
+	gotlen = 0;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	x = trap_extract_new(collect, NULL);
+	if (patterns != NULL)
+		ATF_REQUIRE_EQ(trap_extract_patterns(x, patterns, "test"), 0);
+	else
+		ATF_REQUIRE_EQ(trap_extract_builtin(x), 0);
+	trap_extract_reftime(x, trap_timegm(2026, 6, 1, 0, 0, 0));
+	return x;
+}
+
+static void
+feed(struct trap_extract *x, const char *line)
+{
+	trap_extract_line(x, line, strlen(line), "test", 1);
+}
+
+ATF_TC_WITHOUT_HEAD(time_fmt);
+ATF_TC_BODY(time_fmt, tc)
+{
+	char	 buf[TRAP_TIMELEN];
+	time_t	 t;
+
+	trap_time_fmt(0, buf);
+	ATF_CHECK_STREQ(buf, "1970-01-01T00:00:00Z");
+	trap_time_fmt(951782400 + 86399, buf);		/* 2000-02-29 */
+	ATF_CHECK_STREQ(buf, "2000-02-29T23:59:59Z");
+	ATF_CHECK_EQ(trap_timegm(2014, 7, 18, 15, 1, 14), 1405695674);
+	ATF_CHECK_EQ(trap_time_parse_rec("2014-07-18T15:01:14Z", 20, &t), 0);
+	ATF_CHECK_EQ(t, 1405695674);
+	ATF_CHECK_EQ(trap_time_parse_rec("2014-02-29T15:01:14Z", 20, &t), -1);
+	ATF_CHECK_EQ(trap_time_parse_rec("2014-07-18 15:01:14Z", 20, &t), -1);
+	ATF_CHECK_EQ(trap_time_parse_rec("2014-07-18T15:01:14", 19, &t), -1);
+}
+
+ATF_TC_WITHOUT_HEAD(time_iso);
+ATF_TC_BODY(time_iso, tc)
+{
+	time_t	 t;
+
+	setenv("TZ", "Europe/Oslo", 1);
+	tzset();
+	ATF_CHECK_EQ(trap_time_parse_iso("2014-09-01", &t), 0);
+	ATF_CHECK_EQ(t, trap_timegm(2014, 8, 31, 22, 0, 0));
+	ATF_CHECK_EQ(trap_time_parse_iso("2014-09-01T12:30Z", &t), 0);
+	ATF_CHECK_EQ(t, trap_timegm(2014, 9, 1, 12, 30, 0));
+	ATF_CHECK_EQ(trap_time_parse_iso("2014-09-01 12:30:10+02:00", &t), 0);
+	ATF_CHECK_EQ(t, trap_timegm(2014, 9, 1, 10, 30, 10));
+	ATF_CHECK_EQ(trap_time_parse_iso("2014-09-01T12:30:10.5-0130", &t), 0);
+	ATF_CHECK_EQ(t, trap_timegm(2014, 9, 1, 14, 0, 10));
+	ATF_CHECK_EQ(trap_time_parse_iso("2014-13-01", &t), -1);
+	ATF_CHECK_EQ(trap_time_parse_iso("2014-09-01x", &t), -1);
+	ATF_CHECK_EQ(trap_time_parse_iso("yesterday", &t), -1);
+}
+
+ATF_TC_WITHOUT_HEAD(addr_canon);
+ATF_TC_BODY(addr_canon, tc)
+{
+	char	 a[TRAP_ADDRLEN];
+
+#define CANON(in, want) do {						\
+	ATF_CHECK_EQ(trap_addr_canon(in, strlen(in), a, sizeof(a)), 0);	\
+	ATF_CHECK_STREQ(a, want);					\
+} while (0)
+	CANON("192.0.2.1", "192.0.2.1");
+	CANON("::ffff:192.0.2.1", "192.0.2.1");
+	CANON("2001:DB8:0:0::1", "2001:db8::1");
+	CANON("fe80::1%em0", "fe80::1");
+#undef CANON
+	ATF_CHECK_EQ(trap_addr_canon("999.1.1.1", 9, a, sizeof(a)), -1);
+	ATF_CHECK_EQ(trap_addr_canon("192.0.2.1%em0", 13, a, sizeof(a)), -1);
+	ATF_CHECK_EQ(trap_addr_canon("", 0, a, sizeof(a)), -1);
+	ATF_CHECK_EQ(trap_addr_canon("1:2:3", 5, a, sizeof(a)), -1);
+}
+
+ATF_TC_WITHOUT_HEAD(vis_fields);
+ATF_TC_BODY(vis_fields, tc)
+{
+	char	 buf[64], back[64];
+
+	trap_vis(buf, sizeof(buf), "", 0);
+	ATF_CHECK_STREQ(buf, "-");
+	trap_vis(buf, sizeof(buf), "-", 1);
+	ATF_CHECK_STREQ(buf, "\\055");
+	trap_vis(buf, sizeof(buf), "a\tb\\c\n\351 d", 9);
+	ATF_CHECK_STREQ(buf, "a\\tb\\\\c\\n\\351 d");
+	ATF_CHECK_EQ(trap_unvis(back, sizeof(back), buf, strlen(buf)), 9);
+	ATF_CHECK(memcmp(back, "a\tb\\c\n\351 d", 9) == 0);
+	ATF_CHECK_EQ(trap_unvis(back, sizeof(back), "-", 1), 0);
+	ATF_CHECK_EQ(trap_unvis(back, sizeof(back), "\\055", 4), 1);
+	ATF_CHECK_STREQ(back, "-");
+}
+
+ATF_TC_WITHOUT_HEAD(record_parse);
+ATF_TC_BODY(record_parse, tc)
+{
+	struct trap_rec	 r;
+	const char	*ok = "2014-07-18T15:01:14Z\tskapet\tpop3\tspop3d\t"
+	    "192.0.2.1\t-\tinfo\tnouser";
+	const char	*ok10 = "2014-07-18T15:01:14Z\tskapet\tpop3\tspop3d\t"
+	    "192.0.2.1\t-\tinfo\tnouser\ttrap\tinfo@example.com";
+
+	ATF_CHECK_EQ(trap_rec_parse(ok, strlen(ok), &r), 0);
+	ATF_CHECK_EQ(r.nfields, 8);
+	ATF_CHECK_EQ(r.time, 1405695674);
+	ATF_CHECK(r.f[F_USER].len == 4 && memcmp(r.f[F_USER].p, "info", 4) == 0);
+	ATF_CHECK_EQ(trap_rec_parse(ok10, strlen(ok10), &r), 0);
+	ATF_CHECK_EQ(r.nfields, 10);
+	/* 7, 9 and 11 fields, an empty field, a bad kind, service, time */
+	ATF_CHECK_EQ(trap_rec_parse(ok, strlen(ok) - 7, &r), -1);
+	ATF_CHECK_EQ(trap_rec_parse(ok10, strlen(ok10) - 17, &r), -1);
+	ATF_CHECK_EQ(trap_rec_parse("a\tb", 3, &r), -1);
+	ATF_CHECK_EQ(trap_rec_parse("2014-07-18T15:01:14Z\tskapet\tpop3\t"
+	    "spop3d\t192.0.2.1\t\tinfo\tnouser", 52, &r), -1);
+	ATF_CHECK_EQ(trap_rec_parse("2014-07-18T15:01:14Z\tskapet\tpop3\t"
+	    "spop3d\t192.0.2.1\t-\tinfo\tnobody", 53, &r), -1);
+	ATF_CHECK_EQ(trap_rec_parse("2014-07-18T15:01:14Z\tskapet\tpop4\t"
+	    "spop3d\t192.0.2.1\t-\tinfo\tnouser", 53, &r), -1);
+	ATF_CHECK_EQ(trap_rec_parse("2014-07-18T25:01:14Z\tskapet\tpop3\t"
+	    "spop3d\t192.0.2.1\t-\tinfo\tnouser", 53, &r), -1);
+}
+
+ATF_TC_WITHOUT_HEAD(pattern_errors);
+ATF_TC_BODY(pattern_errors, tc)
+{
+	struct ruleset	*rs = ruleset_new();
+
+	ATF_CHECK_EQ(ruleset_load(rs, "x pop3 fail - a %u b\n", "t"), 0);
+	ATF_CHECK_EQ(ruleset_load(rs, "x pop4 fail - a %u b\n", "t"), 1);
+	ATF_CHECK_EQ(ruleset_load(rs, "x pop3 failed - a %u b\n", "t"), 1);
+	ATF_CHECK_EQ(ruleset_load(rs, "x pop3 fail pid a %q b\n", "t"), 1);
+	ATF_CHECK_EQ(ruleset_load(rs, "x pop3 fail - a %u%a b\n", "t"), 1);
+	ATF_CHECK_EQ(ruleset_load(rs, "x pop3 fail key a %u b\n", "t"), 1);
+	ATF_CHECK_EQ(ruleset_load(rs, "x pop3 fail - %k a %u b\n", "t"), 1);
+	ATF_CHECK_EQ(ruleset_load(rs, "x pop3\n", "t"), 1);
+	ATF_CHECK_EQ(ruleset_load(rs, "# c\n\n  \t\n", "t"), 0);
+	ATF_CHECK_EQ(ruleset_count(rs), 1);
+	ruleset_free(rs);
+}
+
+/* The user is greedy: the address is the daemon-written one, on the right. */
+ATF_TC_WITHOUT_HEAD(pattern_greedy_user);
+ATF_TC_BODY(pattern_greedy_user, tc)
+{
+	struct ruleset		*rs = ruleset_new();
+	const struct rule	*r;
+	struct match		 m;
+	const char		*msg = "no such user: x - 10.0.0.1 (10.0.0.1)"
+	    " - h.example.net (192.0.2.7)";
+
+	ATF_REQUIRE_EQ(ruleset_load(rs,
+	    "p pop3 nouser - no such user: %u - %h (%a)\n", "t"), 0);
+	r = ruleset_rule(rs, 0);
+	ATF_REQUIRE(rule_match(r, msg, strlen(msg), &m));
+	ATF_CHECK(m.cap[CAP_ADDR].len == 9 &&
+	    memcmp(m.cap[CAP_ADDR].p, "192.0.2.7", 9) == 0);
+	ATF_CHECK(m.cap[CAP_USER].len == 23);
+	ATF_CHECK(!rule_match(r, "no such user: x", 15, &m));
+	ruleset_free(rs);
+}
+
+/* A second %u must repeat the first. */
+ATF_TC_WITHOUT_HEAD(pattern_backref);
+ATF_TC_BODY(pattern_backref, tc)
+{
+	struct ruleset		*rs = ruleset_new();
+	const struct rule	*r;
+	struct match		 m;
+	const char		*good = "bob at h (192.0.2.1): \"bob\"";
+	const char		*bad = "bob at h (192.0.2.1): \"eve\"";
+
+	ATF_REQUIRE_EQ(ruleset_load(rs, "p pop3 fail - %u at %h (%a): \"%u\"\n",
+	    "t"), 0);
+	r = ruleset_rule(rs, 0);
+	ATF_CHECK(rule_match(r, good, strlen(good), &m));
+	ATF_CHECK(!rule_match(r, bad, strlen(bad), &m));
+	ruleset_free(rs);
+}
+
+/* A line built to make the matcher backtrack stops at the budget. */
+ATF_TC_WITHOUT_HEAD(pattern_budget);
+ATF_TC_BODY(pattern_budget, tc)
+{
+	struct ruleset		*rs = ruleset_new();
+	struct match		 m;
+	char			*msg;
+	size_t			 i, len = 60000;
+
+	ATF_REQUIRE_EQ(ruleset_load(rs, "p pop3 fail - a%*a%*a%*a%*b\n", "t"),
+	    0);
+	msg = malloc(len);
+	ATF_REQUIRE(msg != NULL);
+	for (i = 0; i < len; i++)
+		msg[i] = 'a';
+	ATF_CHECK(!rule_match(ruleset_rule(rs, 0), msg, len, &m));
+	free(msg);
+	ruleset_free(rs);
+}
+
+/* One sshd connection: Invalid user then Failed password is one try. */
+ATF_TC_WITHOUT_HEAD(extract_ssh_join);
+ATF_TC_BODY(extract_ssh_join, tc)
+{
+	struct trap_extract	*x = extractor(NULL);
+
+	feed(x, "Dec 10 07:07:38 gw sshd[24206]: Invalid user test9 from "
+	    "192.0.2.96 port 36060");
+	feed(x, "Dec 10 07:07:38 gw sshd[24206]: pam_unix(sshd:auth): check "
+	    "pass; user unknown");
+	feed(x, "Dec 10 07:07:45 gw sshd[24206]: Failed password for invalid "
+	    "user test9 from 192.0.2.96 port 36060 ssh2");
+	feed(x, "Dec 10 07:08:01 gw sshd[24207]: Invalid user x from "
+	    "192.0.2.97 port 36061");
+	trap_extract_flush(x);
+	ATF_CHECK_STREQ(got,
+	    "2025-12-10T07:07:45Z 192.0.2.96 test9  nouser\n"
+	    "2025-12-10T07:08:01Z 192.0.2.97 x  nouser\n");
+	trap_extract_free(x);
+}
+
+/* Records stay in input order behind a pending weak attempt. */
+ATF_TC_WITHOUT_HEAD(extract_order);
+ATF_TC_BODY(extract_order, tc)
+{
+	struct trap_extract	*x = extractor(NULL);
+
+	feed(x, "May  1 10:00:00 gw sshd[1]: Invalid user a from 192.0.2.1");
+	feed(x, "May  1 10:00:01 gw spop3d[2]: authentication failed: no such "
+	    "user: b - 192.0.2.2");
+	feed(x, "May  1 10:00:02 gw sshd[1]: Connection closed by 192.0.2.1 "
+	    "port 5 [preauth]");
+	feed(x, "May  1 10:00:03 gw spop3d[2]: authentication failed: no such "
+	    "user: c - 192.0.2.3");
+	trap_extract_flush(x);
+	ATF_CHECK_STREQ(got,
+	    "2026-05-01T10:00:00Z 192.0.2.1 a  nouser\n"
+	    "2026-05-01T10:00:01Z 192.0.2.2 b  nouser\n"
+	    "2026-05-01T10:00:03Z 192.0.2.3 c  nouser\n");
+	trap_extract_free(x);
+}
+
+static void
+writefile(const char *path, const char *data, size_t len, int gz)
+{
+	gzFile	 z;
+	FILE	*fp;
+
+	if (gz) {
+		ATF_REQUIRE((z = gzopen(path, "wb")) != NULL);
+		ATF_REQUIRE(gzwrite(z, data, len) == (int)len);
+		gzclose(z);
+		return;
+	}
+	ATF_REQUIRE((fp = fopen(path, "w")) != NULL);
+	ATF_REQUIRE(fwrite(data, 1, len, fp) == len);
+	fclose(fp);
+}
+
+static char *
+readall(const char *path, int *err)
+{
+	static char		 buf[8192];
+	struct trap_file	*f;
+	const char		*line;
+	size_t			 len, n = 0;
+
+	ATF_REQUIRE((f = trap_file_open(path)) != NULL);
+	while (trap_file_getline(f, &line, &len)) {
+		memcpy(buf + n, line, len);
+		n += len;
+		buf[n++] = '|';
+	}
+	buf[n] = '\0';
+	*err = trap_file_error(f);
+	trap_file_close(f);
+	return buf;
+}
+
+ATF_TC_WITHOUT_HEAD(file_plain_gzip);
+ATF_TC_BODY(file_plain_gzip, tc)
+{
+	const char	*data = "one\ntwo\r\n\nthree";
+	int		 e;
+
+	writefile("plain", data, strlen(data), 0);
+	ATF_CHECK_STREQ(readall("plain", &e), "one|two||three|");
+	ATF_CHECK_EQ(e, 0);
+	writefile("z.gz", data, strlen(data), 1);
+	ATF_CHECK_STREQ(readall("z.gz", &e), "one|two||three|");
+	ATF_CHECK_EQ(e, 0);
+	writefile("empty", "", 0, 0);
+	ATF_CHECK_STREQ(readall("empty", &e), "");
+}
+
+/* Two gzip members, as `cat a.gz b.gz` makes: both are read. */
+ATF_TC_WITHOUT_HEAD(file_gzip_members);
+ATF_TC_BODY(file_gzip_members, tc)
+{
+	char	 cmd[256];
+	int	 e;
+
+	writefile("a.gz", "a\n", 2, 1);
+	writefile("b.gz", "b\n", 2, 1);
+	snprintf(cmd, sizeof(cmd), "cat a.gz b.gz > ab.gz");
+	ATF_REQUIRE(system(cmd) == 0);
+	ATF_CHECK_STREQ(readall("ab.gz", &e), "a|b|");
+	ATF_CHECK_EQ(e, 0);
+}
+
+/* A truncated gzip file: the lines before the damage, then an error. */
+ATF_TC_WITHOUT_HEAD(file_gzip_truncated);
+ATF_TC_BODY(file_gzip_truncated, tc)
+{
+	char	*data, *s;
+	size_t	 i, len = 200000;
+	int	 e;
+
+	ATF_REQUIRE((data = malloc(len)) != NULL);
+	for (i = 0; i < len; i++)
+		data[i] = i % 10 == 9 ? '\n' : 'a' + (i * 7919 % 26);
+	writefile("t.gz", data, len, 1);
+	ATF_REQUIRE(truncate("t.gz", 60000) == 0);
+	s = readall("t.gz", &e);
+	ATF_CHECK_EQ(e, 1);
+	ATF_CHECK(strlen(s) > 0 && strlen(s) < len);
+	ATF_CHECK(memcmp(s, data, 9) == 0);
+	free(data);
+}
+
+ATF_TC_WITHOUT_HEAD(file_long_line);
+ATF_TC_BODY(file_long_line, tc)
+{
+	char	*data;
+	size_t	 len = 3 * TRAP_LINEMAX;
+	int	 e;
+
+	ATF_REQUIRE((data = malloc(len + 10)) != NULL);
+	memcpy(data, "ok\n", 3);
+	memset(data + 3, 'x', len);
+	memcpy(data + 3 + len, "\nfine\n", 6);
+	writefile("long", data, len + 9, 0);
+	ATF_CHECK_STREQ(readall("long", &e), "ok|fine|");
+	ATF_CHECK_EQ(e, 0);
+	free(data);
+}
+
+ATF_TP_ADD_TCS(tp)
+{
+	ATF_TP_ADD_TC(tp, time_fmt);
+	ATF_TP_ADD_TC(tp, time_iso);
+	ATF_TP_ADD_TC(tp, addr_canon);
+	ATF_TP_ADD_TC(tp, vis_fields);
+	ATF_TP_ADD_TC(tp, record_parse);
+	ATF_TP_ADD_TC(tp, pattern_errors);
+	ATF_TP_ADD_TC(tp, pattern_greedy_user);
+	ATF_TP_ADD_TC(tp, pattern_backref);
+	ATF_TP_ADD_TC(tp, pattern_budget);
+	ATF_TP_ADD_TC(tp, extract_ssh_join);
+	ATF_TP_ADD_TC(tp, extract_order);
+	ATF_TP_ADD_TC(tp, file_plain_gzip);
+	ATF_TP_ADD_TC(tp, file_gzip_members);
+	ATF_TP_ADD_TC(tp, file_gzip_truncated);
+	ATF_TP_ADD_TC(tp, file_long_line);
+	return atf_no_error();
+}
