@@ -103,7 +103,11 @@ struct trap_extract {
 	int			 refyear;
 	long			 reftuple;	/* MMDDhhmmss as a number */
 	time_t			 lastlocal;
-	/* Local time conversion cache, per minute. */
+	/* Local time conversion caches: the zone offset of a day without a
+	 * transition, and the readings of one minute. */
+	int			 dy, dmo, dd;
+	int			 dvalid;
+	long			 doff;
 	int			 cy, cmo, cd, ch, cmi;
 	int			 cvalid;
 	time_t			 cearly, clate;
@@ -257,16 +261,57 @@ isleap(int y)
 	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
 }
 
+/* The offset from UTC of a local time, as mktime(3) reads it. */
+static int
+offset(int year, int mon, int mday, int hour, int min, long *off)
+{
+	struct tm	 tm;
+	time_t		 t;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = mday;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_isdst = -1;
+	if ((t = mktime(&tm)) == -1)
+		return -1;
+	*off = trap_timegm(year, mon, mday, hour, min, 0) - t;
+	return 0;
+}
+
 /*
- * Local time to UTC.  Of the two readings of the ambiguous autumn hour,
- * the earlier unless it goes back before the previous line.
+ * Local time to UTC.  Most days have one offset from UTC all day: that
+ * is cached per day.  On a day with a transition, each minute is read
+ * both ways; of the two readings of the ambiguous autumn hour, the
+ * earlier unless it goes back before the previous line.
  */
 static int
 localtoutc(struct trap_extract *x, const struct env *e, int year, time_t *t)
 {
 	struct tm	 tm, chk;
 	time_t		 c[2];
+	long		 o1, o2;
 	int		 i, n = 0, dst;
+
+	if (!x->dvalid || year != x->dy || e->mon != x->dmo ||
+	    e->mday != x->dd) {
+		x->dy = year;
+		x->dmo = e->mon;
+		x->dd = e->mday;
+		x->dvalid = offset(year, e->mon, e->mday, 0, 0, &o1) == 0 &&
+		    offset(year, e->mon, e->mday, 23, 59, &o2) == 0 &&
+		    o1 == o2 ? 1 : -1;
+		x->doff = o1;
+	}
+	if (x->dvalid == 1) {
+		*t = trap_timegm(year, e->mon, e->mday, e->hour, e->min,
+		    e->sec) - x->doff;
+		if (*t > x->lastlocal)
+			x->lastlocal = *t;
+		return 0;
+	}
 
 	if (!x->cvalid || year != x->cy || e->mon != x->cmo ||
 	    e->mday != x->cd || e->hour != x->ch || e->min != x->cmi) {
@@ -1128,11 +1173,13 @@ recognise(struct trap_extract *x, const struct env *e)
 			warnx("%s:%llu: impossible time", x->file, x->lineno);
 			return 1;
 		}
-		if (t > x->now)
+		if (t > x->now) {
 			x->now = t;
+			drain(x, 0);	/* what this line's time decides */
+			conn_expire(x);
+		}
 		handle(x, e, rules[i], &m, t);
 		drain(x, 0);
-		conn_expire(x);
 		return 1;
 	}
 	return 0;

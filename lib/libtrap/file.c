@@ -91,9 +91,12 @@ trap_file_open(const char *path)
 	if (fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode))
 		f->mtime = st.st_mtime;
 
-	/* Read until we have two bytes to look for the gzip magic. */
+	/*
+	 * Read until we have two bytes to look for the gzip magic; no more
+	 * than the compressed data buffer holds.
+	 */
 	while (f->end < 2) {
-		n = read(f->fd, f->buf + f->end, BUFSZ - f->end);
+		n = read(f->fd, f->buf + f->end, ZBUFSZ - f->end);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
@@ -213,7 +216,12 @@ trap_file_getline(struct trap_file *f, const char **line, size_t *len)
 	for (;;) {
 		p = f->buf + f->start;
 		nl = memchr(p, '\n', f->end - f->start);
-		if (nl != NULL || (f->eof && f->start < f->end)) {
+		/*
+		 * The last line may lack its newline, unless the input broke
+		 * off: a cut line could show a wrong address ("192.0.2.1"
+		 * of "192.0.2.17").
+		 */
+		if (nl != NULL || (f->eof && !f->err && f->start < f->end)) {
 			if (nl == NULL)
 				nl = f->buf + f->end;
 			f->start = nl - f->buf + (nl < f->buf + f->end);

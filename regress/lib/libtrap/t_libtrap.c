@@ -320,13 +320,14 @@ writefile(const char *path, const char *data, size_t len, int gz)
 static char *
 readall(const char *path, int *err)
 {
-	static char		 buf[8192];
+	static char		 buf[1 << 20];
 	struct trap_file	*f;
 	const char		*line;
 	size_t			 len, n = 0;
 
 	ATF_REQUIRE((f = trap_file_open(path)) != NULL);
 	while (trap_file_getline(f, &line, &len)) {
+		ATF_REQUIRE(n + len + 2 < sizeof(buf));
 		memcpy(buf + n, line, len);
 		n += len;
 		buf[n++] = '|';
@@ -372,19 +373,26 @@ ATF_TC_BODY(file_gzip_members, tc)
 ATF_TC_WITHOUT_HEAD(file_gzip_truncated);
 ATF_TC_BODY(file_gzip_truncated, tc)
 {
-	char	*data, *s;
-	size_t	 i, len = 200000;
-	int	 e;
+	char		*data, *s;
+	size_t		 i, len = 200000;
+	unsigned int	 r = 1;
+	int		 e;
 
 	ATF_REQUIRE((data = malloc(len)) != NULL);
-	for (i = 0; i < len; i++)
-		data[i] = i % 10 == 9 ? '\n' : 'a' + (i * 7919 % 26);
+	for (i = 0; i < len; i++) {
+		r = r * 1103515245 + 12345;
+		data[i] = i % 10 == 9 ? '\n' : 'a' + (r >> 16) % 26;
+	}
 	writefile("t.gz", data, len, 1);
 	ATF_REQUIRE(truncate("t.gz", 60000) == 0);
 	s = readall("t.gz", &e);
 	ATF_CHECK_EQ(e, 1);
-	ATF_CHECK(strlen(s) > 0 && strlen(s) < len);
-	ATF_CHECK(memcmp(s, data, 9) == 0);
+	/* Lines of 9 bytes and a '|': what came out is a prefix of data. */
+	ATF_CHECK(strlen(s) > 10000 && strlen(s) < len);
+	for (i = 0; i < strlen(s); i++)
+		if (s[i] != (data[i] == '\n' ? '|' : data[i]))
+			break;
+	ATF_CHECK_EQ(i, strlen(s));
 	free(data);
 }
 
