@@ -24,6 +24,7 @@ LIBOBJS =	lib/libtrap/addr.o \
 		lib/libtrap/compat_unveil.o \
 		lib/libtrap/extract.o \
 		lib/libtrap/file.o \
+		lib/libtrap/hash.o \
 		lib/libtrap/out.o \
 		lib/libtrap/pattern.o \
 		lib/libtrap/record.o \

@@ -359,11 +359,21 @@ localtoutc(struct trap_extract *x, const struct env *e, int year, time_t *t)
 	return 0;
 }
 
+/* Days in a month; year 0 (unknown) allows Feb 29. */
+static int
+mdays(int year, int mon)
+{
+	static const int days[] =
+	    { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (mon == 2 && year != 0 && !isleap(year))
+		return 28;
+	return days[mon - 1];
+}
+
 static int
 env_time(struct trap_extract *x, const struct env *e, time_t *t)
 {
-	static const int mdays[] =
-	    { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int	 year = e->year, i;
 	long	 tuple;
 
@@ -374,7 +384,7 @@ env_time(struct trap_extract *x, const struct env *e, time_t *t)
 		return 0;
 	}
 	if (e->mon < 1 || e->mon > 12 || e->mday < 1 ||
-	    e->mday > mdays[e->mon - 1] || e->hour > 23 || e->min > 59 ||
+	    e->mday > mdays(0, e->mon) || e->hour > 23 || e->min > 59 ||
 	    e->sec > 60)
 		return -1;
 	if (year == 0) {
@@ -484,8 +494,8 @@ rfc3339(const char **pp, const char *end, struct env *e)
 	}
 	if (e->abs) {
 		if (e->year < 1970 || e->mon < 1 || e->mon > 12 ||
-		    e->mday < 1 || e->mday > 31 || e->hour > 23 ||
-		    e->min > 59 || e->sec > 60)
+		    e->mday < 1 || e->mday > mdays(e->year, e->mon) ||
+		    e->hour > 23 || e->min > 59 || e->sec > 60)
 			e->badtime = 1;
 		e->t += trap_timegm(e->year, e->mon, e->mday, e->hour,
 		    e->min, e->sec);

@@ -100,6 +100,17 @@ enum { F_TIME, F_LOGHOST, F_SERVICE, F_DAEMON, F_ADDR, F_RDNS, F_USER,
 int	 trap_rec_parse(const char *, size_t, struct trap_rec *);
 size_t	 trap_unvis(char *, size_t, const char *, size_t);
 
+/* hash.c: distinct string keys, each with a fixed-size value area. */
+struct trap_hash;
+struct trap_hash *trap_hash_new(size_t);
+void	*trap_hash_get(struct trap_hash *, const char *, size_t);
+void	*trap_hash_put(struct trap_hash *, const char *, size_t, int *);
+const char *trap_hash_key(const struct trap_hash *, const void *, size_t *);
+size_t	 trap_hash_count(const struct trap_hash *);
+size_t	 trap_hash_bytes(const struct trap_hash *);
+void	**trap_hash_values(const struct trap_hash *, size_t *);
+void	 trap_hash_free(struct trap_hash *);
+
 /* extract.c: log lines to attempts. */
 struct trap_extract;
 typedef void (*trap_emit_fn)(const struct trap_attempt *, void *);

@@ -1,0 +1,245 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * A string-keyed hash table for distinct keys: open addressing with
+ * linear probing over an array of entry pointers, entries carved from
+ * large chunks (no allocation per key).  Each entry holds a value area
+ * of a size fixed at creation, zeroed when the key is new, and the key.
+ * Memory grows with the distinct keys, never with the lookups.
+ */
+
+#include "compat.h"
+
+#include <sys/types.h>
+
+#include <err.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "trap.h"
+
+#define CHUNKSZ		(1024 * 1024)
+#define ALIGN(n)	(((n) + 7) & ~(size_t)7)
+
+struct entry {
+	uint32_t	 hash;
+	uint32_t	 keylen;
+	/* value (valsize bytes, aligned), then the key and a NUL */
+};
+
+struct chunk {
+	struct chunk	*next;
+	size_t		 used, size;
+	/* data follows, 8-byte aligned */
+};
+
+struct trap_hash {
+	struct entry	**slots;
+	size_t		  nslots;	/* a power of two */
+	size_t		  count;
+	size_t		  valsize;
+	struct chunk	 *chunks;
+	size_t		  bytes;
+};
+
+#define VALUE(e)	((void *)((char *)(e) + sizeof(struct entry)))
+#define KEY(h, e)	((char *)VALUE(e) + (h)->valsize)
+
+static uint32_t
+hashstr(const char *p, size_t len)
+{
+	uint32_t	 h = 2166136261u;
+
+	while (len-- > 0)
+		h = (h ^ (unsigned char)*p++) * 16777619u;
+	return h;
+}
+
+struct trap_hash *
+trap_hash_new(size_t valsize)
+{
+	struct trap_hash	*h;
+
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		err(2, NULL);
+	h->valsize = ALIGN(valsize);
+	h->nslots = 1024;
+	if ((h->slots = calloc(h->nslots, sizeof(*h->slots))) == NULL)
+		err(2, NULL);
+	h->bytes = h->nslots * sizeof(*h->slots);
+	return h;
+}
+
+static void *
+carve(struct trap_hash *h, size_t n)
+{
+	struct chunk	*c = h->chunks;
+	size_t		 size;
+	void		*p;
+
+	n = ALIGN(n);
+	if (c == NULL || c->size - c->used < n) {
+		size = n > CHUNKSZ ? n : CHUNKSZ;
+		if ((c = malloc(sizeof(*c) + size)) == NULL)
+			err(2, NULL);
+		c->next = h->chunks;
+		c->used = 0;
+		c->size = size;
+		h->chunks = c;
+		h->bytes += sizeof(*c) + size;
+	}
+	p = (char *)(c + 1) + c->used;
+	c->used += n;
+	return p;
+}
+
+static void
+grow(struct trap_hash *h)
+{
+	struct entry	**old = h->slots, *e;
+	size_t		  i, j, n = h->nslots;
+
+	h->nslots *= 2;
+	if ((h->slots = calloc(h->nslots, sizeof(*h->slots))) == NULL)
+		err(2, NULL);
+	h->bytes += n * sizeof(*h->slots);
+	for (i = 0; i < n; i++) {
+		if ((e = old[i]) == NULL)
+			continue;
+		for (j = e->hash & (h->nslots - 1); h->slots[j] != NULL;
+		    j = (j + 1) & (h->nslots - 1))
+			continue;
+		h->slots[j] = e;
+	}
+	free(old);
+}
+
+static struct entry **
+find(struct trap_hash *h, const char *key, size_t len, uint32_t hv)
+{
+	struct entry	**s, *e;
+	size_t		  i;
+
+	for (i = hv & (h->nslots - 1);; i = (i + 1) & (h->nslots - 1)) {
+		s = &h->slots[i];
+		if ((e = *s) == NULL)
+			return s;
+		if (e->hash == hv && e->keylen == len &&
+		    memcmp(KEY(h, e), key, len) == 0)
+			return s;
+	}
+}
+
+/* The value of key, or NULL if it is not in the table. */
+void *
+trap_hash_get(struct trap_hash *h, const char *key, size_t len)
+{
+	struct entry	*e;
+
+	e = *find(h, key, len, hashstr(key, len));
+	return e == NULL ? NULL : VALUE(e);
+}
+
+/* The value of key, added (zeroed) if new; *isnew says which. */
+void *
+trap_hash_put(struct trap_hash *h, const char *key, size_t len, int *isnew)
+{
+	struct entry	**s, *e;
+	uint32_t	  hv = hashstr(key, len);
+
+	if (len > UINT32_MAX)
+		errx(2, "hash key too long");
+	s = find(h, key, len, hv);
+	if (*s != NULL) {
+		if (isnew != NULL)
+			*isnew = 0;
+		return VALUE(*s);
+	}
+	e = carve(h, sizeof(*e) + h->valsize + len + 1);
+	e->hash = hv;
+	e->keylen = len;
+	memset(VALUE(e), 0, h->valsize);
+	memcpy(KEY(h, e), key, len);
+	KEY(h, e)[len] = '\0';
+	*s = e;
+	if (isnew != NULL)
+		*isnew = 1;
+	if (++h->count * 4 > h->nslots * 3)	/* load at most 3/4 */
+		grow(h);
+	return VALUE(e);
+}
+
+/* The key of a value returned by get or put, NUL-terminated. */
+const char *
+trap_hash_key(const struct trap_hash *h, const void *value, size_t *len)
+{
+	const struct entry *e = (const struct entry *)value - 1;
+
+	if (len != NULL)
+		*len = e->keylen;
+	return (const char *)value + h->valsize;
+}
+
+size_t
+trap_hash_count(const struct trap_hash *h)
+{
+	return h->count;
+}
+
+/* Bytes allocated, for the memory bounds the tools promise. */
+size_t
+trap_hash_bytes(const struct trap_hash *h)
+{
+	return h->bytes;
+}
+
+/*
+ * All values, in table order, as a newly allocated array (free(3) it):
+ * sort it with qsort(3) to print.
+ */
+void **
+trap_hash_values(const struct trap_hash *h, size_t *n)
+{
+	void	**v;
+	size_t	  i, k = 0;
+
+	if ((v = reallocarray(NULL, h->count + 1, sizeof(*v))) == NULL)
+		err(2, NULL);
+	for (i = 0; i < h->nslots; i++)
+		if (h->slots[i] != NULL)
+			v[k++] = VALUE(h->slots[i]);
+	*n = k;
+	return v;
+}
+
+void
+trap_hash_free(struct trap_hash *h)
+{
+	struct chunk	*c;
+
+	if (h == NULL)
+		return;
+	while ((c = h->chunks) != NULL) {
+		h->chunks = c->next;
+		free(c);
+	}
+	free(h->slots);
+	free(h);
+}
