@@ -672,6 +672,7 @@ env_parse(const char *s, size_t len, struct env *e)
 	int		 i, v;
 
 	memset(e, 0, sizeof(*e));
+	e->host.p = e->prog.p = e->pid.p = e->msg.p = "";	/* never NULL */
 	e->repeat = 1;
 	if (len < 16)
 		return -1;
@@ -731,6 +732,14 @@ env_parse(const char *s, size_t len, struct env *e)
 	return rfc3164(p, end, e);
 }
 
+/* Copy a string that may be empty (and then have no pointer at all). */
+static void
+put_str(char *dst, const struct trap_str *s)
+{
+	if (s->len > 0)
+		memcpy(dst, s->p, s->len);
+}
+
 static struct slot *
 qslot(struct trap_extract *x, unsigned long long pos)
 {
@@ -758,7 +767,7 @@ slot_set(struct slot *s, const struct trap_attempt *a)
 		err(2, NULL);
 	p = buf;
 #define COPY(f) do {					\
-	memcpy(p, a->f.p, a->f.len);			\
+	put_str(p, &a->f);				\
 	n.f.p = p;					\
 	p += a->f.len;					\
 } while (0)
@@ -993,7 +1002,7 @@ connect(struct conn *c, const struct trap_attempt *a)
 	memcpy(c->addr, a->addr, sizeof(c->addr));
 	c->rdns[0] = '\0';
 	if (a->rdns.len < sizeof(c->rdns)) {
-		memcpy(c->rdns, a->rdns.p, a->rdns.len);
+		put_str(c->rdns, &a->rdns);
 		c->rdns[a->rdns.len] = '\0';
 	}
 }
@@ -1044,6 +1053,7 @@ handle(struct trap_extract *x, const struct env *e, const struct rule *r,
 	size_t			 n;
 
 	memset(&a, 0, sizeof(a));
+	a.rdns.p = a.user.p = "";
 	a.time = t;
 	a.loghost = e->host;
 	a.daemon = e->prog;
@@ -1156,9 +1166,9 @@ remember(struct lastmsg *l, const struct env *e)
 			err(2, NULL);
 		l->bufsz = need;
 	}
-	memcpy(l->buf, e->prog.p, e->prog.len);
-	memcpy(l->buf + e->prog.len, e->pid.p, e->pid.len);
-	memcpy(l->buf + e->prog.len + e->pid.len, e->msg.p, e->msg.len);
+	put_str(l->buf, &e->prog);
+	put_str(l->buf + e->prog.len, &e->pid);
+	put_str(l->buf + e->prog.len + e->pid.len, &e->msg);
 	l->proglen = e->prog.len;
 	l->pidlen = e->pid.len;
 	l->msglen = e->msg.len;
