@@ -28,11 +28,12 @@ LIBOBJS =	lib/libtrap/addr.o \
 		lib/libtrap/out.o \
 		lib/libtrap/pattern.o \
 		lib/libtrap/record.o \
-		lib/libtrap/time.o
+		lib/libtrap/time.o \
+		lib/libtrap/traplist.o
 LIBHDRS =	config.h lib/libtrap/compat.h lib/libtrap/trap.h \
 		lib/libtrap/pattern.h
 
-PROGS =		bin/trapextract/trapextract
+PROGS =		bin/trapextract/trapextract bin/trapmatch/trapmatch
 MAN1 =		man/trapextract.1
 MAN5 =		man/trap.5 man/trappatterns.5
 
@@ -63,6 +64,16 @@ bin/trapextract/trapextract: bin/trapextract/trapextract.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ bin/trapextract/trapextract.o $(LIB) $(LDADD)
 
 bin/trapextract/trapextract.o: $(LIBHDRS)
+
+bin/trapmatch/trapmatch: bin/trapmatch/trapmatch.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ bin/trapmatch/trapmatch.o $(LIB) $(LDADD)
+
+bin/trapmatch/trapmatch.o: $(LIBHDRS)
+
+bin/traprank/traprank: bin/traprank/traprank.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ bin/traprank/traprank.o $(LIB) $(LDADD) -lm
+
+bin/traprank/traprank.o: $(LIBHDRS)
 
 regress/lib/libtrap/t_libtrap.o: regress/lib/libtrap/t_libtrap.c $(LIBHDRS)
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(ATF_CFLAGS) -c -o $@ \
@@ -104,7 +115,8 @@ install: all
 
 clean:
 	rm -f $(LIBOBJS) $(LIB) lib/libtrap/builtin.c $(PROGS) \
-	    bin/trapextract/trapextract.o $(TESTPROGS) \
+	    bin/trapextract/trapextract.o bin/trapmatch/trapmatch.o \
+	    bin/traprank/traprank.o $(TESTPROGS) \
 	    regress/lib/libtrap/t_libtrap.o
 	rm -rf regress/.results
 

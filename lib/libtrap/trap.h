@@ -111,6 +111,20 @@ size_t	 trap_hash_bytes(const struct trap_hash *);
 void	**trap_hash_values(const struct trap_hash *, size_t *);
 void	 trap_hash_free(struct trap_hash *);
 
+/* traplist.c: spamtrap lists (spamdb listing, plain, HTML). */
+struct trap_list;
+struct trap_list *trap_list_new(void);
+void	 trap_list_domain(struct trap_list *, const char *, size_t);
+int	 trap_list_scoped(const struct trap_list *);
+int	 trap_list_inscope(struct trap_list *, const char *, size_t);
+int	 trap_list_load(struct trap_list *, const char *);
+const char *trap_list_match(struct trap_list *, const char *, size_t);
+const char *const *trap_list_addrs(const struct trap_list *, size_t *);
+size_t	 trap_list_locals(const struct trap_list *);
+long	 trap_list_position(struct trap_list *, const char *, size_t);
+size_t	 trap_list_outofscope(const struct trap_list *);
+void	 trap_list_free(struct trap_list *);
+
 /* extract.c: log lines to attempts. */
 struct trap_extract;
 typedef void (*trap_emit_fn)(const struct trap_attempt *, void *);

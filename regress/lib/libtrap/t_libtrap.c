@@ -413,6 +413,94 @@ ATF_TC_BODY(file_long_line, tc)
 	free(data);
 }
 
+ATF_TC_WITHOUT_HEAD(hash_keys);
+ATF_TC_BODY(hash_keys, tc)
+{
+	struct trap_hash	*h = trap_hash_new(sizeof(long));
+	char			 key[32];
+	long			*v;
+	void			**all;
+	size_t			 i, n, len, sum = 0;
+	int			 isnew;
+
+	for (i = 0; i < 100000; i++) {
+		snprintf(key, sizeof(key), "k%zu", i % 50000);
+		v = trap_hash_put(h, key, strlen(key), &isnew);
+		ATF_REQUIRE_EQ(isnew, i < 50000);
+		ATF_REQUIRE_EQ(*v, i < 50000 ? 0 : 1);
+		(*v)++;
+	}
+	ATF_CHECK_EQ(trap_hash_count(h), 50000);
+	ATF_CHECK(trap_hash_get(h, "k49999", 6) != NULL);
+	ATF_CHECK(trap_hash_get(h, "k50000", 6) == NULL);
+	ATF_CHECK(trap_hash_get(h, "k4999", 4) != NULL);	/* "k499" */
+	v = trap_hash_get(h, "k7", 2);
+	ATF_CHECK_STREQ(trap_hash_key(h, v, &len), "k7");
+	ATF_CHECK_EQ(len, 2);
+	/* Keys are bytes, not C strings. */
+	v = trap_hash_put(h, "a\0b", 3, &isnew);
+	ATF_CHECK(isnew);
+	ATF_CHECK(trap_hash_get(h, "a", 1) == NULL);
+	all = trap_hash_values(h, &n);
+	ATF_CHECK_EQ(n, 50001);
+	for (i = 0; i < n; i++)
+		sum += *(long *)all[i];
+	ATF_CHECK_EQ(sum, 100000);
+	free(all);
+	trap_hash_free(h);
+}
+
+ATF_TC_WITHOUT_HEAD(traplist_formats);
+ATF_TC_BODY(traplist_formats, tc)
+{
+	struct trap_list	*l = trap_list_new();
+	const char		*data =
+	    "# a plain list, a spamdb listing and HTML, mixed\n"
+	    "\n"
+	    "  Alpha@Example.com  \n"
+	    "SPAMTRAP|<beta@example.net>\n"
+	    "GREY|192.0.2.1|helo|<a@b.c>|<x@example.com>|1|2|3|4|5\n"
+	    "WHITE|192.0.2.2|||1|2|3|4|5\n"
+	    "TRAPPED|192.0.2.3|1\n"
+	    "SPAMTRAP|gamma@other.org\n"
+	    "not an address\n"
+	    "<li><a href=\"mailto:delta&#64;example.com\">delta&#x40;"
+	    "example.com</a> and epsilon&commat;example.net.</li>\n"
+	    "plain text in the page, no address\n"
+	    "alpha@example.net\n";
+
+	writefile("traps", data, strlen(data), 0);
+	ATF_REQUIRE_EQ(trap_list_load(l, "traps"), 0);
+	/* alpha beta gamma delta epsilon; alpha twice (two domains) */
+	ATF_CHECK_EQ(trap_list_locals(l), 5);
+	ATF_CHECK_STREQ(trap_list_match(l, "ALPHA", 5), "alpha@example.com");
+	ATF_CHECK_STREQ(trap_list_match(l, "beta", 4), "beta@example.net");
+	ATF_CHECK_STREQ(trap_list_match(l, "delta", 5), "delta@example.com");
+	ATF_CHECK_STREQ(trap_list_match(l, "epsilon", 7),
+	    "epsilon@example.net");
+	ATF_CHECK_STREQ(trap_list_match(l, "alpha@example.net", 17),
+	    "alpha@example.net");
+	ATF_CHECK_STREQ(trap_list_match(l, "beta@example.com", 16),
+	    "beta@example.net");
+	ATF_CHECK(trap_list_match(l, "x", 1) == NULL);
+	ATF_CHECK(trap_list_match(l, "a", 1) == NULL);
+	ATF_CHECK(trap_list_match(l, "", 0) == NULL);
+	ATF_CHECK_EQ(trap_list_position(l, "gamma", 5), 2);
+	trap_list_free(l);
+
+	/* In scope: only example.com. */
+	l = trap_list_new();
+	trap_list_domain(l, " Example.COM ", 13);
+	ATF_REQUIRE_EQ(trap_list_load(l, "traps"), 0);
+	ATF_CHECK_EQ(trap_list_locals(l), 2);		/* alpha, delta */
+	ATF_CHECK(trap_list_match(l, "beta", 4) == NULL);
+	ATF_CHECK(trap_list_match(l, "alpha@other.org", 15) == NULL);
+	ATF_CHECK_STREQ(trap_list_match(l, "Alpha@example.com", 17),
+	    "alpha@example.com");
+	ATF_CHECK_EQ(trap_list_outofscope(l), 4);
+	trap_list_free(l);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, time_fmt);
@@ -430,5 +518,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, file_gzip_members);
 	ATF_TP_ADD_TC(tp, file_gzip_truncated);
 	ATF_TP_ADD_TC(tp, file_long_line);
+	ATF_TP_ADD_TC(tp, hash_keys);
+	ATF_TP_ADD_TC(tp, traplist_formats);
 	return atf_no_error();
 }

@@ -1,0 +1,322 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * trapmatch: mark the trap(5) records whose user name is a spamtrap, or a
+ * real account, and print them as grep(1) would.
+ */
+
+#include "compat.h"
+
+#include <sys/types.h>
+
+#include <err.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "trap.h"
+
+#define MAXWARN		10
+#define MAXLISTS	64
+
+enum class { CLASS_TRAP, CLASS_REAL, CLASS_NONE, NCLASSES };
+static const char *const classnames[NCLASSES] = { "trap", "real", "none" };
+
+static struct trap_list		*traps;
+static struct trap_hash		*reals;
+static struct trap_out		*out;
+static unsigned long long	 counts[NCLASSES];
+static unsigned long long	 nbad;
+static int			 aflag, cflag, vflag;
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr, "usage: %s [-acv] [-t traplist]... "
+	    "[-d domain,... | -D domainfile] [-u userlist] [file ...]\n",
+	    getprogname());
+	exit(2);
+}
+
+static void
+lower(char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			s[i] += 'a' - 'A';
+}
+
+static void
+addreal(const char *p, size_t len)
+{
+	char	 buf[256];
+
+	if (len == 0 || len >= sizeof(buf))
+		return;
+	memcpy(buf, p, len);
+	lower(buf, len);
+	trap_hash_put(reals, buf, len, NULL);
+}
+
+/*
+ * Real accounts: one name a line (# comments), or with "passwd:" in
+ * front, the first field of a passwd(5) file.
+ */
+static void
+loadreals(const char *arg)
+{
+	struct trap_file	*f;
+	const char		*line, *path = arg, *e;
+	size_t			 len;
+	int			 passwd = 0;
+
+	if (strncmp(arg, "passwd:", 7) == 0) {
+		passwd = 1;
+		path = arg + 7;
+	}
+	if ((f = trap_file_open(path)) == NULL)
+		err(2, "%s", path);
+	reals = trap_hash_new(0);
+	while (trap_file_getline(f, &line, &len)) {
+		while (len > 0 && (*line == ' ' || *line == '\t')) {
+			line++;
+			len--;
+		}
+		if (len == 0 || *line == '#')
+			continue;
+		if (passwd)
+			e = memchr(line, ':', len);
+		else
+			for (e = line; e < line + len && *e != ' ' &&
+			    *e != '\t'; e++)
+				continue;
+		if (e == NULL)
+			continue;
+		addreal(line, e - line);
+	}
+	if (trap_file_error(f))
+		exit(2);
+	trap_file_close(f);
+}
+
+static void
+domains(const char *list)
+{
+	const char	*p, *comma;
+
+	for (p = list; *p != '\0'; p = comma + (*comma != '\0')) {
+		if ((comma = strchr(p, ',')) == NULL)
+			comma = p + strlen(p);
+		trap_list_domain(traps, p, comma - p);
+	}
+}
+
+static void
+domainfile(const char *path)
+{
+	struct trap_file	*f;
+	const char		*line;
+	size_t			 len;
+
+	if ((f = trap_file_open(path)) == NULL)
+		err(2, "%s", path);
+	while (trap_file_getline(f, &line, &len))
+		if (len > 0 && *line != '#')
+			trap_list_domain(traps, line, len);
+	if (trap_file_error(f))
+		exit(2);
+	trap_file_close(f);
+}
+
+/* Is the user a real account (or local@domain-in-scope of one)? */
+static const char *
+real(const char *user, size_t len)
+{
+	static char	 buf[256];
+	const char	*at;
+
+	if (reals == NULL || len == 0 || len >= sizeof(buf))
+		return NULL;
+	memcpy(buf, user, len);
+	buf[len] = '\0';
+	lower(buf, len);
+	if (trap_hash_get(reals, buf, len) != NULL)
+		return buf;
+	if ((at = memchr(buf, '@', len)) != NULL &&
+	    trap_list_inscope(traps, at + 1, buf + len - at - 1) &&
+	    trap_hash_get(reals, buf, at - buf) != NULL) {
+		buf[at - buf] = '\0';
+		return buf;
+	}
+	return NULL;
+}
+
+static void
+record(const char *line, size_t len)
+{
+	struct trap_rec	 r;
+	char		 user[TRAP_LINEMAX];
+	const char	*m = NULL;
+	size_t		 ulen, n;
+	int		 class = CLASS_NONE;
+
+	if (trap_rec_parse(line, len, &r) == -1)
+		return;		/* caller checked */
+	ulen = trap_unvis(user, sizeof(user), r.f[F_USER].p, r.f[F_USER].len);
+	if (ulen != (size_t)-1 && ulen > 0) {
+		if ((m = real(user, ulen)) != NULL)
+			class = CLASS_REAL;
+		else if ((m = trap_list_match(traps, user, ulen)) != NULL)
+			class = CLASS_TRAP;
+	}
+	counts[class]++;
+	if (cflag || (aflag ? 0 : vflag ? class == CLASS_TRAP :
+	    class != CLASS_TRAP))
+		return;
+	/* The record's own 8 fields; trapmatch's two are written anew. */
+	n = r.f[F_KIND].p + r.f[F_KIND].len - line;
+	trap_out_write(out, line, n);
+	trap_out_putc(out, '\t');
+	trap_out_write(out, classnames[class], strlen(classnames[class]));
+	trap_out_putc(out, '\t');
+	if (m == NULL)
+		trap_out_putc(out, '-');
+	else
+		trap_out_field(out, m, strlen(m));
+	trap_out_putc(out, '\n');
+}
+
+static int
+matchfile(const char *path)
+{
+	struct trap_file	*f;
+	struct trap_rec		 r;
+	const char		*line;
+	size_t			 len;
+	int			 rc;
+
+	if ((f = trap_file_open(path)) == NULL) {
+		warn("%s", path);
+		return -1;
+	}
+	while (trap_file_getline(f, &line, &len)) {
+		if (trap_rec_parse(line, len, &r) == -1) {
+			if (nbad++ < MAXWARN)
+				warnx("%s:%llu: not a trap record",
+				    trap_file_name(f), trap_file_lineno(f));
+			continue;
+		}
+		record(line, len);
+	}
+	rc = trap_file_error(f) ? -1 : 0;
+	trap_file_close(f);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*lists[MAXLISTS], *dlist = NULL, *dfile = NULL;
+	const char	*ulist = NULL;
+	int		 ch, i, nlists = 0, stdinlist = 0, rc = 0;
+
+	if (pledge("stdio rpath", NULL) == -1)
+		err(2, "pledge");
+
+	while ((ch = getopt(argc, argv, "acD:d:t:u:v")) != -1) {
+		switch (ch) {
+		case 'a':
+			aflag = 1;
+			break;
+		case 'c':
+			cflag = 1;
+			break;
+		case 'D':
+			dfile = optarg;
+			break;
+		case 'd':
+			dlist = optarg;
+			break;
+		case 't':
+			if (nlists == MAXLISTS)
+				errx(2, "too many trap lists");
+			if (strcmp(optarg, "-") == 0)
+				stdinlist = 1;
+			lists[nlists++] = optarg;
+			break;
+		case 'u':
+			ulist = optarg;
+			break;
+		case 'v':
+			vflag = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (dlist != NULL && dfile != NULL)
+		usage();
+	if (stdinlist && (argc == 0 || (argc == 1 &&
+	    strcmp(argv[0], "-") == 0)))
+		errx(2, "-t - reads the trap list from stdin: name the "
+		    "record files");
+
+	traps = trap_list_new();
+	if (dlist != NULL)
+		domains(dlist);
+	if (dfile != NULL)
+		domainfile(dfile);
+	for (i = 0; i < nlists; i++)
+		if (trap_list_load(traps, lists[i]) == -1)
+			exit(2);
+	if (ulist != NULL)
+		loadreals(ulist);
+
+	out = trap_out_open(STDOUT_FILENO);
+	if (argc == 0)
+		rc |= matchfile("-");
+	for (i = 0; i < argc; i++)
+		rc |= matchfile(argv[i]);
+	if (nbad > MAXWARN)
+		warnx("%llu more lines were not trap records", nbad - MAXWARN);
+	if (cflag)
+		for (i = 0; i < NCLASSES; i++) {
+			char	 buf[64];
+			snprintf(buf, sizeof(buf), "%s\t%llu\n", classnames[i],
+			    counts[i]);
+			trap_out_write(out, buf, strlen(buf));
+		}
+	trap_out_close(out);
+	trap_list_free(traps);
+	trap_hash_free(reals);
+
+	if (rc != 0 || nbad > 0)
+		return 2;
+	if (aflag)
+		return counts[CLASS_TRAP] + counts[CLASS_REAL] +
+		    counts[CLASS_NONE] > 0 ? 0 : 1;
+	if (vflag)
+		return counts[CLASS_REAL] + counts[CLASS_NONE] > 0 ? 0 : 1;
+	return counts[CLASS_TRAP] > 0 ? 0 : 1;
+}

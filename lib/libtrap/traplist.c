@@ -1,0 +1,397 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Trap lists: the spamtrap addresses a site publishes, read from spamdb(8)
+ * listings, plain lists and HTML pages alike (the format is recognised
+ * per line), normalised as spamd(8) does, and looked up by whole address
+ * and by local part.
+ */
+
+#include "compat.h"
+
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <err.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "trap.h"
+
+#define ADDRMAX		254	/* RFC 5321 path limit */
+#define MAXWARN		5	/* malformed entries reported per file */
+
+struct trap_list {
+	struct trap_hash	*addrs;		/* address -> index */
+	struct trap_hash	*locals;	/* local part -> first index */
+	struct trap_hash	*domains;	/* in scope; NULL: all */
+	char			**order;	/* addresses in list order */
+	size_t			 n, cap;
+	size_t			 skipped;	/* out of scope */
+};
+
+struct trap_list *
+trap_list_new(void)
+{
+	struct trap_list	*l;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		err(2, NULL);
+	l->addrs = trap_hash_new(sizeof(uint32_t));
+	l->locals = trap_hash_new(sizeof(uint32_t));
+	return l;
+}
+
+static void
+lower(char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			s[i] += 'a' - 'A';
+}
+
+static int
+domainchar(int c)
+{
+	return isalnum(c) || c == '-' || c == '.' || c == '_';
+}
+
+static int
+localchar(int c)
+{
+	return c > 0x20 && c < 0x7f && c != '@' && c != '<' && c != '>' &&
+	    c != '"' && c != '(' && c != ')' && c != ',' && c != ';' &&
+	    c != ':' && c != '[' && c != ']' && c != '\\';
+}
+
+/* Restrict the list to these domains (may be called more than once). */
+void
+trap_list_domain(struct trap_list *l, const char *d, size_t len)
+{
+	char	 buf[ADDRMAX + 1];
+
+	while (len > 0 && isspace((unsigned char)*d)) {
+		d++;
+		len--;
+	}
+	while (len > 0 && isspace((unsigned char)d[len - 1]))
+		len--;
+	if (len == 0 || len > ADDRMAX)
+		return;
+	if (l->domains == NULL)
+		l->domains = trap_hash_new(0);
+	memcpy(buf, d, len);
+	lower(buf, len);
+	trap_hash_put(l->domains, buf, len, NULL);
+}
+
+int
+trap_list_scoped(const struct trap_list *l)
+{
+	return l->domains != NULL;
+}
+
+int
+trap_list_inscope(struct trap_list *l, const char *domain, size_t len)
+{
+	return l->domains == NULL ||
+	    trap_hash_get(l->domains, domain, len) != NULL;
+}
+
+/*
+ * Normalise an address as spamd does (one leading '<' and trailing '>'
+ * stripped, lower case) into buf and check it: 0 if good, -1 if not.
+ */
+static int
+normalise(const char *p, size_t len, char *buf, size_t *outlen)
+{
+	const char	*at;
+	size_t		 i;
+
+	if (len > 0 && p[0] == '<') {
+		p++;
+		len--;
+	}
+	if (len > 0 && p[len - 1] == '>')
+		len--;
+	if (len == 0 || len > ADDRMAX)
+		return -1;
+	if ((at = memchr(p, '@', len)) == NULL || at == p ||
+	    at == p + len - 1 || memchr(at + 1, '@', p + len - at - 1))
+		return -1;
+	for (i = 0; i < (size_t)(at - p); i++)
+		if (!localchar((unsigned char)p[i]))
+			return -1;
+	for (i = at - p + 1; i < len; i++)
+		if (!domainchar((unsigned char)p[i]))
+			return -1;
+	if (memchr(at + 1, '.', p + len - at - 1) == NULL)
+		return -1;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	lower(buf, len);
+	*outlen = len;
+	return 0;
+}
+
+static void
+add(struct trap_list *l, const char *a, size_t len)
+{
+	const char	*at = memchr(a, '@', len);
+	uint32_t	*v;
+	int		 isnew;
+
+	if (!trap_list_inscope(l, at + 1, a + len - at - 1)) {
+		l->skipped++;
+		return;
+	}
+	v = trap_hash_put(l->addrs, a, len, &isnew);
+	if (!isnew)
+		return;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 1024;
+		if ((l->order = reallocarray(l->order, l->cap,
+		    sizeof(*l->order))) == NULL)
+			err(2, NULL);
+	}
+	*v = l->n;
+	l->order[l->n++] = (char *)trap_hash_key(l->addrs, v, NULL);
+	v = trap_hash_put(l->locals, a, at - a, &isnew);
+	if (isnew)
+		*v = l->n - 1;
+}
+
+/* Decode the HTML entities of a line into buf (&#64; &#x40; &amp; ...). */
+static size_t
+entities(const char *p, size_t len, char *buf)
+{
+	static const struct { const char *name; char c; } named[] = {
+		{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
+		{ "commat", '@' }, { "period", '.' }, { "apos", '\'' },
+		{ "lowbar", '_' }, { "hyphen", '-' }, { "dash", '-' },
+		{ "nbsp", ' ' }
+	};
+	const char	*semi;
+	size_t		 i, n = 0, k, nlen;
+	long		 c;
+	char		*end;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] != '&' || (semi = memchr(p + i, ';', len - i)) == NULL ||
+		    semi - (p + i) > 10) {
+			buf[n++] = p[i];
+			continue;
+		}
+		nlen = semi - (p + i) - 1;
+		c = -1;
+		if (nlen > 1 && p[i + 1] == '#') {
+			if (p[i + 2] == 'x' || p[i + 2] == 'X')
+				c = strtol(p + i + 3, &end, 16);
+			else
+				c = strtol(p + i + 2, &end, 10);
+			if (end != semi || c <= 0 || c > 0x7e)
+				c = -1;
+		} else
+			for (k = 0; k < sizeof(named) / sizeof(named[0]); k++)
+				if (strlen(named[k].name) == nlen &&
+				    memcmp(named[k].name, p + i + 1, nlen) == 0)
+					c = named[k].c;
+		if (c == -1) {
+			buf[n++] = p[i];
+			continue;
+		}
+		buf[n++] = c;
+		i = semi - p;
+	}
+	return n;
+}
+
+/* Every address in a line of HTML (text and mailto: links). */
+static void
+scan(struct trap_list *l, const char *line, size_t len)
+{
+	char		 buf[TRAP_LINEMAX], a[ADDRMAX + 1];
+	size_t		 n, i, s, e, alen;
+
+	n = entities(line, len, buf);
+	for (i = 0; i < n; i++) {
+		if (buf[i] != '@')
+			continue;
+		for (s = i; s > 0 && localchar((unsigned char)buf[s - 1]) &&
+		    buf[s - 1] != '/' && buf[s - 1] != '=' && buf[s - 1] != '\'';
+		    s--)
+			continue;
+		for (e = i + 1; e < n && domainchar((unsigned char)buf[e]); e++)
+			continue;
+		while (e > i + 1 && buf[e - 1] == '.')
+			e--;
+		if (normalise(buf + s, e - s, a, &alen) == 0)
+			add(l, a, alen);
+		i = e > i ? e - 1 : i;
+	}
+}
+
+static int
+prefix(const char *p, size_t len, const char *pfx)
+{
+	size_t	 n = strlen(pfx);
+
+	return len >= n && memcmp(p, pfx, n) == 0;
+}
+
+/*
+ * Read a trap list: a spamdb(8) listing, a plain list or an HTML page,
+ * recognised line by line.  Malformed entries are reported (the first
+ * few, then a count) and skipped.  Return -1 if the file could not be
+ * read, else 0.
+ */
+int
+trap_list_load(struct trap_list *l, const char *path)
+{
+	struct trap_file	*f;
+	const char		*line, *p, *end;
+	char			 a[ADDRMAX + 1];
+	size_t			 len, alen, bad = 0;
+	int			 html = 0, rc;
+
+	if ((f = trap_file_open(path)) == NULL) {
+		warn("%s", path);
+		return -1;
+	}
+	while (trap_file_getline(f, &line, &len)) {
+		p = line;
+		end = line + len;
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+		while (end > p && isspace((unsigned char)end[-1]))
+			end--;
+		if (p == end || *p == '#')
+			continue;
+		if (prefix(p, end - p, "SPAMTRAP|")) {
+			p += 9;
+			if (memchr(p, '|', end - p) == NULL &&
+			    normalise(p, end - p, a, &alen) == 0) {
+				add(l, a, alen);
+				continue;
+			}
+		} else if (prefix(p, end - p, "WHITE|") ||
+		    prefix(p, end - p, "GREY|") ||
+		    prefix(p, end - p, "TRAPPED|"))
+			continue;
+		else if (memchr(p, '<', end - p) != NULL &&
+		    memchr(p, ' ', end - p) == NULL &&
+		    normalise(p, end - p, a, &alen) == 0) {
+			add(l, a, alen);	/* <addr>, as spamd takes it */
+			continue;
+		} else if (html || memchr(p, '<', end - p) != NULL ||
+		    memchr(p, '&', end - p) != NULL) {
+			html = 1;
+			scan(l, p, end - p);
+			continue;
+		} else if (normalise(p, end - p, a, &alen) == 0) {
+			add(l, a, alen);
+			continue;
+		}
+		if (bad++ < MAXWARN)
+			warnx("%s:%llu: not a trap address, skipped",
+			    trap_file_name(f), trap_file_lineno(f));
+	}
+	if (bad > MAXWARN)
+		warnx("%s: %zu more entries skipped", trap_file_name(f),
+		    bad - MAXWARN);
+	rc = trap_file_error(f) ? -1 : 0;
+	trap_file_close(f);
+	return rc;
+}
+
+/*
+ * The trap address a tried user name hits, or NULL: the name equals an
+ * address of the list, or the local part of one, or is local@domain with
+ * the domain in scope and the local part that of one.  Case does not
+ * count.
+ */
+const char *
+trap_list_match(struct trap_list *l, const char *user, size_t len)
+{
+	char		 buf[ADDRMAX + 1];
+	const char	*at;
+	uint32_t	*v;
+
+	if (len == 0 || len > ADDRMAX)
+		return NULL;
+	memcpy(buf, user, len);
+	lower(buf, len);
+	if ((at = memchr(buf, '@', len)) == NULL) {
+		v = trap_hash_get(l->locals, buf, len);
+		return v ? l->order[*v] : NULL;
+	}
+	if ((v = trap_hash_get(l->addrs, buf, len)) != NULL)
+		return l->order[*v];
+	if (!trap_list_inscope(l, at + 1, buf + len - at - 1))
+		return NULL;
+	v = trap_hash_get(l->locals, buf, at - buf);
+	return v ? l->order[*v] : NULL;
+}
+
+/* The addresses in list order (first appearance), and how many. */
+const char *const *
+trap_list_addrs(const struct trap_list *l, size_t *n)
+{
+	*n = l->n;
+	return (const char *const *)l->order;
+}
+
+/* Distinct local parts in scope: the names a campaign can try. */
+size_t
+trap_list_locals(const struct trap_list *l)
+{
+	return trap_hash_count(l->locals);
+}
+
+/* The position in list order of a local part, or -1. */
+long
+trap_list_position(struct trap_list *l, const char *local, size_t len)
+{
+	uint32_t	*v;
+
+	if ((v = trap_hash_get(l->locals, local, len)) == NULL)
+		return -1;
+	return *v;
+}
+
+size_t
+trap_list_outofscope(const struct trap_list *l)
+{
+	return l->skipped;
+}
+
+void
+trap_list_free(struct trap_list *l)
+{
+	if (l == NULL)
+		return;
+	trap_hash_free(l->addrs);
+	trap_hash_free(l->locals);
+	trap_hash_free(l->domains);
+	free(l->order);
+	free(l);
+}
