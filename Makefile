@@ -13,11 +13,13 @@ PREFIX ?=	/usr/local
 BINDIR ?=	$(PREFIX)/bin
 LIBEXECDIR ?=	$(PREFIX)/libexec
 MANDIR ?=	$(PREFIX)/man
+SBINDIR ?=	$(PREFIX)/sbin
 SHAREDIR ?=	$(PREFIX)/share
 INSTALL ?=	install
 
 LIB =		lib/libtrap/libtrap.a
 LIBOBJS =	lib/libtrap/addr.o \
+		lib/libtrap/archive.o \
 		lib/libtrap/builtin.o \
 		lib/libtrap/compat_pledge.o \
 		lib/libtrap/compat_reallocarray.o \
@@ -34,8 +36,10 @@ LIBHDRS =	config.h lib/libtrap/compat.h lib/libtrap/trap.h \
 		lib/libtrap/pattern.h
 
 PROGS =		bin/trapextract/trapextract bin/trapmatch/trapmatch
+SPROGS =	bin/trapdb/trapdb
 MAN1 =		man/trapextract.1
 MAN5 =		man/trap.5 man/trappatterns.5
+MAN8 =		man/trapdb.8
 
 TESTPROGS =	regress/lib/libtrap/t_libtrap
 
@@ -43,7 +47,7 @@ all:
 	@test -f Makefile.configure || sh configure
 	@$(MAKE) build
 
-build: $(LIB) $(PROGS)
+build: $(LIB) $(PROGS) $(SPROGS)
 
 config.h Makefile.configure:
 	sh configure
@@ -75,6 +79,17 @@ bin/traprank/traprank: bin/traprank/traprank.o $(LIB)
 
 bin/traprank/traprank.o: $(LIBHDRS)
 
+bin/trapforecast/trapforecast: bin/trapforecast/trapforecast.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ bin/trapforecast/trapforecast.o $(LIB) \
+	    $(LDADD) -lm
+
+bin/trapforecast/trapforecast.o: $(LIBHDRS)
+
+bin/trapdb/trapdb: bin/trapdb/trapdb.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ bin/trapdb/trapdb.o $(LIB) $(LDADD)
+
+bin/trapdb/trapdb.o: $(LIBHDRS)
+
 regress/lib/libtrap/t_libtrap.o: regress/lib/libtrap/t_libtrap.c $(LIBHDRS)
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(ATF_CFLAGS) -c -o $@ \
 	    regress/lib/libtrap/t_libtrap.c
@@ -100,27 +115,42 @@ demo:
 	@$(MAKE) build
 	@sh share/examples/demo
 
+bench:
+	@test -f Makefile.configure || sh configure
+	@$(MAKE) build
+	@sh regress/bench/run
+
+# FUZZTIME: seconds per target (default 60)
+fuzz:
+	@sh regress/fuzz/run $(FUZZTIME)
+
 lint:
-	mandoc -Tlint -Wwarning $(MAN1) $(MAN5)
+	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN8)
 
 install: all
-	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SHAREDIR)/trap \
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SHAREDIR)/trap \
 	    $(DESTDIR)$(SHAREDIR)/examples/trap
 	$(INSTALL) -m 0555 $(PROGS) $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 0555 $(SPROGS) $(DESTDIR)$(SBINDIR)
 	$(INSTALL) -m 0444 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 0444 $(MAN5) $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 0444 $(MAN8) $(DESTDIR)$(MANDIR)/man8
 	$(INSTALL) -m 0444 share/trap/patterns $(DESTDIR)$(SHAREDIR)/trap
 	$(INSTALL) -m 0444 share/examples/* $(DESTDIR)$(SHAREDIR)/examples/trap
 
 clean:
 	rm -f $(LIBOBJS) $(LIB) lib/libtrap/builtin.c $(PROGS) \
 	    bin/trapextract/trapextract.o bin/trapmatch/trapmatch.o \
-	    bin/traprank/traprank.o $(TESTPROGS) \
+	    bin/traprank/traprank.o bin/trapforecast/trapforecast.o \
+	    bin/trapdb/trapdb.o $(SPROGS) \
+	    $(TESTPROGS) \
 	    regress/lib/libtrap/t_libtrap.o
 	rm -rf regress/.results
 
 distclean: clean
 	rm -f config.h Makefile.configure
 
-.PHONY: all build check demo deps install lint clean distclean regress-build
+.PHONY: all bench build check demo deps fuzz install lint clean distclean \
+	regress-build

@@ -41,6 +41,8 @@ struct daemoncount {
 };
 
 static struct trap_out		*out;
+static struct trap_archive	*archive;
+static int			 archerr;
 static unsigned int		 services = ~0U;
 static struct daemoncount	 daemons[MAXDAEMONS];
 static int			 vflag;
@@ -48,8 +50,8 @@ static int			 vflag;
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-v] [-p patterns] [-r reftime] [-z tz] "
-	    "[-s service,...] [file ...]\n", getprogname());
+	fprintf(stderr, "usage: %s [-v] [-A dir] [-p patterns] [-r reftime] "
+	    "[-z tz] [-s service,...] [file ...]\n", getprogname());
 	exit(1);
 }
 
@@ -76,12 +78,27 @@ count(const struct trap_attempt *a)
 static void
 emit(const struct trap_attempt *a, void *arg)
 {
+	static char	 buf[TRAP_RECMAX];
+	size_t		 n;
+	int		 rc;
+
 	(void)arg;
 	if ((services & (1U << a->service)) == 0)
 		return;
 	if (vflag)
 		count(a);
-	trap_out_attempt(out, a);
+	if (archive == NULL) {
+		trap_out_attempt(out, a);
+		return;
+	}
+	/* With -A, only what the archive did not have yet is news. */
+	n = trap_attempt_fmt(buf, a);
+	if ((rc = trap_archive_add(archive, buf, n)) == -1)
+		archerr = 1;
+	if (rc != 1)
+		return;
+	buf[n++] = '\n';
+	trap_out_write(out, buf, n);
 }
 
 static void
@@ -145,6 +162,8 @@ extract(struct trap_extract *x, const char *path, time_t ref)
 		ref = trap_file_mtime(f) != -1 ? trap_file_mtime(f) :
 		    time(NULL);
 	trap_extract_reftime(x, ref);
+	if (archive != NULL)
+		trap_archive_newfile(archive);
 	while (trap_file_getline(f, &line, &len))
 		trap_extract_line(x, line, len, trap_file_name(f),
 		    trap_file_lineno(f));
@@ -158,16 +177,20 @@ main(int argc, char *argv[])
 {
 	struct trap_extract	*x;
 	time_t			 ref = -1;
-	const char		*refarg = NULL;
+	const char		*refarg = NULL, *dir = NULL;
 	char			*text;
 	int			 ch, i, rc = 0;
 
-	if (pledge("stdio rpath", NULL) == -1)
+	/* flock, wpath, cpath: the archive of -A, dropped without it. */
+	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
 		err(2, "pledge");
 
 	x = trap_extract_new(emit, NULL);
-	while ((ch = getopt(argc, argv, "p:r:s:vz:")) != -1) {
+	while ((ch = getopt(argc, argv, "A:p:r:s:vz:")) != -1) {
 		switch (ch) {
+		case 'A':
+			dir = optarg;
+			break;
 		case 'p':
 			text = slurp(optarg);
 			if (trap_extract_patterns(x, text, optarg) != 0)
@@ -201,12 +224,22 @@ main(int argc, char *argv[])
 	if (trap_extract_builtin(x) != 0)
 		errx(2, "bad built-in patterns");
 
+	if (dir == NULL && pledge("stdio rpath", NULL) == -1)
+		err(2, "pledge");
+	if (dir != NULL && (archive = trap_archive_open(dir, 1)) == NULL)
+		exit(1);
 	out = trap_out_open(STDOUT_FILENO);
 	if (argc == 0)
 		rc |= extract(x, "-", ref);
 	for (i = 0; i < argc; i++)
 		rc |= extract(x, argv[i], ref);
 	trap_extract_flush(x);
+	if (archive != NULL) {
+		if (trap_archive_close(archive) == -1)
+			archerr = 1;
+		if (archerr)
+			rc = 1;
+	}
 	trap_out_close(out);
 
 	if (vflag) {

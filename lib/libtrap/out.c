@@ -163,31 +163,53 @@ trap_out_field(struct trap_out *o, const char *p, size_t len)
 	o->len += trap_vis(o->buf + o->len, OUTSZ - o->len, p, len);
 }
 
+/* Append a field to buf at *n, encoded. */
+static void
+fmtfield(char *buf, size_t *n, size_t size, const char *p, size_t len,
+    int encode)
+{
+	if (!encode) {
+		memcpy(buf + *n, p, len);
+		*n += len;
+	} else
+		*n += trap_vis(buf + *n, size - *n, p, len);
+	buf[(*n)++] = '\t';
+}
+
+/*
+ * Write an attempt as a trap(5) line, without the newline, into buf of
+ * TRAP_RECMAX bytes; return its length.
+ */
+size_t
+trap_attempt_fmt(char *buf, const struct trap_attempt *a)
+{
+	size_t		 n = 0;
+	const char	*s;
+
+	trap_time_fmt(a->time, buf);
+	n = TRAP_TIMELEN - 1;
+	buf[n++] = '\t';
+	fmtfield(buf, &n, TRAP_RECMAX, a->loghost.p, a->loghost.len, 1);
+	s = trap_service_names[a->service];
+	fmtfield(buf, &n, TRAP_RECMAX, s, strlen(s), 0);
+	fmtfield(buf, &n, TRAP_RECMAX, a->daemon.p, a->daemon.len, 1);
+	fmtfield(buf, &n, TRAP_RECMAX, a->addr, strlen(a->addr), 1);
+	fmtfield(buf, &n, TRAP_RECMAX, a->rdns.p, a->rdns.len, 1);
+	fmtfield(buf, &n, TRAP_RECMAX, a->user.p, a->user.len, 1);
+	s = trap_kind_names[a->kind];
+	memcpy(buf + n, s, strlen(s));
+	return n + strlen(s);
+}
+
 void
 trap_out_attempt(struct trap_out *o, const struct trap_attempt *a)
 {
-	char		 t[TRAP_TIMELEN];
-	const char	*s;
+	static char	 buf[TRAP_RECMAX];
+	size_t		 n;
 
-	trap_time_fmt(a->time, t);
-	trap_out_write(o, t, TRAP_TIMELEN - 1);
-	trap_out_putc(o, '\t');
-	trap_out_field(o, a->loghost.p, a->loghost.len);
-	trap_out_putc(o, '\t');
-	s = trap_service_names[a->service];
-	trap_out_write(o, s, strlen(s));
-	trap_out_putc(o, '\t');
-	trap_out_field(o, a->daemon.p, a->daemon.len);
-	trap_out_putc(o, '\t');
-	trap_out_field(o, a->addr, strlen(a->addr));
-	trap_out_putc(o, '\t');
-	trap_out_field(o, a->rdns.p, a->rdns.len);
-	trap_out_putc(o, '\t');
-	trap_out_field(o, a->user.p, a->user.len);
-	trap_out_putc(o, '\t');
-	s = trap_kind_names[a->kind];
-	trap_out_write(o, s, strlen(s));
-	trap_out_putc(o, '\n');
+	n = trap_attempt_fmt(buf, a);
+	buf[n++] = '\n';
+	trap_out_write(o, buf, n);
 }
 
 void

@@ -27,6 +27,7 @@
 #define TRAP_ADDRLEN	46		/* INET6_ADDRSTRLEN */
 #define TRAP_NFIELDS	8		/* fields of a trap(5) record */
 #define TRAP_NFIELDS_MATCH 10		/* ... with trapmatch's class, match */
+#define TRAP_RECMAX	(4 * TRAP_LINEMAX + 512)	/* an encoded record */
 
 /* A string that need not be NUL-terminated. */
 struct trap_str {
@@ -76,6 +77,7 @@ void	 trap_out_write(struct trap_out *, const char *, size_t);
 void	 trap_out_putc(struct trap_out *, int);
 void	 trap_out_field(struct trap_out *, const char *, size_t);
 void	 trap_out_attempt(struct trap_out *, const struct trap_attempt *);
+size_t	 trap_attempt_fmt(char *, const struct trap_attempt *);
 void	 trap_out_flush(struct trap_out *);
 void	 trap_out_close(struct trap_out *);
 size_t	 trap_vis(char *, size_t, const char *, size_t);
@@ -124,6 +126,25 @@ size_t	 trap_list_locals(const struct trap_list *);
 long	 trap_list_position(struct trap_list *, const char *, size_t);
 size_t	 trap_list_outofscope(const struct trap_list *);
 void	 trap_list_free(struct trap_list *);
+
+/* archive.c: the Berkeley DB archive of records (trapdb(8)). */
+struct trap_archive;
+typedef int (*trap_line_fn)(const char *, size_t, void *);
+struct trap_archive *trap_archive_open(const char *, int);
+void	 trap_archive_newfile(struct trap_archive *);
+int	 trap_archive_add(struct trap_archive *, const char *, size_t);
+int	 trap_archive_sync(struct trap_archive *);
+int	 trap_archive_scan(struct trap_archive *, time_t, time_t,
+	    trap_line_fn, void *);
+int	 trap_archive_lookup(struct trap_archive *, int, const char *,
+	    trap_line_fn, void *);
+long long trap_archive_expire(struct trap_archive *, time_t);
+int	 trap_archive_stats(struct trap_archive *, long long *, time_t *,
+	    time_t *);
+long long trap_archive_verify(struct trap_archive *);
+unsigned long long trap_archive_added(const struct trap_archive *);
+long long trap_archive_bytes(const char *);
+int	 trap_archive_close(struct trap_archive *);
 
 /* extract.c: log lines to attempts. */
 struct trap_extract;

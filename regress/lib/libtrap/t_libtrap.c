@@ -21,6 +21,7 @@
 #include <sys/types.h>
 
 #include <atf-c.h>
+#include <db.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -501,6 +502,44 @@ ATF_TC_BODY(traplist_formats, tc)
 	trap_list_free(l);
 }
 
+/* An archive of another format version is refused, clearly. */
+ATF_TC_WITHOUT_HEAD(archive_version);
+ATF_TC_BODY(archive_version, tc)
+{
+	struct trap_archive	*a;
+	DB_ENV			*env;
+	DB			*db;
+	DBT			 k, d;
+	const char		*rec = "2014-07-18T15:01:14Z\tskapet\tpop3\t"
+	    "spop3d\t192.0.2.1\t-\tinfo\tnouser";
+
+	ATF_REQUIRE((a = trap_archive_open("ar", 1)) != NULL);
+	ATF_CHECK_EQ(trap_archive_add(a, rec, strlen(rec)), 1);
+	ATF_CHECK_EQ(trap_archive_add(a, rec, strlen(rec)), 1);	/* 2nd */
+	trap_archive_newfile(a);
+	ATF_CHECK_EQ(trap_archive_add(a, rec, strlen(rec)), 0);
+	ATF_CHECK_EQ(trap_archive_add(a, "x", 1), -1);
+	ATF_REQUIRE_EQ(trap_archive_close(a), 0);
+
+	ATF_REQUIRE_EQ(db_env_create(&env, 0), 0);
+	ATF_REQUIRE_EQ(env->open(env, "ar", DB_CREATE | DB_INIT_LOCK |
+	    DB_INIT_LOG | DB_INIT_MPOOL | DB_INIT_TXN, 0644), 0);
+	ATF_REQUIRE_EQ(db_create(&db, env, 0), 0);
+	ATF_REQUIRE_EQ(db->open(db, NULL, "meta", NULL, DB_BTREE,
+	    DB_AUTO_COMMIT, 0), 0);
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	k.data = "version";
+	k.size = 7;
+	d.data = "2";
+	d.size = 1;
+	ATF_REQUIRE_EQ(db->put(db, NULL, &k, &d, DB_AUTO_COMMIT), 0);
+	db->close(db, 0);
+	env->close(env, 0);
+	ATF_CHECK(trap_archive_open("ar", 0) == NULL);
+	ATF_CHECK(trap_archive_open("ar", 1) == NULL);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, time_fmt);
@@ -520,5 +559,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, file_long_line);
 	ATF_TP_ADD_TC(tp, hash_keys);
 	ATF_TP_ADD_TC(tp, traplist_formats);
+	ATF_TP_ADD_TC(tp, archive_version);
 	return atf_no_error();
 }

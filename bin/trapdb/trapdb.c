@@ -1,0 +1,210 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * trapdb: the archive of trap(5) records, in the spirit of spamdb(8):
+ * list, load, expire, verify and count.
+ */
+
+#include "compat.h"
+
+#include <sys/types.h>
+
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "trap.h"
+
+#define DEFAULT_DIR	"/var/db/trap"
+#define MAXWARN		10
+
+static struct trap_out	*out;
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr, "usage: %s [-A dir] [-S since] [-U until] "
+	    "[-h addr | -u user]\n"
+	    "       %s [-A dir] -a [file ...]\n"
+	    "       %s [-A dir] -s | -V | -x days\n",
+	    getprogname(), getprogname(), getprogname());
+	exit(1);
+}
+
+static int
+print(const char *line, size_t len, void *arg)
+{
+	(void)arg;
+	trap_out_write(out, line, len);
+	trap_out_putc(out, '\n');
+	return 0;
+}
+
+static int
+load(struct trap_archive *a, int argc, char *argv[])
+{
+	struct trap_file	*f;
+	const char		*line;
+	size_t			 len;
+	unsigned long long	 bad = 0, lines = 0;
+	int			 i, rc = 0;
+
+	for (i = 0; i < (argc ? argc : 1); i++) {
+		if ((f = trap_file_open(argc ? argv[i] : "-")) == NULL) {
+			warn("%s", argv[i]);
+			rc = 1;
+			continue;
+		}
+		trap_archive_newfile(a);
+		while (trap_file_getline(f, &line, &len)) {
+			lines++;
+			switch (trap_archive_add(a, line, len)) {
+			case -1:
+				if (bad++ < MAXWARN)
+					warnx("%s:%llu: not a trap record",
+					    trap_file_name(f),
+					    trap_file_lineno(f));
+				rc = 1;
+				break;
+			default:
+				break;
+			}
+		}
+		if (trap_file_error(f))
+			rc = 1;
+		trap_file_close(f);
+	}
+	if (bad > MAXWARN)
+		warnx("%llu more lines were not trap records", bad - MAXWARN);
+	return rc;
+}
+
+static time_t
+isotime(const char *s)
+{
+	time_t	 t;
+
+	if (trap_time_parse_iso(s, &t) == -1)
+		errx(1, "bad time: %s", s);
+	return t;
+}
+
+static int
+stats(struct trap_archive *a, const char *dir)
+{
+	char		 f[TRAP_TIMELEN], l[TRAP_TIMELEN];
+	long long	 n;
+	time_t		 first, last;
+
+	if (trap_archive_stats(a, &n, &first, &last) == -1)
+		return 1;
+	printf("records %lld\n", n);
+	if (first != -1) {
+		trap_time_fmt(first, f);
+		trap_time_fmt(last, l);
+		printf("first %s\nlast %s\n", f, l);
+	}
+	printf("bytes %lld\n", trap_archive_bytes(dir));
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct trap_archive	*a;
+	const char		*dir = DEFAULT_DIR, *host = NULL, *user = NULL;
+	const char		*errstr;
+	time_t			 since = -1, until = -1;
+	long long		 days = -1, n;
+	int			 ch, aflag = 0, sflag = 0, Vflag = 0, rc = 0;
+
+	/* The archive: flock, and wpath/cpath to create and change it. */
+	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
+		err(1, "pledge");
+
+	while ((ch = getopt(argc, argv, "A:ah:S:sU:u:Vx:")) != -1) {
+		switch (ch) {
+		case 'A':
+			dir = optarg;
+			break;
+		case 'a':
+			aflag = 1;
+			break;
+		case 'h':
+			host = optarg;
+			break;
+		case 'S':
+			since = isotime(optarg);
+			break;
+		case 's':
+			sflag = 1;
+			break;
+		case 'U':
+			until = isotime(optarg);
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'V':
+			Vflag = 1;
+			break;
+		case 'x':
+			days = strtonum(optarg, 0, 36500, &errstr);
+			if (errstr != NULL)
+				errx(1, "days %s: %s", errstr, optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (aflag + sflag + Vflag + (days != -1) > 1 ||
+	    (host != NULL && user != NULL) || (argc > 0 && !aflag))
+		usage();
+
+	if ((a = trap_archive_open(dir, aflag || days != -1)) == NULL)
+		return 1;
+	out = trap_out_open(STDOUT_FILENO);
+	if (aflag)
+		rc = load(a, argc, argv);
+	else if (sflag)
+		rc = stats(a, dir);
+	else if (Vflag) {
+		n = trap_archive_verify(a);
+		if (n != 0)
+			rc = 1;
+		if (n > 0)
+			warnx("%s: %lld problems", dir, n);
+	} else if (days != -1) {
+		n = trap_archive_expire(a, time(NULL) - days * 86400);
+		if (n == -1)
+			rc = 1;
+	} else if (host != NULL || user != NULL) {
+		if (trap_archive_lookup(a, host ? 'a' : 'u', host ? host :
+		    user, print, NULL) == -1)
+			rc = 1;
+	} else if (trap_archive_scan(a, since, until, print, NULL) == -1)
+		rc = 1;
+	trap_out_close(out);
+	if (trap_archive_close(a) == -1)
+		rc = 1;
+	return rc;
+}

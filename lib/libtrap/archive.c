@@ -1,0 +1,710 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The archive: trap(5) records kept in a Berkeley DB environment (the db4
+ * API, as OpenBSD's databases/db/v4 port has it) so that history survives
+ * log rotation.  See trapdb(8) for the format.
+ *
+ * records	btree: key = time (8 bytes, big endian), a 64-bit hash of the
+ *		other seven fields (8), the occurrence (4); data = the record
+ *		as a trap(5) line.  Time order, so a window is a range scan.
+ * addr, user	btree with sorted duplicates: secondary indexes of records
+ *		by address and by (lower-cased) user.
+ * meta		btree: "version" -> "1".
+ *
+ * An attempt is identified by its record and its occurrence: the n-th
+ * identical record of the same second read from one input file.  Reading
+ * a log again, or an overlapping one, adds nothing twice; two identical
+ * attempts on two lines of one log both count.  Every process holds an
+ * exclusive flock(2) on DIR/lock while it has the archive open, so that
+ * recovery (run at every open) is serialised and readers never see half
+ * an ingest.
+ */
+
+#include "compat.h"
+
+#include <sys/types.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <db.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "trap.h"
+
+#define AR_VERSION	"1"
+#define KEYLEN		20
+#define BATCH		20000	/* records per transaction */
+#define OCCMAX		4096	/* distinct records of one second remembered */
+
+struct trap_archive {
+	char			*dir;
+	int			 lockfd;
+	int			 writable;
+	DB_ENV			*env;
+	DB			*rec, *byaddr, *byuser, *meta;
+	DB_TXN			*txn;
+	size_t			 intxn;
+	/* Occurrences of the records of the current second. */
+	time_t			 occtime;
+	size_t			 nocc;
+	uint64_t		 occhash[OCCMAX];
+	uint32_t		 occn[OCCMAX];
+	unsigned long long	 added, dups;
+};
+
+static void
+dberr(const struct trap_archive *a, const char *what, int ret)
+{
+	warnx("%s: %s: %s", a->dir, what, db_strerror(ret));
+}
+
+static uint64_t
+hash64(const char *p, size_t len)
+{
+	uint64_t	 h = 14695981039346656037ULL;
+
+	while (len-- > 0)
+		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
+	return h;
+}
+
+static void
+put64(unsigned char *p, uint64_t v)
+{
+	int	 i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = v & 0xff;
+}
+
+static uint64_t
+get64(const unsigned char *p)
+{
+	uint64_t	 v = 0;
+	int		 i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Field n (0-based) of a record line held in a DBT. */
+static int
+field(const DBT *d, int n, DBT *out)
+{
+	const char	*p = d->data, *end = p + d->size, *tab;
+
+	for (; n > 0; n--) {
+		if ((tab = memchr(p, '\t', end - p)) == NULL)
+			return -1;
+		p = tab + 1;
+	}
+	if ((tab = memchr(p, '\t', end - p)) == NULL)
+		tab = end;
+	memset(out, 0, sizeof(*out));
+	out->data = (void *)p;
+	out->size = tab - p;
+	return 0;
+}
+
+static int
+index_addr(DB *sdb, const DBT *key, const DBT *data, DBT *skey)
+{
+	(void)sdb;
+	(void)key;
+	if (field(data, F_ADDR, skey) == -1 ||
+	    (skey->size == 1 && *(char *)skey->data == '-'))
+		return DB_DONOTINDEX;
+	return 0;
+}
+
+static int
+index_user(DB *sdb, const DBT *key, const DBT *data, DBT *skey)
+{
+	char	*p;
+	size_t	 i;
+
+	(void)sdb;
+	(void)key;
+	if (field(data, F_USER, skey) == -1 ||
+	    (skey->size == 1 && *(char *)skey->data == '-'))
+		return DB_DONOTINDEX;
+	/* Lower-cased, so a copy that Berkeley DB frees. */
+	if ((p = malloc(skey->size)) == NULL)
+		return ENOMEM;
+	for (i = 0; i < skey->size; i++) {
+		p[i] = ((char *)skey->data)[i];
+		if (p[i] >= 'A' && p[i] <= 'Z')
+			p[i] += 'a' - 'A';
+	}
+	skey->data = p;
+	skey->flags |= DB_DBT_APPMALLOC;
+	return 0;
+}
+
+static int
+opendb(struct trap_archive *a, DB **dbp, const char *name, int dups)
+{
+	DB		*db;
+	u_int32_t	 flags = DB_AUTO_COMMIT;
+	int		 ret;
+
+	if ((ret = db_create(&db, a->env, 0)) != 0) {
+		dberr(a, "db_create", ret);
+		return -1;
+	}
+	if (dups && (ret = db->set_flags(db, DB_DUPSORT)) != 0) {
+		dberr(a, name, ret);
+		db->close(db, 0);
+		return -1;
+	}
+	if (a->writable)
+		flags |= DB_CREATE;
+	else
+		flags |= DB_RDONLY;
+	if ((ret = db->open(db, NULL, name, NULL, DB_BTREE, flags, 0644)) != 0) {
+		dberr(a, name, ret);
+		db->close(db, 0);
+		return -1;
+	}
+	*dbp = db;
+	return 0;
+}
+
+static int
+checkversion(struct trap_archive *a)
+{
+	DBT	 k, d;
+	char	 v[32];
+	int	 ret;
+
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	k.data = "version";
+	k.size = 7;
+	if ((ret = a->meta->get(a->meta, NULL, &k, &d, 0)) == DB_NOTFOUND) {
+		if (!a->writable)
+			return 0;	/* empty archive */
+		d.data = AR_VERSION;
+		d.size = strlen(AR_VERSION);
+		if ((ret = a->meta->put(a->meta, NULL, &k, &d, 0)) != 0) {
+			dberr(a, "meta", ret);
+			return -1;
+		}
+		return 0;
+	}
+	if (ret != 0) {
+		dberr(a, "meta", ret);
+		return -1;
+	}
+	snprintf(v, sizeof(v), "%.*s", (int)(d.size < 20 ? d.size : 20),
+	    (char *)d.data);
+	if (strcmp(v, AR_VERSION) != 0) {
+		warnx("%s: archive format version %s; this program reads "
+		    "version %s", a->dir, v, AR_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Open the archive at dir; with writable, create it if missing.  Waits
+ * for the lock while another process has it open.
+ */
+struct trap_archive *
+trap_archive_open(const char *dir, int writable)
+{
+	struct trap_archive	*a;
+	char			 path[PATH_MAX];
+	int			 ret;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL || (a->dir = strdup(dir)) ==
+	    NULL)
+		err(2, NULL);
+	a->writable = writable;
+	a->lockfd = -1;
+	if (writable && mkdir(dir, 0755) == -1 && errno != EEXIST) {
+		warn("%s", dir);
+		goto fail;
+	}
+	snprintf(path, sizeof(path), "%s/lock", dir);
+	if ((a->lockfd = open(path, writable ? O_RDWR | O_CREAT : O_RDWR,
+	    0644)) == -1) {
+		warn("%s", errno == ENOENT ? dir : path);
+		goto fail;
+	}
+	if (flock(a->lockfd, LOCK_EX) == -1) {
+		warn("%s: flock", path);
+		goto fail;
+	}
+	/*
+	 * We are alone (the lock): the shared regions of a process killed
+	 * while it made them could not be joined, so they go; recovery
+	 * rebuilds the state from the log.
+	 */
+	for (ret = 1; ret < 100; ret++) {
+		snprintf(path, sizeof(path), "%s/__db.%03d", dir, ret);
+		if (unlink(path) == -1 && errno == ENOENT)
+			break;
+	}
+	if ((ret = db_env_create(&a->env, 0)) != 0) {
+		dberr(a, "db_env_create", ret);
+		goto fail;
+	}
+	a->env->set_errfile(a->env, stderr);
+	a->env->set_errpfx(a->env, getprogname());
+	a->env->set_cachesize(a->env, 0, 32 * 1024 * 1024, 1);
+	a->env->set_flags(a->env, DB_TXN_WRITE_NOSYNC, 1);
+	a->env->set_lk_max_locks(a->env, 100000);
+	a->env->set_lk_max_objects(a->env, 100000);
+	a->env->set_lk_max_lockers(a->env, 1000);
+	if ((ret = a->env->open(a->env, dir, DB_CREATE | DB_INIT_LOCK |
+	    DB_INIT_LOG | DB_INIT_MPOOL | DB_INIT_TXN | DB_RECOVER, 0644)) !=
+	    0) {
+		dberr(a, "open environment", ret);
+		goto fail;
+	}
+	a->env->log_set_config(a->env, DB_LOG_AUTO_REMOVE, 1);
+	/* A reader must not create what a writer would: all or nothing. */
+	if (!writable) {
+		snprintf(path, sizeof(path), "%s/records", dir);
+		if (access(path, F_OK) == -1) {
+			warnx("%s: not an archive (no records)", dir);
+			goto fail;
+		}
+	}
+	if (opendb(a, &a->meta, "meta", 0) || checkversion(a) ||
+	    opendb(a, &a->rec, "records", 0) ||
+	    opendb(a, &a->byaddr, "addr", 1) ||
+	    opendb(a, &a->byuser, "user", 1))
+		goto fail;
+	if ((ret = a->rec->associate(a->rec, NULL, a->byaddr, index_addr,
+	    DB_AUTO_COMMIT)) != 0 || (ret = a->rec->associate(a->rec, NULL,
+	    a->byuser, index_user, DB_AUTO_COMMIT)) != 0) {
+		dberr(a, "associate", ret);
+		goto fail;
+	}
+	return a;
+fail:
+	trap_archive_close(a);
+	return NULL;
+}
+
+static int
+commit(struct trap_archive *a)
+{
+	int	 ret;
+
+	if (a->txn == NULL)
+		return 0;
+	ret = a->txn->commit(a->txn, 0);
+	a->txn = NULL;
+	a->intxn = 0;
+	if (ret != 0) {
+		dberr(a, "commit", ret);
+		return -1;
+	}
+	return 0;
+}
+
+/* A new input file: occurrences are counted per file. */
+void
+trap_archive_newfile(struct trap_archive *a)
+{
+	a->nocc = 0;
+}
+
+/* The occurrence of a record (by hash) in the current second. */
+static uint32_t
+occurrence(struct trap_archive *a, time_t t, uint64_t h)
+{
+	size_t	 i;
+
+	if (t != a->occtime || a->nocc == OCCMAX)
+		a->nocc = 0;
+	a->occtime = t;
+	for (i = 0; i < a->nocc; i++)
+		if (a->occhash[i] == h)
+			return ++a->occn[i];
+	a->occhash[a->nocc] = h;
+	a->occn[a->nocc++] = 1;
+	return 1;
+}
+
+/*
+ * Add a record (a trap(5) line of 8 or 10 fields; only the first 8 are
+ * kept).  Return 1 if it was new, 0 if the archive had it, -1 on error.
+ */
+int
+trap_archive_add(struct trap_archive *a, const char *line, size_t len)
+{
+	struct trap_rec	 r;
+	unsigned char	 key[KEYLEN];
+	uint32_t	 occ;
+	uint64_t	 h;
+	DBT		 k, d;
+	size_t		 n;
+	int		 ret;
+
+	if (trap_rec_parse(line, len, &r) == -1)
+		return -1;
+	n = r.f[F_KIND].p + r.f[F_KIND].len - line;
+	h = hash64(r.f[F_LOGHOST].p, n - (r.f[F_LOGHOST].p - line));
+	occ = occurrence(a, r.time, h);
+	put64(key, (uint64_t)r.time);
+	put64(key + 8, h);
+	key[16] = occ >> 24;
+	key[17] = occ >> 16;
+	key[18] = occ >> 8;
+	key[19] = occ;
+
+	if (a->txn == NULL && (ret = a->env->txn_begin(a->env, NULL, &a->txn,
+	    0)) != 0) {
+		dberr(a, "txn_begin", ret);
+		return -1;
+	}
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	k.data = key;
+	k.size = KEYLEN;
+	d.data = (void *)line;
+	d.size = n;
+	ret = a->rec->put(a->rec, a->txn, &k, &d, DB_NOOVERWRITE);
+	if (ret == DB_KEYEXIST) {
+		a->dups++;
+		return 0;
+	}
+	if (ret != 0) {
+		dberr(a, "put", ret);
+		a->txn->abort(a->txn);
+		a->txn = NULL;
+		return -1;
+	}
+	a->added++;
+	if (++a->intxn >= BATCH && commit(a) == -1)
+		return -1;
+	return 1;
+}
+
+/* Make what was added so far durable. */
+int
+trap_archive_sync(struct trap_archive *a)
+{
+	return commit(a);
+}
+
+/*
+ * Call fn for every record with since <= time < until (-1: unbounded),
+ * in time order.  Return 0, or -1 on error.
+ */
+int
+trap_archive_scan(struct trap_archive *a, time_t since, time_t until,
+    int (*fn)(const char *, size_t, void *), void *arg)
+{
+	unsigned char	 start[KEYLEN];
+	DBC		*c;
+	DBT		 k, d;
+	u_int32_t	 flag = DB_SET_RANGE;
+	int		 ret, rc = 0;
+
+	if (commit(a) == -1)
+		return -1;
+	if ((ret = a->rec->cursor(a->rec, NULL, &c, 0)) != 0) {
+		dberr(a, "cursor", ret);
+		return -1;
+	}
+	memset(start, 0, sizeof(start));
+	put64(start, since < 0 ? 0 : (uint64_t)since);
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	k.data = start;
+	k.size = KEYLEN;
+	while ((ret = c->get(c, &k, &d, flag)) == 0) {
+		flag = DB_NEXT;
+		if (k.size != KEYLEN) {
+			warnx("%s: bad key in records", a->dir);
+			rc = -1;
+			break;
+		}
+		if (until >= 0 && get64(k.data) >= (uint64_t)until)
+			break;
+		if (fn(d.data, d.size, arg) != 0)
+			break;
+	}
+	if (ret != 0 && ret != DB_NOTFOUND) {
+		dberr(a, "cursor get", ret);
+		rc = -1;
+	}
+	c->close(c);
+	return rc;
+}
+
+/*
+ * Call fn for every record whose address (idx 'a') or lower-cased user
+ * (idx 'u') is key.
+ */
+int
+trap_archive_lookup(struct trap_archive *a, int idx, const char *key,
+    int (*fn)(const char *, size_t, void *), void *arg)
+{
+	DB	*db = idx == 'a' ? a->byaddr : a->byuser;
+	DBC	*c;
+	DBT	 k, pk, d;
+	u_int32_t flag = DB_SET;
+	int	 ret, rc = 0;
+	char	 buf[TRAP_LINEMAX];
+	size_t	 i, len = strlen(key);
+
+	if (len >= sizeof(buf))
+		return 0;
+	if (commit(a) == -1)
+		return -1;
+	if ((ret = db->cursor(db, NULL, &c, 0)) != 0) {
+		dberr(a, "cursor", ret);
+		return -1;
+	}
+	for (i = 0; i < len; i++)	/* the user index is lower-cased */
+		buf[i] = idx == 'u' && key[i] >= 'A' && key[i] <= 'Z' ?
+		    key[i] + 'a' - 'A' : key[i];
+	memset(&k, 0, sizeof(k));
+	memset(&pk, 0, sizeof(pk));
+	memset(&d, 0, sizeof(d));
+	k.data = buf;
+	k.size = len;
+	while ((ret = c->pget(c, &k, &pk, &d, flag)) == 0) {
+		flag = DB_NEXT_DUP;
+		if (fn(d.data, d.size, arg) != 0)
+			break;
+	}
+	if (ret != 0 && ret != DB_NOTFOUND) {
+		dberr(a, "cursor pget", ret);
+		rc = -1;
+	}
+	c->close(c);
+	return rc;
+}
+
+/* Delete the records before time t; return how many, or -1. */
+long long
+trap_archive_expire(struct trap_archive *a, time_t t)
+{
+	DBC		*c;
+	DBT		 k, d;
+	long long	 n = 0;
+	int		 ret;
+
+	if (commit(a) == -1)
+		return -1;
+	if ((ret = a->env->txn_begin(a->env, NULL, &a->txn, 0)) != 0) {
+		dberr(a, "txn_begin", ret);
+		return -1;
+	}
+	if ((ret = a->rec->cursor(a->rec, a->txn, &c, 0)) != 0) {
+		dberr(a, "cursor", ret);
+		return -1;
+	}
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	while ((ret = c->get(c, &k, &d, DB_NEXT)) == 0) {
+		if (k.size != KEYLEN || get64(k.data) >= (uint64_t)t)
+			break;
+		if ((ret = c->del(c, 0)) != 0)
+			break;
+		if (++n % BATCH == 0) {
+			/* Keep transactions, and their locks, bounded. */
+			c->close(c);
+			if (commit(a) == -1 || a->env->txn_begin(a->env,
+			    NULL, &a->txn, 0) != 0 || a->rec->cursor(a->rec,
+			    a->txn, &c, 0) != 0)
+				return -1;
+		}
+	}
+	c->close(c);
+	if (ret != 0 && ret != DB_NOTFOUND) {
+		dberr(a, "expire", ret);
+		a->txn->abort(a->txn);
+		a->txn = NULL;
+		return -1;
+	}
+	return commit(a) == -1 ? -1 : n;
+}
+
+static long long
+count(struct trap_archive *a, DB *db)
+{
+	DBC		*c;
+	DBT		 k, d;
+	long long	 n = 0;
+	int		 ret;
+
+	if ((ret = db->cursor(db, NULL, &c, 0)) != 0) {
+		dberr(a, "cursor", ret);
+		return -1;
+	}
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	while ((ret = c->get(c, &k, &d, DB_NEXT)) == 0)
+		n++;
+	c->close(c);
+	return ret == DB_NOTFOUND ? n : -1;
+}
+
+/* Statistics: records, first and last time (-1 if empty). */
+int
+trap_archive_stats(struct trap_archive *a, long long *n, time_t *first,
+    time_t *last)
+{
+	DBC	*c;
+	DBT	 k, d;
+	int	 ret;
+
+	if (commit(a) == -1 || (*n = count(a, a->rec)) == -1)
+		return -1;
+	*first = *last = -1;
+	if ((ret = a->rec->cursor(a->rec, NULL, &c, 0)) != 0)
+		return -1;
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	if (c->get(c, &k, &d, DB_FIRST) == 0 && k.size == KEYLEN)
+		*first = get64(k.data);
+	if (c->get(c, &k, &d, DB_LAST) == 0 && k.size == KEYLEN)
+		*last = get64(k.data);
+	c->close(c);
+	return 0;
+}
+
+/*
+ * Check the archive: every record a trap(5) line whose key matches it,
+ * and the indexes hold one entry per indexed record.  Return the number
+ * of problems found (each reported), or -1 if it could not be read.
+ */
+long long
+trap_archive_verify(struct trap_archive *a)
+{
+	struct trap_rec	 r;
+	DBC		*c;
+	DBT		 k, d;
+	long long	 bad = 0, naddr = 0, nuser = 0, ia, iu;
+	int		 ret;
+
+	if (commit(a) == -1)
+		return -1;
+	if ((ret = a->rec->cursor(a->rec, NULL, &c, 0)) != 0) {
+		dberr(a, "cursor", ret);
+		return -1;
+	}
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	while ((ret = c->get(c, &k, &d, DB_NEXT)) == 0) {
+		if (k.size != KEYLEN || trap_rec_parse(d.data, d.size, &r) ==
+		    -1 || r.nfields != TRAP_NFIELDS ||
+		    get64(k.data) != (uint64_t)r.time ||
+		    get64((unsigned char *)k.data + 8) !=
+		    hash64(r.f[F_LOGHOST].p, d.size - (r.f[F_LOGHOST].p -
+		    (char *)d.data))) {
+			if (bad++ < 10)
+				warnx("%s: bad record: %.*s", a->dir,
+				    (int)(d.size < 80 ? d.size : 80),
+				    (char *)d.data);
+			continue;
+		}
+		if (!(r.f[F_ADDR].len == 1 && r.f[F_ADDR].p[0] == '-'))
+			naddr++;
+		if (!(r.f[F_USER].len == 1 && r.f[F_USER].p[0] == '-'))
+			nuser++;
+	}
+	c->close(c);
+	if (ret != DB_NOTFOUND) {
+		dberr(a, "verify", ret);
+		return -1;
+	}
+	if ((ia = count(a, a->byaddr)) != naddr) {
+		warnx("%s: address index: %lld entries for %lld records",
+		    a->dir, ia, naddr);
+		bad++;
+	}
+	if ((iu = count(a, a->byuser)) != nuser) {
+		warnx("%s: user index: %lld entries for %lld records",
+		    a->dir, iu, nuser);
+		bad++;
+	}
+	return bad;
+}
+
+/* Bytes of the files in the archive directory. */
+long long
+trap_archive_bytes(const char *dir)
+{
+	static const char *const names[] = { "records", "addr", "user", "meta" };
+	char		 path[PATH_MAX];
+	struct stat	 st;
+	long long	 n = 0;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (stat(path, &st) == 0)
+			n += st.st_size;
+	}
+	return n;
+}
+
+unsigned long long
+trap_archive_added(const struct trap_archive *a)
+{
+	return a->added;
+}
+
+/* Commit, checkpoint and close; 0, or -1 if the last commit failed. */
+int
+trap_archive_close(struct trap_archive *a)
+{
+	int	 rc = 0;
+
+	if (a == NULL)
+		return 0;
+	if (a->env != NULL && commit(a) == -1)
+		rc = -1;
+	if (a->byaddr != NULL)
+		a->byaddr->close(a->byaddr, 0);
+	if (a->byuser != NULL)
+		a->byuser->close(a->byuser, 0);
+	if (a->rec != NULL)
+		a->rec->close(a->rec, 0);
+	if (a->meta != NULL)
+		a->meta->close(a->meta, 0);
+	if (a->env != NULL) {
+		if (a->writable)
+			a->env->txn_checkpoint(a->env, 0, 0, 0);
+		a->env->close(a->env, 0);
+	}
+	if (a->lockfd != -1)
+		close(a->lockfd);
+	free(a->dir);
+	free(a);
+	return rc;
+}
