@@ -27,6 +27,7 @@ LIBOBJS =	lib/libtrap/addr.o \
 		lib/libtrap/extract.o \
 		lib/libtrap/file.o \
 		lib/libtrap/hash.o \
+		lib/libtrap/input.o \
 		lib/libtrap/out.o \
 		lib/libtrap/pattern.o \
 		lib/libtrap/record.o \
@@ -37,7 +38,8 @@ LIBHDRS =	config.h lib/libtrap/compat.h lib/libtrap/trap.h \
 
 PROGS =		bin/trapextract/trapextract bin/trapmatch/trapmatch
 SPROGS =	bin/trapdb/trapdb
-MAN1 =		man/trapextract.1
+LIBEXECPROGS =
+MAN1 =		man/trapextract.1 man/trapmatch.1
 MAN5 =		man/trap.5 man/trappatterns.5
 MAN8 =		man/trapdb.8
 
@@ -47,7 +49,7 @@ all:
 	@test -f Makefile.configure || sh configure
 	@$(MAKE) build
 
-build: $(LIB) $(PROGS) $(SPROGS)
+build: $(LIB) $(PROGS) $(SPROGS) $(LIBEXECPROGS)
 
 config.h Makefile.configure:
 	sh configure
@@ -90,6 +92,11 @@ bin/trapdb/trapdb: bin/trapdb/trapdb.o $(LIB)
 
 bin/trapdb/trapdb.o: $(LIBHDRS)
 
+libexec/traplogd/traplogd: libexec/traplogd/traplogd.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ libexec/traplogd/traplogd.o $(LIB) $(LDADD)
+
+libexec/traplogd/traplogd.o: $(LIBHDRS) lib/libtrap/follow.h
+
 regress/lib/libtrap/t_libtrap.o: regress/lib/libtrap/t_libtrap.c $(LIBHDRS)
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(ATF_CFLAGS) -c -o $@ \
 	    regress/lib/libtrap/t_libtrap.c
@@ -129,6 +136,7 @@ lint:
 
 install: all
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(LIBEXECDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SHAREDIR)/trap \
 	    $(DESTDIR)$(SHAREDIR)/examples/trap
@@ -144,7 +152,8 @@ clean:
 	rm -f $(LIBOBJS) $(LIB) lib/libtrap/builtin.c $(PROGS) \
 	    bin/trapextract/trapextract.o bin/trapmatch/trapmatch.o \
 	    bin/traprank/traprank.o bin/trapforecast/trapforecast.o \
-	    bin/trapdb/trapdb.o $(SPROGS) \
+	    bin/trapdb/trapdb.o $(SPROGS) libexec/traplogd/traplogd.o \
+	    $(LIBEXECPROGS) \
 	    $(TESTPROGS) \
 	    regress/lib/libtrap/t_libtrap.o
 	rm -rf regress/.results

@@ -45,12 +45,14 @@ static struct trap_out		*out;
 static unsigned long long	 counts[NCLASSES];
 static unsigned long long	 nbad;
 static int			 aflag, cflag, vflag;
+static time_t			 since = -1, until = -1;
 
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-acv] [-t traplist]... "
-	    "[-d domain,... | -D domainfile] [-u userlist] [file ...]\n",
+	fprintf(stderr, "usage: %s [-acv] [-A dir] [-S since] [-U until] "
+	    "[-t traplist]...\n"
+	    "\t[-d domain,... | -D domainfile] [-u userlist] [file ...]\n",
 	    getprogname());
 	exit(2);
 }
@@ -139,6 +141,7 @@ domainfile(const char *path)
 
 	if ((f = trap_file_open(path)) == NULL)
 		err(2, "%s", path);
+	trap_list_domain(traps, "", 0);		/* scoped, if to nothing */
 	while (trap_file_getline(f, &line, &len))
 		if (len > 0 && *line != '#')
 			trap_list_domain(traps, line, len);
@@ -206,44 +209,56 @@ record(const char *line, size_t len)
 }
 
 static int
-matchfile(const char *path)
+matchline(const char *line, size_t len, const char *file,
+    unsigned long long lineno, void *arg)
 {
-	struct trap_file	*f;
-	struct trap_rec		 r;
-	const char		*line;
-	size_t			 len;
-	int			 rc;
+	struct trap_rec	 r;
 
-	if ((f = trap_file_open(path)) == NULL) {
-		warn("%s", path);
-		return -1;
+	(void)arg;
+	if (trap_rec_parse(line, len, &r) == -1) {
+		if (nbad++ < MAXWARN)
+			warnx("%s:%llu: not a trap record", file, lineno);
+		return 0;
 	}
-	while (trap_file_getline(f, &line, &len)) {
-		if (trap_rec_parse(line, len, &r) == -1) {
-			if (nbad++ < MAXWARN)
-				warnx("%s:%llu: not a trap record",
-				    trap_file_name(f), trap_file_lineno(f));
-			continue;
-		}
-		record(line, len);
-	}
-	rc = trap_file_error(f) ? -1 : 0;
-	trap_file_close(f);
-	return rc;
+	if ((since != -1 && r.time < since) || (until != -1 &&
+	    r.time >= until))
+		return 0;
+	record(line, len);
+	return 0;
+}
+
+static time_t
+isotime(const char *s)
+{
+	time_t	 t;
+
+	if (trap_time_parse_iso(s, &t) == -1)
+		errx(2, "bad time: %s", s);
+	return t;
 }
 
 int
 main(int argc, char *argv[])
 {
 	const char	*lists[MAXLISTS], *dlist = NULL, *dfile = NULL;
-	const char	*ulist = NULL;
+	const char	*ulist = NULL, *archive = NULL;
 	int		 ch, i, nlists = 0, stdinlist = 0, rc = 0;
 
-	if (pledge("stdio rpath", NULL) == -1)
+	/* flock, wpath, cpath: the archive of -A (recovery writes). */
+	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
 		err(2, "pledge");
 
-	while ((ch = getopt(argc, argv, "acD:d:t:u:v")) != -1) {
+	while ((ch = getopt(argc, argv, "A:acD:d:S:t:U:u:v")) != -1) {
 		switch (ch) {
+		case 'A':
+			archive = optarg;
+			break;
+		case 'S':
+			since = isotime(optarg);
+			break;
+		case 'U':
+			until = isotime(optarg);
+			break;
 		case 'a':
 			aflag = 1;
 			break;
@@ -275,9 +290,11 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (dlist != NULL && dfile != NULL)
+	if ((dlist != NULL && dfile != NULL) || (archive != NULL && argc > 0))
 		usage();
-	if (stdinlist && (argc == 0 || (argc == 1 &&
+	if (archive == NULL && pledge("stdio rpath", NULL) == -1)
+		err(2, "pledge");
+	if (stdinlist && archive == NULL && (argc == 0 || (argc == 1 &&
 	    strcmp(argv[0], "-") == 0)))
 		errx(2, "-t - reads the trap list from stdin: name the "
 		    "record files");
@@ -287,6 +304,8 @@ main(int argc, char *argv[])
 		domains(dlist);
 	if (dfile != NULL)
 		domainfile(dfile);
+	if (trap_list_scoped(traps) && trap_list_ndomains(traps) == 0)
+		errx(2, "no domain in %s", dfile ? dfile : "-d");
 	for (i = 0; i < nlists; i++)
 		if (trap_list_load(traps, lists[i]) == -1)
 			exit(2);
@@ -294,10 +313,8 @@ main(int argc, char *argv[])
 		loadreals(ulist);
 
 	out = trap_out_open(STDOUT_FILENO);
-	if (argc == 0)
-		rc |= matchfile("-");
-	for (i = 0; i < argc; i++)
-		rc |= matchfile(argv[i]);
+	rc = trap_input_each(archive, since, until, argc, argv, matchline,
+	    NULL);
 	if (nbad > MAXWARN)
 		warnx("%llu more lines were not trap records", nbad - MAXWARN);
 	if (cflag)

@@ -118,6 +118,7 @@ struct trap_list;
 struct trap_list *trap_list_new(void);
 void	 trap_list_domain(struct trap_list *, const char *, size_t);
 int	 trap_list_scoped(const struct trap_list *);
+size_t	 trap_list_ndomains(const struct trap_list *);
 int	 trap_list_inscope(struct trap_list *, const char *, size_t);
 int	 trap_list_load(struct trap_list *, const char *);
 const char *trap_list_match(struct trap_list *, const char *, size_t);
@@ -145,6 +146,12 @@ long long trap_archive_verify(struct trap_archive *);
 unsigned long long trap_archive_added(const struct trap_archive *);
 long long trap_archive_bytes(const char *);
 int	 trap_archive_close(struct trap_archive *);
+
+/* input.c: records from files or the archive, for the reading tools. */
+typedef int (*trap_input_fn)(const char *, size_t, const char *,
+	    unsigned long long, void *);
+int	 trap_input_each(const char *, time_t, time_t, int, char *[],
+	    trap_input_fn, void *);
 
 /* extract.c: log lines to attempts. */
 struct trap_extract;

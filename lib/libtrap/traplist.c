@@ -89,6 +89,8 @@ trap_list_domain(struct trap_list *l, const char *d, size_t len)
 {
 	char	 buf[ADDRMAX + 1];
 
+	if (l->domains == NULL)		/* scoped now, even if to nothing */
+		l->domains = trap_hash_new(0);
 	while (len > 0 && isspace((unsigned char)*d)) {
 		d++;
 		len--;
@@ -97,8 +99,6 @@ trap_list_domain(struct trap_list *l, const char *d, size_t len)
 		len--;
 	if (len == 0 || len > ADDRMAX)
 		return;
-	if (l->domains == NULL)
-		l->domains = trap_hash_new(0);
 	memcpy(buf, d, len);
 	lower(buf, len);
 	trap_hash_put(l->domains, buf, len, NULL);
@@ -108,6 +108,13 @@ int
 trap_list_scoped(const struct trap_list *l)
 {
 	return l->domains != NULL;
+}
+
+/* How many domains are in scope (0 when unscoped: all are). */
+size_t
+trap_list_ndomains(const struct trap_list *l)
+{
+	return l->domains != NULL ? trap_hash_count(l->domains) : 0;
 }
 
 int
@@ -237,9 +244,10 @@ scan(struct trap_list *l, const char *line, size_t len)
 		if (buf[i] != '@')
 			continue;
 		for (s = i; s > 0 && localchar((unsigned char)buf[s - 1]) &&
-		    buf[s - 1] != '/' && buf[s - 1] != '=' && buf[s - 1] != '\'';
-		    s--)
+		    buf[s - 1] != '/' && buf[s - 1] != '='; s--)
 			continue;
+		while (s < i && buf[s] == '\'')	/* 'x@y', not o'brien */
+			s++;
 		for (e = i + 1; e < n && domainchar((unsigned char)buf[e]); e++)
 			continue;
 		while (e > i + 1 && buf[e - 1] == '.')
