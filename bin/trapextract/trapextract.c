@@ -50,7 +50,7 @@ static int			 vflag;
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-v] [-A dir] [-p patterns] [-r reftime] "
+	fprintf(stderr, "usage: %s [-Rv] [-A dir] [-p patterns] [-r reftime] "
 	    "[-z tz] [-s service,...] [file ...]\n", getprogname());
 	exit(1);
 }
@@ -186,8 +186,11 @@ main(int argc, char *argv[])
 		err(2, "pledge");
 
 	x = trap_extract_new(emit, NULL);
-	while ((ch = getopt(argc, argv, "A:p:r:s:vz:")) != -1) {
+	while ((ch = getopt(argc, argv, "A:p:Rr:s:vz:")) != -1) {
 		switch (ch) {
+		case 'R':
+			trap_extract_rcpt(x, 1);
+			break;
 		case 'A':
 			dir = optarg;
 			break;

@@ -126,7 +126,9 @@ struct trap_extract {
 	struct lasttree		 lasts;
 	struct lastmsg		*lastcache;
 
+	int			 rcpt;		/* -R: unknown recipients */
 	char			 b64[1024];
+	char			 lower[1024];
 	unsigned long long	 lines, attempts, warnings;
 };
 
@@ -223,6 +225,16 @@ int
 trap_extract_builtin(struct trap_extract *x)
 {
 	return ruleset_load(x->rules, trap_builtin_patterns, "builtin");
+}
+
+/*
+ * Recipients instead of logins: only the rules of kind rcpt make
+ * records (the connect rules still join); without, those are ignored.
+ */
+void
+trap_extract_rcpt(struct trap_extract *x, int on)
+{
+	x->rcpt = on;
 }
 
 /*
@@ -1080,6 +1092,13 @@ handle(struct trap_extract *x, const struct env *e, const struct rule *r,
 			a.user.len = n;
 		}
 	}
+	if (a.kind == KIND_RCPT && a.user.len <= sizeof(x->lower)) {
+		/* A recipient address: case does not count. */
+		for (n = 0; n < a.user.len; n++)
+			x->lower[n] = a.user.p[n] >= 'A' && a.user.p[n] <= 'Z' ?
+			    a.user.p[n] + 'a' - 'A' : a.user.p[n];
+		a.user.p = x->lower;
+	}
 	if (m->have[CAP_ADDR] && trap_addr_canon(cap[CAP_ADDR].p,
 	    cap[CAP_ADDR].len, a.addr, sizeof(a.addr)) == -1) {
 		n = cap[CAP_ADDR].len < 64 ? cap[CAP_ADDR].len : 64;
@@ -1186,6 +1205,10 @@ recognise(struct trap_extract *x, const struct env *e)
 
 	rules = ruleset_lookup(x->rules, e->prog.p, e->prog.len, &n);
 	for (i = 0; i < n; i++) {
+		if ((rules[i]->event == EV_ATTEMPT ||
+		    rules[i]->event == EV_WEAK) &&
+		    (rules[i]->kind == KIND_RCPT) != x->rcpt)
+			continue;
 		if (!rule_match(rules[i], e->msg.p, e->msg.len, &m))
 			continue;
 		if (env_time(x, e, &t) == -1) {

@@ -41,7 +41,7 @@ enum trap_service {
 	SVC_OTHER, SVC_NSERVICES
 };
 enum trap_kind {
-	KIND_NOUSER, KIND_BADPASS, KIND_FAIL, KIND_NKINDS
+	KIND_NOUSER, KIND_BADPASS, KIND_FAIL, KIND_RCPT, KIND_NKINDS
 };
 extern const char *const trap_service_names[SVC_NSERVICES];
 extern const char *const trap_kind_names[KIND_NKINDS];
@@ -161,6 +161,7 @@ int	 trap_extract_patterns(struct trap_extract *, const char *,
 	    const char *);
 int	 trap_extract_builtin(struct trap_extract *);
 void	 trap_extract_reftime(struct trap_extract *, time_t);
+void	 trap_extract_rcpt(struct trap_extract *, int);
 void	 trap_extract_line(struct trap_extract *, const char *, size_t,
 	    const char *, unsigned long long);
 void	 trap_extract_flush(struct trap_extract *);
