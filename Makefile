@@ -26,6 +26,7 @@ LIBOBJS =	lib/libtrap/addr.o \
 		lib/libtrap/compat_unveil.o \
 		lib/libtrap/extract.o \
 		lib/libtrap/file.o \
+		lib/libtrap/follow.o \
 		lib/libtrap/hash.o \
 		lib/libtrap/input.o \
 		lib/libtrap/out.o \
@@ -36,12 +37,13 @@ LIBOBJS =	lib/libtrap/addr.o \
 LIBHDRS =	config.h lib/libtrap/compat.h lib/libtrap/trap.h \
 		lib/libtrap/pattern.h
 
-PROGS =		bin/trapextract/trapextract bin/trapmatch/trapmatch
+PROGS =		bin/trapextract/trapextract bin/trapmatch/trapmatch \
+		bin/trapforecast/trapforecast
 SPROGS =	bin/trapdb/trapdb
-LIBEXECPROGS =
-MAN1 =		man/trapextract.1 man/trapmatch.1
+LIBEXECPROGS =	libexec/traplogd/traplogd
+MAN1 =		man/trapextract.1 man/trapmatch.1 man/trapforecast.1
 MAN5 =		man/trap.5 man/trappatterns.5
-MAN8 =		man/trapdb.8
+MAN8 =		man/trapdb.8 man/traplogd.8
 
 TESTPROGS =	regress/lib/libtrap/t_libtrap
 
@@ -95,7 +97,7 @@ bin/trapdb/trapdb.o: $(LIBHDRS)
 libexec/traplogd/traplogd: libexec/traplogd/traplogd.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ libexec/traplogd/traplogd.o $(LIB) $(LDADD)
 
-libexec/traplogd/traplogd.o: $(LIBHDRS) lib/libtrap/follow.h
+libexec/traplogd/traplogd.o: $(LIBHDRS)
 
 regress/lib/libtrap/t_libtrap.o: regress/lib/libtrap/t_libtrap.c $(LIBHDRS)
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(ATF_CFLAGS) -c -o $@ \
@@ -142,6 +144,7 @@ install: all
 	    $(DESTDIR)$(SHAREDIR)/examples/trap
 	$(INSTALL) -m 0555 $(PROGS) $(DESTDIR)$(BINDIR)
 	$(INSTALL) -m 0555 $(SPROGS) $(DESTDIR)$(SBINDIR)
+	$(INSTALL) -m 0555 $(LIBEXECPROGS) $(DESTDIR)$(LIBEXECDIR)
 	$(INSTALL) -m 0444 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 0444 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 0444 $(MAN8) $(DESTDIR)$(MANDIR)/man8

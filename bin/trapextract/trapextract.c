@@ -50,7 +50,7 @@ static int			 vflag;
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-Rv] [-A dir] [-p patterns] [-r reftime] "
+	fprintf(stderr, "usage: %s [-fRv] [-A dir] [-p patterns] [-r reftime] "
 	    "[-z tz] [-s service,...] [file ...]\n", getprogname());
 	exit(1);
 }
@@ -146,6 +146,36 @@ slurp(const char *path)
 	return buf;
 }
 
+static void
+followline(const char *line, size_t len, const char *file,
+    unsigned long long lineno, void *arg)
+{
+	trap_extract_line(arg, line, len, file, lineno);
+}
+
+/*
+ * -f: follow the files (or stdin) from their end, across rotation, as
+ * tail -F does, writing the records as they come.
+ */
+static int
+follow(struct trap_extract *x, int argc, char *argv[], time_t ref)
+{
+	struct trap_follow	*f;
+	int			 i;
+
+	trap_extract_reftime(x, ref != -1 ? ref : time(NULL));
+	f = trap_follow_new(followline, x, 0);
+	for (i = 0; i < (argc > 0 ? argc : 1); i++)
+		if (trap_follow_add(f, argc > 0 ? argv[i] : "-") == -1)
+			return 1;
+	while (trap_follow_check(f) != -1) {
+		trap_out_flush(out);
+		trap_follow_wait(f, TRAP_FOLLOW_INTERVAL);
+	}
+	trap_follow_free(f);
+	return 0;
+}
+
 static int
 extract(struct trap_extract *x, const char *path, time_t ref)
 {
@@ -179,15 +209,18 @@ main(int argc, char *argv[])
 	time_t			 ref = -1;
 	const char		*refarg = NULL, *dir = NULL;
 	char			*text;
-	int			 ch, i, rc = 0;
+	int			 ch, i, fflag = 0, rc = 0;
 
 	/* flock, wpath, cpath: the archive of -A, dropped without it. */
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
 		err(2, "pledge");
 
 	x = trap_extract_new(emit, NULL);
-	while ((ch = getopt(argc, argv, "A:p:Rr:s:vz:")) != -1) {
+	while ((ch = getopt(argc, argv, "A:fp:Rr:s:vz:")) != -1) {
 		switch (ch) {
+		case 'f':
+			fflag = 1;
+			break;
 		case 'R':
 			trap_extract_rcpt(x, 1);
 			break;
@@ -232,9 +265,11 @@ main(int argc, char *argv[])
 	if (dir != NULL && (archive = trap_archive_open(dir, 1)) == NULL)
 		exit(1);
 	out = trap_out_open(STDOUT_FILENO);
-	if (argc == 0)
+	if (fflag)
+		rc = follow(x, argc, argv, ref);
+	else if (argc == 0)
 		rc |= extract(x, "-", ref);
-	for (i = 0; i < argc; i++)
+	for (i = 0; !fflag && i < argc; i++)
 		rc |= extract(x, argv[i], ref);
 	trap_extract_flush(x);
 	if (archive != NULL) {

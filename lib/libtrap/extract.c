@@ -895,6 +895,9 @@ conn_get(struct trap_extract *x, const char *key, int create)
 	}
 	c->last = x->now;
 	TAILQ_INSERT_TAIL(&x->connlru, c, lru);
+	/* A flood of connections within one second still stays bounded. */
+	while (x->nconns > MAXCONNS && TAILQ_FIRST(&x->connlru) != c)
+		conn_drop(x, TAILQ_FIRST(&x->connlru));
 	return c;
 }
 

@@ -153,6 +153,49 @@ typedef int (*trap_input_fn)(const char *, size_t, const char *,
 int	 trap_input_each(const char *, time_t, time_t, int, char *[],
 	    trap_input_fn, void *);
 
+/*
+ * follow.c: following log files as they grow, across rotation by rename
+ * (newsyslog(8), logrotate "create") and by truncation (logrotate
+ * "copytruncate"), and standard input as a stream.
+ *
+ * Each complete line is handed to the callback with the file's name and
+ * its line number in the file (counted from the first line read of this
+ * file, restarting at 1 when the path is reopened or truncated).  Lines
+ * split across reads are joined; lines longer than TRAP_LINEMAX are
+ * skipped, with one warning per file.
+ *
+ * Files are checked with stat(2) whenever trap_follow_check() is called,
+ * which should be every TRAP_FOLLOW_INTERVAL ms; trap_follow_wait() waits
+ * that long, or less if standard input is readable, so that
+ *
+ *	while (!quit && trap_follow_check(f) != -1)
+ *		trap_follow_wait(f, TRAP_FOLLOW_INTERVAL);
+ *
+ * follows until the input ends (only standard input ends: files may come
+ * back).  A program with a poll(2) loop of its own polls trap_follow_fd()
+ * instead.  When the path names
+ * another file (a rename), the old descriptor is read to its end, and
+ * still read for TRAP_FOLLOW_DRAIN s in case the writer has not reopened
+ * yet; the new file is read from its beginning.  A file shorter than the
+ * offset read (a truncation) is read again from its beginning.  So no line
+ * is lost or read twice across a rotation.
+ */
+
+#define TRAP_FOLLOW_START	0x01	/* read files from the start */
+#define TRAP_FOLLOW_INTERVAL	250	/* ms between checks of the files */
+#define TRAP_FOLLOW_DRAIN	10	/* s a rotated file is still read */
+
+struct trap_follow;
+typedef void (*trap_follow_fn)(const char *, size_t, const char *,
+	    unsigned long long, void *);
+
+struct trap_follow *trap_follow_new(trap_follow_fn, void *, int);
+int	 trap_follow_add(struct trap_follow *, const char *);
+int	 trap_follow_fd(const struct trap_follow *);
+int	 trap_follow_check(struct trap_follow *);
+int	 trap_follow_wait(struct trap_follow *, int);
+void	 trap_follow_free(struct trap_follow *);
+
 /* extract.c: log lines to attempts. */
 struct trap_extract;
 typedef void (*trap_emit_fn)(const struct trap_attempt *, void *);

@@ -1,0 +1,1664 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * trapforecast: analyse a password-guessing campaign in trap(5) records:
+ * its rate, the order in which it works through the trap list, when it
+ * will have tried every name, whether it is still going, and the separate
+ * efforts hidden in it.
+ */
+
+#include "compat.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <err.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "trap.h"
+
+#define MAXWARN		10
+#define MAXLISTS	64
+#define NONE		UINT32_MAX
+#define DAY		86400.0
+#define HOUR		3600
+#define Z90		1.6448536269514722	/* 95th percentile of N(0,1) */
+#define TRENDLR		6.634896601021214	/* chi2(1), 1% */
+#define MAXDAYS		2000000.0	/* beyond: no date (year 9999) */
+
+struct att {
+	time_t		 t;
+	uint32_t	 seq;
+	uint32_t	 host;		/* NONE: no address nor host name */
+	uint32_t	 name;		/* NONE: no user name */
+	int32_t		 rank;		/* list position of the candidate */
+	int		 group;		/* in a reported group */
+};
+
+struct host {
+	const char	*key;		/* address, else host name */
+	char		*rdns;		/* decoded, or NULL */
+	char		 addr[TRAP_ADDRLEN];
+	uint32_t	 cluster;
+};
+
+struct name {
+	int32_t		 rank;		/* candidate position, or -1 */
+};
+
+struct cluster {
+	char		*key;
+	size_t		 hosts;
+	size_t		 attempts, names, traps, top, runs;
+	int		 reported;
+};
+
+struct fit {
+	int		 ok;
+	int		 trend;		/* log-linear model chosen */
+	size_t		 n;
+	double		 rate;		/* per active day, at the end */
+	double		 var;		/* of log rate, dispersion included */
+};
+
+/* What is reported; NAN where it cannot be computed. */
+struct report {
+	size_t		 attempts, hosts, names;
+	int		 any;
+	time_t		 first, last, ref;
+	double		 days;
+	const char	*state;
+	double		 silence, activemax, pausedmax;
+	double		 top;
+	double		 hpn, play;
+	int		 lists;
+	size_t		 candidates, tried;
+	const char	*order;
+	double		 rho, progress;
+	struct fit	 names_fit, draws_fit;
+	const char	*model;
+	double		 dte, dlo, dhi;
+	time_t		 donet;		/* exhausted already: when */
+	int		 done;
+};
+
+static struct trap_list	*traps;
+static struct trap_hash	*hosthash, *namehash, *clusterhash;
+static struct att	*atts;
+static size_t		 natts, attcap;
+static struct host	*hosts;
+static size_t		 nhosts, hostcap;
+static struct name	*names;
+static size_t		 nnames, namecap;
+static struct cluster	*clusters;
+static size_t		 nclusters, clustercap;
+static int32_t		*listrank;	/* address index -> local part rank */
+static size_t		 nlocals;
+static unsigned long long nbad;
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr, "usage: %s [-u] [-t traplist]... "
+	    "[-d domain,... | -D file] [-r reftime] [-o text|json|svg] "
+	    "[file ...]\n", getprogname());
+	exit(1);
+}
+
+static void *
+grow(void *p, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 1024;
+	if ((p = reallocarray(p, *cap, size)) == NULL)
+		err(1, NULL);
+	return p;
+}
+
+static void
+lower(char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			s[i] += 'a' - 'A';
+}
+
+static void
+domains(const char *list)
+{
+	const char	*p, *comma;
+
+	for (p = list; *p != '\0'; p = comma + (*comma != '\0')) {
+		if ((comma = strchr(p, ',')) == NULL)
+			comma = p + strlen(p);
+		trap_list_domain(traps, p, comma - p);
+	}
+}
+
+static void
+domainfile(const char *path)
+{
+	struct trap_file	*f;
+	const char		*line;
+	size_t			 len;
+
+	if ((f = trap_file_open(path)) == NULL)
+		err(1, "%s", path);
+	while (trap_file_getline(f, &line, &len))
+		if (len > 0 && *line != '#')
+			trap_list_domain(traps, line, len);
+	if (trap_file_error(f))
+		exit(1);
+	trap_file_close(f);
+}
+
+/* The rank of each address's local part among the distinct ones. */
+static void
+rankloc(void)
+{
+	const char *const	*a;
+	const char		*at;
+	size_t			 i, n;
+
+	a = trap_list_addrs(traps, &n);
+	if ((listrank = reallocarray(NULL, n + 1, sizeof(*listrank))) == NULL)
+		err(1, NULL);
+	for (i = 0; i < n; i++) {
+		listrank[i] = -1;
+		if ((at = strchr(a[i], '@')) != NULL &&
+		    trap_list_position(traps, a[i], at - a[i]) == (long)i)
+			listrank[i] = nlocals++;
+	}
+}
+
+/* The list position of the local part a user name hits, or -1. */
+static int32_t
+candidate(const char *user, size_t len)
+{
+	const char	*m, *at;
+	long		 pos;
+
+	if (traps == NULL || (m = trap_list_match(traps, user, len)) == NULL ||
+	    (at = strchr(m, '@')) == NULL ||
+	    (pos = trap_list_position(traps, m, at - m)) < 0)
+		return -1;
+	return listrank[pos];
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL)
+		err(1, NULL);
+	return p;
+}
+
+static uint32_t
+gethost(const struct trap_rec *r)
+{
+	static char	 rdns[TRAP_LINEMAX];
+	struct host	*h;
+	uint32_t	*v;
+	size_t		 rlen, alen;
+	int		 isnew;
+
+	alen = r->f[F_ADDR].len;
+	if (alen == 1 && r->f[F_ADDR].p[0] == '-')
+		alen = 0;
+	rlen = trap_unvis(rdns, sizeof(rdns), r->f[F_RDNS].p,
+	    r->f[F_RDNS].len);
+	if (rlen == (size_t)-1)
+		rlen = 0;
+	lower(rdns, rlen);
+	if (alen > 0)
+		v = trap_hash_put(hosthash, r->f[F_ADDR].p, alen, &isnew);
+	else if (rlen > 0)
+		v = trap_hash_put(hosthash, rdns, rlen, &isnew);
+	else
+		return NONE;
+	if (isnew) {
+		hosts = grow(hosts, &hostcap, nhosts, sizeof(*hosts));
+		h = &hosts[nhosts];
+		memset(h, 0, sizeof(*h));
+		h->key = trap_hash_key(hosthash, v, NULL);
+		if (alen > 0)
+			memcpy(h->addr, r->f[F_ADDR].p, alen);
+		*v = nhosts++;
+	}
+	h = &hosts[*v];
+	if (h->rdns == NULL && rlen > 0)
+		h->rdns = xstrdup(rdns);
+	return *v;
+}
+
+static uint32_t
+getname(const struct trap_rec *r)
+{
+	static char	 user[TRAP_LINEMAX];
+	uint32_t	*v;
+	size_t		 len;
+	int		 isnew;
+
+	len = trap_unvis(user, sizeof(user), r->f[F_USER].p, r->f[F_USER].len);
+	if (len == (size_t)-1 || len == 0)
+		return NONE;
+	lower(user, len);
+	v = trap_hash_put(namehash, user, len, &isnew);
+	if (isnew) {
+		names = grow(names, &namecap, nnames, sizeof(*names));
+		names[nnames].rank = candidate(user, len);
+		*v = nnames++;
+	}
+	return *v;
+}
+
+static int
+readfile(const char *path)
+{
+	struct trap_file	*f;
+	struct trap_rec		 r;
+	struct att		*a;
+	const char		*line;
+	size_t			 len;
+	int			 rc;
+
+	if ((f = trap_file_open(path)) == NULL) {
+		warn("%s", path);
+		return 1;
+	}
+	while (trap_file_getline(f, &line, &len)) {
+		if (trap_rec_parse(line, len, &r) == -1) {
+			if (nbad++ < MAXWARN)
+				warnx("%s:%llu: not a trap record",
+				    trap_file_name(f), trap_file_lineno(f));
+			continue;
+		}
+		if (natts == UINT32_MAX - 1)
+			errx(1, "too many records");
+		atts = grow(atts, &attcap, natts, sizeof(*atts));
+		a = &atts[natts];
+		a->t = r.time;
+		a->seq = natts++;
+		a->host = gethost(&r);
+		a->name = getname(&r);
+		a->rank = a->name == NONE ? -1 : names[a->name].rank;
+		a->group = 0;
+	}
+	rc = trap_file_error(f) ? 1 : 0;
+	trap_file_close(f);
+	return rc;
+}
+
+/* Sorting. */
+
+static int
+cmptime(const void *a, const void *b)
+{
+	const struct att	*x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int
+cmpu32(uint32_t x, uint32_t y)
+{
+	return x < y ? -1 : x > y;
+}
+
+/* Indexes into atts[], which is in time order. */
+static int
+cmphost(const void *a, const void *b)
+{
+	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int		 c;
+
+	if ((c = cmpu32(atts[x].host, atts[y].host)) != 0)
+		return c;
+	return cmpu32(x, y);
+}
+
+static int
+cmpname(const void *a, const void *b)
+{
+	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int		 c;
+
+	if ((c = cmpu32(atts[x].name, atts[y].name)) != 0)
+		return c;
+	return cmpu32(x, y);
+}
+
+static int
+cmpnamehost(const void *a, const void *b)
+{
+	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int		 c;
+
+	if ((c = cmpu32(atts[x].name, atts[y].name)) != 0)
+		return c;
+	if ((c = cmpu32(atts[x].host, atts[y].host)) != 0)
+		return c;
+	return cmpu32(x, y);
+}
+
+static uint32_t
+clusterof(uint32_t i)
+{
+	return atts[i].host == NONE ? NONE : hosts[atts[i].host].cluster;
+}
+
+static int
+cmpclustername(const void *a, const void *b)
+{
+	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int		 c;
+
+	if ((c = cmpu32(clusterof(x), clusterof(y))) != 0)
+		return c;
+	if ((c = cmpu32(atts[x].name, atts[y].name)) != 0)
+		return c;
+	return cmpu32(x, y);
+}
+
+static int
+cmpdouble(const void *a, const void *b)
+{
+	double	 x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint32_t *
+indexes(int (*cmp)(const void *, const void *))
+{
+	uint32_t	*ix;
+	size_t		 i;
+
+	if ((ix = reallocarray(NULL, natts + 1, sizeof(*ix))) == NULL)
+		err(1, NULL);
+	for (i = 0; i < natts; i++)
+		ix[i] = i;
+	qsort(ix, natts, sizeof(*ix), cmp);
+	return ix;
+}
+
+static double *
+doubles(size_t n)
+{
+	double	*d;
+
+	if ((d = reallocarray(NULL, n + 1, sizeof(*d))) == NULL)
+		err(1, NULL);
+	return d;
+}
+
+/* Nearest-rank percentile (0 < p <= 1) of n values, sorted in place. */
+static double
+percentile(double *v, size_t n, double p)
+{
+	size_t	 k;
+
+	if (n == 0)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmpdouble);
+	k = (size_t)ceil(p * n);
+	if (k < 1)
+		k = 1;
+	if (k > n)
+		k = n;
+	return v[k - 1];
+}
+
+static double
+median(double *v, size_t n)
+{
+	if (n == 0)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmpdouble);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int
+istop(time_t t)
+{
+	return (t % HOUR + HOUR) % HOUR < 120;
+}
+
+/*
+ * Separate efforts.  Hosts are clustered by their host name less its
+ * first label, or without one by network (/24, /64); a cluster of at
+ * least twenty attempts is reported when it lacks the top-of-hour timing
+ * of the rest and also differs from it in trap share or attempts per run.
+ * The timing is required: a host of the campaign itself that happened to
+ * work only non-trap names, or long runs, still keeps the campaign's clock.
+ */
+
+static void
+clusterkey(const struct host *h, char *buf, size_t size)
+{
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+	const char	*dot;
+	char		 s[INET6_ADDRSTRLEN];
+
+	if (h->rdns != NULL) {
+		dot = strchr(h->rdns, '.');
+		strlcpy(buf, dot != NULL && dot[1] != '\0' ? dot + 1 : h->rdns,
+		    size);
+	} else if (inet_pton(AF_INET, h->addr, &a4) == 1) {
+		a4.s_addr &= htonl(0xffffff00);
+		inet_ntop(AF_INET, &a4, s, sizeof(s));
+		snprintf(buf, size, "%s/24", s);
+	} else if (inet_pton(AF_INET6, h->addr, &a6) == 1) {
+		memset(&a6.s6_addr[8], 0, 8);
+		inet_ntop(AF_INET6, &a6, s, sizeof(s));
+		snprintf(buf, size, "%s/64", s);
+	} else
+		snprintf(buf, size, "%s", h->addr);
+}
+
+static void
+mkclusters(void)
+{
+	char		 buf[1024];
+	uint32_t	*v;
+	size_t		 i;
+	int		 isnew;
+
+	clusterhash = trap_hash_new(sizeof(uint32_t));
+	for (i = 0; i < nhosts; i++) {
+		clusterkey(&hosts[i], buf, sizeof(buf));
+		v = trap_hash_put(clusterhash, buf, strlen(buf), &isnew);
+		if (isnew) {
+			clusters = grow(clusters, &clustercap, nclusters,
+			    sizeof(*clusters));
+			memset(&clusters[nclusters], 0, sizeof(*clusters));
+			clusters[nclusters].key = xstrdup(buf);
+			*v = nclusters++;
+		}
+		hosts[i].cluster = *v;
+		clusters[*v].hosts++;
+	}
+}
+
+static double
+ratio(double a, double b)
+{
+	return b > 0 ? a / b : NAN;
+}
+
+static void
+groups(int lists)
+{
+	struct cluster	 all;
+	struct cluster	*c;
+	uint32_t	*ix;
+	size_t		 i, j, k;
+	double		 ts, tr, os, orr, rs, rr;
+	int		 diff;
+
+	mkclusters();
+	memset(&all, 0, sizeof(all));
+	ix = indexes(cmphost);
+	for (i = 0; i < natts; i++) {
+		j = ix[i];
+		if (atts[j].host == NONE)
+			continue;
+		c = &clusters[hosts[atts[j].host].cluster];
+		c->attempts++;
+		c->traps += atts[j].rank >= 0;
+		c->top += istop(atts[j].t);
+		if (i == 0 || atts[ix[i - 1]].host != atts[j].host ||
+		    atts[ix[i - 1]].name != atts[j].name)
+			c->runs++;
+	}
+	qsort(ix, natts, sizeof(*ix), cmpclustername);
+	for (i = 0; i < natts; i++) {
+		j = ix[i];
+		if (clusterof(j) == NONE || atts[j].name == NONE)
+			continue;
+		if (i == 0 || clusterof(ix[i - 1]) != clusterof(j) ||
+		    atts[ix[i - 1]].name != atts[j].name)
+			clusters[clusterof(j)].names++;
+	}
+	free(ix);
+	for (k = 0; k < nclusters; k++) {
+		all.attempts += clusters[k].attempts;
+		all.traps += clusters[k].traps;
+		all.top += clusters[k].top;
+		all.runs += clusters[k].runs;
+	}
+	/* Attempts without a host count with the rest of every cluster. */
+	for (i = 0; i < natts; i++)
+		if (atts[i].host == NONE) {
+			all.attempts++;
+			all.traps += atts[i].rank >= 0;
+			all.top += istop(atts[i].t);
+			all.runs++;
+		}
+	for (k = 0; k < nclusters; k++) {
+		c = &clusters[k];
+		if (c->attempts < 20)
+			continue;
+		if (all.attempts == c->attempts)
+			continue;
+		ts = ratio(c->traps, c->attempts);
+		tr = ratio(all.traps - c->traps, all.attempts - c->attempts);
+		os = ratio(c->top, c->attempts);
+		orr = ratio(all.top - c->top, all.attempts - c->attempts);
+		rs = ratio(c->attempts, c->runs);
+		rr = ratio(all.attempts - c->attempts, all.runs - c->runs);
+		diff = 0;
+		if (lists && ts < tr / 2)
+			diff++;
+		if (os < orr / 2)
+			diff++;
+		if (rs > 3 * rr)
+			diff++;
+		c->reported = os < orr / 2 && diff >= 2;
+	}
+	for (i = 0; i < natts; i++)
+		if (atts[i].host != NONE &&
+		    clusters[hosts[atts[i].host].cluster].reported)
+			atts[i].group = 1;
+}
+
+/*
+ * The state at the reference time, from the gaps between the attempts of
+ * the campaign (the reported groups left out).
+ */
+static void
+state(struct report *r)
+{
+	double		*gaps;
+	size_t		 i, n = 0;
+	time_t		 prev = 0, last = 0;
+	int		 seen = 0;
+	double		 p99, longest;
+
+	gaps = doubles(natts);
+	for (i = 0; i < natts; i++) {
+		if (atts[i].group)
+			continue;
+		if (seen)
+			gaps[n++] = atts[i].t - prev;
+		prev = last = atts[i].t;
+		seen = 1;
+	}
+	if (!seen) {
+		free(gaps);
+		return;
+	}
+	p99 = n > 0 ? percentile(gaps, n, 0.99) : 0;
+	longest = n > 0 ? gaps[n - 1] : 0;
+	free(gaps);
+	r->silence = difftime(r->ref, last);
+	if (r->silence < 0)
+		r->silence = 0;
+	r->activemax = fmax(HOUR, 2 * p99);
+	r->pausedmax = fmax(7 * DAY, 2 * longest);
+	if (r->silence <= r->activemax)
+		r->state = "active";
+	else if (r->silence <= r->pausedmax)
+		r->state = "paused";
+	else
+		r->state = "stopped";
+}
+
+/*
+ * Per name: distinct hosts, and the episodes in which it is in play: a
+ * name comes back when it is tried again more than X after its previous
+ * attempt, X the larger of a day and ten times the median of the gaps
+ * under a day between attempts on one name.  The episodes of candidates
+ * are the draws of a campaign that draws names at random.
+ */
+static time_t	*draws;
+static size_t	 ndraws;
+static double	 episodegap = DAY;	/* X, in seconds */
+
+static void
+namestats(struct report *r)
+{
+	uint32_t	*ix;
+	double		*v, x;
+	size_t		 i, j, n, nh;
+	time_t		 start = 0;
+
+	if (nnames == 0)
+		return;
+	v = doubles(natts);
+	ix = indexes(cmpnamehost);
+	n = nh = 0;
+	for (i = 0; i < natts; i++) {
+		j = ix[i];
+		if (atts[j].name == NONE)
+			break;		/* NONE sorts last */
+		if (i > 0 && atts[ix[i - 1]].name != atts[j].name) {
+			v[n++] = nh;
+			nh = 0;
+		}
+		if (atts[j].host != NONE && (i == 0 ||
+		    atts[ix[i - 1]].name != atts[j].name ||
+		    atts[ix[i - 1]].host != atts[j].host))
+			nh++;
+	}
+	v[n++] = nh;
+	r->hpn = median(v, n);
+
+	qsort(ix, natts, sizeof(*ix), cmpname);
+	n = 0;
+	for (i = 1; i < natts && atts[ix[i]].name != NONE; i++)
+		if (atts[ix[i]].name == atts[ix[i - 1]].name &&
+		    atts[ix[i]].t - atts[ix[i - 1]].t < DAY)
+			v[n++] = atts[ix[i]].t - atts[ix[i - 1]].t;
+	x = episodegap = n > 0 ? fmax(DAY, 10 * median(v, n)) : DAY;
+
+	if ((draws = reallocarray(NULL, natts + 1, sizeof(*draws))) == NULL)
+		err(1, NULL);
+	n = 0;
+	for (i = 0; i < natts && atts[ix[i]].name != NONE; i++) {
+		j = ix[i];
+		if (i == 0 || atts[ix[i - 1]].name != atts[j].name ||
+		    atts[j].t - atts[ix[i - 1]].t > x) {
+			if (i > 0)
+				v[n++] = atts[ix[i - 1]].t - start;
+			start = atts[j].t;
+			if (atts[j].rank >= 0)
+				draws[ndraws++] = atts[j].t;
+		}
+	}
+	v[n++] = atts[ix[i - 1]].t - start;
+	r->play = median(v, n);
+	free(ix);
+	free(v);
+}
+
+/* Moments of the density proportional to exp(c u) on [0, 1]. */
+static void
+tilted(double c, double *lnj, double *m1, double *m2)
+{
+	const int	 steps = 2000;
+	double		 s0 = 0, s1 = 0, s2 = 0, u, w, e, off;
+	int		 i;
+
+	off = c > 0 ? c : 0;
+	for (i = 0; i <= steps; i++) {
+		u = (double)i / steps;
+		w = i == 0 || i == steps ? 1 : i % 2 ? 4 : 2;
+		e = w * exp(c * u - off);
+		s0 += e;
+		s1 += e * u;
+		s2 += e * u * u;
+	}
+	*lnj = off + log(s0 / (3.0 * steps));
+	*m1 = s1 / s0;
+	*m2 = s2 / s0;
+}
+
+/* The cumulative distribution of that density. */
+static double
+tiltedcdf(double c, double u)
+{
+	if (fabs(c) < 1e-9)
+		return u;
+	return expm1(c * u) / expm1(c);
+}
+
+/*
+ * Fit the intensity of a Poisson process to event times a[0..n-1] in
+ * [0, T] (active days): constant, or exp(alpha + beta t) when that fits
+ * better at the 1% level (likelihood ratio).  The rate is the one at T;
+ * its variance (of the logarithm) comes from the Fisher information,
+ * scaled by the overdispersion of the daily counts (Pearson) if above 1.
+ */
+static void
+fitrate(const double *a, size_t n, double T, struct fit *f)
+{
+	double		 su = 0, ubar, lo, hi, c, lnj, m1, m2, var, lr;
+	double		 x2, e, uj, uk, w, last;
+	size_t		 i, nb, j, df, *cnt;
+	int		 it;
+
+	memset(f, 0, sizeof(*f));
+	f->n = n;
+	if (n < 2 || !(T >= 1.0 / 24))
+		return;
+	for (i = 0; i < n; i++)
+		su += a[i] / T;
+	ubar = su / n;
+	/* m1(c) increases with c: bisect for m1(c) == ubar. */
+	lo = -50;
+	hi = 50;
+	for (it = 0; it < 60; it++) {
+		c = (lo + hi) / 2;
+		tilted(c, &lnj, &m1, &m2);
+		if (m1 < ubar)
+			lo = c;
+		else
+			hi = c;
+	}
+	c = (lo + hi) / 2;
+	tilted(c, &lnj, &m1, &m2);
+	lr = 2 * (c * su - n * lnj);
+	/* The variance is the log-linear model's even where the constant
+	 * one gives the rate: the rate now may have changed unseen. */
+	var = 4.0 / n;
+	if (m2 - m1 * m1 > 0)
+		var = ((1 - m1) * (1 - m1) + (m2 - m1 * m1)) /
+		    (n * (m2 - m1 * m1));
+	if (lr > TRENDLR && m2 - m1 * m1 > 0) {
+		f->trend = 1;
+		f->rate = n / T * exp(c - lnj);
+	} else {
+		c = 0;
+		f->rate = n / T;
+	}
+
+	/* Overdispersion: daily bins, a short last one joined to the one
+	 * before. */
+	nb = (size_t)floor(T);
+	last = T - nb;
+	if (nb == 0 || last >= 0.5)
+		nb++;
+	if ((cnt = calloc(nb, sizeof(*cnt))) == NULL)
+		err(1, NULL);
+	for (i = 0; i < n; i++) {
+		j = (size_t)floor(a[i]);
+		cnt[j < nb ? j : nb - 1]++;
+	}
+	x2 = 0;
+	for (j = 0; j < nb; j++) {
+		uj = j / T;
+		uk = j + 1 == nb ? 1 : (j + 1) / T;
+		e = n * (tiltedcdf(c, uk) - tiltedcdf(c, uj));
+		if (e > 1e-9)
+			x2 += (cnt[j] - e) * (cnt[j] - e) / e;
+	}
+	free(cnt);
+	df = f->trend ? 2 : 1;
+	if (nb > df) {
+		w = x2 / (nb - df);
+		if (w > 1)
+			var *= w;
+	}
+	f->var = var;
+	f->ok = isfinite(f->rate) && f->rate > 0 && isfinite(var);
+}
+
+/* Spearman's rank correlation, with average ranks for ties. */
+struct keyed {
+	double		 v;
+	size_t		 i;
+};
+
+static int
+cmpkeyed(const void *a, const void *b)
+{
+	const struct keyed	*x = a, *y = b;
+
+	return x->v < y->v ? -1 : x->v > y->v;
+}
+
+static void
+ranks(const double *x, size_t n, double *r)
+{
+	struct keyed	*k;
+	size_t		 i, j, l;
+
+	if ((k = reallocarray(NULL, n + 1, sizeof(*k))) == NULL)
+		err(1, NULL);
+	for (i = 0; i < n; i++) {
+		k[i].v = x[i];
+		k[i].i = i;
+	}
+	qsort(k, n, sizeof(*k), cmpkeyed);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && k[j].v == k[i].v; j++)
+			continue;
+		for (l = i; l < j; l++)
+			r[k[l].i] = (i + j - 1) / 2.0 + 1;
+	}
+	free(k);
+}
+
+static double
+spearman(const double *x, const double *y, size_t n)
+{
+	double	*rx, *ry, mx, sxy = 0, sxx = 0, syy = 0;
+	size_t	 i;
+
+	rx = doubles(n);
+	ry = doubles(n);
+	ranks(x, n, rx);
+	ranks(y, n, ry);
+	mx = (n + 1) / 2.0;
+	for (i = 0; i < n; i++) {
+		sxy += (rx[i] - mx) * (ry[i] - mx);
+		sxx += (rx[i] - mx) * (rx[i] - mx);
+		syy += (ry[i] - mx) * (ry[i] - mx);
+	}
+	free(rx);
+	free(ry);
+	if (sxx <= 0 || syy <= 0)
+		return NAN;
+	return sxy / sqrt(sxx * syy);
+}
+
+/*
+ * The time axis of the campaign with its pauses cut out: a gap between
+ * attempts on candidates longer than the larger of a day and twice
+ * their 99th percentile is shrunk to the mean of the other gaps (a day
+ * at least, so that quiet nights stay in).
+ */
+static time_t	*pend;
+static double	*pcut;
+static size_t	 npause;
+
+static void
+pauses(const time_t *t, size_t n)
+{
+	double	*g, thr, sum = 0, mean, cut = 0;
+	size_t	 i, m = 0;
+
+	if (n < 2)
+		return;
+	g = doubles(n);
+	for (i = 1; i < n; i++)
+		g[i - 1] = t[i] - t[i - 1];
+	thr = fmax(DAY, 2 * percentile(g, n - 1, 0.99));
+	for (i = 1; i < n; i++)
+		if (t[i] - t[i - 1] <= thr) {
+			sum += t[i] - t[i - 1];
+			m++;
+		}
+	mean = m > 0 ? sum / m : 0;
+	free(g);
+	if ((pend = reallocarray(NULL, n, sizeof(*pend))) == NULL ||
+	    (pcut = reallocarray(NULL, n, sizeof(*pcut))) == NULL)
+		err(1, NULL);
+	for (i = 1; i < n; i++)
+		if (t[i] - t[i - 1] > thr) {
+			cut += t[i] - t[i - 1] - mean;
+			pend[npause] = t[i];
+			pcut[npause++] = cut;
+		}
+}
+
+static double
+active(time_t t)
+{
+	size_t	 i;
+	double	 cut = 0;
+
+	for (i = 0; i < npause && pend[i] <= t; i++)
+		cut = pcut[i];
+	return t - cut;
+}
+
+/*
+ * A draw that comes within X of the last attempt on its name joins that
+ * episode and is not seen: at random, with probability 1 - exp(-d X / N)
+ * at d draws a day.  The seen rate is d exp(-d X / N); solve for d.
+ */
+static void
+merged(struct fit *f, double N)
+{
+	double	 seen, x, d;
+	int	 i;
+
+	if (!f->ok || N <= 0)
+		return;
+	seen = f->rate;
+	x = episodegap / DAY / N;
+	if (seen * x >= exp(-1))
+		return;
+	d = seen;
+	for (i = 0; i < 100; i++)
+		d = seen * exp(d * x);
+	f->rate = d;
+}
+
+static double
+harmonic(size_t k, double *sq)
+{
+	double	 h = 0, s = 0;
+	size_t	 j;
+
+	for (j = 1; j <= k; j++) {
+		h += 1.0 / j;
+		s += 1.0 / ((double)j * j);
+	}
+	*sq = s;
+	return h;
+}
+
+static void
+forecast(struct report *r)
+{
+	time_t		*first, *ct;
+	double		*ft, *pos, *ev, t0, T, N, K, D, var, sq, h;
+	size_t		 i, n, m, nct, p, k;
+	int32_t		 rk;
+
+	N = r->candidates = nlocals;
+	if ((first = reallocarray(NULL, nlocals + 1, sizeof(*first))) == NULL)
+		err(1, NULL);
+	for (i = 0; i < nlocals; i++)
+		first[i] = -1;
+	if ((ct = reallocarray(NULL, natts + 1, sizeof(*ct))) == NULL)
+		err(1, NULL);
+	nct = 0;
+	for (i = 0; i < natts; i++) {
+		if ((rk = atts[i].rank) < 0)
+			continue;
+		ct[nct++] = atts[i].t;
+		if (first[rk] == -1)
+			first[rk] = atts[i].t;
+	}
+	ft = doubles(nlocals);
+	pos = doubles(nlocals);
+	m = 0;
+	r->donet = 0;
+	for (i = 0; i < nlocals; i++)
+		if (first[i] != -1) {
+			ft[m] = first[i];
+			pos[m++] = i;
+			if (first[i] > r->donet)
+				r->donet = first[i];
+		}
+	r->tried = m;
+
+	/* Order. */
+	r->order = "unknown";
+	if (m >= 3)
+		r->rho = spearman(ft, pos, m);
+	if (m >= 10 && isfinite(r->rho)) {
+		if (r->rho > 0.8)
+			r->order = "list";
+		else if (fabs(r->rho) < 0.2)
+			r->order = "random";
+	}
+
+	/* Position reached: the highest tried position up to which at
+	 * least 80% of the list was tried (the highest if there is none). */
+	p = 0;
+	k = 0;
+	for (i = 0; i < nlocals; i++)
+		if (first[i] != -1) {
+			k++;
+			if (k >= 0.8 * (i + 1))
+				p = i + 1;
+		}
+	if (p == 0 && m > 0)
+		p = (size_t)pos[m - 1] + 1;
+	if (strcmp(r->order, "list") == 0)
+		r->progress = N > 0 ? p / N : NAN;
+
+	/* Rates on the active time axis. */
+	pauses(ct, nct);
+	ev = doubles(natts);
+	if (nct > 0) {
+		t0 = active(ct[0]);
+		T = (active(ct[nct - 1]) - t0) / DAY;
+		qsort(ft, m, sizeof(*ft), cmpdouble);
+		for (i = 0; i < m; i++)
+			ev[i] = (active((time_t)ft[i]) - t0) / DAY;
+		fitrate(ev, m, T, &r->names_fit);
+		n = 0;
+		for (i = 0; i < ndraws; i++)
+			ev[n++] = (active(draws[i]) - t0) / DAY;
+		qsort(ev, n, sizeof(*ev), cmpdouble);
+		if (strcmp(r->order, "random") == 0) {
+			fitrate(ev, n, T, &r->draws_fit);
+			merged(&r->draws_fit, N);
+		}
+	}
+	free(ev);
+	free(ft);
+	free(pos);
+	free(first);
+	free(ct);
+
+	/* Days to exhaust the list, and the 90% interval. */
+	if (strcmp(r->order, "list") == 0) {
+		r->model = "list";
+		K = N - p;
+	} else if (strcmp(r->order, "random") == 0) {
+		r->model = "random";
+		K = N - m;
+	} else {
+		r->model = "linear";
+		K = N - m;
+	}
+	if (N > 0 && K <= 0 && m > 0) {
+		r->done = 1;
+		r->dte = r->dlo = r->dhi = 0;
+		return;
+	}
+	if (strcmp(r->model, "random") == 0) {
+		if (!r->draws_fit.ok)
+			return;
+		h = harmonic((size_t)K, &sq);
+		D = N * h;
+		r->dte = D / r->draws_fit.rate;
+		var = r->draws_fit.var + (N * N * sq - N * h) / (D * D);
+	} else {
+		if (!r->names_fit.ok)
+			return;
+		r->dte = K / r->names_fit.rate;
+		var = r->names_fit.var;
+	}
+	if (r->dte > MAXDAYS) {
+		r->dte = NAN;
+		return;
+	}
+	r->dlo = r->dte * exp(-Z90 * sqrt(var));
+	r->dhi = r->dte * exp(Z90 * sqrt(var));
+	if (!isfinite(r->dte) || !isfinite(r->dlo) || !isfinite(r->dhi))
+		r->dte = r->dlo = r->dhi = NAN;
+}
+
+static void
+analyse(struct report *r)
+{
+	size_t	 i, top = 0;
+
+	r->attempts = natts;
+	r->hosts = nhosts;
+	r->names = nnames;
+	r->days = r->rho = r->progress = r->top = r->hpn = r->play = NAN;
+	r->silence = r->activemax = r->pausedmax = NAN;
+	r->dte = r->dlo = r->dhi = NAN;
+	if (natts == 0) {
+		if (r->lists)
+			forecast(r);
+		return;
+	}
+	qsort(atts, natts, sizeof(*atts), cmptime);
+	for (i = 0; i < natts; i++)
+		atts[i].seq = i;
+	r->any = 1;
+	r->first = atts[0].t;
+	r->last = atts[natts - 1].t;
+	r->days = difftime(r->last, r->first) / DAY;
+	for (i = 0; i < natts; i++)
+		top += istop(atts[i].t);
+	r->top = (double)top / natts;
+	groups(r->lists);
+	state(r);
+	namestats(r);
+	if (r->lists)
+		forecast(r);
+}
+
+/* Output. */
+
+static int	 jfirst = 1;
+
+static void
+fmtnum(char *buf, size_t size, double x, int prec)
+{
+	if (!isfinite(x)) {
+		strlcpy(buf, "null", size);
+		return;
+	}
+	snprintf(buf, size, "%.*f", prec, x);
+	if (buf[0] == '-' && strspn(buf + 1, "0.") == strlen(buf + 1))
+		memmove(buf, buf + 1, strlen(buf));
+}
+
+static void
+jkey(const char *key)
+{
+	printf("%s\n  \"%s\": ", jfirst ? "{" : ",", key);
+	jfirst = 0;
+}
+
+static void
+jstr(const char *s)
+{
+	const char	*p;
+
+	if (s == NULL) {
+		printf("null");
+		return;
+	}
+	putchar('"');
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			printf("\\u%04x", (unsigned char)*p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+static void
+jnum(double x, int prec)
+{
+	char	 buf[64];
+
+	fmtnum(buf, sizeof(buf), x, prec);
+	fputs(buf, stdout);
+}
+
+static void
+jcount(size_t n)
+{
+	printf("%zu", n);
+}
+
+/* A time as UTC (JSON) or local (text), or a date; 0 if none. */
+static int
+fmttime(char *buf, size_t size, time_t t, int utc, int dateonly)
+{
+	struct tm	*tm;
+
+	tm = utc ? gmtime(&t) : localtime(&t);
+	if (tm == NULL || tm->tm_year + 1900 > 9999) {
+		strlcpy(buf, utc ? "null" : "n/a", size);
+		return 0;
+	}
+	if (dateonly)
+		strftime(buf, size, "%Y-%m-%d", tm);
+	else
+		strftime(buf, size, utc ? "%Y-%m-%dT%H:%M:%SZ" :
+		    "%Y-%m-%d %H:%M:%S %Z", tm);
+	return 1;
+}
+
+static void
+jtime(time_t t, int valid, int dateonly)
+{
+	char	 buf[64];
+
+	if (!valid) {
+		printf("null");
+		return;
+	}
+	if (fmttime(buf, sizeof(buf), t, 1, dateonly))
+		jstr(buf);
+	else
+		printf("null");
+}
+
+/* The date days after t, if it can be told. */
+static int
+after(time_t t, double days, time_t *res)
+{
+	if (!isfinite(days) || days < 0 || days > MAXDAYS)
+		return 0;
+	*res = t + (time_t)llround(days * DAY);
+	return 1;
+}
+
+static int
+cmpgroup(const void *a, const void *b)
+{
+	const struct cluster	*x = *(struct cluster *const *)a;
+	const struct cluster	*y = *(struct cluster *const *)b;
+
+	if (x->attempts != y->attempts)
+		return x->attempts > y->attempts ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static int
+cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The reported groups, largest first; their members in byte order. */
+static struct cluster **
+reported(size_t *n)
+{
+	struct cluster	**g;
+	size_t		  i;
+
+	if ((g = reallocarray(NULL, nclusters + 1, sizeof(*g))) == NULL)
+		err(1, NULL);
+	*n = 0;
+	for (i = 0; i < nclusters; i++)
+		if (clusters[i].reported)
+			g[(*n)++] = &clusters[i];
+	qsort(g, *n, sizeof(*g), cmpgroup);
+	return g;
+}
+
+static const char **
+members(const struct cluster *c, size_t *n)
+{
+	const char	**m;
+	size_t		  i;
+
+	if ((m = reallocarray(NULL, c->hosts + 1, sizeof(*m))) == NULL)
+		err(1, NULL);
+	*n = 0;
+	for (i = 0; i < nhosts; i++)
+		if (&clusters[hosts[i].cluster] == c)
+			m[(*n)++] = hosts[i].key;
+	qsort(m, *n, sizeof(*m), cmpstr);
+	return m;
+}
+
+static double
+share(size_t a, size_t b)
+{
+	return b > 0 ? (double)a / b : NAN;
+}
+
+static void
+json(const struct report *r)
+{
+	struct cluster	**g;
+	const char	**m;
+	time_t		  t;
+	size_t		  ng, nm, i, j;
+	int		  ok;
+
+	jkey("attempts");
+	jcount(r->attempts);
+	jkey("hosts");
+	jcount(r->hosts);
+	jkey("names");
+	jcount(r->names);
+	jkey("first_seen");
+	jtime(r->first, r->any, 0);
+	jkey("last_seen");
+	jtime(r->last, r->any, 0);
+	jkey("days_observed");
+	jnum(r->days, 1);
+	jkey("reftime");
+	jtime(r->ref, 1, 0);
+	jkey("state");
+	jstr(r->state);
+	jkey("silence");
+	jnum(r->silence, 0);
+	jkey("top_of_hour_share");
+	jnum(r->top, 4);
+	jkey("hosts_per_name");
+	jnum(r->hpn, 1);
+	jkey("play_time");
+	jnum(r->play, 0);
+	if (r->lists) {
+		jkey("candidates");
+		jcount(r->candidates);
+		jkey("tried");
+		jcount(r->tried);
+		jkey("remaining");
+		jcount(r->candidates - r->tried);
+		jkey("order");
+		jstr(r->order);
+		jkey("rho");
+		jnum(r->rho, 3);
+		jkey("progress");
+		jnum(r->progress, 4);
+		jkey("names_per_day");
+		jnum(r->names_fit.ok ? r->names_fit.rate : NAN, 2);
+		jkey("rate_model");
+		jstr(r->names_fit.ok ? r->names_fit.trend ? "trend" :
+		    "constant" : NULL);
+		jkey("draws_per_day");
+		jnum(r->draws_fit.ok ? r->draws_fit.rate : NAN, 2);
+		jkey("forecast_model");
+		jstr(r->model);
+		jkey("days_to_exhaust");
+		jnum(r->dte, 1);
+		jkey("exhaust_date");
+		if (r->done)
+			jtime(r->donet, 1, 1);
+		else {
+			ok = after(r->last, r->dte, &t);
+			jtime(t, ok, 1);
+		}
+		jkey("exhaust_interval");
+		if (r->done) {
+			printf("[");
+			jtime(r->donet, 1, 1);
+			printf(", ");
+			jtime(r->donet, 1, 1);
+			printf("]");
+		} else if (isfinite(r->dlo)) {
+			printf("[");
+			ok = after(r->last, r->dlo, &t);
+			jtime(t, ok, 1);
+			printf(", ");
+			ok = after(r->last, r->dhi, &t);
+			jtime(t, ok, 1);
+			printf("]");
+		} else
+			printf("null");
+		jkey("exhaust_days_interval");
+		if (isfinite(r->dlo)) {
+			printf("[");
+			jnum(r->dlo, 1);
+			printf(", ");
+			jnum(r->dhi, 1);
+			printf("]");
+		} else
+			printf("null");
+	}
+	jkey("groups");
+	g = reported(&ng);
+	printf("[");
+	for (i = 0; i < ng; i++) {
+		printf("%s\n    {\"key\": ", i ? "," : "");
+		jstr(g[i]->key);
+		printf(", \"hosts\": %zu, \"attempts\": %zu, \"names\": %zu, "
+		    "\"trap_share\": ", g[i]->hosts, g[i]->attempts,
+		    g[i]->names);
+		jnum(r->lists ? share(g[i]->traps, g[i]->attempts) : NAN, 4);
+		printf(", \"top_of_hour_share\": ");
+		jnum(share(g[i]->top, g[i]->attempts), 4);
+		printf(", \"run_length\": ");
+		jnum(share(g[i]->attempts, g[i]->runs), 1);
+		printf(", \"members\": [");
+		m = members(g[i], &nm);
+		for (j = 0; j < nm; j++) {
+			printf("%s", j ? ", " : "");
+			jstr(m[j]);
+		}
+		free(m);
+		printf("]}");
+	}
+	printf("%s]\n}\n", ng ? "\n  " : "");
+	free(g);
+}
+
+static void
+tline(const char *label, const char *fmt, ...)
+	__attribute__((__format__(__printf__, 2, 3)));
+
+static void
+tline(const char *label, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	printf("%-18s ", label);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static const char *
+tnum(double x, int prec)
+{
+	static char	 buf[4][64];
+	static int	 k;
+
+	k = (k + 1) % 4;
+	fmtnum(buf[k], sizeof(buf[k]), x, prec);
+	if (strcmp(buf[k], "null") == 0)
+		strlcpy(buf[k], "n/a", sizeof(buf[k]));
+	return buf[k];
+}
+
+static const char *
+tpct(double x)
+{
+	static char	 buf[4][64];
+	static int	 k;
+
+	k = (k + 1) % 4;
+	if (!isfinite(x))
+		return "n/a";
+	snprintf(buf[k], sizeof(buf[k]), "%s%%", tnum(100 * x, 1));
+	return buf[k];
+}
+
+static const char *
+tdur(double s)
+{
+	static char	 buf[4][64];
+	static int	 k;
+	long long	 n;
+
+	k = (k + 1) % 4;
+	if (!isfinite(s))
+		return "n/a";
+	n = llround(s);
+	if (n < 60)
+		snprintf(buf[k], sizeof(buf[k]), "%llds", n);
+	else if (n < HOUR)
+		snprintf(buf[k], sizeof(buf[k]), "%lldm", n / 60);
+	else if (n < DAY)
+		snprintf(buf[k], sizeof(buf[k]), "%lldh%02lldm", n / HOUR,
+		    n % HOUR / 60);
+	else
+		snprintf(buf[k], sizeof(buf[k]), "%lldd%02lldh", n / 86400,
+		    n % 86400 / HOUR);
+	return buf[k];
+}
+
+static const char *
+ttime(time_t t, int valid, int dateonly)
+{
+	static char	 buf[4][64];
+	static int	 k;
+
+	k = (k + 1) % 4;
+	if (!valid)
+		return "n/a";
+	fmttime(buf[k], sizeof(buf[k]), t, 0, dateonly);
+	return buf[k];
+}
+
+static const char *
+tafter(time_t t, double days)
+{
+	time_t	 res;
+	int	 ok;
+
+	ok = after(t, days, &res);
+	return ttime(res, ok, 1);
+}
+
+static void
+text(const struct report *r)
+{
+	struct cluster	**g;
+	const char	**m;
+	size_t		  ng, nm, i, j;
+
+	tline("attempts", "%zu", r->attempts);
+	tline("hosts", "%zu", r->hosts);
+	tline("names", "%zu", r->names);
+	tline("first seen", "%s", ttime(r->first, r->any, 0));
+	tline("last seen", "%s", ttime(r->last, r->any, 0));
+	tline("days observed", "%s", tnum(r->days, 1));
+	if (r->state == NULL)
+		tline("state", "n/a at %s", ttime(r->ref, 1, 0));
+	else {
+		tline("state", "%s at %s, silent for %s", r->state,
+		    ttime(r->ref, 1, 0), tdur(r->silence));
+		tline("", "(active up to %s, paused up to %s)",
+		    tdur(r->activemax), tdur(r->pausedmax));
+	}
+	tline("top of hour", "%s of attempts in minutes 0-1 (3.3%% if "
+	    "random)", tpct(r->top));
+	tline("hosts per name", "%s (median)", tnum(r->hpn, 1));
+	tline("play time", "%s (median time a name is in play)",
+	    tdur(r->play));
+	if (r->lists) {
+		tline("candidates", "%zu", r->candidates);
+		tline("tried", "%zu (%s)", r->tried,
+		    tpct(share(r->tried, r->candidates)));
+		tline("remaining", "%zu", r->candidates - r->tried);
+		tline("order", "%s (rank correlation %s)", r->order,
+		    tnum(r->rho, 3));
+		tline("progress", "%s", tpct(r->progress));
+		if (r->names_fit.ok)
+			tline("names per day", "%s (%s)",
+			    tnum(r->names_fit.rate, 1), r->names_fit.trend ?
+			    "trend" : "constant");
+		else
+			tline("names per day", "n/a");
+		tline("draws per day", "%s",
+		    tnum(r->draws_fit.ok ? r->draws_fit.rate : NAN, 1));
+		tline("forecast model", "%s", r->model ? r->model : "n/a");
+		if (r->done) {
+			tline("days to exhaust", "0 (all tried)");
+			tline("exhaust date", "%s", ttime(r->donet, 1, 1));
+		} else if (isfinite(r->dte)) {
+			tline("days to exhaust", "%s (90%%: %s to %s)",
+			    tnum(r->dte, 1), tnum(r->dlo, 1), tnum(r->dhi, 1));
+			tline("exhaust date", "%s (90%%: %s to %s)",
+			    tafter(r->last, r->dte), tafter(r->last, r->dlo),
+			    tafter(r->last, r->dhi));
+		} else {
+			tline("days to exhaust", "n/a");
+			tline("exhaust date", "n/a");
+		}
+	}
+	g = reported(&ng);
+	tline("groups", "%zu", ng);
+	for (i = 0; i < ng; i++) {
+		tline("group", "%s", g[i]->key);
+		m = members(g[i], &nm);
+		printf("%-18s %zu:", "  hosts", g[i]->hosts);
+		for (j = 0; j < nm; j++)
+			printf(" %s", m[j]);
+		putchar('\n');
+		free(m);
+		tline("  attempts", "%zu", g[i]->attempts);
+		tline("  names", "%zu", g[i]->names);
+		tline("  trap share", "%s", r->lists ?
+		    tpct(share(g[i]->traps, g[i]->attempts)) : "n/a");
+		tline("  top of hour", "%s",
+		    tpct(share(g[i]->top, g[i]->attempts)));
+		tline("  run length", "%s attempts",
+		    tnum(share(g[i]->attempts, g[i]->runs), 1));
+	}
+	free(g);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct report	 r;
+	const char	*lists[MAXLISTS], *dlist = NULL, *dfile = NULL;
+	const char	*refarg = NULL, *fmt = "text";
+	int		 ch, i, nlists = 0, stdinlist = 0, rc = 0;
+
+	if (pledge("stdio rpath", NULL) == -1)
+		err(1, "pledge");
+
+	while ((ch = getopt(argc, argv, "D:d:o:r:t:u")) != -1) {
+		switch (ch) {
+		case 'D':
+			dfile = optarg;
+			break;
+		case 'd':
+			dlist = optarg;
+			break;
+		case 'o':
+			if (strcmp(optarg, "svg") == 0)
+				errx(1, "-o svg: not yet supported");
+			if (strcmp(optarg, "text") != 0 &&
+			    strcmp(optarg, "json") != 0)
+				usage();
+			fmt = optarg;
+			break;
+		case 'r':
+			refarg = optarg;
+			break;
+		case 't':
+			if (nlists == MAXLISTS)
+				errx(1, "too many trap lists");
+			if (strcmp(optarg, "-") == 0)
+				stdinlist = 1;
+			lists[nlists++] = optarg;
+			break;
+		case 'u':
+			if (setenv("TZ", "UTC", 1) == -1)
+				err(1, "setenv");
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (dlist != NULL && dfile != NULL)
+		usage();
+	if (stdinlist && (argc == 0 || (argc == 1 &&
+	    strcmp(argv[0], "-") == 0)))
+		errx(1, "-t - reads the trap list from stdin: name the "
+		    "record files");
+	tzset();
+
+	memset(&r, 0, sizeof(r));
+	if (refarg != NULL) {
+		if (trap_time_parse_iso(refarg, &r.ref) == -1)
+			errx(1, "bad reference time: %s", refarg);
+	} else
+		r.ref = time(NULL);
+
+	if (nlists > 0) {
+		traps = trap_list_new();
+		if (dlist != NULL)
+			domains(dlist);
+		if (dfile != NULL)
+			domainfile(dfile);
+		for (i = 0; i < nlists; i++)
+			if (trap_list_load(traps, lists[i]) == -1)
+				exit(1);
+		rankloc();
+		r.lists = 1;
+	}
+
+	hosthash = trap_hash_new(sizeof(uint32_t));
+	namehash = trap_hash_new(sizeof(uint32_t));
+	if (argc == 0)
+		rc |= readfile("-");
+	for (i = 0; i < argc; i++)
+		rc |= readfile(argv[i]);
+	if (nbad > MAXWARN)
+		warnx("%llu more lines were not trap records", nbad - MAXWARN);
+	if (pledge("stdio", NULL) == -1)
+		err(1, "pledge");
+
+	analyse(&r);
+	if (strcmp(fmt, "json") == 0)
+		json(&r);
+	else
+		text(&r);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(1, "stdout");
+	return rc != 0 || nbad > 0;
+}

@@ -1,0 +1,1626 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * traplogd: read the log as it is written, and act at once on the hosts
+ * that try spamtrap names (or fail too often): add them to a pf(4) table,
+ * trap them in spamd(8), run a program.
+ *
+ * Two processes.  The extractor parses the log lines, text that attackers
+ * write, with the recognisers of libtrap: it runs as an unprivileged user
+ * in a chroot (when started as root) pledged to "stdio", and sends back
+ * only attempts (address, user name, service).  The parent follows the
+ * input, checks every message from the extractor (the address is parsed
+ * again), keeps the policy and runs the actions.  It is pledged to
+ *
+ *	stdio	the poll loop, pipes, wait4(2), syslog(3)
+ *	rpath	following -f files across rotation, re-reading the lists
+ *		on SIGHUP (unveiled "r": the lists, the -f paths)
+ *	route	getifaddrs(3), the host's addresses, read again every
+ *		IFREFRESH s and on SIGHUP
+ *	proc	fork(2) for every action; kill(2) of an action that hangs
+ *		and of the extractor at exit
+ *	exec	pfctl(8), spamdb(8), -a exec: programs (unveiled "x")
+ *
+ * and with -n, which runs nothing, to "stdio rpath route proc".
+ */
+
+#include "compat.h"
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/tree.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <ifaddrs.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "trap.h"
+
+#define MAXLISTS	64
+#define MAXACTIONS	16
+#define MAXOFFENDERS	100000	/* addresses remembered as acted on */
+#define MAXCOUNTERS	100000	/* addresses with failures counted (-T) */
+#define MAXSTAMPS	1000000	/* failure times kept for -T, in all */
+#define MAXTN		10000	/* largest n of -T */
+#define PFBATCH		100	/* addresses in one pfctl run at most */
+#define PFDELAY		1000	/* ms an address waits for its batch */
+#define RETRIES		10	/* times a failed action is retried */
+#define BACKOFFMAX	300	/* s between retries at most */
+#define MAXRUNNING	4	/* actions running at once */
+#define MAXJOBS		10000	/* actions waiting to run */
+#define RUNTIMEOUT	60	/* s an action may run before it is killed */
+#define ENDWAIT		10	/* s actions are waited for at exit */
+#define GRACE		300	/* s of quiet input that decides held attempts */
+#define REFTIME		3600	/* s between updates of the reference time */
+#define IFREFRESH	300	/* s between reads of the host's addresses */
+#define USERMAX		255	/* longest user name sent by the extractor */
+#define USERLONG	0xffff	/* ... it was longer */
+#define OUTMAX		(1024 * 1024)	/* bytes of lines for the extractor */
+#define DEFEXPIRE	86400	/* -x default */
+#define USER		"_traplogd"	/* the extractor's user, or: */
+#define USER_FALLBACK	"nobody"
+#define CHROOTDIR	"/var/empty"
+
+typedef long long msec_t;
+
+/* Parent to extractor: a log line. */
+struct linehdr {
+	uint32_t	 len;		/* of the line */
+	uint32_t	 namelen;	/* of the file name that follows */
+	uint64_t	 lineno;
+};
+
+/* Extractor to parent: an attempt. */
+struct attmsg {
+	char		 addr[TRAP_ADDRLEN];
+	uint8_t		 service;
+	uint8_t		 kind;
+	uint16_t	 userlen;	/* USERLONG: too long to match */
+	/* the user name follows */
+};
+
+/* An address acted on (or refused) lately. */
+struct offender {
+	RB_ENTRY(offender)	 entry;
+	TAILQ_ENTRY(offender)	 lru;
+	msec_t			 when;
+	char			 addr[TRAP_ADDRLEN];
+};
+RB_HEAD(offtree, offender);
+TAILQ_HEAD(offlru, offender);
+
+/* Failures of an address within the -T window. */
+struct counter {
+	RB_ENTRY(counter)	 entry;
+	TAILQ_ENTRY(counter)	 lru;
+	msec_t			*t;
+	uint32_t		 n, cap;
+	char			 addr[TRAP_ADDRLEN];
+};
+RB_HEAD(cnttree, counter);
+TAILQ_HEAD(cntlru, counter);
+
+/* A network: an address and a prefix length. */
+struct net {
+	int		 af;
+	uint8_t		 a[16];
+	int		 bits;
+};
+struct nets {
+	struct net	*v;
+	size_t		 n, cap;
+};
+
+enum acttype { ACT_PF, ACT_SPAMDB, ACT_EXEC, ACT_PRINT };
+struct action {
+	enum acttype	 type;
+	const char	*arg;		/* table, program */
+	char		*prog;		/* what is executed */
+	char		(*batch)[TRAP_ADDRLEN];
+	int		 nbatch;
+	msec_t		 batchstart;
+};
+
+struct job {
+	TAILQ_ENTRY(job)	 entry;
+	struct action		*act;
+	char			(*addrs)[TRAP_ADDRLEN];
+	int			 naddrs;
+	int			 tries;		/* failures so far */
+	msec_t			 due;		/* of the next try */
+	msec_t			 started;
+	pid_t			 pid;
+	int			 killed;
+};
+TAILQ_HEAD(jobq, job);
+
+static int			 nflag, vflag;
+static const char		*lists[MAXLISTS];
+static int			 nlists;
+static const char		*dlist, *dfile, *wfile;
+static struct action		 actions[MAXACTIONS];
+static int			 nactions;
+static long long		 tn, tsecs;	/* -T n/secs */
+static long long		 expire = DEFEXPIRE;
+
+static struct trap_list		*traps;
+static struct nets		 allow, own;
+static struct offtree		 offenders = RB_INITIALIZER(&offenders);
+static struct offlru		 offlru = TAILQ_HEAD_INITIALIZER(offlru);
+static size_t			 noffenders;
+static struct cnttree		 counters = RB_INITIALIZER(&counters);
+static struct cntlru		 cntlru = TAILQ_HEAD_INITIALIZER(cntlru);
+static size_t			 ncounters, nstamps;
+static struct jobq		 ready = TAILQ_HEAD_INITIALIZER(ready);
+static struct jobq		 retry = TAILQ_HEAD_INITIALIZER(retry);
+static struct jobq		 running = TAILQ_HEAD_INITIALIZER(running);
+static size_t			 njobs, nrunning;
+static int			 devnull = -1;
+static msec_t			 lastfull;
+
+/* The extractor, and the bytes on their way to and from it. */
+static pid_t			 xpid = -1;
+static int			 xin = -1, xout = -1;
+static char			*obuf, *ibuf;
+static size_t			 olen, ocap, ilen, icap;
+
+static volatile sig_atomic_t	 gothup, gotquit;
+static int			 sigpipe[2] = { -1, -1 };
+
+static int	offcmp(struct offender *, struct offender *);
+static int	cntcmp(struct counter *, struct counter *);
+RB_PROTOTYPE_STATIC(offtree, offender, entry, offcmp)
+RB_PROTOTYPE_STATIC(cnttree, counter, entry, cntcmp)
+RB_GENERATE_STATIC(offtree, offender, entry, offcmp)
+RB_GENERATE_STATIC(cnttree, counter, entry, cntcmp)
+
+static int
+offcmp(struct offender *a, struct offender *b)
+{
+	return strcmp(a->addr, b->addr);
+}
+
+static int
+cntcmp(struct counter *a, struct counter *b)
+{
+	return strcmp(a->addr, b->addr);
+}
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr, "usage: %s [-nv] [-t traplist]... "
+	    "[-d domain,... | -D file] [-w allowlist]\n"
+	    "\t[-a action]... [-T n/secs] [-x secs] [-f file]...\n",
+	    getprogname());
+	exit(1);
+}
+
+static void
+logmsg(int pri, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	if (vflag) {
+		fprintf(stderr, "%s: ", getprogname());
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	} else
+		vsyslog(pri, fmt, ap);
+	va_end(ap);
+}
+
+static msec_t
+now(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		err(1, "clock_gettime");
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static void
+handler(int sig)
+{
+	int	 save = errno;
+
+	if (sig == SIGHUP)
+		gothup = 1;
+	else if (sig == SIGTERM || sig == SIGINT)
+		gotquit = 1;
+	(void)write(sigpipe[1], "", 1);
+	errno = save;
+}
+
+static void
+cloexec(int fd, int nonblock)
+{
+	int	 fl;
+
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+		err(1, "fcntl");
+	if (nonblock && ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1))
+		err(1, "fcntl");
+}
+
+/* Paths are kept absolute: the daemon changes to "/". */
+static const char *
+abspath(const char *p)
+{
+	char	 cwd[PATH_MAX], *s;
+
+	if (p[0] == '/' || strcmp(p, "-") == 0)
+		return p;
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		err(1, "getcwd");
+	if (asprintf(&s, "%s/%s", cwd, p) == -1)
+		err(1, NULL);
+	return s;
+}
+
+/*
+ * Networks: an address, "address/bits", as in the allowlist.
+ */
+
+static int
+net_parse(const char *s, struct net *n)
+{
+	char		 buf[TRAP_ADDRLEN + 8], *slash;
+	const char	*errstr;
+	int		 max;
+
+	if (strlcpy(buf, s, sizeof(buf)) >= sizeof(buf))
+		return -1;
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	memset(n, 0, sizeof(*n));
+	if (inet_pton(AF_INET, buf, n->a) == 1) {
+		n->af = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf, n->a) == 1) {
+		n->af = AF_INET6;
+		max = 128;
+	} else
+		return -1;
+	n->bits = max;
+	if (slash != NULL) {
+		n->bits = strtonum(slash, 0, max, &errstr);
+		if (errstr != NULL)
+			return -1;
+	}
+	/* An IPv4-mapped network is the IPv4 one, as addresses are. */
+	if (n->af == AF_INET6 && n->bits >= 96 &&
+	    IN6_IS_ADDR_V4MAPPED((struct in6_addr *)n->a)) {
+		memmove(n->a, n->a + 12, 4);
+		memset(n->a + 4, 0, 12);
+		n->af = AF_INET;
+		n->bits -= 96;
+	}
+	return 0;
+}
+
+static int
+net_match(const struct net *n, int af, const uint8_t *a)
+{
+	int	 full = n->bits / 8, rest = n->bits % 8;
+
+	if (n->af != af || memcmp(n->a, a, full) != 0)
+		return 0;
+	return rest == 0 ||
+	    ((n->a[full] ^ a[full]) & (0xff << (8 - rest)) & 0xff) == 0;
+}
+
+static void
+nets_add(struct nets *ns, const struct net *n)
+{
+	struct net	*v;
+
+	if (ns->n == ns->cap) {
+		ns->cap = ns->cap ? ns->cap * 2 : 16;
+		if ((v = reallocarray(ns->v, ns->cap, sizeof(*v))) == NULL)
+			err(1, NULL);
+		ns->v = v;
+	}
+	ns->v[ns->n++] = *n;
+}
+
+static int
+nets_match(const struct nets *ns, int af, const uint8_t *a)
+{
+	size_t	 i;
+
+	for (i = 0; i < ns->n; i++)
+		if (net_match(&ns->v[i], af, a))
+			return 1;
+	return 0;
+}
+
+/* The allowlist: an address or network a line, # comments. */
+static int
+allow_load(const char *path, struct nets *ns)
+{
+	struct trap_file	*f;
+	const char		*line, *p, *e;
+	char			 buf[128];
+	struct net		 n;
+	size_t			 len;
+	int			 rc;
+
+	memset(ns, 0, sizeof(*ns));
+	if ((f = trap_file_open(path)) == NULL) {
+		logmsg(LOG_ERR, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (trap_file_getline(f, &line, &len)) {
+		if ((e = memchr(line, '#', len)) == NULL)
+			e = line + len;
+		for (p = line; p < e && (*p == ' ' || *p == '\t'); p++)
+			continue;
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t' ||
+		    e[-1] == '\r'))
+			e--;
+		if (p == e)
+			continue;
+		if ((size_t)(e - p) < sizeof(buf)) {
+			memcpy(buf, p, e - p);
+			buf[e - p] = '\0';
+			if (net_parse(buf, &n) == 0) {
+				nets_add(ns, &n);
+				continue;
+			}
+		}
+		logmsg(LOG_WARNING, "%s:%llu: not an address or network, "
+		    "skipped", path, trap_file_lineno(f));
+	}
+	rc = trap_file_error(f) ? -1 : 0;
+	trap_file_close(f);
+	if (rc == -1)
+		free(ns->v);
+	return rc;
+}
+
+/* The host's own addresses. */
+static void
+own_load(void)
+{
+	struct ifaddrs	*ifa, *i;
+	struct net	 n;
+
+	if (getifaddrs(&ifa) == -1) {
+		logmsg(LOG_WARNING, "getifaddrs: %s", strerror(errno));
+		return;
+	}
+	own.n = 0;
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL)
+			continue;
+		memset(&n, 0, sizeof(n));
+		if (i->ifa_addr->sa_family == AF_INET) {
+			n.af = AF_INET;
+			n.bits = 32;
+			memcpy(n.a, &((struct sockaddr_in *)(void *)
+			    i->ifa_addr)->sin_addr, 4);
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			n.af = AF_INET6;
+			n.bits = 128;
+			memcpy(n.a, &((struct sockaddr_in6 *)(void *)
+			    i->ifa_addr)->sin6_addr, 16);
+			/* A KAME kernel embeds the scope in link-local. */
+			if (n.a[0] == 0xfe && (n.a[1] & 0xc0) == 0x80)
+				n.a[2] = n.a[3] = 0;
+		} else
+			continue;
+		nets_add(&own, &n);
+	}
+	freeifaddrs(ifa);
+}
+
+/* Why an address must not be acted on, or NULL. */
+static const char *
+refusal(const char *addr)
+{
+	uint8_t	 a[16];
+	int	 af;
+
+	if (inet_pton(AF_INET, addr, a) == 1)
+		af = AF_INET;
+	else if (inet_pton(AF_INET6, addr, a) == 1)
+		af = AF_INET6;
+	else
+		return "not an address";
+	if ((af == AF_INET && a[0] == 127) ||
+	    (af == AF_INET6 && IN6_IS_ADDR_LOOPBACK((struct in6_addr *)a)))
+		return "loopback";
+	if (nets_match(&own, af, a))
+		return "own address";
+	if (nets_match(&allow, af, a))
+		return "allowlist";
+	return NULL;
+}
+
+/*
+ * The trap list, as trapmatch(1) reads it.
+ */
+
+static int
+domainfile(struct trap_list *l, const char *path)
+{
+	struct trap_file	*f;
+	const char		*line;
+	size_t			 len;
+	int			 rc;
+
+	if ((f = trap_file_open(path)) == NULL) {
+		logmsg(LOG_ERR, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (trap_file_getline(f, &line, &len))
+		if (len > 0 && *line != '#')
+			trap_list_domain(l, line, len);
+	rc = trap_file_error(f) ? -1 : 0;
+	trap_file_close(f);
+	return rc;
+}
+
+static struct trap_list *
+traps_load(void)
+{
+	struct trap_list	*l;
+	const char		*p, *comma;
+	int			 i;
+
+	l = trap_list_new();
+	if (dlist != NULL)
+		for (p = dlist; *p != '\0'; p = comma + (*comma != '\0')) {
+			if ((comma = strchr(p, ',')) == NULL)
+				comma = p + strlen(p);
+			trap_list_domain(l, p, comma - p);
+		}
+	if (dfile != NULL && domainfile(l, dfile) == -1)
+		goto fail;
+	for (i = 0; i < nlists; i++)
+		if (trap_list_load(l, lists[i]) == -1) {
+			logmsg(LOG_ERR, "%s: cannot read trap list", lists[i]);
+			goto fail;
+		}
+	return l;
+fail:
+	trap_list_free(l);
+	return NULL;
+}
+
+static void
+reload(void)
+{
+	struct trap_list	*l;
+	struct nets		 n;
+	size_t			 na;
+
+	gothup = 0;
+	if (nlists > 0) {
+		if ((l = traps_load()) == NULL)
+			logmsg(LOG_ERR, "reload failed: keeping the old "
+			    "trap list");
+		else {
+			trap_list_free(traps);
+			traps = l;
+			trap_list_addrs(traps, &na);
+			logmsg(LOG_INFO, "reloaded %zu trap addresses", na);
+		}
+	}
+	if (wfile != NULL) {
+		if (allow_load(wfile, &n) == -1)
+			logmsg(LOG_ERR, "reload failed: keeping the old "
+			    "allowlist");
+		else {
+			free(allow.v);
+			allow = n;
+		}
+	}
+	own_load();
+}
+
+/*
+ * Actions: jobs that run a program, retried with backoff when it fails.
+ */
+
+static const char *
+actname(const struct action *a)
+{
+	switch (a->type) {
+	case ACT_PF:
+		return "pfctl";
+	case ACT_SPAMDB:
+		return "spamdb";
+	case ACT_EXEC:
+		return a->arg;
+	default:
+		return "print";
+	}
+}
+
+/* The program a name means: the first executable file in PATH. */
+static char *
+findprog(const char *name)
+{
+	const char	*path, *p, *colon;
+	char		*file;
+	struct stat	 st;
+	int		 n;
+
+	if ((path = getenv("PATH")) == NULL || *path == '\0')
+		path = "/usr/bin:/bin:/usr/sbin:/sbin";
+	for (p = path; ; p = colon + 1) {
+		if ((colon = strchr(p, ':')) == NULL)
+			colon = p + strlen(p);
+		n = colon - p;
+		if (asprintf(&file, "%.*s/%s", n == 0 ? 1 : n,
+		    n == 0 ? "." : p, name) == -1)
+			err(1, NULL);
+		if (stat(file, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(file, X_OK) == 0)
+			return file;
+		free(file);
+		if (*colon == '\0')
+			return NULL;
+	}
+}
+
+static void
+parse_action(char *s)
+{
+	struct action	*a;
+
+	if (nactions == MAXACTIONS)
+		errx(1, "too many actions");
+	a = &actions[nactions++];
+	if (strncmp(s, "pf:", 3) == 0) {
+		a->type = ACT_PF;
+		a->arg = s + 3;
+		if (*a->arg == '\0' || strlen(a->arg) >= 32 ||
+		    strspn(a->arg, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+		    strlen(a->arg))
+			errx(1, "bad table name: %s", s);
+		if ((a->batch = calloc(PFBATCH, sizeof(*a->batch))) == NULL)
+			err(1, NULL);
+	} else if (strcmp(s, "spamdb") == 0) {
+		a->type = ACT_SPAMDB;
+	} else if (strncmp(s, "exec:", 5) == 0) {
+		a->type = ACT_EXEC;
+		a->arg = s + 5;
+		if (a->arg[0] != '/')
+			errx(1, "exec: needs an absolute path: %s", s);
+		if ((a->prog = strdup(a->arg)) == NULL)
+			err(1, NULL);
+	} else if (strcmp(s, "print") == 0) {
+		a->type = ACT_PRINT;
+	} else
+		errx(1, "unknown action: %s", s);
+}
+
+static void
+job_free(struct job *j)
+{
+	free(j->addrs);
+	free(j);
+	njobs--;
+}
+
+static void
+job_new(struct action *a, char (*addrs)[TRAP_ADDRLEN], int n)
+{
+	struct job	*j;
+	static msec_t	 lastwarn;
+
+	if (njobs >= MAXJOBS) {
+		if (now() - lastwarn >= 60000) {
+			logmsg(LOG_ERR, "%zu actions waiting: dropping %s "
+			    "for %s%s", njobs, actname(a), addrs[0],
+			    n > 1 ? " and others" : "");
+			lastwarn = now();
+		}
+		return;
+	}
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    (j->addrs = calloc(n, sizeof(*j->addrs))) == NULL)
+		err(1, NULL);
+	memcpy(j->addrs, addrs, n * sizeof(*addrs));
+	j->naddrs = n;
+	j->act = a;
+	j->pid = -1;
+	njobs++;
+	TAILQ_INSERT_TAIL(&ready, j, entry);
+}
+
+static void
+batch_flush(struct action *a)
+{
+	if (a->nbatch == 0)
+		return;
+	job_new(a, a->batch, a->nbatch);
+	a->nbatch = 0;
+}
+
+/* The command line of a job, for the log. */
+static void
+job_cmd(const struct job *j, char *buf, size_t size)
+{
+	int	 i;
+
+	switch (j->act->type) {
+	case ACT_PF:
+		snprintf(buf, size, "pfctl -t %s -T add", j->act->arg);
+		break;
+	case ACT_SPAMDB:
+		snprintf(buf, size, "spamdb -t -a");
+		break;
+	default:
+		snprintf(buf, size, "%s", j->act->arg);
+		break;
+	}
+	for (i = 0; i < j->naddrs; i++) {
+		if (i == 3 && j->naddrs > 4) {
+			snprintf(buf + strlen(buf), size - strlen(buf),
+			    " ... (%d addresses)", j->naddrs);
+			break;
+		}
+		snprintf(buf + strlen(buf), size - strlen(buf), " %s",
+		    j->addrs[i]);
+	}
+}
+
+static void
+job_start(struct job *j)
+{
+	char		*argv[PFBATCH + 8];
+	char		 cmd[256];
+	int		 i, n = 0;
+
+	switch (j->act->type) {
+	case ACT_PF:
+		argv[n++] = "pfctl";
+		argv[n++] = "-t";
+		argv[n++] = (char *)j->act->arg;
+		argv[n++] = "-T";
+		argv[n++] = "add";
+		break;
+	case ACT_SPAMDB:
+		argv[n++] = "spamdb";
+		argv[n++] = "-t";
+		argv[n++] = "-a";
+		break;
+	default:
+		argv[n++] = j->act->prog;
+		break;
+	}
+	for (i = 0; i < j->naddrs; i++)
+		argv[n++] = j->addrs[i];
+	argv[n] = NULL;
+
+	job_cmd(j, cmd, sizeof(cmd));
+	logmsg(LOG_INFO, "%s", cmd);
+	j->started = now();
+	j->killed = 0;
+	switch (j->pid = fork()) {
+	case -1:
+		logmsg(LOG_ERR, "fork: %s", strerror(errno));
+		break;
+	case 0:
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		if (dup2(devnull, STDIN_FILENO) == -1 ||
+		    dup2(STDERR_FILENO, STDOUT_FILENO) == -1)
+			_exit(127);
+		execv(j->act->prog, argv);
+		fprintf(stderr, "%s: %s: %s\n", getprogname(),
+		    j->act->prog, strerror(errno));
+		_exit(127);
+	default:
+		break;
+	}
+	TAILQ_INSERT_TAIL(&running, j, entry);
+	nrunning++;
+}
+
+/* A job ended, well or not (status -1: it could not start). */
+static void
+job_done(struct job *j, int status)
+{
+	char		 cmd[256], why[64];
+	long long	 delay;
+
+	TAILQ_REMOVE(&running, j, entry);
+	nrunning--;
+	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		job_free(j);
+		return;
+	}
+	if (status == -1)
+		snprintf(why, sizeof(why), "could not run");
+	else if (WIFEXITED(status))
+		snprintf(why, sizeof(why), "exit %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(why, sizeof(why), "%s%s", j->killed ?
+		    "timed out, " : "", strsignal(WTERMSIG(status)));
+	else
+		snprintf(why, sizeof(why), "failed");
+	job_cmd(j, cmd, sizeof(cmd));
+	if (++j->tries > RETRIES) {
+		logmsg(LOG_ERR, "%s: %s; giving up after %d tries", cmd, why,
+		    j->tries);
+		job_free(j);
+		return;
+	}
+	delay = 1LL << (j->tries - 1);
+	if (delay > BACKOFFMAX)
+		delay = BACKOFFMAX;
+	logmsg(LOG_WARNING, "%s: %s; retry %d in %lld s", cmd, why, j->tries,
+	    delay);
+	j->due = now() + delay * 1000;
+	j->pid = -1;
+	TAILQ_INSERT_TAIL(&retry, j, entry);
+}
+
+/* Start what is due; return the ms until something else will be. */
+static msec_t
+jobs_run(int ending)
+{
+	struct job	*j, *next;
+	msec_t		 t = now(), wait = 1000;
+	int		 i;
+
+	for (i = 0; i < nactions; i++)
+		if (actions[i].nbatch > 0) {
+			if (ending || t - actions[i].batchstart >= PFDELAY)
+				batch_flush(&actions[i]);
+			else if (actions[i].batchstart + PFDELAY - t < wait)
+				wait = actions[i].batchstart + PFDELAY - t;
+		}
+	TAILQ_FOREACH_SAFE(j, &retry, entry, next) {
+		if (j->due <= t) {
+			TAILQ_REMOVE(&retry, j, entry);
+			TAILQ_INSERT_TAIL(&ready, j, entry);
+		} else if (j->due - t < wait)
+			wait = j->due - t;
+	}
+	while (nrunning < MAXRUNNING && (j = TAILQ_FIRST(&ready)) != NULL) {
+		TAILQ_REMOVE(&ready, j, entry);
+		job_start(j);
+		if (j->pid == -1)
+			job_done(j, -1);
+	}
+	TAILQ_FOREACH(j, &running, entry)
+		if (!j->killed && t - j->started >= RUNTIMEOUT * 1000) {
+			kill(j->pid, SIGKILL);
+			j->killed = 1;
+		}
+	return wait;
+}
+
+static void
+act(const char *addr)
+{
+	struct action	*a;
+	char		 one[1][TRAP_ADDRLEN];
+	int		 i;
+
+	if (nflag) {
+		printf("%s\n", addr);
+		return;
+	}
+	for (i = 0; i < nactions; i++) {
+		a = &actions[i];
+		switch (a->type) {
+		case ACT_PRINT:
+			printf("%s\n", addr);
+			break;
+		case ACT_PF:
+			if (a->nbatch == 0)
+				a->batchstart = now();
+			strlcpy(a->batch[a->nbatch++], addr, TRAP_ADDRLEN);
+			if (a->nbatch == PFBATCH)
+				batch_flush(a);
+			break;
+		default:
+			strlcpy(one[0], addr, sizeof(one[0]));
+			job_new(a, one, 1);
+			break;
+		}
+	}
+}
+
+/*
+ * The policy: offenders, and the failures counted for -T.
+ */
+
+static void
+full(const char *what)
+{
+	if (now() - lastfull >= 60000) {
+		logmsg(LOG_WARNING, "%s table full: forgetting the oldest",
+		    what);
+		lastfull = now();
+	}
+}
+
+static void
+offender_del(struct offender *o)
+{
+	RB_REMOVE(offtree, &offenders, o);
+	TAILQ_REMOVE(&offlru, o, lru);
+	noffenders--;
+	free(o);
+}
+
+static void
+offender_add(const char *addr)
+{
+	struct offender	*o;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		err(1, NULL);
+	strlcpy(o->addr, addr, sizeof(o->addr));
+	o->when = now();
+	RB_INSERT(offtree, &offenders, o);
+	TAILQ_INSERT_TAIL(&offlru, o, lru);
+	if (++noffenders > MAXOFFENDERS) {
+		full("offender");
+		offender_del(TAILQ_FIRST(&offlru));
+	}
+}
+
+static void
+counter_del(struct counter *c)
+{
+	RB_REMOVE(cnttree, &counters, c);
+	TAILQ_REMOVE(&cntlru, c, lru);
+	ncounters--;
+	nstamps -= c->n;
+	free(c->t);
+	free(c);
+}
+
+/* Count a failure; 1 if it makes n in the window. */
+static int
+count(const char *addr)
+{
+	struct counter	 find, *c;
+	msec_t		 t = now(), *nt;
+	uint32_t	 k;
+
+	if (tn <= 1)
+		return 1;
+	strlcpy(find.addr, addr, sizeof(find.addr));
+	if ((c = RB_FIND(cnttree, &counters, &find)) != NULL) {
+		TAILQ_REMOVE(&cntlru, c, lru);
+		for (k = 0; k < c->n && c->t[k] <= t - tsecs * 1000; k++)
+			continue;
+		if (k > 0) {
+			memmove(c->t, c->t + k, (c->n - k) * sizeof(*c->t));
+			c->n -= k;
+			nstamps -= k;
+		}
+		if (c->n + 1 >= tn) {
+			TAILQ_INSERT_TAIL(&cntlru, c, lru);
+			counter_del(c);
+			return 1;
+		}
+	} else {
+		if ((c = calloc(1, sizeof(*c))) == NULL)
+			err(1, NULL);
+		strlcpy(c->addr, addr, sizeof(c->addr));
+		RB_INSERT(cnttree, &counters, c);
+		ncounters++;
+	}
+	if (c->n == c->cap) {
+		k = c->cap ? c->cap * 2 : 2;
+		if (k > tn)
+			k = tn;
+		if ((nt = reallocarray(c->t, k, sizeof(*nt))) == NULL)
+			err(1, NULL);
+		c->t = nt;
+		c->cap = k;
+	}
+	c->t[c->n++] = t;
+	nstamps++;
+	TAILQ_INSERT_TAIL(&cntlru, c, lru);
+	while (ncounters > MAXCOUNTERS || nstamps > MAXSTAMPS) {
+		full("failure counter");
+		counter_del(TAILQ_FIRST(&cntlru));
+	}
+	return 0;
+}
+
+/* Forget offenders and counts older than -x and -T allow. */
+static void
+age(void)
+{
+	struct offender	*o;
+	struct counter	*c;
+	msec_t		 t = now();
+
+	while (expire > 0 && (o = TAILQ_FIRST(&offlru)) != NULL &&
+	    t - o->when >= expire * 1000)
+		offender_del(o);
+	while ((c = TAILQ_FIRST(&cntlru)) != NULL &&
+	    (c->n == 0 || t - c->t[c->n - 1] >= tsecs * 1000))
+		counter_del(c);
+}
+
+static void
+attempt(const char *addr, const char *user, size_t ulen, int svc)
+{
+	struct offender	 find;
+	struct counter	*c, cfind;
+	const char	*trap = NULL, *no;
+	char		 why[1400], vuser[4 * USERMAX + 1];
+
+	strlcpy(find.addr, addr, sizeof(find.addr));
+	if (RB_FIND(offtree, &offenders, &find) != NULL)
+		return;		/* acted on already */
+	if (traps != NULL && ulen != USERLONG)
+		trap = trap_list_match(traps, user, ulen);
+	if (trap != NULL) {
+		trap_vis(vuser, sizeof(vuser), user, ulen);
+		snprintf(why, sizeof(why), "%s user \"%s\", spamtrap %s",
+		    trap_service_names[svc], vuser, trap);
+		if (tn > 1) {
+			strlcpy(cfind.addr, addr, sizeof(cfind.addr));
+			if ((c = RB_FIND(cnttree, &counters, &cfind)) != NULL)
+				counter_del(c);
+		}
+	} else if (tn > 0 && count(addr))
+		snprintf(why, sizeof(why), "%lld failure%s in %lld s",
+		    tn, tn == 1 ? "" : "s", tsecs);
+	else
+		return;
+
+	offender_add(addr);
+	if ((no = refusal(addr)) != NULL) {
+		logmsg(LOG_NOTICE, "refusing to act on %s (%s)", addr, no);
+		return;
+	}
+	logmsg(LOG_NOTICE, "offender %s: %s", addr, why);
+	act(addr);
+}
+
+/*
+ * The extractor process.
+ */
+
+static void
+x_emit(const struct trap_attempt *a, void *arg)
+{
+	struct trap_out	*out = arg;
+	struct attmsg	 m;
+
+	if (a->addr[0] == '\0')
+		return;
+	memset(&m, 0, sizeof(m));
+	memcpy(m.addr, a->addr, sizeof(m.addr));
+	m.service = a->service;
+	m.kind = a->kind;
+	m.userlen = a->user.len > USERMAX ? USERLONG : a->user.len;
+	trap_out_write(out, (const char *)&m, sizeof(m));
+	if (m.userlen != USERLONG)
+		trap_out_write(out, a->user.p, a->user.len);
+}
+
+static void
+x_droppriv(void)
+{
+	struct passwd	*pw;
+	struct stat	 st;
+	time_t		 t = time(NULL);
+	struct tm	 tm;
+
+	tzset();	/* the zone is read before the chroot */
+	localtime_r(&t, &tm);
+	if (geteuid() != 0)
+		return;
+	if ((pw = getpwnam(USER)) == NULL &&
+	    (pw = getpwnam(USER_FALLBACK)) == NULL)
+		errx(1, "no user %s or %s", USER, USER_FALLBACK);
+	if (stat(CHROOTDIR, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (chroot(CHROOTDIR) == -1 || chdir("/") == -1)
+			err(1, "chroot %s", CHROOTDIR);
+	}
+	if (setgroups(1, &pw->pw_gid) == -1 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
+		err(1, "cannot drop privileges");
+}
+
+/*
+ * Read the framed lines of the parent on stdin, send the attempts on
+ * stdout.  Attempts held back (an sshd "Invalid user" waiting for its
+ * "Failed password") are decided after GRACE s of log time, or of quiet.
+ */
+static __dead void
+x_main(void)
+{
+	struct trap_extract	*x;
+	struct trap_out		*out;
+	struct linehdr		 h;
+	struct pollfd		 pfd;
+	char			*buf, name[PATH_MAX + 1];
+	size_t			 len = 0, size, off, need;
+	ssize_t			 n;
+	msec_t			 last = now(), ref = now();
+	int			 held = 0;
+
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+#ifdef __OpenBSD__
+	setproctitle("extractor");
+#endif
+	x_droppriv();
+	if (pledge("stdio", NULL) == -1)
+		err(1, "pledge");
+
+	size = 2 * (sizeof(h) + sizeof(name) + TRAP_LINEMAX);
+	if ((buf = malloc(size)) == NULL)
+		err(1, NULL);
+	out = trap_out_open(STDOUT_FILENO);
+	x = trap_extract_new(x_emit, out);
+	if (trap_extract_builtin(x) != 0)
+		errx(1, "bad built-in patterns");
+	trap_extract_reftime(x, time(NULL));
+
+	for (;;) {
+		trap_out_flush(out);
+		pfd.fd = STDIN_FILENO;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 1000) == -1 && errno != EINTR)
+			err(1, "poll");
+		if (now() - ref >= REFTIME * 1000) {
+			trap_extract_reftime(x, time(NULL));
+			ref = now();
+		}
+		if (!(pfd.revents & (POLLIN | POLLHUP))) {
+			if (held && now() - last >= GRACE * 1000) {
+				trap_extract_flush(x);
+				held = 0;
+			}
+			continue;
+		}
+		if ((n = read(STDIN_FILENO, buf + len, size - len)) == -1) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			err(1, "read");
+		}
+		if (n == 0)
+			break;
+		len += n;
+		for (off = 0; len - off >= sizeof(h); off += need) {
+			memcpy(&h, buf + off, sizeof(h));
+			if (h.len > TRAP_LINEMAX || h.namelen > PATH_MAX)
+				errx(1, "bad message from the parent");
+			need = sizeof(h) + h.namelen + h.len;
+			if (len - off < need)
+				break;
+			memcpy(name, buf + off + sizeof(h), h.namelen);
+			name[h.namelen] = '\0';
+			trap_extract_line(x, buf + off + sizeof(h) + h.namelen,
+			    h.len, name, h.lineno);
+		}
+		memmove(buf, buf + off, len - off);
+		len -= off;
+		last = now();
+		held = 1;
+	}
+	trap_extract_flush(x);
+	trap_out_close(out);
+	trap_extract_free(x);
+	_exit(0);
+}
+
+static void
+x_start(void)
+{
+	int	 down[2], up[2];
+
+	if (pipe(down) == -1 || pipe(up) == -1)
+		err(1, "pipe");
+	switch (xpid = fork()) {
+	case -1:
+		err(1, "fork");
+	case 0:
+		if (dup2(down[0], STDIN_FILENO) == -1 ||
+		    dup2(up[1], STDOUT_FILENO) == -1)
+			err(1, "dup2");
+		closefrom(STDERR_FILENO + 1);
+		x_main();
+	default:
+		break;
+	}
+	close(down[0]);
+	close(up[1]);
+	xout = down[1];
+	xin = up[0];
+	cloexec(xout, 1);
+	cloexec(xin, 1);
+}
+
+/* The attempts the extractor sent; all checked, it is not trusted. */
+static void
+x_results(void)
+{
+	struct attmsg	 m;
+	char		 addr[TRAP_ADDRLEN];
+	size_t		 off, need, ulen;
+
+	for (off = 0; ilen - off >= sizeof(m); off += need) {
+		memcpy(&m, ibuf + off, sizeof(m));
+		ulen = m.userlen == USERLONG ? 0 : m.userlen;
+		need = sizeof(m) + ulen;
+		if (ilen - off < need)
+			break;
+		if (memchr(m.addr, '\0', sizeof(m.addr)) == NULL ||
+		    (m.userlen > USERMAX && m.userlen != USERLONG) ||
+		    m.service >= SVC_NSERVICES ||
+		    trap_addr_canon(m.addr, strlen(m.addr), addr,
+		    sizeof(addr)) == -1) {
+			logmsg(LOG_CRIT, "bad message from the extractor");
+			kill(xpid, SIGKILL);
+			exit(1);
+		}
+		attempt(addr, ibuf + off + sizeof(m),
+		    m.userlen == USERLONG ? USERLONG : ulen, m.service);
+	}
+	memmove(ibuf, ibuf + off, ilen - off);
+	ilen -= off;
+}
+
+/* Read what the extractor sent; 0 when it has closed. */
+static int
+x_read(void)
+{
+	ssize_t	 n;
+
+	for (;;) {
+		if (icap - ilen < 4096) {
+			icap = icap ? icap * 2 : 65536;
+			if ((ibuf = realloc(ibuf, icap)) == NULL)
+				err(1, NULL);
+		}
+		if ((n = read(xin, ibuf + ilen, icap - ilen)) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 1;
+			logmsg(LOG_ERR, "extractor: %s", strerror(errno));
+			return 0;
+		}
+		if (n == 0)
+			return 0;
+		ilen += n;
+		x_results();
+	}
+}
+
+static int
+x_write(void)
+{
+	ssize_t	 n;
+	size_t	 off = 0;
+	int	 rc = 1;
+
+	while (off < olen) {
+		if ((n = write(xout, obuf + off, olen - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				rc = 0;
+			break;
+		}
+		off += n;
+	}
+	memmove(obuf, obuf + off, olen - off);
+	olen -= off;
+	return rc;
+}
+
+static __dead void
+x_died(void)
+{
+	int	 status;
+
+	logmsg(LOG_CRIT, "the extractor has died");
+	if (xpid != -1 && waitpid(xpid, &status, 0) == xpid) {
+		if (WIFEXITED(status))
+			logmsg(LOG_CRIT, "extractor: exit %d",
+			    WEXITSTATUS(status));
+		else if (WIFSIGNALED(status))
+			logmsg(LOG_CRIT, "extractor: %s",
+			    strsignal(WTERMSIG(status)));
+	}
+	exit(1);
+}
+
+/* Move bytes both ways until the lines waiting are below max. */
+static void
+x_pump(size_t max)
+{
+	struct pollfd	 pfd[2];
+
+	while (olen > max && !gotquit) {
+		pfd[0].fd = xout;
+		pfd[0].events = POLLOUT;
+		pfd[1].fd = xin;
+		pfd[1].events = POLLIN;
+		if (poll(pfd, 2, 1000) == -1) {
+			if (errno == EINTR)
+				continue;
+			err(1, "poll");
+		}
+		if ((pfd[1].revents & (POLLIN | POLLHUP)) && !x_read())
+			x_died();
+		if ((pfd[0].revents & (POLLOUT | POLLERR | POLLHUP)) &&
+		    !x_write())
+			x_died();
+	}
+}
+
+/* A line of the input: to the extractor. */
+static void
+line(const char *p, size_t len, const char *name, unsigned long long lineno,
+    void *arg)
+{
+	struct linehdr	 h;
+	size_t		 nlen = strlen(name), need;
+
+	(void)arg;
+	if (gotquit)
+		return;		/* on the way out */
+	if (nlen > PATH_MAX)
+		nlen = PATH_MAX;
+	need = sizeof(h) + nlen + len;
+	if (olen + need > ocap) {
+		ocap = olen + need > OUTMAX ? olen + need : OUTMAX;
+		if ((obuf = realloc(obuf, ocap)) == NULL)
+			err(1, NULL);
+	}
+	h.len = len;
+	h.namelen = nlen;
+	h.lineno = lineno;
+	memcpy(obuf + olen, &h, sizeof(h));
+	memcpy(obuf + olen + sizeof(h), name, nlen);
+	memcpy(obuf + olen + sizeof(h) + nlen, p, len);
+	olen += need;
+	if (olen >= OUTMAX / 2)
+		x_pump(OUTMAX / 4);
+}
+
+/*
+ * Reaping: actions and the extractor.
+ */
+
+static int
+reap(void)
+{
+	struct job	*j;
+	pid_t		 pid;
+	int		 status, xdone = 0;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == xpid) {
+			xpid = -1;
+			xdone = 1;
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				logmsg(LOG_ERR, "the extractor failed");
+			continue;
+		}
+		TAILQ_FOREACH(j, &running, entry)
+			if (j->pid == pid)
+				break;
+		if (j != NULL)
+			job_done(j, status);
+	}
+	return xdone;
+}
+
+/* Run what is waiting, for ENDWAIT s at most, and go. */
+static __dead void
+finish(void)
+{
+	struct job	*j;
+	msec_t		 end = now() + ENDWAIT * 1000;
+	size_t		 n = 0;
+
+	/* Retries wait no longer: one last try now. */
+	while ((j = TAILQ_FIRST(&retry)) != NULL) {
+		TAILQ_REMOVE(&retry, j, entry);
+		j->tries = RETRIES;
+		TAILQ_INSERT_TAIL(&ready, j, entry);
+	}
+	while (now() < end) {
+		jobs_run(1);
+		reap();
+		while ((j = TAILQ_FIRST(&retry)) != NULL) {
+			TAILQ_REMOVE(&retry, j, entry);
+			job_free(j);
+		}
+		if (TAILQ_EMPTY(&ready) && TAILQ_EMPTY(&running))
+			break;
+		poll(NULL, 0, 20);
+	}
+	TAILQ_FOREACH(j, &ready, entry)
+		n++;
+	if (n + nrunning > 0)
+		logmsg(LOG_WARNING, "exiting with %zu actions not done",
+		    n + nrunning);
+	fflush(stdout);
+	if (xpid != -1) {
+		kill(xpid, SIGTERM);
+		waitpid(xpid, NULL, 0);
+	}
+	logmsg(LOG_INFO, "exiting");
+	exit(0);
+}
+
+static void
+setup_unveil(char *files[], int nfiles)
+{
+	int	 i;
+
+	for (i = 0; i < nlists; i++)
+		if (unveil(lists[i], "r") == -1)
+			err(1, "unveil %s", lists[i]);
+	if (dfile != NULL && unveil(dfile, "r") == -1)
+		err(1, "unveil %s", dfile);
+	if (wfile != NULL && unveil(wfile, "r") == -1)
+		err(1, "unveil %s", wfile);
+	for (i = 0; i < nfiles; i++)
+		if (strcmp(files[i], "-") != 0 && unveil(files[i], "r") == -1)
+			err(1, "unveil %s", files[i]);
+	if (!nflag)
+		for (i = 0; i < nactions; i++)
+			if (actions[i].prog != NULL &&
+			    unveil(actions[i].prog, "x") == -1)
+				err(1, "unveil %s", actions[i].prog);
+	if (unveil(NULL, NULL) == -1)
+		err(1, "unveil");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct trap_follow	*fw;
+	struct sigaction	 sa;
+	struct pollfd		 pfd[4];
+	char			*files[MAXLISTS], *arg, *slash, c;
+	const char		*errstr;
+	msec_t			 t, wait, nextcheck = 0, lastif;
+	int			 ch, i, nfiles = 0, xopen = 1, ended = 0;
+
+	while ((ch = getopt(argc, argv, "a:D:d:f:nT:t:vw:x:")) != -1) {
+		switch (ch) {
+		case 'a':
+			parse_action(optarg);
+			break;
+		case 'D':
+			dfile = abspath(optarg);
+			break;
+		case 'd':
+			dlist = optarg;
+			break;
+		case 'f':
+			if (nfiles == MAXLISTS)
+				errx(1, "too many files");
+			files[nfiles++] = (char *)abspath(optarg);
+			break;
+		case 'n':
+			nflag = 1;
+			break;
+		case 'T':
+			if ((arg = strdup(optarg)) == NULL)
+				err(1, NULL);
+			if ((slash = strchr(arg, '/')) == NULL)
+				errx(1, "-T wants n/secs: %s", optarg);
+			*slash++ = '\0';
+			tn = strtonum(arg, 1, MAXTN, &errstr);
+			if (errstr != NULL)
+				errx(1, "-T: n is %s: %s", errstr, optarg);
+			tsecs = strtonum(slash, 1, 10 * 366 * 86400LL,
+			    &errstr);
+			if (errstr != NULL)
+				errx(1, "-T: secs is %s: %s", errstr, optarg);
+			free(arg);
+			break;
+		case 't':
+			if (nlists == MAXLISTS)
+				errx(1, "too many trap lists");
+			if (strcmp(optarg, "-") == 0)
+				errx(1, "-t -: standard input is the log");
+			lists[nlists++] = abspath(optarg);
+			break;
+		case 'v':
+			vflag = 1;
+			break;
+		case 'w':
+			wfile = abspath(optarg);
+			break;
+		case 'x':
+			expire = strtonum(optarg, 0, INT_MAX, &errstr);
+			if (errstr != NULL)
+				errx(1, "-x is %s: %s", errstr, optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	if (argc != 0 || (dlist != NULL && dfile != NULL))
+		usage();
+	if (nlists == 0 && tn == 0)
+		errx(1, "nothing to look for: give -t or -T");
+	if (nactions == 0 && !nflag)
+		errx(1, "no action: give -a, or -n for a dry run");
+
+	/* Everything read and checked before the daemon goes. */
+	if (nlists > 0 && (traps = traps_load()) == NULL)
+		exit(1);
+	if (wfile != NULL && allow_load(wfile, &allow) == -1)
+		exit(1);
+	own_load();
+	if (!nflag)
+		for (i = 0; i < nactions; i++) {
+			if (actions[i].type != ACT_PF &&
+			    actions[i].type != ACT_SPAMDB)
+				continue;
+			if ((actions[i].prog = findprog(actname(&actions[i])))
+			    == NULL)
+				errx(1, "%s: not found in PATH",
+				    actname(&actions[i]));
+		}
+	if ((devnull = open("/dev/null", O_RDWR)) == -1)
+		err(1, "/dev/null");
+	cloexec(devnull, 0);
+
+	fw = trap_follow_new(line, NULL, 0);
+	if (nfiles == 0)
+		files[nfiles++] = "-";
+	for (i = 0; i < nfiles; i++)
+		if (trap_follow_add(fw, files[i]) == -1)
+			warn("%s (waiting for it)", files[i]);
+
+	if (!vflag) {
+		openlog(getprogname(), LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		if (daemon(0, 1) == -1)
+			err(1, "daemon");
+		for (i = 0; i < nfiles; i++)
+			if (strcmp(files[i], "-") == 0)
+				break;
+		if (i == nfiles)
+			dup2(devnull, STDIN_FILENO);
+		dup2(devnull, STDOUT_FILENO);
+		dup2(devnull, STDERR_FILENO);
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (pipe(sigpipe) == -1)
+		err(1, "pipe");
+	cloexec(sigpipe[0], 1);
+	cloexec(sigpipe[1], 1);
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	x_start();
+	sa.sa_handler = handler;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+
+	setup_unveil(files, nfiles);
+	if (pledge(nflag ? "stdio rpath route proc" :
+	    "stdio rpath route proc exec", NULL) == -1)
+		err(1, "pledge");
+
+	logmsg(LOG_INFO, "started%s", nflag ? " (dry run)" : "");
+	lastif = now();
+	for (;;) {
+		if (gotquit)
+			break;
+		if (gothup)
+			reload();
+		if (reap() && !ended)
+			x_died();
+		if (ended && xpid == -1 && !xopen)
+			break;
+		t = now();
+		if (t - lastif >= IFREFRESH * 1000) {
+			own_load();
+			lastif = t;
+		}
+		age();
+		wait = nflag ? 1000 : jobs_run(0);
+
+		if (!ended && t >= nextcheck) {
+			if (trap_follow_check(fw) == -1)
+				ended = 1;
+			nextcheck = t + TRAP_FOLLOW_INTERVAL;
+		}
+		if (ended && olen == 0 && xout != -1) {
+			close(xout);	/* the extractor ends */
+			xout = -1;
+		}
+		if (!ended && nextcheck - t < wait)
+			wait = nextcheck - t > 0 ? nextcheck - t : 0;
+
+		pfd[0].fd = sigpipe[0];
+		pfd[0].events = POLLIN;
+		pfd[1].fd = ended ? -1 : trap_follow_fd(fw);
+		pfd[1].events = POLLIN;
+		pfd[2].fd = olen > 0 ? xout : -1;
+		pfd[2].events = POLLOUT;
+		pfd[3].fd = xopen ? xin : -1;
+		pfd[3].events = POLLIN;
+		if (poll(pfd, 4, (int)wait) == -1) {
+			if (errno == EINTR)
+				continue;
+			err(1, "poll");
+		}
+		if (pfd[0].revents & POLLIN)
+			while (read(sigpipe[0], &c, 1) == 1)
+				continue;
+		if (pfd[1].fd != -1 && (pfd[1].revents & (POLLIN | POLLHUP)))
+			nextcheck = 0;
+		if (pfd[2].fd != -1 && (pfd[2].revents &
+		    (POLLOUT | POLLERR | POLLHUP)) && !x_write())
+			x_died();
+		if (pfd[3].fd != -1 && (pfd[3].revents & (POLLIN | POLLHUP)) &&
+		    !x_read()) {
+			if (!ended)
+				x_died();
+			xopen = 0;
+		}
+	}
+	finish();
+}
