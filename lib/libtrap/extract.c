@@ -30,6 +30,7 @@
 #include <ctype.h>
 #include <err.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,8 +199,7 @@ trap_extract_new(trap_emit_fn emit, void *arg)
 {
 	struct trap_extract	*x;
 
-	if ((x = calloc(1, sizeof(*x))) == NULL ||
-	    (x->queue = calloc(MAXQUEUE, sizeof(*x->queue))) == NULL)
+	if ((x = calloc(1, sizeof(*x))) == NULL)
 		err(2, NULL);
 	x->rules = ruleset_new();
 	x->emit = emit;
@@ -475,6 +475,8 @@ rfc3339(const char **pp, const char *end, struct env *e)
 	const char	*p = *pp;
 	int		 oh, om, sign;
 
+	if (end - p < 20)
+		return -1;
 	if (num(p, end, 4, &e->year) || p[4] != '-' ||
 	    num(p + 5, end, 2, &e->mon) || p[7] != '-' ||
 	    num(p + 8, end, 2, &e->mday) || (p[10] != 'T' && p[10] != ' ') ||
@@ -680,7 +682,7 @@ static int
 env_parse(const char *s, size_t len, struct env *e)
 {
 	const char	*p = s, *end = s + len, *q;
-	long long	 secs;
+	uint64_t	 secs;		/* 16 hex digits: unsigned, no overflow */
 	int		 i, v;
 
 	memset(e, 0, sizeof(*e));
@@ -689,6 +691,8 @@ env_parse(const char *s, size_t len, struct env *e)
 	if (len < 16)
 		return -1;
 	if (*p == '@') {				/* TAI64N */
+		if (len < 26 || p[25] != ' ')
+			return -1;
 		for (secs = 0, i = 1; i <= 16; i++) {
 			if ((v = hexval((unsigned char)p[i])) == -1)
 				return -1;
@@ -697,12 +701,10 @@ env_parse(const char *s, size_t len, struct env *e)
 		for (; i <= 24; i++)
 			if (hexval((unsigned char)p[i]) == -1)
 				return -1;
-		if (len < 26 || p[25] != ' ')
-			return -1;
-		if (secs < (1LL << 62) + 10 || secs > (1LL << 62) + (1LL << 40))
+		if (secs < (1ULL << 62) + 10 || secs > (1ULL << 62) + (1ULL << 40))
 			e->badtime = 1;
 		e->abs = 1;
-		e->t = secs - (1LL << 62) - 10;
+		e->t = secs - (1ULL << 62) - 10;
 		untagged(p + 26, end, e);
 		return 0;
 	}
@@ -831,6 +833,9 @@ enqueue(struct trap_extract *x, const struct trap_attempt *a,
 			emit(x, &s->a, s->count);
 		x->qhead++;
 	}
+	if (x->queue == NULL &&
+	    (x->queue = calloc(MAXQUEUE, sizeof(*x->queue))) == NULL)
+		err(2, NULL);		/* only a log that holds back needs it */
 	s = qslot(x, x->qtail);
 	slot_set(s, a);
 	s->count = count;
@@ -904,6 +909,8 @@ conn_get(struct trap_extract *x, const char *key, int create)
 static void
 appendkey(char *key, size_t *off, const char *p, size_t len)
 {
+	if (*off + 2 >= KEYMAX)
+		return;			/* full: the rest is cut */
 	if (*off + len + 2 > KEYMAX)
 		len = KEYMAX - *off - 2;
 	memcpy(key + *off, p, len);
@@ -1334,7 +1341,7 @@ trap_extract_free(struct trap_extract *x)
 		free(l->buf);
 		free(l);
 	}
-	for (i = 0; i < MAXQUEUE; i++)
+	for (i = 0; x->queue != NULL && i < MAXQUEUE && i < x->qtail; i++)
 		free(x->queue[i].buf);
 	free(x->queue);
 	ruleset_free(x->rules);

@@ -105,26 +105,36 @@ compile(struct rule *r, const char *t, size_t len)
 		err(2, NULL);
 	for (p = t; p < end; p++) {
 		if (*p == '%' && p + 1 < end && p[1] != '%') {
-			if ((c = strchr(capchars, p[1])) == NULL || p[1] == '\0')
+			if ((c = strchr(capchars, p[1])) == NULL ||
+			    p[1] == '\0') {
+				free(lit);
+				r->ntoks = n;	/* freed by rule_free */
 				return badrule(r->file, r->line,
 				    "unknown capture in template");
+			}
 			if (lit != NULL) {
 				r->toks[n].type = TOK_LIT;
 				r->toks[n].lit = lit;
 				r->toks[n++].len = litlen;
 				lit = NULL;
 			}
-			if (n > 0 && r->toks[n - 1].type != TOK_LIT)
+			if (n > 0 && r->toks[n - 1].type != TOK_LIT) {
+				r->ntoks = n;	/* freed by rule_free */
 				return badrule(r->file, r->line,
 				    "two captures without text between them");
+			}
 			r->toks[n].type = c - capchars;
 			r->toks[n].lit = NULL;
 			r->toks[n++].len = 0;
 			p++;
 			continue;
 		}
-		if (*p == '%')
-			p++;
+		if (*p == '%' && ++p == end) {
+			free(lit);
+			r->ntoks = n;
+			return badrule(r->file, r->line,
+			    "a lone % ends the template");
+		}
 		if (lit == NULL) {
 			if ((lit = malloc(len + 1)) == NULL)
 				err(2, NULL);
@@ -364,7 +374,7 @@ ruleset_lookup(struct ruleset *rs, const char *prog, size_t len,
 		prog = "-";
 		len = 1;
 	}
-	if (len >= sizeof(name)) {
+	if (len >= sizeof(name) || memchr(prog, '\0', len) != NULL) {
 		*nrules = 0;
 		return NULL;
 	}

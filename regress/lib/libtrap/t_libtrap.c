@@ -502,6 +502,29 @@ ATF_TC_BODY(traplist_formats, tc)
 	trap_list_free(l);
 }
 
+/* What the fuzzer found in the pattern compiler (regress/fuzz/crashes). */
+ATF_TC_WITHOUT_HEAD(fuzz_patterns_crashes);
+ATF_TC_BODY(fuzz_patterns_crashes, tc)
+{
+	struct ruleset	*rs = ruleset_new();
+	size_t		 n;
+
+	/* patterns-prog-nul: a program name with a NUL byte in it */
+	ATF_REQUIRE_EQ(ruleset_load(rs, "a pop3 fail - x", "t"), 0);
+	(void)ruleset_lookup(rs, "a\0b", 3, &n);
+	ATF_CHECK_EQ(n, 0);
+	(void)ruleset_lookup(rs, "a\0b", 3, &n);	/* cached? */
+	ATF_CHECK_EQ(n, 0);
+	(void)ruleset_lookup(rs, "a", 1, &n);
+	ATF_CHECK_EQ(n, 1);
+	/* patterns-leak-*: rejected templates free what they built */
+	ATF_CHECK_EQ(ruleset_load(rs, "x pop3 fail - ab%z", "t"), 1);
+	ATF_CHECK_EQ(ruleset_load(rs, "x pop3 fail - ab%u%u", "t"), 1);
+	ATF_CHECK_EQ(ruleset_load(rs, "x pop3 fail - ab%", "t"), 1);
+	ATF_CHECK_EQ(ruleset_count(rs), 1);
+	ruleset_free(rs);
+}
+
 /* An archive of another format version is refused, clearly. */
 ATF_TC_WITHOUT_HEAD(archive_version);
 ATF_TC_BODY(archive_version, tc)
@@ -560,5 +583,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, hash_keys);
 	ATF_TP_ADD_TC(tp, traplist_formats);
 	ATF_TP_ADD_TC(tp, archive_version);
+	ATF_TP_ADD_TC(tp, fuzz_patterns_crashes);
 	return atf_no_error();
 }

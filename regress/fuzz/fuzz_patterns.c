@@ -1,0 +1,125 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * fuzz_patterns: the compiler of the recogniser language,
+ * trappatterns(5).  The input up to its first NUL byte is a patterns
+ * file for ruleset_load; if any rule loaded, every line of the rest
+ * (split on '\n', each in its own allocation) is matched against every
+ * rule with rule_match, and looked up by its first word as a program
+ * name.  The text is then loaded a second time, after the first rules,
+ * as trapextract does with -p and the built-in patterns.
+ */
+
+#include "compat.h"
+
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "trap.h"
+#include "pattern.h"
+#include "fuzz.h"
+
+static volatile unsigned int	 sink;
+
+/* Every capture a match reports lies inside the message: read it. */
+static void
+check(const struct match *m, const char *s, size_t len)
+{
+	size_t	 c, i;
+
+	for (c = 0; c < NCAPS; c++) {
+		if (!m->have[c])
+			continue;
+		FUZZ_ASSERT(m->cap[c].p >= s &&
+		    m->cap[c].p + m->cap[c].len <= s + len);
+		for (i = 0; i < m->cap[c].len; i++)
+			sink += (unsigned char)m->cap[c].p[i];
+	}
+}
+
+static void
+matchall(struct ruleset *rs, const char *msg, size_t msglen)
+{
+	const char		*q, *nl, *end = msg + msglen;
+	const struct rule *const *rules;
+	struct match		 m;
+	size_t			 i, n, len, plen;
+	char			*line;
+
+	for (q = msg; q < end; q = nl + 1) {
+		if ((nl = memchr(q, '\n', end - q)) == NULL)
+			nl = end;
+		len = nl - q;
+		line = fuzz_dup(q, len);
+		for (i = 0; i < ruleset_count(rs); i++)
+			if (rule_match(ruleset_rule(rs, i), line, len, &m))
+				check(&m, line, len);
+		for (plen = 0; plen < len && line[plen] != ' '; plen++)
+			continue;
+		rules = ruleset_lookup(rs, line, plen, &n);
+		FUZZ_ASSERT(n <= ruleset_count(rs));
+		for (i = 0; i < n; i++)
+			if (rule_match(rules[i], line + plen, len - plen, &m))
+				check(&m, line + plen, len - plen);
+		free(line);
+	}
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_quiet();
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ruleset	*rs;
+	const uint8_t	*nul;
+	const char	*msg = "";
+	size_t		 textlen, msglen = 0;
+	char		*text;
+
+	if ((nul = memchr(data, '\0', size)) != NULL) {
+		textlen = nul - data;
+		msg = (const char *)nul + 1;
+		msglen = size - textlen - 1;
+	} else
+		textlen = size;
+	if ((text = malloc(textlen + 1)) == NULL)
+		abort();
+	memcpy(text, data, textlen);
+	text[textlen] = '\0';
+
+	rs = ruleset_new();
+	ruleset_load(rs, text, "fuzz");
+	if (ruleset_count(rs) > 0) {
+		matchall(rs, msg, msglen);
+		ruleset_load(rs, text, "fuzz2");
+		matchall(rs, msg, msglen);
+	}
+	ruleset_free(rs);
+	free(text);
+	return 0;
+}
