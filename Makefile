@@ -38,10 +38,11 @@ LIBHDRS =	config.h lib/libtrap/compat.h lib/libtrap/trap.h \
 		lib/libtrap/pattern.h
 
 PROGS =		bin/trapextract/trapextract bin/trapmatch/trapmatch \
-		bin/trapforecast/trapforecast
+		bin/traprank/traprank bin/trapforecast/trapforecast
 SPROGS =	bin/trapdb/trapdb
 LIBEXECPROGS =	libexec/traplogd/traplogd
-MAN1 =		man/trapextract.1 man/trapmatch.1 man/trapforecast.1
+MAN1 =		man/trapextract.1 man/trapmatch.1 man/traprank.1 \
+		man/trapforecast.1
 MAN5 =		man/trap.5 man/trappatterns.5
 MAN8 =		man/trapdb.8 man/traplogd.8
 

@@ -1,0 +1,1105 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * traprank: rankings, summaries and time patterns of trap(5) records.
+ *
+ * One pass over the records.  Each distinct key has a small value in a
+ * trap_hash, and so has each distinct counterpart (user name or address);
+ * distinct (key, counterpart) pairs are a set of packed 64-bit ids, 8 to
+ * 16 bytes each.  Memory grows with the distinct keys and pairs, never
+ * with the records.  Only the distinct
+ * keys are sorted.  Text keys are held decoded ("" is none) and
+ * re-encoded with vis(3) for text and tsv output.
+ */
+
+#include "compat.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <err.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "trap.h"
+
+#define MAXWARN		10	/* "not a trap record" warnings shown */
+#define COLUMNS		80	/* line width of the histograms */
+#define MINBAR		10	/* least width of their bars */
+
+enum cp { CP_USERS, CP_HOSTS, CP_NONE };
+enum fmt { FMT_TEXT, FMT_CSV, FMT_TSV, FMT_JSON };
+enum key { K_HOST, K_ADDR, K_USER, K_NET, K_DOMAIN, K_SERVICE, K_DAEMON,
+    K_LOGHOST, K_CLASS, K_HOUR, K_DAY, K_MINUTE, K_WEEKDAY };
+
+static const struct keydef {
+	const char	*name;		/* for -k; the JSON member */
+	const char	*title;		/* the column title */
+	enum cp		 cp;		/* the distinct counterparts */
+} keys[] = {
+	{ "host",	"Host",		CP_USERS },
+	{ "addr",	"Address",	CP_USERS },
+	{ "user",	"User Name",	CP_HOSTS },
+	{ "net",	"Network",	CP_USERS },
+	{ "domain",	"Domain",	CP_USERS },
+	{ "service",	"Service",	CP_HOSTS },
+	{ "daemon",	"Daemon",	CP_HOSTS },
+	{ "loghost",	"Log Host",	CP_HOSTS },
+	{ "class",	"Class",	CP_USERS },
+	{ "hour",	"Hour",		CP_NONE },
+	{ "day",	"Day",		CP_NONE },
+	{ "minute",	"Minute",	CP_NONE },
+	{ "weekday",	"Weekday",	CP_NONE },
+};
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+static const char *const cptitle[] = { "User Names", "Hosts" };
+static const char *const cpjson[] = { "users", "hosts" };
+static const char *const wdays[] =	/* ISO 8601 order */
+    { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+
+/* The value of a key: host keys use all of it, the others up to rdnst. */
+struct row {
+	uint64_t	 attempts;
+	int64_t		 first, last;
+	uint32_t	 id;		/* for the pair table */
+	uint32_t	 ncp;		/* distinct counterparts */
+	int64_t		 rdnst;		/* host: time of the record of rdns */
+	const void	*rdns;		/* host: in the rdns table, or NULL */
+};
+
+/* A record's fields, decoded; "" is none. */
+struct fields {
+	time_t		 time;
+	struct trap_str	 loghost, service, daemon, addr, rdns, user, class;
+	int		 family;	/* AF_INET, AF_INET6, 0 for none */
+	unsigned char	 abin[16];
+	int		 nfields;
+};
+
+struct buf {
+	char		*p;
+	size_t		 len, cap;
+};
+
+static enum key		 key = K_HOST;
+static enum fmt		 fmt = FMT_TEXT;
+static int		 sflag;
+static int		 bits4 = 24, bits6 = 64;
+static long long	 nrows = LLONG_MAX;
+static time_t		 since, until;
+static int		 hassince, hasuntil;
+
+static struct trap_hash	*kh;		/* key -> struct row */
+static struct trap_hash	*cph;		/* counterpart -> uint32_t id */
+static uint64_t		*pairs;		/* (key id + 1) << 32 | cp id */
+static size_t		 npairs, pairslots;	/* pairslots: power of 2 */
+static struct trap_hash	*rdnsh;		/* rdns names of the host key */
+static struct trap_hash	*hostsh, *usersh;	/* -s */
+static struct trap_hash	*timeh;		/* hour, day -> uint64_t */
+static uint64_t		 minutes[60], weekdays[7];
+static int64_t		 tmin, tmax;	/* hour and day numbers seen */
+
+static uint64_t		 nattempts, ntrap;
+static int64_t		 first, last;
+static int		 hasclass;
+static unsigned long long nbad;
+
+static struct buf	 obuf;		/* a cell being formatted */
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr, "usage: %s [-su] [-k key] [-m bits] [-n count] "
+	    "[-o format] [-S since] [-U until] [file ...]\n", getprogname());
+	exit(1);
+}
+
+/* Buffers. */
+
+static void
+buf_need(struct buf *b, size_t n)
+{
+	size_t	 cap;
+
+	if (b->cap - b->len >= n)
+		return;
+	cap = b->cap == 0 ? 256 : b->cap;
+	while (cap - b->len < n)
+		cap *= 2;
+	if ((b->p = realloc(b->p, cap)) == NULL)
+		err(2, NULL);
+	b->cap = cap;
+}
+
+static void
+buf_add(struct buf *b, const char *p, size_t n)
+{
+	buf_need(b, n + 1);
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* Append p encoded as a trap(5) field: "-" for none. */
+static void
+buf_vis(struct buf *b, const char *p, size_t n)
+{
+	buf_need(b, 4 * n + 5);
+	b->len += trap_vis(b->p + b->len, b->cap - b->len, p, n);
+}
+
+/* Reading. */
+
+/*
+ * Decode field f into *out ("" for "-"); buf holds at least f->len + 1
+ * bytes.  A field without a backslash is its own decoding.
+ */
+static int
+decode(const struct trap_str *f, char *buf, size_t bufsz,
+    struct trap_str *out)
+{
+	size_t	 n;
+
+	if (f->len == 1 && f->p[0] == '-') {
+		out->p = "";
+		out->len = 0;
+	} else if (memchr(f->p, '\\', f->len) == NULL)
+		*out = *f;
+	else {
+		if ((n = trap_unvis(buf, bufsz, f->p, f->len)) == (size_t)-1)
+			return -1;
+		out->p = buf;
+		out->len = n;
+	}
+	return 0;
+}
+
+static int
+fields(const struct trap_rec *r, struct fields *d)
+{
+	static char	 b[5][TRAP_LINEMAX + 1];
+	char		 a[TRAP_ADDRLEN];
+	const struct trap_str *f = r->f;
+
+	d->time = r->time;
+	d->nfields = r->nfields;
+	d->service = f[F_SERVICE];
+	if (decode(&f[F_LOGHOST], b[0], sizeof(b[0]), &d->loghost) == -1 ||
+	    decode(&f[F_DAEMON], b[1], sizeof(b[1]), &d->daemon) == -1 ||
+	    decode(&f[F_RDNS], b[2], sizeof(b[2]), &d->rdns) == -1 ||
+	    decode(&f[F_USER], b[3], sizeof(b[3]), &d->user) == -1)
+		return -1;
+	if (r->nfields == TRAP_NFIELDS_MATCH) {
+		if (decode(&f[F_CLASS], b[4], sizeof(b[4]), &d->class) == -1)
+			return -1;
+	} else {
+		d->class.p = "";
+		d->class.len = 0;
+	}
+
+	/* The address: "-", or one that inet_pton(3) takes. */
+	d->family = 0;
+	if (f[F_ADDR].len == 1 && f[F_ADDR].p[0] == '-') {
+		d->addr.p = "";
+		d->addr.len = 0;
+		return 0;
+	}
+	memcpy(a, f[F_ADDR].p, f[F_ADDR].len);
+	a[f[F_ADDR].len] = '\0';
+	if (inet_pton(AF_INET, a, d->abin) == 1)
+		d->family = AF_INET;
+	else if (inet_pton(AF_INET6, a, d->abin) == 1)
+		d->family = AF_INET6;
+	else
+		return -1;
+	d->addr = f[F_ADDR];
+	return 0;
+}
+
+/*
+ * The local (TZ) hour, day, minute and weekday of t.  Records mostly come
+ * in time order, so the hour of the previous call is kept: zones change
+ * their offsets at the end of an hour.
+ */
+static void
+civil(time_t t, int64_t *hour, int64_t *day, int *min, int *wday)
+{
+	static int64_t	 hs, chour, cday;
+	static int	 cwday, valid;
+	struct tm	 tm;
+
+	if (!valid || t < hs || t - hs >= 3600) {
+		valid = 1;
+		if (localtime_r(&t, &tm) == NULL)
+			errx(2, "localtime failed");
+		hs = t - tm.tm_min * 60 - tm.tm_sec;
+		cday = trap_timegm(tm.tm_year + 1900, tm.tm_mon + 1,
+		    tm.tm_mday, 0, 0, 0) / 86400;
+		chour = cday * 24 + tm.tm_hour;
+		cwday = (tm.tm_wday + 6) % 7;
+	}
+	*hour = chour;
+	*day = cday;
+	*min = (t - hs) / 60;
+	*wday = cwday;
+}
+
+/* The -k net key of d, into buf. */
+static void
+netkey(const struct fields *d, char *buf, size_t bufsz, struct trap_str *k)
+{
+	unsigned char	 a[16];
+	char		 s[INET6_ADDRSTRLEN];
+	int		 i, bits, n;
+
+	if (d->family == 0) {
+		k->p = "";
+		k->len = 0;
+		return;
+	}
+	n = d->family == AF_INET ? 4 : 16;
+	bits = d->family == AF_INET ? bits4 : bits6;
+	memcpy(a, d->abin, n);
+	for (i = 0; i < n; i++) {
+		if (bits >= 8 * (i + 1))
+			continue;
+		a[i] &= bits <= 8 * i ? 0 : 0xff << (8 - (bits - 8 * i));
+	}
+	if (inet_ntop(d->family, a, s, sizeof(s)) == NULL)
+		err(2, "inet_ntop");
+	k->len = snprintf(buf, bufsz, "%s/%d", s, bits);
+	k->p = buf;
+}
+
+/* The -k domain key: the rdns name without its first label. */
+static void
+domainkey(const struct fields *d, struct trap_str *k)
+{
+	const char	*p = d->rdns.p, *dot;
+	size_t		 len = d->rdns.len;
+
+	if (len > 1 && p[len - 1] == '.')
+		len--;
+	if ((dot = memchr(p, '.', len)) != NULL && dot + 1 < p + len) {
+		len -= dot + 1 - p;
+		p = dot + 1;
+	}
+	k->p = p;
+	k->len = len;
+}
+
+static uint32_t
+newid(struct trap_hash *h)
+{
+	size_t	 n = trap_hash_count(h);
+
+	if (n > UINT32_MAX)
+		errx(2, "too many distinct keys");
+	return n - 1;
+}
+
+/*
+ * Add a pair to the set (open addressing, linear probing, load at most
+ * 3/4): 1 if it is new.
+ */
+static int
+pair_add(uint64_t p)
+{
+	uint64_t	*old = pairs;
+	size_t		 i, j, n = pairslots;
+
+	if ((npairs + 1) * 4 > pairslots * 3) {
+		pairslots = n == 0 ? 1024 : 2 * n;
+		if ((pairs = calloc(pairslots, sizeof(*pairs))) == NULL)
+			err(2, NULL);
+		for (j = 0; j < n; j++) {
+			if (old[j] == 0)
+				continue;
+			for (i = (old[j] * 0x9e3779b97f4a7c15ULL) >> 32;;
+			    i++) {
+				i &= pairslots - 1;
+				if (pairs[i] == 0)
+					break;
+			}
+			pairs[i] = old[j];
+		}
+		free(old);
+	}
+	for (i = (p * 0x9e3779b97f4a7c15ULL) >> 32;; i++) {
+		i &= pairslots - 1;
+		if (pairs[i] == p)
+			return 0;
+		if (pairs[i] == 0)
+			break;
+	}
+	pairs[i] = p;
+	npairs++;
+	return 1;
+}
+
+static void
+count_time(const struct fields *d)
+{
+	int64_t		 hour, day, t;
+	uint64_t	*n;
+	int		 min, wday, isnew;
+
+	civil(d->time, &hour, &day, &min, &wday);
+	switch (key) {
+	case K_MINUTE:
+		minutes[min]++;
+		return;
+	case K_WEEKDAY:
+		weekdays[wday]++;
+		return;
+	case K_HOUR:
+		t = hour;
+		break;
+	default:
+		t = day;
+		break;
+	}
+	n = trap_hash_put(timeh, (const char *)&t, sizeof(t), &isnew);
+	(*n)++;
+	if (nattempts == 1 || t < tmin)
+		tmin = t;
+	if (nattempts == 1 || t > tmax)
+		tmax = t;
+}
+
+static void
+count_summary(const struct fields *d)
+{
+	if (d->addr.len > 0)
+		trap_hash_put(hostsh, d->addr.p, d->addr.len, NULL);
+	if (d->user.len > 0)
+		trap_hash_put(usersh, d->user.p, d->user.len, NULL);
+	if (d->nfields == TRAP_NFIELDS_MATCH) {
+		hasclass = 1;
+		if (d->class.len == 4 && memcmp(d->class.p, "trap", 4) == 0)
+			ntrap++;
+	}
+}
+
+static void
+count_key(const struct fields *d)
+{
+	static char	 nbuf[INET6_ADDRSTRLEN + 8];
+	struct trap_str	 k, c;
+	struct row	*r;
+	const char	*rd = NULL;
+	size_t		 rdlen = 0;
+	uint32_t	*cid;
+	int		 isnew;
+
+	switch (key) {
+	case K_HOST:
+	case K_ADDR:
+		k = d->addr;
+		break;
+	case K_USER:
+		k = d->user;
+		break;
+	case K_NET:
+		netkey(d, nbuf, sizeof(nbuf), &k);
+		break;
+	case K_DOMAIN:
+		domainkey(d, &k);
+		break;
+	case K_SERVICE:
+		k = d->service;
+		break;
+	case K_DAEMON:
+		k = d->daemon;
+		break;
+	case K_LOGHOST:
+		k = d->loghost;
+		break;
+	case K_CLASS:
+		k = d->class;
+		break;
+	default:
+		abort();
+	}
+	r = trap_hash_put(kh, k.p, k.len, &isnew);
+	if (isnew) {
+		r->id = newid(kh);
+		r->first = r->last = d->time;
+	} else if (d->time < r->first)
+		r->first = d->time;
+	else if (d->time > r->last)
+		r->last = d->time;
+	r->attempts++;
+
+	/* The most recent name of an address. */
+	if (key == K_HOST && d->rdns.len > 0 &&
+	    (r->rdns == NULL || d->time >= r->rdnst)) {
+		if (r->rdns != NULL)
+			rd = trap_hash_key(rdnsh, r->rdns, &rdlen);
+		if (r->rdns == NULL || rdlen != d->rdns.len ||
+		    memcmp(rd, d->rdns.p, rdlen) != 0)
+			r->rdns = trap_hash_put(rdnsh, d->rdns.p, d->rdns.len,
+			    NULL);
+		r->rdnst = d->time;
+	}
+
+	c = keys[key].cp == CP_USERS ? d->user : d->addr;
+	if (c.len == 0)
+		return;
+	cid = trap_hash_put(cph, c.p, c.len, &isnew);
+	if (isnew)
+		*cid = newid(cph);
+	if (pair_add((uint64_t)(r->id + 1ULL) << 32 | *cid))
+		r->ncp++;
+}
+
+static void
+record(const struct fields *d)
+{
+	if ((hassince && d->time < since) || (hasuntil && d->time >= until))
+		return;
+	if (++nattempts == 1 || d->time < first)
+		first = d->time;
+	if (nattempts == 1 || d->time > last)
+		last = d->time;
+	if (sflag)
+		count_summary(d);
+	else if (keys[key].cp == CP_NONE)
+		count_time(d);
+	else
+		count_key(d);
+}
+
+static int
+readfile(struct trap_file *f)
+{
+	struct trap_rec	 r;
+	struct fields	 d;
+	const char	*line;
+	size_t		 len;
+
+	while (trap_file_getline(f, &line, &len)) {
+		if (trap_rec_parse(line, len, &r) == -1 ||
+		    fields(&r, &d) == -1) {
+			if (nbad++ < MAXWARN)
+				warnx("%s:%llu: not a trap record",
+				    trap_file_name(f), trap_file_lineno(f));
+			continue;
+		}
+		record(&d);
+	}
+	return trap_file_error(f);
+}
+
+/* Writing. */
+
+/* "YYYY-MM-DD HH:MM:SS", local time. */
+static const char *
+fmttime(int64_t t, char *buf, size_t bufsz)
+{
+	struct tm	 tm;
+	time_t		 tt = t;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		errx(2, "localtime failed");
+	snprintf(buf, bufsz, "%04d-%02d-%02d %02d:%02d:%02d",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec);
+	return buf;
+}
+
+/*
+ * A CSV field (RFC 4180).  The key is text chosen by the attacker: one
+ * that a spreadsheet would take for a formula gets a leading apostrophe.
+ */
+static void
+put_csv(const char *p, size_t len)
+{
+	size_t	 i;
+	int	 quote = 0, guard = 0;
+
+	if (len > 0 && p[0] != '\0' && strchr("=+-@\t\r", p[0]) != NULL)
+		guard = quote = 1;
+	for (i = 0; i < len && !quote; i++)
+		if (p[i] == '"' || p[i] == ',' || p[i] == '\n' || p[i] == '\r')
+			quote = 1;
+	if (!quote) {
+		fwrite(p, 1, len, stdout);
+		return;
+	}
+	putchar('"');
+	if (guard)
+		putchar('\'');
+	for (i = 0; i < len; i++) {
+		if (p[i] == '"')
+			putchar('"');
+		putchar(p[i]);
+	}
+	putchar('"');
+}
+
+/* The length of the UTF-8 character at p, or 0 if it is not one. */
+static size_t
+utf8len(const unsigned char *p, size_t len)
+{
+	size_t		 n, i;
+	uint32_t	 c;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		c = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		c = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		c = p[0] & 0x07;
+	} else
+		return 0;
+	if (n > len)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	return n;
+}
+
+/* A JSON string; NULL for none. */
+static void
+put_json(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i, n;
+
+	if (len == 0) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('"');
+	for (i = 0; i < len; i += n) {
+		n = 1;
+		if (p[i] == '"' || p[i] == '\\') {
+			putchar('\\');
+			putchar(p[i]);
+		} else if (p[i] < 0x20 || p[i] == 0x7f)
+			printf("\\u%04x", p[i]);
+		else if (p[i] < 0x80)
+			putchar(p[i]);
+		else if ((n = utf8len(p + i, len - i)) > 0)
+			fwrite(p + i, 1, n, stdout);
+		else {
+			printf("\\u%04x", p[i]);
+			n = 1;
+		}
+	}
+	putchar('"');
+}
+
+static void
+put_pad(size_t n)
+{
+	while (n-- > 0)
+		putchar(' ');
+}
+
+static size_t
+digits(uint64_t n)
+{
+	size_t	 d = 1;
+
+	while (n >= 10) {
+		n /= 10;
+		d++;
+	}
+	return d;
+}
+
+static size_t
+max(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
+static const char *
+keyof(const void *v, size_t *len)
+{
+	return trap_hash_key(kh, v, len);
+}
+
+static int
+cmprow(const void *a, const void *b)
+{
+	const struct row	*ra = *(const void *const *)a;
+	const struct row	*rb = *(const void *const *)b;
+	const char		*ka, *kb;
+	size_t			 la, lb;
+	int			 c;
+
+	if (ra->attempts != rb->attempts)
+		return ra->attempts > rb->attempts ? -1 : 1;
+	ka = keyof(ra, &la);
+	kb = keyof(rb, &lb);
+	if ((c = memcmp(ka, kb, la < lb ? la : lb)) != 0)
+		return c;
+	return la < lb ? -1 : la > lb;
+}
+
+/*
+ * The key of a row as text and tsv show it (vis-encoded, "-" for none),
+ * or decoded for csv ("" for none), in obuf.
+ */
+static void
+keycell(const struct row *r, int encode)
+{
+	const char	*k, *rd;
+	size_t		 klen, rlen;
+
+	obuf.len = 0;
+	buf_add(&obuf, "", 0);
+	k = keyof(r, &klen);
+	if (key == K_HOST && r->rdns != NULL && klen > 0) {
+		rd = trap_hash_key(rdnsh, r->rdns, &rlen);
+		if (encode)
+			buf_vis(&obuf, rd, rlen);
+		else
+			buf_add(&obuf, rd, rlen);
+		buf_add(&obuf, " (", 2);
+		buf_add(&obuf, k, klen);
+		buf_add(&obuf, ")", 1);
+	} else if (encode)
+		buf_vis(&obuf, k, klen);
+	else
+		buf_add(&obuf, k, klen);
+}
+
+static void
+print_rows(void)
+{
+	const struct keydef	*kd = &keys[key];
+	struct row		**v;
+	const char		*k;
+	char			 t1[64], t2[64];
+	size_t			 n, i, klen, rlen, wa, wk, wc;
+	uint64_t		 maxcp = 0;
+
+	v = (struct row **)trap_hash_values(kh, &n);
+	qsort(v, n, sizeof(*v), cmprow);
+	if ((unsigned long long)nrows < n)
+		n = nrows;
+
+	switch (fmt) {
+	case FMT_TEXT:
+		wk = strlen(kd->title);
+		for (i = 0; i < n; i++) {
+			keycell(v[i], 1);
+			wk = max(wk, obuf.len);
+			if (v[i]->ncp > maxcp)
+				maxcp = v[i]->ncp;
+		}
+		wa = max(strlen("Attempts"), digits(v[0]->attempts));
+		wc = max(strlen(cptitle[kd->cp]), digits(maxcp));
+		printf("%*s  %-*s  %*s  %-19s  %s\n", (int)wa, "Attempts",
+		    (int)wk, kd->title, (int)wc, cptitle[kd->cp],
+		    "First Seen", "Last Seen");
+		for (i = 0; i < n; i++) {
+			keycell(v[i], 1);
+			printf("%*llu  ", (int)wa,
+			    (unsigned long long)v[i]->attempts);
+			fwrite(obuf.p, 1, obuf.len, stdout);
+			put_pad(wk - obuf.len);
+			printf("  %*u  %s  %s\n", (int)wc, v[i]->ncp,
+			    fmttime(v[i]->first, t1, sizeof(t1)),
+			    fmttime(v[i]->last, t2, sizeof(t2)));
+		}
+		break;
+	case FMT_TSV:
+		printf("Attempts\t%s\t%s\tFirst Seen\tLast Seen\n",
+		    kd->title, cptitle[kd->cp]);
+		for (i = 0; i < n; i++) {
+			keycell(v[i], 1);
+			printf("%llu\t%s\t%u\t%s\t%s\n",
+			    (unsigned long long)v[i]->attempts, obuf.p,
+			    v[i]->ncp, fmttime(v[i]->first, t1, sizeof(t1)),
+			    fmttime(v[i]->last, t2, sizeof(t2)));
+		}
+		break;
+	case FMT_CSV:
+		printf("Attempts,%s,%s,First Seen,Last Seen\n",
+		    kd->title, cptitle[kd->cp]);
+		for (i = 0; i < n; i++) {
+			keycell(v[i], 0);
+			printf("%llu,", (unsigned long long)v[i]->attempts);
+			put_csv(obuf.p, obuf.len);
+			printf(",%u,%s,%s\n", v[i]->ncp,
+			    fmttime(v[i]->first, t1, sizeof(t1)),
+			    fmttime(v[i]->last, t2, sizeof(t2)));
+		}
+		break;
+	case FMT_JSON:
+		for (i = 0; i < n; i++) {
+			k = keyof(v[i], &klen);
+			printf("{\"attempts\":%llu,\"%s\":",
+			    (unsigned long long)v[i]->attempts,
+			    key == K_HOST ? "addr" : kd->name);
+			put_json(k, klen);
+			if (key == K_HOST) {
+				fputs(",\"rdns\":", stdout);
+				rlen = 0;
+				if (v[i]->rdns != NULL && klen > 0)
+					k = trap_hash_key(rdnsh, v[i]->rdns,
+					    &rlen);
+				put_json(k, rlen);
+			}
+			printf(",\"%s\":%u,\"first\":\"%s\",\"last\":\"%s\"}\n",
+			    cpjson[kd->cp], v[i]->ncp,
+			    fmttime(v[i]->first, t1, sizeof(t1)),
+			    fmttime(v[i]->last, t2, sizeof(t2)));
+		}
+		break;
+	}
+	free(v);
+}
+
+/* The label of row i of a time key. */
+static const char *
+timelabel(int64_t i, char *buf, size_t bufsz)
+{
+	char	 t[TRAP_TIMELEN];
+
+	switch (key) {
+	case K_HOUR:
+		trap_time_fmt((time_t)i * 3600, t);
+		snprintf(buf, bufsz, "%.10s %.2s", t, t + 11);
+		break;
+	case K_DAY:
+		trap_time_fmt((time_t)i * 86400, t);
+		snprintf(buf, bufsz, "%.10s", t);
+		break;
+	case K_MINUTE:
+		snprintf(buf, bufsz, fmt == FMT_TEXT ? "%02lld" : "%lld",
+		    (long long)i);
+		break;
+	default:
+		snprintf(buf, bufsz, "%s", wdays[i]);
+		break;
+	}
+	return buf;
+}
+
+static uint64_t
+timecount(int64_t i)
+{
+	uint64_t	*n;
+
+	switch (key) {
+	case K_MINUTE:
+		return minutes[i];
+	case K_WEEKDAY:
+		return weekdays[i];
+	default:
+		n = trap_hash_get(timeh, (const char *)&i, sizeof(i));
+		return n == NULL ? 0 : *n;
+	}
+}
+
+static void
+print_times(void)
+{
+	const struct keydef	*kd = &keys[key];
+	const char		*e;
+	char			 l[64];
+	int64_t			 lo, hi, i;
+	uint64_t		 n, most = 0;
+	size_t			 wl, wa, cols = COLUMNS, bar, j;
+
+	switch (key) {
+	case K_MINUTE:
+		lo = 0;
+		hi = 59;
+		break;
+	case K_WEEKDAY:
+		lo = 0;
+		hi = 6;
+		break;
+	default:
+		lo = tmin;
+		hi = tmax;
+		break;
+	}
+	if (hi - lo >= nrows)
+		hi = lo + nrows - 1;
+
+	switch (fmt) {
+	case FMT_TEXT:
+		if ((e = getenv("COLUMNS")) != NULL && *e != '\0')
+			cols = strtonum(e, 20, 1000, NULL);
+		if (cols == 0)
+			cols = COLUMNS;
+		wl = strlen(kd->title);
+		for (i = lo; i <= hi; i++) {
+			wl = max(wl, strlen(timelabel(i, l, sizeof(l))));
+			if ((n = timecount(i)) > most)
+				most = n;
+		}
+		wa = max(strlen("Attempts"), digits(most));
+		bar = cols > wl + wa + 4 + MINBAR ? cols - wl - wa - 4 :
+		    MINBAR;
+		printf("%-*s  %*s\n", (int)wl, kd->title, (int)wa, "Attempts");
+		for (i = lo; i <= hi; i++) {
+			n = timecount(i);
+			printf("%-*s  %*llu", (int)wl,
+			    timelabel(i, l, sizeof(l)), (int)wa,
+			    (unsigned long long)n);
+			if (n > 0 && most > 0) {
+				j = (n * bar + most / 2) / most;
+				if (j == 0)
+					j = 1;
+				putchar(' ');
+				putchar(' ');
+				while (j-- > 0)
+					putchar('#');
+			}
+			putchar('\n');
+		}
+		break;
+	case FMT_TSV:
+	case FMT_CSV:
+		printf("%s%cAttempts\n", kd->title,
+		    fmt == FMT_CSV ? ',' : '\t');
+		for (i = lo; i <= hi; i++)
+			printf("%s%c%llu\n", timelabel(i, l, sizeof(l)),
+			    fmt == FMT_CSV ? ',' : '\t',
+			    (unsigned long long)timecount(i));
+		break;
+	case FMT_JSON:
+		for (i = lo; i <= hi; i++) {
+			timelabel(i, l, sizeof(l));
+			if (key == K_MINUTE)
+				printf("{\"%s\":%s", kd->name, l);
+			else
+				printf("{\"%s\":\"%s\"", kd->name, l);
+			printf(",\"attempts\":%llu}\n",
+			    (unsigned long long)timecount(i));
+		}
+		break;
+	}
+}
+
+static void
+print_summary(void)
+{
+	char	 t1[64], t2[64];
+
+	fmttime(first, t1, sizeof(t1));
+	fmttime(last, t2, sizeof(t2));
+	switch (fmt) {
+	case FMT_TEXT:
+		printf("%llu attempts by %zu hosts trying %zu user names "
+		    "from %s to %s", (unsigned long long)nattempts,
+		    trap_hash_count(hostsh), trap_hash_count(usersh), t1, t2);
+		if (hasclass)
+			printf(", %llu on spamtraps",
+			    (unsigned long long)ntrap);
+		putchar('\n');
+		break;
+	case FMT_TSV:
+	case FMT_CSV:
+		printf(fmt == FMT_CSV ?
+		    "Attempts,Hosts,User Names,First Seen,Last Seen%s\n"
+		    "%llu,%zu,%zu,%s,%s" :
+		    "Attempts\tHosts\tUser Names\tFirst Seen\tLast Seen%s\n"
+		    "%llu\t%zu\t%zu\t%s\t%s",
+		    !hasclass ? "" : fmt == FMT_CSV ? ",Spamtrap Attempts" :
+		    "\tSpamtrap Attempts", (unsigned long long)nattempts,
+		    trap_hash_count(hostsh), trap_hash_count(usersh), t1, t2);
+		if (hasclass)
+			printf("%c%llu", fmt == FMT_CSV ? ',' : '\t',
+			    (unsigned long long)ntrap);
+		putchar('\n');
+		break;
+	case FMT_JSON:
+		printf("{\"attempts\":%llu,\"hosts\":%zu,\"users\":%zu,"
+		    "\"first\":\"%s\",\"last\":\"%s\"",
+		    (unsigned long long)nattempts, trap_hash_count(hostsh),
+		    trap_hash_count(usersh), t1, t2);
+		if (hasclass)
+			printf(",\"trap_attempts\":%llu",
+			    (unsigned long long)ntrap);
+		fputs("}\n", stdout);
+		break;
+	}
+}
+
+/* -m bits4[,bits6] */
+static void
+parse_bits(char *arg)
+{
+	const char	*errstr;
+	char		*six;
+
+	if ((six = strchr(arg, ',')) != NULL) {
+		*six++ = '\0';
+		bits6 = strtonum(six, 0, 128, &errstr);
+		if (errstr != NULL)
+			errx(1, "IPv6 prefix length is %s: %s", errstr, six);
+	}
+	bits4 = strtonum(arg, 0, 32, &errstr);
+	if (errstr != NULL)
+		errx(1, "IPv4 prefix length is %s: %s", errstr, arg);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct trap_file	*f;
+	const char		*errstr, *sarg = NULL, *uarg = NULL;
+	char			*marg = NULL;
+	size_t			 i;
+	int			 ch, uflag = 0, rc = 0;
+
+	if (pledge("stdio rpath", NULL) == -1)
+		err(2, "pledge");
+
+	while ((ch = getopt(argc, argv, "k:m:n:o:sS:uU:")) != -1) {
+		switch (ch) {
+		case 'k':
+			for (i = 0; i < NKEYS; i++)
+				if (strcmp(optarg, keys[i].name) == 0)
+					break;
+			if (i == NKEYS)
+				errx(1, "unknown key: %s", optarg);
+			key = i;
+			break;
+		case 'm':
+			marg = optarg;
+			break;
+		case 'n':
+			nrows = strtonum(optarg, 1, LLONG_MAX, &errstr);
+			if (errstr != NULL)
+				errx(1, "count is %s: %s", errstr, optarg);
+			break;
+		case 'o':
+			if (strcmp(optarg, "text") == 0)
+				fmt = FMT_TEXT;
+			else if (strcmp(optarg, "csv") == 0)
+				fmt = FMT_CSV;
+			else if (strcmp(optarg, "tsv") == 0)
+				fmt = FMT_TSV;
+			else if (strcmp(optarg, "json") == 0)
+				fmt = FMT_JSON;
+			else
+				errx(1, "unknown format: %s", optarg);
+			break;
+		case 's':
+			sflag = 1;
+			break;
+		case 'S':
+			sarg = optarg;
+			break;
+		case 'u':
+			uflag = 1;
+			break;
+		case 'U':
+			uarg = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (marg != NULL) {
+		if (key != K_NET)
+			errx(1, "-m is only for -k net");
+		parse_bits(marg);
+	}
+	/* -S and -U are read in the zone of the output. */
+	if (uflag && setenv("TZ", "UTC0", 1) == -1)
+		err(2, "setenv");
+	tzset();
+	if (sarg != NULL) {
+		if (trap_time_parse_iso(sarg, &since) == -1)
+			errx(1, "bad time: %s", sarg);
+		hassince = 1;
+	}
+	if (uarg != NULL) {
+		if (trap_time_parse_iso(uarg, &until) == -1)
+			errx(1, "bad time: %s", uarg);
+		hasuntil = 1;
+	}
+
+	if (sflag) {
+		hostsh = trap_hash_new(0);
+		usersh = trap_hash_new(0);
+	} else if (keys[key].cp == CP_NONE)
+		timeh = trap_hash_new(sizeof(uint64_t));
+	else {
+		kh = trap_hash_new(key == K_HOST ? sizeof(struct row) :
+		    offsetof(struct row, rdnst));
+		cph = trap_hash_new(sizeof(uint32_t));
+		if (key == K_HOST)
+			rdnsh = trap_hash_new(0);
+	}
+
+	/* Files are read one after another; rpath ends with the last open. */
+	for (i = 0; i == 0 || (int)i < argc; i++) {
+		f = trap_file_open(argc == 0 ? "-" : argv[i]);
+		if (argc == 0 || (int)i == argc - 1)
+			if (pledge("stdio", NULL) == -1)
+				err(2, "pledge");
+		if (f == NULL) {
+			warn("%s", argv[i]);
+			rc = 1;
+			continue;
+		}
+		rc |= readfile(f);
+		trap_file_close(f);
+	}
+	if (nbad > MAXWARN)
+		warnx("%llu more lines were not trap records", nbad - MAXWARN);
+	if (nbad > 0)
+		rc = 1;
+
+	if (nattempts > 0) {
+		if (sflag)
+			print_summary();
+		else if (keys[key].cp == CP_NONE)
+			print_times();
+		else
+			print_rows();
+	}
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(2, "stdout");
+	return rc;
+}
