@@ -123,8 +123,9 @@ static unsigned long long nbad;
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-u] [-t traplist]... "
-	    "[-d domain,... | -D file] [-r reftime] [-o text|json|svg] "
+	fprintf(stderr, "usage: %s [-u] [-A dir] [-S since] [-U until] "
+	    "[-t traplist]...\n"
+	    "\t[-d domain,... | -D file] [-r reftime] [-o text|json|svg] "
 	    "[file ...]\n", getprogname());
 	exit(1);
 }
@@ -148,35 +149,6 @@ lower(char *s, size_t len)
 	for (i = 0; i < len; i++)
 		if (s[i] >= 'A' && s[i] <= 'Z')
 			s[i] += 'a' - 'A';
-}
-
-static void
-domains(const char *list)
-{
-	const char	*p, *comma;
-
-	for (p = list; *p != '\0'; p = comma + (*comma != '\0')) {
-		if ((comma = strchr(p, ',')) == NULL)
-			comma = p + strlen(p);
-		trap_list_domain(traps, p, comma - p);
-	}
-}
-
-static void
-domainfile(const char *path)
-{
-	struct trap_file	*f;
-	const char		*line;
-	size_t			 len;
-
-	if ((f = trap_file_open(path)) == NULL)
-		err(1, "%s", path);
-	while (trap_file_getline(f, &line, &len))
-		if (len > 0 && *line != '#')
-			trap_list_domain(traps, line, len);
-	if (trap_file_error(f))
-		exit(1);
-	trap_file_close(f);
 }
 
 /* The rank of each address's local part among the distinct ones. */
@@ -281,41 +253,45 @@ getname(const struct trap_rec *r)
 	return *v;
 }
 
+static time_t	 since = -1, until = -1;
+
 static int
-readfile(const char *path)
+readline(const char *line, size_t len, const char *file,
+    unsigned long long lineno, void *arg)
 {
-	struct trap_file	*f;
 	struct trap_rec		 r;
 	struct att		*a;
-	const char		*line;
-	size_t			 len;
-	int			 rc;
 
-	if ((f = trap_file_open(path)) == NULL) {
-		warn("%s", path);
-		return 1;
+	(void)arg;
+	if (trap_rec_parse(line, len, &r) == -1) {
+		if (nbad++ < MAXWARN)
+			warnx("%s:%llu: not a trap record", file, lineno);
+		return 0;
 	}
-	while (trap_file_getline(f, &line, &len)) {
-		if (trap_rec_parse(line, len, &r) == -1) {
-			if (nbad++ < MAXWARN)
-				warnx("%s:%llu: not a trap record",
-				    trap_file_name(f), trap_file_lineno(f));
-			continue;
-		}
-		if (natts == UINT32_MAX - 1)
-			errx(1, "too many records");
-		atts = grow(atts, &attcap, natts, sizeof(*atts));
-		a = &atts[natts];
-		a->t = r.time;
-		a->seq = natts++;
-		a->host = gethost(&r);
-		a->name = getname(&r);
-		a->rank = a->name == NONE ? -1 : names[a->name].rank;
-		a->group = 0;
-	}
-	rc = trap_file_error(f) ? 1 : 0;
-	trap_file_close(f);
-	return rc;
+	if ((since != -1 && r.time < since) || (until != -1 &&
+	    r.time >= until))
+		return 0;
+	if (natts == UINT32_MAX - 1)
+		errx(1, "too many records");
+	atts = grow(atts, &attcap, natts, sizeof(*atts));
+	a = &atts[natts];
+	a->t = r.time;
+	a->seq = natts++;
+	a->host = gethost(&r);
+	a->name = getname(&r);
+	a->rank = a->name == NONE ? -1 : names[a->name].rank;
+	a->group = 0;
+	return 0;
+}
+
+static time_t
+isotime(const char *s)
+{
+	time_t	 t;
+
+	if (trap_time_parse_iso(s, &t) == -1)
+		errx(1, "bad time: %s", s);
+	return t;
 }
 
 /* Sorting. */
@@ -1572,14 +1548,25 @@ main(int argc, char *argv[])
 {
 	struct report	 r;
 	const char	*lists[MAXLISTS], *dlist = NULL, *dfile = NULL;
-	const char	*refarg = NULL, *fmt = "text";
+	const char	*refarg = NULL, *fmt = "text", *archive = NULL;
+	const char	*sarg = NULL, *uarg = NULL;
 	int		 ch, i, nlists = 0, stdinlist = 0, rc = 0;
 
-	if (pledge("stdio rpath", NULL) == -1)
+	/* flock, wpath, cpath: the archive of -A (its recovery writes). */
+	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
 		err(1, "pledge");
 
-	while ((ch = getopt(argc, argv, "D:d:o:r:t:u")) != -1) {
+	while ((ch = getopt(argc, argv, "A:D:d:o:r:S:t:U:u")) != -1) {
 		switch (ch) {
+		case 'A':
+			archive = optarg;
+			break;
+		case 'S':
+			sarg = optarg;
+			break;
+		case 'U':
+			uarg = optarg;
+			break;
 		case 'D':
 			dfile = optarg;
 			break;
@@ -1614,14 +1601,20 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (dlist != NULL && dfile != NULL)
+	if ((dlist != NULL && dfile != NULL) || (archive != NULL && argc > 0))
 		usage();
-	if (stdinlist && (argc == 0 || (argc == 1 &&
+	if (archive == NULL && pledge("stdio rpath", NULL) == -1)
+		err(1, "pledge");
+	if (stdinlist && archive == NULL && (argc == 0 || (argc == 1 &&
 	    strcmp(argv[0], "-") == 0)))
 		errx(1, "-t - reads the trap list from stdin: name the "
 		    "record files");
 	tzset();
 
+	if (sarg != NULL)
+		since = isotime(sarg);
+	if (uarg != NULL)
+		until = isotime(uarg);
 	memset(&r, 0, sizeof(r));
 	if (refarg != NULL) {
 		if (trap_time_parse_iso(refarg, &r.ref) == -1)
@@ -1632,9 +1625,11 @@ main(int argc, char *argv[])
 	if (nlists > 0) {
 		traps = trap_list_new();
 		if (dlist != NULL)
-			domains(dlist);
-		if (dfile != NULL)
-			domainfile(dfile);
+			trap_list_domainlist(traps, dlist);
+		if (dfile != NULL && trap_list_domainfile(traps, dfile) == -1)
+			exit(1);
+		if (trap_list_scoped(traps) && trap_list_ndomains(traps) == 0)
+			errx(1, "no domain in %s", dfile ? dfile : "-d");
 		for (i = 0; i < nlists; i++)
 			if (trap_list_load(traps, lists[i]) == -1)
 				exit(1);
@@ -1644,10 +1639,9 @@ main(int argc, char *argv[])
 
 	hosthash = trap_hash_new(sizeof(uint32_t));
 	namehash = trap_hash_new(sizeof(uint32_t));
-	if (argc == 0)
-		rc |= readfile("-");
-	for (i = 0; i < argc; i++)
-		rc |= readfile(argv[i]);
+	if (trap_input_each(archive, since, until, argc, argv, readline,
+	    NULL) == -1)
+		rc = 1;
 	if (nbad > MAXWARN)
 		warnx("%llu more lines were not trap records", nbad - MAXWARN);
 	if (pledge("stdio", NULL) == -1)

@@ -132,8 +132,9 @@ static struct buf	 obuf;		/* a cell being formatted */
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-su] [-k key] [-m bits] [-n count] "
-	    "[-o format] [-S since] [-U until] [file ...]\n", getprogname());
+	fprintf(stderr, "usage: %s [-su] [-A dir] [-k key] [-m bits] "
+	    "[-n count] [-o format] [-S since] [-U until] [file ...]\n",
+	    getprogname());
 	exit(1);
 }
 
@@ -491,6 +492,22 @@ record(const struct fields *d)
 		count_time(d);
 	else
 		count_key(d);
+}
+
+/* A record of the archive (-A): the archive holds only good ones. */
+static int
+archiveline(const char *line, size_t len, void *arg)
+{
+	struct trap_rec	 r;
+	struct fields	 d;
+
+	(void)arg;
+	if (trap_rec_parse(line, len, &r) == -1 || fields(&r, &d) == -1) {
+		nbad++;
+		return 0;
+	}
+	record(&d);
+	return 0;
 }
 
 static int
@@ -982,16 +999,22 @@ int
 main(int argc, char *argv[])
 {
 	struct trap_file	*f;
+	struct trap_archive	*a;
 	const char		*errstr, *sarg = NULL, *uarg = NULL;
+	const char		*archive = NULL;
 	char			*marg = NULL;
 	size_t			 i;
 	int			 ch, uflag = 0, rc = 0;
 
-	if (pledge("stdio rpath", NULL) == -1)
+	/* flock, wpath, cpath: the archive of -A (its recovery writes). */
+	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
 		err(2, "pledge");
 
-	while ((ch = getopt(argc, argv, "k:m:n:o:sS:uU:")) != -1) {
+	while ((ch = getopt(argc, argv, "A:k:m:n:o:sS:uU:")) != -1) {
 		switch (ch) {
+		case 'A':
+			archive = optarg;
+			break;
 		case 'k':
 			for (i = 0; i < NKEYS; i++)
 				if (strcmp(optarg, keys[i].name) == 0)
@@ -1072,8 +1095,23 @@ main(int argc, char *argv[])
 			rdnsh = trap_hash_new(0);
 	}
 
+	if (archive != NULL) {
+		if (argc > 0)
+			usage();
+		if ((a = trap_archive_open(archive, 0)) == NULL)
+			exit(1);
+		if (trap_archive_scan(a, hassince ? since : -1,
+		    hasuntil ? until : -1, archiveline, NULL) == -1)
+			rc = 1;
+		if (trap_archive_close(a) == -1)
+			rc = 1;
+		if (pledge("stdio", NULL) == -1)
+			err(2, "pledge");
+	} else if (pledge("stdio rpath", NULL) == -1)
+		err(2, "pledge");
+
 	/* Files are read one after another; rpath ends with the last open. */
-	for (i = 0; i == 0 || (int)i < argc; i++) {
+	for (i = 0; archive == NULL && (i == 0 || (int)i < argc); i++) {
 		f = trap_file_open(argc == 0 ? "-" : argv[i]);
 		if (argc == 0 || (int)i == argc - 1)
 			if (pledge("stdio", NULL) == -1)

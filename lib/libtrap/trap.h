@@ -117,6 +117,8 @@ void	 trap_hash_free(struct trap_hash *);
 struct trap_list;
 struct trap_list *trap_list_new(void);
 void	 trap_list_domain(struct trap_list *, const char *, size_t);
+void	 trap_list_domainlist(struct trap_list *, const char *);
+int	 trap_list_domainfile(struct trap_list *, const char *);
 int	 trap_list_scoped(const struct trap_list *);
 size_t	 trap_list_ndomains(const struct trap_list *);
 int	 trap_list_inscope(struct trap_list *, const char *, size_t);

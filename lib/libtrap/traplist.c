@@ -104,6 +104,45 @@ trap_list_domain(struct trap_list *l, const char *d, size_t len)
 	trap_hash_put(l->domains, buf, len, NULL);
 }
 
+/* -d: restrict to a comma-separated list of domains. */
+void
+trap_list_domainlist(struct trap_list *l, const char *list)
+{
+	const char	*p, *comma;
+
+	trap_list_domain(l, "", 0);	/* scoped, even if to nothing */
+	for (p = list; *p != '\0'; p = comma + (*comma != '\0')) {
+		if ((comma = strchr(p, ',')) == NULL)
+			comma = p + strlen(p);
+		trap_list_domain(l, p, comma - p);
+	}
+}
+
+/*
+ * -D: restrict to the domains of a file, one a line, # comments.
+ * Return -1 if it cannot be read (reported), else 0.
+ */
+int
+trap_list_domainfile(struct trap_list *l, const char *path)
+{
+	struct trap_file	*f;
+	const char		*line;
+	size_t			 len;
+	int			 rc;
+
+	if ((f = trap_file_open(path)) == NULL) {
+		warn("%s", path);
+		return -1;
+	}
+	trap_list_domain(l, "", 0);
+	while (trap_file_getline(f, &line, &len))
+		if (len > 0 && *line != '#')
+			trap_list_domain(l, line, len);
+	rc = trap_file_error(f) ? -1 : 0;
+	trap_file_close(f);
+	return rc;
+}
+
 int
 trap_list_scoped(const struct trap_list *l)
 {
