@@ -478,42 +478,24 @@ refusal(const char *addr)
  * The trap list, as trapmatch(1) reads it.
  */
 
-static int
-domainfile(struct trap_list *l, const char *path)
-{
-	struct trap_file	*f;
-	const char		*line;
-	size_t			 len;
-	int			 rc;
-
-	if ((f = trap_file_open(path)) == NULL) {
-		logmsg(LOG_ERR, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (trap_file_getline(f, &line, &len))
-		if (len > 0 && *line != '#')
-			trap_list_domain(l, line, len);
-	rc = trap_file_error(f) ? -1 : 0;
-	trap_file_close(f);
-	return rc;
-}
-
 static struct trap_list *
 traps_load(void)
 {
 	struct trap_list	*l;
-	const char		*p, *comma;
 	int			 i;
 
 	l = trap_list_new();
 	if (dlist != NULL)
-		for (p = dlist; *p != '\0'; p = comma + (*comma != '\0')) {
-			if ((comma = strchr(p, ',')) == NULL)
-				comma = p + strlen(p);
-			trap_list_domain(l, p, comma - p);
-		}
-	if (dfile != NULL && domainfile(l, dfile) == -1)
+		trap_list_domainlist(l, dlist);
+	if (dfile != NULL && trap_list_domainfile(l, dfile) == -1) {
+		logmsg(LOG_ERR, "%s: cannot read domains", dfile);
 		goto fail;
+	}
+	if (trap_list_scoped(l) && trap_list_ndomains(l) == 0) {
+		/* restricting to nothing is never meant */
+		logmsg(LOG_ERR, "no domain in %s", dfile ? dfile : "-d");
+		goto fail;
+	}
 	for (i = 0; i < nlists; i++)
 		if (trap_list_load(l, lists[i]) == -1) {
 			logmsg(LOG_ERR, "%s: cannot read trap list", lists[i]);
