@@ -41,10 +41,11 @@ PROGS =		bin/trapextract/trapextract bin/trapmatch/trapmatch \
 		bin/traprank/traprank bin/trapforecast/trapforecast
 SPROGS =	bin/trapdb/trapdb
 LIBEXECPROGS =	libexec/traplogd/traplogd
+LIBEXECSCRIPTS = libexec/trappublish/trappublish
 MAN1 =		man/trapextract.1 man/trapmatch.1 man/traprank.1 \
 		man/trapforecast.1
 MAN5 =		man/trap.5 man/trappatterns.5
-MAN8 =		man/trapdb.8 man/traplogd.8
+MAN8 =		man/trapdb.8 man/traplogd.8 man/trappublish.8
 
 TESTPROGS =	regress/lib/libtrap/t_libtrap
 
@@ -145,7 +146,8 @@ install: all
 	    $(DESTDIR)$(SHAREDIR)/examples/trap
 	$(INSTALL) -m 0555 $(PROGS) $(DESTDIR)$(BINDIR)
 	$(INSTALL) -m 0555 $(SPROGS) $(DESTDIR)$(SBINDIR)
-	$(INSTALL) -m 0555 $(LIBEXECPROGS) $(DESTDIR)$(LIBEXECDIR)
+	$(INSTALL) -m 0555 $(LIBEXECPROGS) $(LIBEXECSCRIPTS) \
+	    $(DESTDIR)$(LIBEXECDIR)
 	$(INSTALL) -m 0444 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 0444 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 0444 $(MAN8) $(DESTDIR)$(MANDIR)/man8

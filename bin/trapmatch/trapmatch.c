@@ -16,7 +16,8 @@
 
 /*
  * trapmatch: mark the trap(5) records whose user name is a spamtrap, or a
- * real account, and print them as grep(1) would.
+ * real account, and print them as grep(1) would; with -n, propose the
+ * names tried that are neither as new spamtraps.
  */
 
 #include "compat.h"
@@ -35,6 +36,9 @@
 
 #define MAXWARN		10
 #define MAXLISTS	64
+#define ADDRMAX		254	/* RFC 5321 path limit, as trap lists */
+#define LOCALMAX	64	/* RFC 5321 local part limit */
+#define DOMAINMAX	253
 
 enum class { CLASS_TRAP, CLASS_REAL, CLASS_NONE, NCLASSES };
 static const char *const classnames[NCLASSES] = { "trap", "real", "none" };
@@ -47,13 +51,30 @@ static unsigned long long	 nbad;
 static int			 aflag, cflag, vflag;
 static time_t			 since = -1, until = -1;
 
+/* -n: new traps. */
+static const char		*ndomain;
+static size_t			 ndlen;
+static struct trap_hash		*excl;		/* roles, -x: locals, addrs */
+static struct trap_hash		*existing;	/* names of badpass records */
+static struct trap_hash		*proposals;	/* address -> local length */
+
+/* The role addresses of a site, never proposed (trapmatch(1)). */
+static const char *const roles[] = {
+	"postmaster", "abuse", "hostmaster", "webmaster", "root",
+	"mailer-daemon", "noreply", "no-reply"
+};
+
 static __dead void
 usage(void)
 {
 	fprintf(stderr, "usage: %s [-acv] [-A dir] [-S since] [-U until] "
 	    "[-t traplist]...\n"
-	    "\t[-d domain,... | -D domainfile] [-u userlist] [file ...]\n",
-	    getprogname());
+	    "\t[-d domain,... | -D domainfile] [-u userlist] [file ...]\n"
+	    "       %s -n domain [-A dir] [-S since] [-U until] "
+	    "[-t traplist]...\n"
+	    "\t[-d domain,... | -D domainfile] [-u userlist] [-x exclusions]\n"
+	    "\t[file ...]\n",
+	    getprogname(), getprogname());
 	exit(2);
 }
 
@@ -173,6 +194,187 @@ real(const char *user, size_t len)
 	return NULL;
 }
 
+/*
+ * A plausible local part: 1 to 64 bytes of [a-z0-9._+-] (lower case
+ * already), not starting with a dot or a hyphen (xargs would hand
+ * spamdb an option), not ending with a dot, no two dots in a row.
+ */
+static int
+plausible(const char *s, size_t len)
+{
+	size_t	 i;
+	int	 c;
+
+	if (len == 0 || len > LOCALMAX || s[0] == '.' || s[0] == '-' ||
+	    s[len - 1] == '.')
+		return 0;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') &&
+		    c != '.' && c != '_' && c != '+' && c != '-')
+			return 0;
+		if (c == '.' && s[i - 1] == '.')
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * A domain to propose traps in: labels of [a-z0-9-] (lower case
+ * already), not starting with a hyphen, at least two of them.
+ */
+static int
+gooddomain(const char *s, size_t len)
+{
+	size_t	 i;
+	int	 c, dot = 0;
+
+	if (len == 0 || len > DOMAINMAX || s[0] == '.' || s[0] == '-' ||
+	    s[len - 1] == '.')
+		return 0;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c == '.') {
+			if (s[i - 1] == '.' || s[i + 1] == '-')
+				return 0;
+			dot = 1;
+		} else if (!(c >= 'a' && c <= 'z') && !(c >= '0' &&
+		    c <= '9') && c != '-')
+			return 0;
+	}
+	return dot;
+}
+
+/* May an address in this domain be proposed: -n, or -d or -D? */
+static int
+ourdomain(const char *d, size_t len)
+{
+	if (trap_list_scoped(traps))	/* -n's domain was added */
+		return trap_list_inscope(traps, d, len);
+	return len == ndlen && memcmp(d, ndomain, len) == 0;
+}
+
+/* -x: one local part or address a line, the first word; # comments. */
+static void
+loadexcl(const char *path)
+{
+	struct trap_file	*f;
+	const char		*line, *e;
+	char			 buf[ADDRMAX + 1];
+	size_t			 len;
+
+	if ((f = trap_file_open(path)) == NULL)
+		err(2, "%s", path);
+	while (trap_file_getline(f, &line, &len)) {
+		while (len > 0 && (*line == ' ' || *line == '\t')) {
+			line++;
+			len--;
+		}
+		if (len == 0 || *line == '#')
+			continue;
+		for (e = line; e < line + len && *e != ' ' && *e != '\t'; e++)
+			continue;
+		if ((size_t)(e - line) > ADDRMAX)
+			continue;
+		memcpy(buf, line, e - line);
+		lower(buf, e - line);
+		trap_hash_put(excl, buf, e - line, NULL);
+	}
+	if (trap_file_error(f))
+		exit(2);
+	trap_file_close(f);
+}
+
+/*
+ * -n: the address a record's user name proposes, if any.  A name the
+ * daemon said exists (badpass) is remembered, to be withheld at the end.
+ */
+static void
+propose(const struct trap_rec *r, const char *user, size_t ulen)
+{
+	char		 a[ADDRMAX + 1];
+	const char	*at, *kind = trap_kind_names[KIND_RCPT];
+	size_t		 llen, alen;
+	size_t		*v;
+	int		 rcpt;
+
+	if (ulen == 0 || ulen > ADDRMAX)
+		return;
+	memcpy(a, user, ulen);
+	a[ulen] = '\0';
+	lower(a, ulen);
+	at = memchr(a, '@', ulen);
+	if (r->f[F_KIND].len == strlen(trap_kind_names[KIND_BADPASS]) &&
+	    memcmp(r->f[F_KIND].p, trap_kind_names[KIND_BADPASS],
+	    r->f[F_KIND].len) == 0) {
+		trap_hash_put(existing, a, ulen, NULL);
+		if (at != NULL && ourdomain(at + 1, a + ulen - at - 1))
+			trap_hash_put(existing, a, at - a, NULL);
+		return;
+	}
+	if (real(a, ulen) != NULL || trap_list_match(traps, a, ulen) != NULL)
+		return;
+	rcpt = r->f[F_KIND].len == strlen(kind) &&
+	    memcmp(r->f[F_KIND].p, kind, r->f[F_KIND].len) == 0;
+	if (at == NULL) {
+		if (rcpt)
+			return;
+		llen = ulen;
+		if (llen + 1 + ndlen > ADDRMAX)
+			return;
+		a[llen] = '@';
+		memcpy(a + llen + 1, ndomain, ndlen);
+		alen = llen + 1 + ndlen;
+		a[alen] = '\0';
+	} else {
+		llen = at - a;
+		alen = ulen;
+		if (!gooddomain(at + 1, alen - llen - 1) ||
+		    !ourdomain(at + 1, alen - llen - 1))
+			return;
+	}
+	if (!plausible(a, llen) || trap_hash_get(excl, a, llen) != NULL ||
+	    trap_hash_get(excl, a, alen) != NULL || real(a, alen) != NULL ||
+	    trap_list_match(traps, a, alen) != NULL)
+		return;
+	v = trap_hash_put(proposals, a, alen, NULL);
+	*v = llen;
+}
+
+static int
+addrcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The proposals, sorted, but none a badpass record named; how many. */
+static size_t
+proposed(void)
+{
+	void		**v;
+	const char	**a;
+	size_t		  i, n, k = 0, len, llen;
+
+	v = trap_hash_values(proposals, &n);
+	if ((a = reallocarray(NULL, n + 1, sizeof(*a))) == NULL)
+		err(2, NULL);
+	for (i = 0; i < n; i++) {
+		a[k] = trap_hash_key(proposals, v[i], &len);
+		llen = *(size_t *)v[i];
+		if (trap_hash_get(existing, a[k], llen) == NULL &&
+		    trap_hash_get(existing, a[k], len) == NULL)
+			k++;
+	}
+	qsort(a, k, sizeof(*a), addrcmp);
+	for (i = 0; i < k; i++) {
+		trap_out_write(out, a[i], strlen(a[i]));
+		trap_out_putc(out, '\n');
+	}
+	free(a);
+	free(v);
+	return k;
+}
+
 static void
 record(const char *line, size_t len)
 {
@@ -185,6 +387,11 @@ record(const char *line, size_t len)
 	if (trap_rec_parse(line, len, &r) == -1)
 		return;		/* caller checked */
 	ulen = trap_unvis(user, sizeof(user), r.f[F_USER].p, r.f[F_USER].len);
+	if (ndomain != NULL) {
+		if (ulen != (size_t)-1)
+			propose(&r, user, ulen);
+		return;
+	}
 	if (ulen != (size_t)-1 && ulen > 0) {
 		if ((m = real(user, ulen)) != NULL)
 			class = CLASS_REAL;
@@ -241,14 +448,16 @@ int
 main(int argc, char *argv[])
 {
 	const char	*lists[MAXLISTS], *dlist = NULL, *dfile = NULL;
-	const char	*ulist = NULL, *archive = NULL;
+	const char	*ulist = NULL, *archive = NULL, *xfile = NULL;
+	char		*nd = NULL;
+	size_t		 nproposed = 0;
 	int		 ch, i, nlists = 0, stdinlist = 0, rc = 0;
 
 	/* flock, wpath, cpath: the archive of -A (recovery writes). */
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
 		err(2, "pledge");
 
-	while ((ch = getopt(argc, argv, "A:acD:d:S:t:U:u:v")) != -1) {
+	while ((ch = getopt(argc, argv, "A:acD:d:n:S:t:U:u:vx:")) != -1) {
 		switch (ch) {
 		case 'A':
 			archive = optarg;
@@ -271,6 +480,16 @@ main(int argc, char *argv[])
 		case 'd':
 			dlist = optarg;
 			break;
+		case 'n':
+			free(nd);
+			if ((nd = strdup(optarg)) == NULL)
+				err(2, NULL);
+			ndlen = strlen(nd);
+			lower(nd, ndlen);
+			if (!gooddomain(nd, ndlen))
+				errx(2, "bad domain: %s", optarg);
+			ndomain = nd;
+			break;
 		case 't':
 			if (nlists == MAXLISTS)
 				errx(2, "too many trap lists");
@@ -284,6 +503,9 @@ main(int argc, char *argv[])
 		case 'v':
 			vflag = 1;
 			break;
+		case 'x':
+			xfile = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -291,6 +513,8 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if ((dlist != NULL && dfile != NULL) || (archive != NULL && argc > 0))
+		usage();
+	if (ndomain != NULL ? aflag || cflag || vflag : xfile != NULL)
 		usage();
 	if (archive == NULL && pledge("stdio rpath", NULL) == -1)
 		err(2, "pledge");
@@ -306,6 +530,18 @@ main(int argc, char *argv[])
 		domainfile(dfile);
 	if (trap_list_scoped(traps) && trap_list_ndomains(traps) == 0)
 		errx(2, "no domain in %s", dfile ? dfile : "-d");
+	if (ndomain != NULL) {
+		/* Traps in -n's domain are existing traps, whatever -d says. */
+		if (trap_list_scoped(traps))
+			trap_list_domain(traps, ndomain, ndlen);
+		excl = trap_hash_new(0);
+		for (i = 0; i < (int)(sizeof(roles) / sizeof(roles[0])); i++)
+			trap_hash_put(excl, roles[i], strlen(roles[i]), NULL);
+		if (xfile != NULL)
+			loadexcl(xfile);
+		existing = trap_hash_new(0);
+		proposals = trap_hash_new(sizeof(size_t));
+	}
 	for (i = 0; i < nlists; i++)
 		if (trap_list_load(traps, lists[i]) == -1)
 			exit(2);
@@ -317,6 +553,8 @@ main(int argc, char *argv[])
 	    NULL);
 	if (nbad > MAXWARN)
 		warnx("%llu more lines were not trap records", nbad - MAXWARN);
+	if (ndomain != NULL)
+		nproposed = proposed();
 	if (cflag)
 		for (i = 0; i < NCLASSES; i++) {
 			char	 buf[64];
@@ -327,9 +565,15 @@ main(int argc, char *argv[])
 	trap_out_close(out);
 	trap_list_free(traps);
 	trap_hash_free(reals);
+	trap_hash_free(excl);
+	trap_hash_free(existing);
+	trap_hash_free(proposals);
+	free(nd);
 
 	if (rc != 0 || nbad > 0)
 		return 2;
+	if (ndomain != NULL)
+		return nproposed > 0 ? 0 : 1;
 	if (aflag)
 		return counts[CLASS_TRAP] + counts[CLASS_REAL] +
 		    counts[CLASS_NONE] > 0 ? 0 : 1;
