@@ -1219,6 +1219,9 @@ recognise(struct trap_extract *x, const struct env *e)
 		    rules[i]->event == EV_WEAK) &&
 		    (rules[i]->kind == KIND_RCPT) != x->rcpt)
 			continue;
+		if (rules[i]->event == EV_CONNECT &&
+		    rules[i]->kind == KIND_RCPT && !x->rcpt)
+			continue;
 		if (!rule_match(rules[i], e->msg.p, e->msg.len, &m))
 			continue;
 		if (env_time(x, e, &t) == -1) {

@@ -48,6 +48,7 @@ struct ruleset {
 	struct rule		*rules;
 	size_t			 nrules;
 	struct progcache	 cache[CACHESZ];
+	struct progcache	*last;		/* the last one looked up */
 	size_t			 ncached;
 	const struct rule	**scratch;
 };
@@ -84,6 +85,7 @@ cache_clear(struct ruleset *rs)
 	}
 	memset(rs->cache, 0, sizeof(rs->cache));
 	rs->ncached = 0;
+	rs->last = NULL;
 }
 
 static int
@@ -182,8 +184,14 @@ parse_event(struct rule *r, const char *s, size_t len)
 {
 	int	 weak = 0, k;
 
+	r->kind = KIND_NKINDS;		/* none, for connect and close */
 	if (len == 7 && memcmp(s, "connect", 7) == 0) {
 		r->event = EV_CONNECT;
+		return 0;
+	}
+	if (len == 12 && memcmp(s, "connect-rcpt", 12) == 0) {
+		r->event = EV_CONNECT;	/* needed only by rcpt rules */
+		r->kind = KIND_RCPT;
 		return 0;
 	}
 	if (len == 5 && memcmp(s, "close", 5) == 0) {
@@ -378,6 +386,12 @@ ruleset_lookup(struct ruleset *rs, const char *prog, size_t len,
 		*nrules = 0;
 		return NULL;
 	}
+	/* Logs run in streaks of one program: the last answer first. */
+	if (rs->last != NULL && strlen(rs->last->name) == len &&
+	    memcmp(rs->last->name, prog, len) == 0) {
+		*nrules = rs->last->nrules;
+		return rs->last->rules;
+	}
 	h = hash(prog, len);
 	for (i = 0; i < CACHESZ; i++) {
 		pc = &rs->cache[(h + i) & (CACHESZ - 1)];
@@ -385,6 +399,7 @@ ruleset_lookup(struct ruleset *rs, const char *prog, size_t len,
 			break;
 		if (strncmp(pc->name, prog, len) == 0 &&
 		    pc->name[len] == '\0') {
+			rs->last = pc;
 			*nrules = pc->nrules;
 			return pc->rules;
 		}
@@ -405,6 +420,7 @@ ruleset_lookup(struct ruleset *rs, const char *prog, size_t len,
 	memcpy(pc->rules, rs->scratch, n * sizeof(*pc->rules));
 	pc->nrules = n;
 	rs->ncached++;
+	rs->last = pc;
 	return pc->rules;
 }
 
@@ -523,14 +539,43 @@ mt(struct mctx *c, size_t ti, size_t pos)
 	return 0;
 }
 
+/*
+ * Can the message match at all?  Most lines of a log are not failures,
+ * so this must be cheap: the template's first literal at the start (or,
+ * after a leading word-like capture, within its reach), its last literal
+ * at the end, and only failing those tests, the longest literal anywhere.
+ */
+static int
+possible(const struct rule *r, const char *s, size_t len)
+{
+	const struct ptok	*t = r->toks, *last = &r->toks[r->ntoks - 1];
+	size_t			 w;
+
+	if (last->type == TOK_LIT && (last->len > len ||
+	    memcmp(s + len - last->len, last->lit, last->len) != 0))
+		return 0;
+	if (t->type == TOK_LIT) {
+		if (t->len > len || memcmp(s, t->lit, t->len) != 0)
+			return 0;
+	} else if (r->ntoks > 1 && t[1].type == TOK_LIT &&
+	    t->type != CAP_USER && t->type != CAP_ANY && t->type != CAP_B64) {
+		w = extent(t->type, s, 0, len) + t[1].len;
+		if (memmem(s, w < len ? w : len, t[1].lit, t[1].len) == NULL)
+			return 0;
+	}
+	if (r->anchor == t->lit || r->anchor == last->lit)
+		return 1;	/* tested above */
+	return r->anchorlen <= len && (r->anchorlen == 0 ||
+	    memmem(s, len, r->anchor, r->anchorlen) != NULL);
+}
+
 /* Match the whole message s[0..len) against rule r, filling m. */
 int
 rule_match(const struct rule *r, const char *s, size_t len, struct match *m)
 {
 	struct mctx	 c;
 
-	if (r->anchorlen > len || (r->anchorlen > 0 &&
-	    memmem(s, len, r->anchor, r->anchorlen) == NULL))
+	if (!possible(r, s, len))
 		return 0;
 	memset(m->have, 0, sizeof(m->have));
 	c.toks = r->toks;
