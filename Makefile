@@ -131,6 +131,11 @@ bench:
 	@$(MAKE) build
 	@sh regress/bench/run
 
+valgrind:
+	@test -f Makefile.configure || sh configure
+	@$(MAKE) build
+	@sh regress/valgrind
+
 # FUZZTIME: seconds per target (default 60)
 fuzz:
 	@sh regress/fuzz/run $(FUZZTIME)
@@ -168,4 +173,5 @@ distclean: clean
 	rm -f config.h Makefile.configure
 
 .PHONY: all bench build check demo deps fuzz install lint clean distclean \
+	valgrind \
 	regress-build
