@@ -32,6 +32,7 @@ LIBOBJS =	lib/libtrap/addr.o \
 		lib/libtrap/out.o \
 		lib/libtrap/pattern.o \
 		lib/libtrap/record.o \
+		lib/libtrap/svg.o \
 		lib/libtrap/time.o \
 		lib/libtrap/traplist.o
 LIBHDRS =	config.h lib/libtrap/compat.h lib/libtrap/trap.h \
@@ -41,11 +42,13 @@ PROGS =		bin/trapextract/trapextract bin/trapmatch/trapmatch \
 		bin/traprank/traprank bin/trapforecast/trapforecast
 SPROGS =	bin/trapdb/trapdb
 LIBEXECPROGS =	libexec/traplogd/traplogd
-LIBEXECSCRIPTS = libexec/trappublish/trappublish
+LIBEXECSCRIPTS = libexec/trappublish/trappublish \
+		libexec/trapreport/trapreport
 MAN1 =		man/trapextract.1 man/trapmatch.1 man/traprank.1 \
 		man/trapforecast.1
 MAN5 =		man/trap.5 man/trappatterns.5
-MAN8 =		man/trapdb.8 man/traplogd.8 man/trappublish.8
+MAN8 =		man/trapdb.8 man/traplogd.8 man/trappublish.8 \
+		man/trapreport.8
 
 TESTPROGS =	regress/lib/libtrap/t_libtrap
 

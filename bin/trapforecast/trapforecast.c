@@ -49,6 +49,8 @@
 #define Z90		1.6448536269514722	/* 95th percentile of N(0,1) */
 #define TRENDLR		6.634896601021214	/* chi2(1), 1% */
 #define MAXDAYS		2000000.0	/* beyond: no date (year 9999) */
+#define SVGW		800		/* the chart */
+#define SVGH		420
 
 struct att {
 	time_t		 t;
@@ -1262,7 +1264,7 @@ json(const struct report *r)
 {
 	struct cluster	**g;
 	const char	**m;
-	time_t		  t;
+	time_t		  t = 0;
 	size_t		  ng, nm, i, j;
 	int		  ok;
 
@@ -1457,7 +1459,7 @@ ttime(time_t t, int valid, int dateonly)
 static const char *
 tafter(time_t t, double days)
 {
-	time_t	 res;
+	time_t	 res = 0;
 	int	 ok;
 
 	ok = after(t, days, &res);
@@ -1543,6 +1545,296 @@ text(const struct report *r)
 	free(g);
 }
 
+/* The chart. */
+
+#define C_TRIED		"#4e79a7"
+#define C_FORECAST	"#e15759"
+#define C_BAND		"#f9d3d3"
+#define C_TOTAL		"#555555"
+
+/* t as civil days since 1970-01-01, in local time (UTC with -u). */
+static double
+cday(time_t t)
+{
+	struct tm	 tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return t / DAY;
+	return trap_timegm(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec) / DAY;
+}
+
+struct pts {
+	double		*xy;
+	size_t		 n, cap;
+};
+
+static void
+pt(struct pts *p, double x, double y)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 256;
+		if ((p->xy = reallocarray(p->xy, p->cap, 2 * sizeof(double))) ==
+		    NULL)
+			err(1, NULL);
+	}
+	p->xy[2 * p->n] = x;
+	p->xy[2 * p->n + 1] = y;
+	p->n++;
+}
+
+/*
+ * The forecast's path from the last attempt, days after it and names
+ * tried, stretched in time by f (the interval's ends are the forecast
+ * reckoned f times as long): a straight line to the candidate total at
+ * the current rate, or, for a campaign drawing at random, the expected
+ * count N - (N - m) exp(-d t / N) at d draws a day.
+ */
+static void
+fpath(const struct report *r, double f, struct pts *p)
+{
+	double	 N = r->candidates, m = r->tried, d, t;
+	int	 i;
+
+	pt(p, 0, m);
+	if (strcmp(r->model, "random") == 0 && r->draws_fit.ok) {
+		d = r->draws_fit.rate;
+		for (i = 1; i < 64; i++) {
+			t = r->dte * i / 64;
+			pt(p, f * t, N - (N - m) * exp(-d * t / N));
+		}
+	}
+	pt(p, f * r->dte, N);
+}
+
+/* A legend entry at x: a line (dash: dashed) or a box, and its words. */
+static double
+legend(struct trap_svg *s, double x, double y, const char *color,
+    double dash, int box, const char *label)
+{
+	if (box)
+		trap_svg_rect(s, x, y - 9, 20, 10, color);
+	else
+		trap_svg_line(s, x, y - 4, x + 20, y - 4, color, 2, dash);
+	trap_svg_text(s, x + 26, y, TRAP_SVG_SMALL, label);
+	return x + 26 + 6.2 * strlen(label) + 18;
+}
+
+static void
+svg(const struct report *r)
+{
+	struct trap_svg		*s;
+	struct trap_svg_box	 b = { 64, 96, 704, 240, 0, 0, 0, 0 };
+	struct pts		 obs = { NULL, 0, 0 }, fc = { NULL, 0, 0 };
+	struct pts		 band = { NULL, 0, 0 }, hi = { NULL, 0, 0 };
+	struct tm		 tm;
+	unsigned char		*seen;
+	char			 line1[256], line2[256], lbl[128];
+	char			 zone[32], zone2[32];
+	char			 title[600];
+	double			 x0, x1, xl, end, px, top, y, base;
+	size_t			 i, n, id, count;
+	int			 forecast;
+
+	if (r->lists)
+		n = r->candidates;
+	else
+		n = nnames;
+	if (r->lists)
+		snprintf(line1, sizeof(line1), "%zu of %zu candidate names "
+		    "tried (%s), %s", r->tried, r->candidates,
+		    tpct(share(r->tried, r->candidates)),
+		    strcmp(r->order, "list") == 0 ? "in list order" :
+		    strcmp(r->order, "random") == 0 ? "in random order" :
+		    "order unknown");
+	else
+		snprintf(line1, sizeof(line1), "%zu user names tried in %zu "
+		    "attempts by %zu hosts", r->names, r->attempts, r->hosts);
+	forecast = r->lists && !r->done && isfinite(r->dte) &&
+	    isfinite(r->dlo) && r->any && r->candidates > 0;
+	if (!r->lists)
+		strlcpy(line2, "No trap list: no forecast", sizeof(line2));
+	else if (r->candidates == 0)
+		strlcpy(line2, "No candidate name in the list, in the "
+		    "domains given: no forecast", sizeof(line2));
+	else if (r->done)
+		snprintf(line2, sizeof(line2), "All candidates tried on %s",
+		    ttime(r->donet, 1, 1));
+	else if (forecast) {
+		snprintf(line2, sizeof(line2), "%s names a day (%s)%s%s%s: "
+		    "all tried by %s (90%%: %s to %s)",
+		    tnum(r->names_fit.rate, 1), r->names_fit.trend ? "trend" :
+		    "constant", r->draws_fit.ok ? ", " : "",
+		    r->draws_fit.ok ? tnum(r->draws_fit.rate, 1) : "",
+		    r->draws_fit.ok ? " draws a day" : "",
+		    tafter(r->last, r->dte), tafter(r->last, r->dlo),
+		    tafter(r->last, r->dhi));
+	} else
+		strlcpy(line2, "Forecast: n/a (too few first tries, or too "
+		    "short a time)", sizeof(line2));
+	snprintf(title, sizeof(title), "%s: %s; %s", r->lists ?
+	    "Candidate names tried" : "User names tried", r->any ? line1 :
+	    "No attempts", line2);
+	s = trap_svg_begin(stdout, SVGW, SVGH, title);
+	trap_svg_text(s, 24, 26, TRAP_SVG_BIG | TRAP_SVG_BOLD, r->lists ?
+	    "Candidate names tried, and the forecast" : "User names tried");
+	if (!r->any) {
+		trap_svg_text(s, 24, 46, TRAP_SVG_GRAY, "No attempts");
+		trap_svg_rect(s, b.x, b.y, b.w, b.h, "#f4f4f4");
+		trap_svg_text(s, b.x + b.w / 2, b.y + b.h / 2,
+		    TRAP_SVG_MIDDLE | TRAP_SVG_BIG | TRAP_SVG_GRAY,
+		    "No attempts");
+		goto done;
+	}
+	trap_svg_text(s, 24, 46, TRAP_SVG_GRAY, line1);
+	trap_svg_text(s, 24, 64, TRAP_SVG_GRAY, line2);
+
+	/* The time axis: the window, and the forecast to its interval's
+	 * end (at most three times the forecast, so that the window can
+	 * still be seen); at least a day. */
+	x0 = cday(r->first);
+	xl = cday(r->last);
+	end = xl;
+	if (forecast)
+		end = xl + fmin(r->dhi, 3 * r->dte);
+	else if (r->done)
+		end = fmax(xl, cday(r->donet));
+	if (end - x0 < 1) {
+		x0 -= (1 - (end - x0)) / 2;
+		end = x0 + 1;
+	}
+	x1 = end + (end - x0) / 32;
+	b.xlo = x0;
+	b.xhi = x1;
+	top = n;
+	if (r->tried > top)
+		top = r->tried;
+	trap_svg_yaxis(s, &b, top > 0 ? top : 1, 1, r->lists ?
+	    "Candidate names tried" : "User names tried");
+	if (localtime_r(&r->first, &tm) == NULL ||
+	    strftime(zone, sizeof(zone), "%Z", &tm) == 0 ||
+	    localtime_r(&r->last, &tm) == NULL ||
+	    strftime(zone2, sizeof(zone2), "%Z", &tm) == 0)
+		snprintf(lbl, sizeof(lbl), "Date (local time)");
+	else if (strcmp(zone, zone2) == 0)
+		snprintf(lbl, sizeof(lbl), "Date (%s)", zone);
+	else
+		snprintf(lbl, sizeof(lbl), "Date (%s, %s)", zone, zone2);
+	trap_svg_xdays(s, &b, 1, lbl);
+	base = b.y + b.h;
+
+	trap_svg_clip(s, b.x, b.y - 2, b.w + 2, b.h + 4);
+	if (forecast) {
+		fpath(r, r->dlo / r->dte, &band);
+		fpath(r, r->dhi / r->dte, &hi);
+		for (i = hi.n; i-- > 0;)
+			pt(&band, hi.xy[2 * i], hi.xy[2 * i + 1]);
+		for (i = 0; i < band.n; i++) {
+			band.xy[2 * i] = trap_svg_x(&b, xl + band.xy[2 * i]);
+			band.xy[2 * i + 1] = trap_svg_y(&b, band.xy[2 * i + 1]);
+		}
+		trap_svg_poly(s, band.xy, band.n, NULL, 0, 0, C_BAND);
+	}
+	if (r->lists) {
+		y = trap_svg_y(&b, r->candidates);
+		trap_svg_line(s, b.x, y, b.x + b.w, y, C_TOTAL, 1, 4);
+	}
+
+	/* The observed count: a step at each first try, a point per half
+	 * pixel at most. */
+	if ((seen = calloc(r->lists ? nlocals + 1 : nnames + 1, 1)) == NULL)
+		err(1, NULL);
+	count = 0;
+	for (i = 0; i < natts; i++) {
+		if (r->lists) {
+			if (atts[i].rank < 0)
+				continue;
+			id = atts[i].rank;
+		} else {
+			if (atts[i].name == NONE)
+				continue;
+			id = atts[i].name;
+		}
+		if (seen[id])
+			continue;
+		seen[id] = 1;
+		count++;
+		px = trap_svg_x(&b, cday(atts[i].t));
+		if (obs.n > 0 && px - obs.xy[2 * (obs.n - 1)] < 0.5)
+			obs.xy[2 * (obs.n - 1) + 1] = trap_svg_y(&b, count);
+		else {
+			pt(&obs, px, trap_svg_y(&b, count - 1));
+			pt(&obs, px, trap_svg_y(&b, count));
+		}
+	}
+	free(seen);
+	if (obs.n > 0) {
+		pt(&obs, trap_svg_x(&b, xl), trap_svg_y(&b, count));
+		trap_svg_poly(s, obs.xy, obs.n, C_TRIED, 2, 0, NULL);
+		trap_svg_circle(s, obs.xy[2 * (obs.n - 1)],
+		    obs.xy[2 * (obs.n - 1) + 1], 3.5, C_TRIED);
+	}
+
+	if (forecast) {
+		fpath(r, 1, &fc);
+		for (i = 0; i < fc.n; i++) {
+			fc.xy[2 * i] = trap_svg_x(&b, xl + fc.xy[2 * i]);
+			fc.xy[2 * i + 1] = trap_svg_y(&b, fc.xy[2 * i + 1]);
+		}
+		trap_svg_poly(s, fc.xy, fc.n, C_FORECAST, 2, 6, NULL);
+		px = trap_svg_x(&b, xl + r->dte);
+		trap_svg_line(s, px, trap_svg_y(&b, r->candidates), px, base,
+		    C_FORECAST, 1, 3);
+	}
+	trap_svg_unclip(s);
+
+	/* Words on the chart: the total, the end; under the line of the
+	 * total if the top of the box is too close above it. */
+	y = trap_svg_y(&b, r->candidates);
+	y += y - b.y < 14 ? 14 : -5;
+	if (r->lists)
+		trap_svg_textf(s, b.x + 6, y, TRAP_SVG_SMALL,
+		    "%zu candidates", r->candidates);
+	if (forecast || r->done) {
+		/* At the foot of the line of the end, where the curve is
+		 * not: left of it, or right if there is no room. */
+		px = trap_svg_x(&b, r->done ? cday(r->donet) : xl + r->dte);
+		if (r->done)
+			trap_svg_line(s, px, trap_svg_y(&b, r->candidates), px,
+			    base, C_TRIED, 1, 3);
+		snprintf(lbl, sizeof(lbl), "all tried %s", r->done ?
+		    ttime(r->donet, 1, 1) : tafter(r->last, r->dte));
+		if (px - b.x > 6.2 * strlen(lbl) + 8)
+			trap_svg_text(s, px - 4, base - 6, TRAP_SVG_END |
+			    TRAP_SVG_SMALL, lbl);
+		else
+			trap_svg_text(s, px + 4, base - 6, TRAP_SVG_SMALL, lbl);
+	}
+
+	/* The legend. */
+	y = SVGH - 14;
+	px = legend(s, b.x, y, C_TRIED, 0, 0, "tried");
+	if (forecast) {
+		if (strcmp(r->model, "random") == 0)
+			snprintf(lbl, sizeof(lbl), "forecast at %s draws a day",
+			    tnum(r->draws_fit.rate, 1));
+		else
+			snprintf(lbl, sizeof(lbl), "forecast at %s names a day",
+			    tnum(r->names_fit.rate, 1));
+		px = legend(s, px, y, C_FORECAST, 6, 0, lbl);
+		px = legend(s, px, y, C_BAND, 0, 1, "90% interval");
+	}
+	if (r->lists)
+		legend(s, px, y, C_TOTAL, 4, 0, "candidate names in the list");
+ done:
+	free(obs.xy);
+	free(fc.xy);
+	free(band.xy);
+	free(hi.xy);
+	if (trap_svg_end(s) == -1)
+		err(1, "stdout");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1574,10 +1866,9 @@ main(int argc, char *argv[])
 			dlist = optarg;
 			break;
 		case 'o':
-			if (strcmp(optarg, "svg") == 0)
-				errx(1, "-o svg: not yet supported");
 			if (strcmp(optarg, "text") != 0 &&
-			    strcmp(optarg, "json") != 0)
+			    strcmp(optarg, "json") != 0 &&
+			    strcmp(optarg, "svg") != 0)
 				usage();
 			fmt = optarg;
 			break;
@@ -1650,6 +1941,8 @@ main(int argc, char *argv[])
 	analyse(&r);
 	if (strcmp(fmt, "json") == 0)
 		json(&r);
+	else if (strcmp(fmt, "svg") == 0)
+		svg(&r);
 	else
 		text(&r);
 	if (fflush(stdout) == EOF || ferror(stdout))

@@ -48,9 +48,14 @@
 #define MAXWARN		10	/* "not a trap record" warnings shown */
 #define COLUMNS		80	/* line width of the histograms */
 #define MINBAR		10	/* least width of their bars */
+#define SVGW		800	/* the charts: width */
+#define SVGH		400	/* and height, of the time keys' */
+#define SVGROWS		20	/* bars of a ranking, without -n */
+#define SVGMAXROWS	50	/* and at most */
+#define SVGLABEL	48	/* characters of a bar's label */
 
 enum cp { CP_USERS, CP_HOSTS, CP_NONE };
-enum fmt { FMT_TEXT, FMT_CSV, FMT_TSV, FMT_JSON };
+enum fmt { FMT_TEXT, FMT_CSV, FMT_TSV, FMT_JSON, FMT_SVG };
 enum key { K_HOST, K_ADDR, K_USER, K_NET, K_DOMAIN, K_SERVICE, K_DAEMON,
     K_LOGHOST, K_CLASS, K_HOUR, K_DAY, K_MINUTE, K_WEEKDAY };
 
@@ -76,6 +81,12 @@ static const struct keydef {
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
 static const char *const cptitle[] = { "User Names", "Hosts" };
+static const char *const svgtitle[] = { "Attempts by host",
+    "Attempts by address", "Attempts by user name", "Attempts by network",
+    "Attempts by domain", "Attempts by service", "Attempts by daemon",
+    "Attempts by log host", "Attempts by class", "Attempts per hour",
+    "Attempts per day", "Attempts by minute past the hour",
+    "Attempts by day of the week" };
 static const char *const cpjson[] = { "users", "hosts" };
 static const char *const wdays[] =	/* ISO 8601 order */
     { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
@@ -128,6 +139,9 @@ static int		 hasclass;
 static unsigned long long nbad;
 
 static struct buf	 obuf;		/* a cell being formatted */
+
+/* The plot area of the time keys' charts. */
+static const struct trap_svg_box plotbox = { 64, 80, 704, 256, 0, 0, 0, 0 };
 
 static __dead void
 usage(void)
@@ -486,9 +500,11 @@ record(const struct fields *d)
 		first = d->time;
 	if (nattempts == 1 || d->time > last)
 		last = d->time;
-	if (sflag)
+	if (sflag || fmt == FMT_SVG)
 		count_summary(d);
-	else if (keys[key].cp == CP_NONE)
+	if (sflag)
+		return;
+	if (keys[key].cp == CP_NONE)
 		count_time(d);
 	else
 		count_key(d);
@@ -578,38 +594,6 @@ put_csv(const char *p, size_t len)
 	putchar('"');
 }
 
-/* The length of the UTF-8 character at p, or 0 if it is not one. */
-static size_t
-utf8len(const unsigned char *p, size_t len)
-{
-	size_t		 n, i;
-	uint32_t	 c;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-		c = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		c = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		c = p[0] & 0x07;
-	} else
-		return 0;
-	if (n > len)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	return n;
-}
 
 /* A JSON string; NULL for none. */
 static void
@@ -632,7 +616,7 @@ put_json(const char *s, size_t len)
 			printf("\\u%04x", p[i]);
 		else if (p[i] < 0x80)
 			putchar(p[i]);
-		else if ((n = utf8len(p + i, len - i)) > 0)
+		else if ((n = trap_utf8len(p + i, len - i)) > 0)
 			fwrite(p + i, 1, n, stdout);
 		else {
 			printf("\\u%04x", p[i]);
@@ -782,6 +766,8 @@ print_rows(void)
 			    fmttime(v[i]->last, t2, sizeof(t2)));
 		}
 		break;
+	case FMT_SVG:		/* svg_rows() */
+		break;
 	case FMT_JSON:
 		for (i = 0; i < n; i++) {
 			k = keyof(v[i], &klen);
@@ -918,6 +904,8 @@ print_times(void)
 			    fmt == FMT_CSV ? ',' : '\t',
 			    (unsigned long long)timecount(i));
 		break;
+	case FMT_SVG:		/* svg_times() */
+		break;
 	case FMT_JSON:
 		for (i = lo; i <= hi; i++) {
 			timelabel(i, l, sizeof(l));
@@ -932,22 +920,35 @@ print_times(void)
 	}
 }
 
+/* The summary line of -s, without its newline. */
+static const char *
+summaryline(char *buf, size_t bufsz)
+{
+	char	 t1[64], t2[64];
+	int	 n;
+
+	fmttime(first, t1, sizeof(t1));
+	fmttime(last, t2, sizeof(t2));
+	n = snprintf(buf, bufsz, "%llu attempts by %zu hosts trying %zu "
+	    "user names from %s to %s", (unsigned long long)nattempts,
+	    trap_hash_count(hostsh), trap_hash_count(usersh), t1, t2);
+	if (hasclass && n > 0 && (size_t)n < bufsz)
+		snprintf(buf + n, bufsz - n, ", %llu on spamtraps",
+		    (unsigned long long)ntrap);
+	return buf;
+}
+
 static void
 print_summary(void)
 {
-	char	 t1[64], t2[64];
+	char	 t1[64], t2[64], line[256];
 
 	fmttime(first, t1, sizeof(t1));
 	fmttime(last, t2, sizeof(t2));
 	switch (fmt) {
 	case FMT_TEXT:
-		printf("%llu attempts by %zu hosts trying %zu user names "
-		    "from %s to %s", (unsigned long long)nattempts,
-		    trap_hash_count(hostsh), trap_hash_count(usersh), t1, t2);
-		if (hasclass)
-			printf(", %llu on spamtraps",
-			    (unsigned long long)ntrap);
-		putchar('\n');
+	case FMT_SVG:
+		puts(summaryline(line, sizeof(line)));
 		break;
 	case FMT_TSV:
 	case FMT_CSV:
@@ -975,6 +976,283 @@ print_summary(void)
 		fputs("}\n", stdout);
 		break;
 	}
+}
+
+/* Charts. */
+
+static int64_t
+floordiv(int64_t a, int64_t b)
+{
+	return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/* The time zone's abbreviations at the first and the last attempt. */
+static const char *
+zonename(char *buf, size_t bufsz)
+{
+	struct tm	 tm;
+	time_t		 t1 = first, t2 = last;
+	char		 z1[32], z2[32];
+
+	if (localtime_r(&t1, &tm) == NULL ||
+	    strftime(z1, sizeof(z1), "%Z", &tm) == 0 ||
+	    localtime_r(&t2, &tm) == NULL ||
+	    strftime(z2, sizeof(z2), "%Z", &tm) == 0)
+		strlcpy(buf, "local time", bufsz);
+	else if (strcmp(z1, z2) == 0)
+		strlcpy(buf, z1, bufsz);
+	else
+		snprintf(buf, bufsz, "%s, %s", z1, z2);
+	return buf;
+}
+
+/* A chart with its title, and the summary line or "No attempts". */
+static struct trap_svg *
+svg_begin(int height, const char *heading)
+{
+	struct trap_svg	*s;
+	char		 line[256], title[512];
+
+	if (nattempts > 0)
+		summaryline(line, sizeof(line));
+	else
+		strlcpy(line, "No attempts", sizeof(line));
+	snprintf(title, sizeof(title), "%s: %s", heading, line);
+	s = trap_svg_begin(stdout, SVGW, height, title);
+	trap_svg_text(s, 24, 26, TRAP_SVG_BIG | TRAP_SVG_BOLD, heading);
+	trap_svg_text(s, 24, 46, TRAP_SVG_GRAY, line);
+	return s;
+}
+
+static void
+svg_end(struct trap_svg *s)
+{
+	if (trap_svg_end(s) == -1)
+		err(2, "stdout");
+}
+
+/* No attempts: the frame, and a word in it. */
+static void
+svg_empty(void)
+{
+	struct trap_svg	*s;
+
+	s = svg_begin(SVGH, svgtitle[key]);
+	trap_svg_rect(s, plotbox.x, plotbox.y, plotbox.w, plotbox.h,
+	    "#f4f4f4");
+	trap_svg_text(s, plotbox.x + plotbox.w / 2, plotbox.y + plotbox.h / 2,
+	    TRAP_SVG_MIDDLE | TRAP_SVG_BIG | TRAP_SVG_GRAY, "No attempts");
+	svg_end(s);
+}
+
+/*
+ * The time keys: a bar per period.  Hours are shown in whole days, and
+ * when there are more periods than pixels, consecutive periods are
+ * added up into one bar (hours by a divisor or a multiple of a day, so
+ * that bars keep to the days).  Minutes and weekdays have the level that
+ * attempts spread evenly would have.
+ */
+static void
+svg_times(void)
+{
+	struct trap_svg		*s;
+	struct trap_svg_box	 b = plotbox;
+	char			 l[64], zone[80], ytitle[64], xtitle[128];
+	int64_t			 lo, hi, plo, phi, i, k, n, nb, g;
+	uint64_t		*cnt, most = 0;
+	double			 slot, bw, x, y, base, even = 0;
+
+	switch (key) {
+	case K_MINUTE:
+		lo = 0;
+		hi = 59;
+		break;
+	case K_WEEKDAY:
+		lo = 0;
+		hi = 6;
+		break;
+	default:
+		lo = tmin;
+		hi = tmax;
+		break;
+	}
+	if (hi - lo >= nrows)
+		hi = lo + nrows - 1;
+	plo = lo;
+	phi = hi;
+	if (key == K_HOUR) {
+		plo = floordiv(lo, 24) * 24;
+		phi = floordiv(hi, 24) * 24 + 23;
+	}
+	n = phi - plo + 1;
+	k = 1;
+	if (n > (int64_t)b.w) {
+		k = (n + (int64_t)b.w - 1) / (int64_t)b.w;
+		if (key == K_HOUR)
+			k = k <= 2 ? 2 : k <= 3 ? 3 : k <= 4 ? 4 : k <= 6 ? 6 :
+			    k <= 8 ? 8 : k <= 12 ? 12 : (k + 23) / 24 * 24;
+	}
+	nb = (n + k - 1) / k;
+	if ((cnt = calloc(nb, sizeof(*cnt))) == NULL)
+		err(2, NULL);
+	for (i = lo; i <= hi; i++)
+		cnt[(i - plo) / k] += timecount(i);
+	for (g = 0; g < nb; g++)
+		if (cnt[g] > most)
+			most = cnt[g];
+
+	if (k == 1)
+		strlcpy(ytitle, svgtitle[key], sizeof(ytitle));
+	else
+		snprintf(ytitle, sizeof(ytitle), "Attempts per %lld %s",
+		    (long long)k, key == K_HOUR ? "hours" : "days");
+	s = svg_begin(SVGH, ytitle);
+	zonename(zone, sizeof(zone));
+	switch (key) {
+	case K_HOUR:
+	case K_DAY:
+		snprintf(xtitle, sizeof(xtitle), "Date (%s)", zone);
+		break;
+	case K_MINUTE:
+		even = nattempts / 60.0;
+		strlcpy(ytitle, "Attempts", sizeof(ytitle));
+		strlcpy(xtitle, "Minute past the hour", sizeof(xtitle));
+		trap_svg_textf(s, 24, 64, TRAP_SVG_GRAY | TRAP_SVG_SMALL,
+		    "Minutes 0 and 1: %.1f%% of the attempts "
+		    "(3.3%% if spread evenly)",
+		    100.0 * (minutes[0] + minutes[1]) / nattempts);
+		break;
+	default:
+		even = nattempts / 7.0;
+		strlcpy(ytitle, "Attempts", sizeof(ytitle));
+		snprintf(xtitle, sizeof(xtitle), "Day of the week (%s)", zone);
+		break;
+	}
+	trap_svg_yaxis(s, &b, most > even ? most : even, 1, ytitle);
+
+	slot = b.w / nb;
+	bw = slot >= 4 ? slot * 0.8 : slot;
+	if (bw > 48)
+		bw = 48;
+	base = b.y + b.h;
+	for (g = 0; g < nb; g++) {
+		if (cnt[g] == 0)
+			continue;
+		y = trap_svg_y(&b, cnt[g]);
+		trap_svg_rect(s, b.x + g * slot + (slot - bw) / 2, y, bw,
+		    base - y, "#4e79a7");
+	}
+	free(cnt);
+
+	switch (key) {
+	case K_HOUR:
+		/* A day is 24 periods; its ticks are at its start. */
+		b.xlo = plo / 24.0;
+		b.xhi = (plo + nb * k) / 24.0;
+		trap_svg_xdays(s, &b, 1, xtitle);
+		if (k > 1 || slot < 6)
+			break;
+		for (i = plo; i <= phi; i++) {
+			x = b.x + (i - plo) * slot;
+			if (i % 24 == 0)
+				continue;
+			trap_svg_line(s, x, base, x, base + 3, "#333333", 1, 0);
+			if (i % 6 != 0 || slot < 12)
+				continue;
+			snprintf(l, sizeof(l), "%02d", (int)(i % 24));
+			trap_svg_text(s, x, base + 19, TRAP_SVG_MIDDLE |
+			    TRAP_SVG_SMALL | TRAP_SVG_GRAY, l);
+		}
+		break;
+	case K_DAY:
+		/* Days are labelled at the middle of their bars. */
+		b.xlo = plo - 0.5;
+		b.xhi = plo + nb * k - 0.5;
+		trap_svg_xdays(s, &b, k == 1, xtitle);
+		break;
+	default:
+		for (i = lo; i <= hi; i++) {
+			if (key == K_MINUTE && i % 5 != 0)
+				continue;
+			x = b.x + (i - lo + 0.5) * slot;
+			trap_svg_line(s, x, base, x, base + 5, "#333333", 1, 0);
+			trap_svg_text(s, x, base + 19, TRAP_SVG_MIDDLE |
+			    TRAP_SVG_SMALL, key == K_MINUTE ?
+			    timelabel(i, l, sizeof(l)) : wdays[i]);
+		}
+		trap_svg_text(s, b.x + b.w / 2, base + 38,
+		    TRAP_SVG_MIDDLE | TRAP_SVG_GRAY, xtitle);
+		y = trap_svg_y(&b, even);
+		trap_svg_line(s, b.x, y, b.x + b.w, y, "#d62728", 1.5, 6);
+		trap_svg_textf(s, b.x + b.w, y - 5, TRAP_SVG_END |
+		    TRAP_SVG_SMALL, "spread evenly: %.*f a %s",
+		    even < 1 ? 2 : 1, even, key == K_MINUTE ? "minute" : "day");
+		break;
+	}
+	svg_end(s);
+}
+
+/* The other keys: a bar per key, the first -n (20, at most 50). */
+static void
+svg_rows(void)
+{
+	struct trap_svg		*s;
+	struct trap_svg_box	 b;
+	struct trap_svg_tick	 t[16];
+	struct row		**v;
+	size_t			 n, shown, i, nt;
+	double			 y, x, w;
+
+	v = (struct row **)trap_hash_values(kh, &n);
+	qsort(v, n, sizeof(*v), cmprow);
+	shown = nrows == LLONG_MAX ? SVGROWS : nrows < SVGMAXROWS ?
+	    (size_t)nrows : SVGMAXROWS;
+	if (shown > n)
+		shown = n;
+
+	b.x = 368;
+	b.y = 64;
+	b.w = 352;
+	b.h = 20 * shown;
+	s = svg_begin(b.y + b.h + 64, svgtitle[key]);
+	nt = trap_svg_ticks(0, v[0]->attempts, 6, 1, t, 16);
+	b.xlo = b.ylo = b.yhi = 0;
+	b.xhi = t[nt - 1].v;
+	for (i = 0; i < nt; i++) {
+		x = trap_svg_x(&b, t[i].v);
+		trap_svg_line(s, x, b.y, x, b.y + b.h, i == 0 ? "#333333" :
+		    "#dddddd", 1, 0);
+		trap_svg_text(s, x, b.y + b.h + 16, TRAP_SVG_MIDDLE |
+		    TRAP_SVG_SMALL, t[i].label);
+	}
+	trap_svg_text(s, b.x + b.w / 2, b.y + b.h + 34,
+	    TRAP_SVG_MIDDLE | TRAP_SVG_GRAY, "Attempts");
+	for (i = 0; i < shown; i++) {
+		y = b.y + 20 * i;
+		w = trap_svg_x(&b, v[i]->attempts) - b.x;
+		trap_svg_rect(s, b.x, y + 3, w < 1 ? 1 : w, 14, "#4e79a7");
+		trap_svg_textf(s, b.x + w + 4, y + 14, TRAP_SVG_SMALL, "%llu",
+		    (unsigned long long)v[i]->attempts);
+		/* Too long: a name's end tells more of a host or domain. */
+		keycell(v[i], 1);
+		if (obuf.len > SVGLABEL && (key == K_HOST || key == K_DOMAIN)) {
+			memmove(obuf.p + 3, obuf.p + obuf.len - SVGLABEL + 3,
+			    SVGLABEL - 3);
+			memcpy(obuf.p, "...", 3);
+			obuf.len = SVGLABEL;
+			obuf.p[obuf.len] = '\0';
+		} else if (obuf.len > SVGLABEL) {
+			obuf.len = SVGLABEL - 3;
+			buf_add(&obuf, "...", 3);
+		}
+		trap_svg_text(s, b.x - 8, y + 14, TRAP_SVG_END |
+		    TRAP_SVG_SMALL | TRAP_SVG_MONO, obuf.p);
+	}
+	if (n > shown)
+		trap_svg_textf(s, 24, b.y + b.h + 54, TRAP_SVG_SMALL |
+		    TRAP_SVG_GRAY, "%zu more not shown", n - shown);
+	free(v);
+	svg_end(s);
 }
 
 /* -m bits4[,bits6] */
@@ -1040,6 +1318,8 @@ main(int argc, char *argv[])
 				fmt = FMT_TSV;
 			else if (strcmp(optarg, "json") == 0)
 				fmt = FMT_JSON;
+			else if (strcmp(optarg, "svg") == 0)
+				fmt = FMT_SVG;
 			else
 				errx(1, "unknown format: %s", optarg);
 			break;
@@ -1062,6 +1342,8 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
+	if (sflag && fmt == FMT_SVG)
+		errx(1, "-s has no svg format");
 	if (marg != NULL) {
 		if (key != K_NET)
 			errx(1, "-m is only for -k net");
@@ -1082,12 +1364,13 @@ main(int argc, char *argv[])
 		hasuntil = 1;
 	}
 
-	if (sflag) {
+	if (sflag || fmt == FMT_SVG) {
 		hostsh = trap_hash_new(0);
 		usersh = trap_hash_new(0);
-	} else if (keys[key].cp == CP_NONE)
+	}
+	if (!sflag && keys[key].cp == CP_NONE)
 		timeh = trap_hash_new(sizeof(uint64_t));
-	else {
+	else if (!sflag) {
 		kh = trap_hash_new(key == K_HOST ? sizeof(struct row) :
 		    offsetof(struct row, rdnst));
 		cph = trap_hash_new(sizeof(uint32_t));
@@ -1129,7 +1412,14 @@ main(int argc, char *argv[])
 	if (nbad > 0)
 		rc = 1;
 
-	if (nattempts > 0) {
+	if (fmt == FMT_SVG) {
+		if (nattempts == 0)
+			svg_empty();
+		else if (keys[key].cp == CP_NONE)
+			svg_times();
+		else
+			svg_rows();
+	} else if (nattempts > 0) {
 		if (sflag)
 			print_summary();
 		else if (keys[key].cp == CP_NONE)

@@ -81,6 +81,7 @@ size_t	 trap_attempt_fmt(char *, const struct trap_attempt *);
 void	 trap_out_flush(struct trap_out *);
 void	 trap_out_close(struct trap_out *);
 size_t	 trap_vis(char *, size_t, const char *, size_t);
+size_t	 trap_utf8len(const unsigned char *, size_t);
 
 /* time.c */
 void	 trap_time_fmt(time_t, char [TRAP_TIMELEN]);
@@ -214,5 +215,57 @@ unsigned long long trap_extract_warnings(const struct trap_extract *);
 void	 trap_extract_stats(const struct trap_extract *, FILE *,
 	    const char *);
 void	 trap_extract_free(struct trap_extract *);
+
+/*
+ * svg.c: SVG charts, self-contained (no script, style sheet, font file or
+ * link), every string escaped and made valid UTF-8.  Text flags: anchor
+ * (start by default), size (12 by default), weight, family, colour, and
+ * UP, turned to read upwards about its point.
+ */
+#define TRAP_SVG_MIDDLE	0x01
+#define TRAP_SVG_END	0x02
+#define TRAP_SVG_BOLD	0x04
+#define TRAP_SVG_BIG	0x08		/* 16 */
+#define TRAP_SVG_SMALL	0x10		/* 11 */
+#define TRAP_SVG_GRAY	0x20
+#define TRAP_SVG_UP	0x40
+#define TRAP_SVG_MONO	0x80
+
+struct trap_svg;
+struct trap_svg_tick {
+	double		 v;
+	char		 label[24];
+};
+/* A plot area in pixels, and the data at its edges. */
+struct trap_svg_box {
+	double		 x, y, w, h;
+	double		 xlo, xhi, ylo, yhi;
+};
+struct trap_svg *trap_svg_begin(FILE *, int, int, const char *);
+int	 trap_svg_end(struct trap_svg *);
+void	 trap_svg_escape(FILE *, const char *, size_t);
+void	 trap_svg_text(struct trap_svg *, double, double, int, const char *);
+void	 trap_svg_textf(struct trap_svg *, double, double, int,
+	    const char *, ...) __attribute__((__format__(__printf__, 5, 6)));
+void	 trap_svg_rect(struct trap_svg *, double, double, double, double,
+	    const char *);
+void	 trap_svg_line(struct trap_svg *, double, double, double, double,
+	    const char *, double, double);
+void	 trap_svg_poly(struct trap_svg *, const double *, size_t,
+	    const char *, double, double, const char *);
+void	 trap_svg_circle(struct trap_svg *, double, double, double,
+	    const char *);
+void	 trap_svg_clip(struct trap_svg *, double, double, double, double);
+void	 trap_svg_unclip(struct trap_svg *);
+size_t	 trap_svg_ticks(double, double, size_t, int, struct trap_svg_tick *,
+	    size_t);
+size_t	 trap_svg_dayticks(double, double, size_t, struct trap_svg_tick *,
+	    size_t);
+double	 trap_svg_x(const struct trap_svg_box *, double);
+double	 trap_svg_y(const struct trap_svg_box *, double);
+void	 trap_svg_yaxis(struct trap_svg *, struct trap_svg_box *, double, int,
+	    const char *);
+void	 trap_svg_xdays(struct trap_svg *, const struct trap_svg_box *, int,
+	    const char *);
 
 #endif /* TRAP_H */
