@@ -143,16 +143,6 @@ grow(void *p, size_t *cap, size_t n, size_t size)
 	return p;
 }
 
-static void
-lower(char *s, size_t len)
-{
-	size_t	 i;
-
-	for (i = 0; i < len; i++)
-		if (s[i] >= 'A' && s[i] <= 'Z')
-			s[i] += 'a' - 'A';
-}
-
 /* The rank of each address's local part among the distinct ones. */
 static void
 rankloc(void)
@@ -212,7 +202,7 @@ gethost(const struct trap_rec *r)
 	    r->f[F_RDNS].len);
 	if (rlen == (size_t)-1)
 		rlen = 0;
-	lower(rdns, rlen);
+	trap_lower(rdns, rlen);
 	if (alen > 0)
 		v = trap_hash_put(hosthash, r->f[F_ADDR].p, alen, &isnew);
 	else if (rlen > 0)
@@ -245,7 +235,7 @@ getname(const struct trap_rec *r)
 	len = trap_unvis(user, sizeof(user), r->f[F_USER].p, r->f[F_USER].len);
 	if (len == (size_t)-1 || len == 0)
 		return NONE;
-	lower(user, len);
+	trap_lower(user, len);
 	v = trap_hash_put(namehash, user, len, &isnew);
 	if (isnew) {
 		names = grow(names, &namecap, nnames, sizeof(*names));

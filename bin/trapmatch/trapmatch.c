@@ -79,16 +79,6 @@ usage(void)
 }
 
 static void
-lower(char *s, size_t len)
-{
-	size_t	 i;
-
-	for (i = 0; i < len; i++)
-		if (s[i] >= 'A' && s[i] <= 'Z')
-			s[i] += 'a' - 'A';
-}
-
-static void
 addreal(const char *p, size_t len)
 {
 	char	 buf[256];
@@ -96,7 +86,7 @@ addreal(const char *p, size_t len)
 	if (len == 0 || len >= sizeof(buf))
 		return;
 	memcpy(buf, p, len);
-	lower(buf, len);
+	trap_lower(buf, len);
 	trap_hash_put(reals, buf, len, NULL);
 }
 
@@ -182,7 +172,7 @@ real(const char *user, size_t len)
 		return NULL;
 	memcpy(buf, user, len);
 	buf[len] = '\0';
-	lower(buf, len);
+	trap_lower(buf, len);
 	if (trap_hash_get(reals, buf, len) != NULL)
 		return buf;
 	if ((at = memchr(buf, '@', len)) != NULL &&
@@ -277,7 +267,7 @@ loadexcl(const char *path)
 		if ((size_t)(e - line) > ADDRMAX)
 			continue;
 		memcpy(buf, line, e - line);
-		lower(buf, e - line);
+		trap_lower(buf, e - line);
 		trap_hash_put(excl, buf, e - line, NULL);
 	}
 	if (trap_file_error(f))
@@ -302,7 +292,7 @@ propose(const struct trap_rec *r, const char *user, size_t ulen)
 		return;
 	memcpy(a, user, ulen);
 	a[ulen] = '\0';
-	lower(a, ulen);
+	trap_lower(a, ulen);
 	at = memchr(a, '@', ulen);
 	if (r->f[F_KIND].len == strlen(trap_kind_names[KIND_BADPASS]) &&
 	    memcmp(r->f[F_KIND].p, trap_kind_names[KIND_BADPASS],
@@ -485,7 +475,7 @@ main(int argc, char *argv[])
 			if ((nd = strdup(optarg)) == NULL)
 				err(2, NULL);
 			ndlen = strlen(nd);
-			lower(nd, ndlen);
+			trap_lower(nd, ndlen);
 			if (!gooddomain(nd, ndlen))
 				errx(2, "bad domain: %s", optarg);
 			ndomain = nd;

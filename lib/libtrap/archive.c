@@ -146,7 +146,6 @@ static int
 index_user(DB *sdb, const DBT *key, const DBT *data, DBT *skey)
 {
 	char	*p;
-	size_t	 i;
 
 	(void)sdb;
 	(void)key;
@@ -156,11 +155,8 @@ index_user(DB *sdb, const DBT *key, const DBT *data, DBT *skey)
 	/* Lower-cased, so a copy that Berkeley DB frees. */
 	if ((p = malloc(skey->size)) == NULL)
 		return ENOMEM;
-	for (i = 0; i < skey->size; i++) {
-		p[i] = ((char *)skey->data)[i];
-		if (p[i] >= 'A' && p[i] <= 'Z')
-			p[i] += 'a' - 'A';
-	}
+	memcpy(p, skey->data, skey->size);
+	trap_lower(p, skey->size);
 	skey->data = p;
 	skey->flags |= DB_DBT_APPMALLOC;
 	return 0;
@@ -477,7 +473,7 @@ trap_archive_lookup(struct trap_archive *a, int idx, const char *key,
 	u_int32_t flag = DB_SET;
 	int	 ret, rc = 0;
 	char	 buf[TRAP_LINEMAX];
-	size_t	 i, len = strlen(key);
+	size_t	 len = strlen(key);
 
 	if (len >= sizeof(buf))
 		return 0;
@@ -487,9 +483,9 @@ trap_archive_lookup(struct trap_archive *a, int idx, const char *key,
 		dberr(a, "cursor", ret);
 		return -1;
 	}
-	for (i = 0; i < len; i++)	/* the user index is lower-cased */
-		buf[i] = idx == 'u' && key[i] >= 'A' && key[i] <= 'Z' ?
-		    key[i] + 'a' - 'A' : key[i];
+	memcpy(buf, key, len);
+	if (idx == 'u')			/* the user index is lower-cased */
+		trap_lower(buf, len);
 	memset(&k, 0, sizeof(k));
 	memset(&pk, 0, sizeof(pk));
 	memset(&d, 0, sizeof(d));

@@ -1104,9 +1104,8 @@ handle(struct trap_extract *x, const struct env *e, const struct rule *r,
 	}
 	if (a.kind == KIND_RCPT && a.user.len <= sizeof(x->lower)) {
 		/* A recipient address: case does not count. */
-		for (n = 0; n < a.user.len; n++)
-			x->lower[n] = a.user.p[n] >= 'A' && a.user.p[n] <= 'Z' ?
-			    a.user.p[n] + 'a' - 'A' : a.user.p[n];
+		memcpy(x->lower, a.user.p, a.user.len);
+		trap_lower(x->lower, a.user.len);
 		a.user.p = x->lower;
 	}
 	if (m->have[CAP_ADDR] && trap_addr_canon(cap[CAP_ADDR].p,

@@ -117,6 +117,7 @@ void	 trap_hash_free(struct trap_hash *);
 /* traplist.c: spamtrap lists (spamdb listing, plain, HTML). */
 struct trap_list;
 struct trap_list *trap_list_new(void);
+void	 trap_lower(char *, size_t);
 void	 trap_list_domain(struct trap_list *, const char *, size_t);
 void	 trap_list_domainlist(struct trap_list *, const char *);
 int	 trap_list_domainfile(struct trap_list *, const char *);

@@ -59,8 +59,9 @@ trap_list_new(void)
 	return l;
 }
 
-static void
-lower(char *s, size_t len)
+/* Lower-case ASCII in place (names and addresses: case does not count). */
+void
+trap_lower(char *s, size_t len)
 {
 	size_t	 i;
 
@@ -100,7 +101,7 @@ trap_list_domain(struct trap_list *l, const char *d, size_t len)
 	if (len == 0 || len > ADDRMAX)
 		return;
 	memcpy(buf, d, len);
-	lower(buf, len);
+	trap_lower(buf, len);
 	trap_hash_put(l->domains, buf, len, NULL);
 }
 
@@ -194,7 +195,7 @@ normalise(const char *p, size_t len, char *buf, size_t *outlen)
 		return -1;
 	memcpy(buf, p, len);
 	buf[len] = '\0';
-	lower(buf, len);
+	trap_lower(buf, len);
 	*outlen = len;
 	return 0;
 }
@@ -386,7 +387,7 @@ trap_list_match(struct trap_list *l, const char *user, size_t len)
 	if (len == 0 || len > ADDRMAX)
 		return NULL;
 	memcpy(buf, user, len);
-	lower(buf, len);
+	trap_lower(buf, len);
 	if ((at = memchr(buf, '@', len)) == NULL) {
 		v = trap_hash_get(l->locals, buf, len);
 		return v ? l->order[*v] : NULL;
