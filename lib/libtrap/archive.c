@@ -131,13 +131,13 @@ field(const DBT *d, int n, DBT *out)
 	return 0;
 }
 
+/* Every record, "-" included: a walk of this index sees them all. */
 static int
 index_addr(DB *sdb, const DBT *key, const DBT *data, DBT *skey)
 {
 	(void)sdb;
 	(void)key;
-	if (field(data, F_ADDR, skey) == -1 ||
-	    (skey->size == 1 && *(char *)skey->data == '-'))
+	if (field(data, F_ADDR, skey) == -1)
 		return DB_DONOTINDEX;
 	return 0;
 }
@@ -504,6 +504,38 @@ trap_archive_lookup(struct trap_archive *a, int idx, const char *key,
 	return rc;
 }
 
+/*
+ * Call fn for every record in the order of the address index: the
+ * records of one address together, addresses in byte order.
+ */
+int
+trap_archive_scan_addr(struct trap_archive *a,
+    int (*fn)(const char *, size_t, void *), void *arg)
+{
+	DBC	*c;
+	DBT	 k, pk, d;
+	int	 ret, rc = 0;
+
+	if (commit(a) == -1)
+		return -1;
+	if ((ret = a->byaddr->cursor(a->byaddr, NULL, &c, 0)) != 0) {
+		dberr(a, "cursor", ret);
+		return -1;
+	}
+	memset(&k, 0, sizeof(k));
+	memset(&pk, 0, sizeof(pk));
+	memset(&d, 0, sizeof(d));
+	while ((ret = c->pget(c, &k, &pk, &d, DB_NEXT)) == 0)
+		if (fn(d.data, d.size, arg) != 0)
+			break;
+	if (ret != 0 && ret != DB_NOTFOUND) {
+		dberr(a, "cursor pget", ret);
+		rc = -1;
+	}
+	c->close(c);
+	return rc;
+}
+
 /* Delete the records before time t; return how many, or -1. */
 long long
 trap_archive_expire(struct trap_archive *a, time_t t)
@@ -628,8 +660,7 @@ trap_archive_verify(struct trap_archive *a)
 				    (char *)d.data);
 			continue;
 		}
-		if (!(r.f[F_ADDR].len == 1 && r.f[F_ADDR].p[0] == '-'))
-			naddr++;
+		naddr++;
 		if (!(r.f[F_USER].len == 1 && r.f[F_USER].p[0] == '-'))
 			nuser++;
 	}
