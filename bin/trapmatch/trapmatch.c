@@ -131,36 +131,6 @@ loadreals(const char *arg)
 	trap_file_close(f);
 }
 
-static void
-domains(const char *list)
-{
-	const char	*p, *comma;
-
-	for (p = list; *p != '\0'; p = comma + (*comma != '\0')) {
-		if ((comma = strchr(p, ',')) == NULL)
-			comma = p + strlen(p);
-		trap_list_domain(traps, p, comma - p);
-	}
-}
-
-static void
-domainfile(const char *path)
-{
-	struct trap_file	*f;
-	const char		*line;
-	size_t			 len;
-
-	if ((f = trap_file_open(path)) == NULL)
-		err(2, "%s", path);
-	trap_list_domain(traps, "", 0);		/* scoped, if to nothing */
-	while (trap_file_getline(f, &line, &len))
-		if (len > 0 && *line != '#')
-			trap_list_domain(traps, line, len);
-	if (trap_file_error(f))
-		exit(2);
-	trap_file_close(f);
-}
-
 /* Is the user a real account (or local@domain-in-scope of one)? */
 static const char *
 real(const char *user, size_t len)
@@ -515,9 +485,9 @@ main(int argc, char *argv[])
 
 	traps = trap_list_new();
 	if (dlist != NULL)
-		domains(dlist);
-	if (dfile != NULL)
-		domainfile(dfile);
+		trap_list_domainlist(traps, dlist);
+	if (dfile != NULL && trap_list_domainfile(traps, dfile) == -1)
+		exit(2);
 	if (trap_list_scoped(traps) && trap_list_ndomains(traps) == 0)
 		errx(2, "no domain in %s", dfile ? dfile : "-d");
 	if (ndomain != NULL) {

@@ -460,39 +460,29 @@ trap_archive_scan(struct trap_archive *a, time_t since, time_t until,
 }
 
 /*
- * Call fn for every record whose address (idx 'a') or lower-cased user
- * (idx 'u') is key.
+ * Walk an index: with key, the records of that key; without, all of
+ * them, grouped by key in byte order.
  */
-int
-trap_archive_lookup(struct trap_archive *a, int idx, const char *key,
+static int
+walk(struct trap_archive *a, DB *db, DBT *k,
     int (*fn)(const char *, size_t, void *), void *arg)
 {
-	DB	*db = idx == 'a' ? a->byaddr : a->byuser;
-	DBC	*c;
-	DBT	 k, pk, d;
-	u_int32_t flag = DB_SET;
-	int	 ret, rc = 0;
-	char	 buf[TRAP_LINEMAX];
-	size_t	 len = strlen(key);
+	DBC		*c;
+	DBT		 pk, d;
+	u_int32_t	 flag = k->size > 0 ? DB_SET : DB_NEXT;
+	int		 ret, rc = 0;
 
-	if (len >= sizeof(buf))
-		return 0;
 	if (commit(a) == -1)
 		return -1;
 	if ((ret = db->cursor(db, NULL, &c, 0)) != 0) {
 		dberr(a, "cursor", ret);
 		return -1;
 	}
-	memcpy(buf, key, len);
-	if (idx == 'u')			/* the user index is lower-cased */
-		trap_lower(buf, len);
-	memset(&k, 0, sizeof(k));
 	memset(&pk, 0, sizeof(pk));
 	memset(&d, 0, sizeof(d));
-	k.data = buf;
-	k.size = len;
-	while ((ret = c->pget(c, &k, &pk, &d, flag)) == 0) {
-		flag = DB_NEXT_DUP;
+	while ((ret = c->pget(c, k, &pk, &d, flag)) == 0) {
+		if (flag != DB_NEXT)
+			flag = DB_NEXT_DUP;
 		if (fn(d.data, d.size, arg) != 0)
 			break;
 	}
@@ -505,6 +495,29 @@ trap_archive_lookup(struct trap_archive *a, int idx, const char *key,
 }
 
 /*
+ * Call fn for every record whose address (idx 'a') or lower-cased user
+ * (idx 'u') is key.
+ */
+int
+trap_archive_lookup(struct trap_archive *a, int idx, const char *key,
+    int (*fn)(const char *, size_t, void *), void *arg)
+{
+	char	 buf[TRAP_LINEMAX];
+	size_t	 len = strlen(key);
+	DBT	 k;
+
+	if (len == 0 || len >= sizeof(buf))
+		return 0;
+	memcpy(buf, key, len);
+	if (idx == 'u')			/* the user index is lower-cased */
+		trap_lower(buf, len);
+	memset(&k, 0, sizeof(k));
+	k.data = buf;
+	k.size = len;
+	return walk(a, idx == 'a' ? a->byaddr : a->byuser, &k, fn, arg);
+}
+
+/*
  * Call fn for every record in the order of the address index: the
  * records of one address together, addresses in byte order.
  */
@@ -512,28 +525,10 @@ int
 trap_archive_scan_addr(struct trap_archive *a,
     int (*fn)(const char *, size_t, void *), void *arg)
 {
-	DBC	*c;
-	DBT	 k, pk, d;
-	int	 ret, rc = 0;
+	DBT	 k;
 
-	if (commit(a) == -1)
-		return -1;
-	if ((ret = a->byaddr->cursor(a->byaddr, NULL, &c, 0)) != 0) {
-		dberr(a, "cursor", ret);
-		return -1;
-	}
 	memset(&k, 0, sizeof(k));
-	memset(&pk, 0, sizeof(pk));
-	memset(&d, 0, sizeof(d));
-	while ((ret = c->pget(c, &k, &pk, &d, DB_NEXT)) == 0)
-		if (fn(d.data, d.size, arg) != 0)
-			break;
-	if (ret != 0 && ret != DB_NOTFOUND) {
-		dberr(a, "cursor pget", ret);
-		rc = -1;
-	}
-	c->close(c);
-	return rc;
+	return walk(a, a->byaddr, &k, fn, arg);
 }
 
 /* Delete the records before time t; return how many, or -1. */
