@@ -32,11 +32,12 @@ LIBOBJS =	lib/libtrap/addr.o \
 		lib/libtrap/out.o \
 		lib/libtrap/pattern.o \
 		lib/libtrap/record.o \
+		lib/libtrap/scan.o \
 		lib/libtrap/svg.o \
 		lib/libtrap/time.o \
 		lib/libtrap/traplist.o
 LIBHDRS =	config.h lib/libtrap/compat.h lib/libtrap/trap.h \
-		lib/libtrap/pattern.h
+		lib/libtrap/pattern.h lib/libtrap/scan.h
 
 PROGS =		bin/trapextract/trapextract bin/trapmatch/trapmatch \
 		bin/traprank/traprank bin/trapforecast/trapforecast

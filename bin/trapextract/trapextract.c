@@ -180,8 +180,6 @@ static int
 extract(struct trap_extract *x, const char *path, time_t ref)
 {
 	struct trap_file	*f;
-	const char		*line;
-	size_t			 len;
 	int			 rc;
 
 	if ((f = trap_file_open(path)) == NULL) {
@@ -194,9 +192,7 @@ extract(struct trap_extract *x, const char *path, time_t ref)
 	trap_extract_reftime(x, ref);
 	if (archive != NULL)
 		trap_archive_newfile(archive);
-	while (trap_file_getline(f, &line, &len))
-		trap_extract_line(x, line, len, trap_file_name(f),
-		    trap_file_lineno(f));
+	trap_extract_file(x, f);
 	rc = trap_file_error(f);
 	trap_file_close(f);
 	return rc;

@@ -49,9 +49,14 @@ trap_addr_canon(const char *s, size_t len, char *dst, size_t dstlen)
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	if (inet_pton(AF_INET, buf, &a4) == 1) {
-		if (pct != NULL)
+		/*
+		 * inet_pton(3) takes only the dotted quad without leading
+		 * zeros, which is what inet_ntop(3) would write back.
+		 */
+		if (pct != NULL || len >= dstlen)
 			return -1;
-		return inet_ntop(AF_INET, &a4, dst, dstlen) ? 0 : -1;
+		memcpy(dst, buf, len + 1);
+		return 0;
 	}
 	if (inet_pton(AF_INET6, buf, &a6) != 1)
 		return -1;

@@ -38,6 +38,7 @@
 
 #include "trap.h"
 #include "pattern.h"
+#include "scan.h"
 
 #define GRACE		300	/* s a weak attempt waits for a strong one */
 #define CONN_TTL	3600	/* s a connection is remembered */
@@ -116,6 +117,15 @@ struct trap_extract {
 	time_t			 now;
 	const char		*file;
 	unsigned long long	 lineno;
+	/* In a block, the line number is counted only for a warning: up to
+	 * linep, the line's start, from cntp, the start of line cntline. */
+	int			 lazy;
+	const char		*linep, *cntp;
+	unsigned long long	 cntline;
+
+	/* The literals of the rules in use, to skip lines (scan.c). */
+	struct scan		*scan;
+	int			 scanbuilt;
 
 	struct slot		*queue;
 	unsigned long long	 qhead, qtail;	/* positions; slot = pos % MAXQUEUE */
@@ -126,6 +136,7 @@ struct trap_extract {
 
 	struct lasttree		 lasts;
 	struct lastmsg		*lastcache;
+	size_t			 nvalid;	/* hosts with a valid lastmsg */
 
 	int			 rcpt;		/* -R: unknown recipients */
 	char			 b64[1024];
@@ -211,10 +222,20 @@ trap_extract_new(trap_emit_fn emit, void *arg)
 	return x;
 }
 
+/* The rules changed: the literals to scan for must be found again. */
+static void
+scan_reset(struct trap_extract *x)
+{
+	scan_free(x->scan);
+	x->scan = NULL;
+	x->scanbuilt = 0;
+}
+
 int
 trap_extract_patterns(struct trap_extract *x, const char *text,
     const char *name)
 {
+	scan_reset(x);
 	return ruleset_load(x->rules, text, name);
 }
 
@@ -224,6 +245,7 @@ extern const char trap_builtin_patterns[];
 int
 trap_extract_builtin(struct trap_extract *x)
 {
+	scan_reset(x);
 	return ruleset_load(x->rules, trap_builtin_patterns, "builtin");
 }
 
@@ -235,6 +257,7 @@ void
 trap_extract_rcpt(struct trap_extract *x, int on)
 {
 	x->rcpt = on;
+	scan_reset(x);
 }
 
 /*
@@ -255,6 +278,19 @@ trap_extract_reftime(struct trap_extract *x, time_t ref)
 	x->lastlocal = LONG_MIN;
 }
 
+/* The number of the current line. */
+static unsigned long long
+curline(struct trap_extract *x)
+{
+	if (x->lazy) {
+		x->cntline += countnl(x->cntp, x->linep - x->cntp);
+		x->cntp = x->linep;
+		x->lineno = x->cntline;
+		x->lazy = 0;
+	}
+	return x->lineno;
+}
+
 static void
 warnline(struct trap_extract *x, const char *fmt, const char *arg)
 {
@@ -264,7 +300,7 @@ warnline(struct trap_extract *x, const char *fmt, const char *arg)
 	x->warnings++;
 	n = strlen(arg) < 30 ? strlen(arg) : 30;
 	buf[trap_vis(buf, sizeof(buf), arg, n)] = '\0';
-	warnx("%s:%llu: %s \"%s\"", x->file, x->lineno, fmt, buf);
+	warnx("%s:%llu: %s \"%s\"", x->file, curline(x), fmt, buf);
 }
 
 static int
@@ -1158,9 +1194,9 @@ handle(struct trap_extract *x, const struct env *e, const struct rule *r,
 	}
 }
 
-/* The remembered last message of the line's log host. */
+/* The remembered last message of the line's log host; create: if new. */
 static struct lastmsg *
-lastmsg(struct trap_extract *x, const struct trap_str *host)
+lastmsg(struct trap_extract *x, const struct trap_str *host, int create)
 {
 	struct lastmsg	 find, *l = x->lastcache;
 	char		 name[256];
@@ -1174,6 +1210,8 @@ lastmsg(struct trap_extract *x, const struct trap_str *host)
 	name[host->len] = '\0';
 	find.host = name;
 	if ((l = RB_FIND(lasttree, &x->lasts, &find)) == NULL) {
+		if (!create)
+			return NULL;
 		if ((l = calloc(1, sizeof(*l))) == NULL ||
 		    (l->host = strdup(name)) == NULL)
 			err(2, NULL);
@@ -1183,8 +1221,18 @@ lastmsg(struct trap_extract *x, const struct trap_str *host)
 	return l;
 }
 
+/* A line that is not a recognised one ends its host's repeats. */
 static void
-remember(struct lastmsg *l, const struct env *e)
+forget(struct trap_extract *x, struct lastmsg *l)
+{
+	if (l->valid) {
+		l->valid = 0;
+		x->nvalid--;
+	}
+}
+
+static void
+remember(struct trap_extract *x, struct lastmsg *l, const struct env *e)
 {
 	size_t	 need = e->prog.len + e->pid.len + e->msg.len;
 
@@ -1200,6 +1248,8 @@ remember(struct lastmsg *l, const struct env *e)
 	l->proglen = e->prog.len;
 	l->pidlen = e->pid.len;
 	l->msglen = e->msg.len;
+	if (!l->valid)
+		x->nvalid++;
 	l->valid = 1;
 }
 
@@ -1211,9 +1261,18 @@ recognise(struct trap_extract *x, const struct env *e)
 	struct match			 m;
 	size_t				 i, n;
 	time_t				 t;
+	int				 fc = -2, lc = -2;
 
+	if (e->msg.len > 0) {
+		fc = (unsigned char)e->msg.p[0];
+		lc = (unsigned char)e->msg.p[e->msg.len - 1];
+	}
 	rules = ruleset_lookup(x->rules, e->prog.p, e->prog.len, &n);
 	for (i = 0; i < n; i++) {
+		/* Cheaper than rule_match's own tests: no call. */
+		if ((rules[i]->firstc != -1 && rules[i]->firstc != fc) ||
+		    (rules[i]->lastc != -1 && rules[i]->lastc != lc))
+			continue;
 		if ((rules[i]->event == EV_ATTEMPT ||
 		    rules[i]->event == EV_WEAK) &&
 		    (rules[i]->kind == KIND_RCPT) != x->rcpt)
@@ -1225,7 +1284,8 @@ recognise(struct trap_extract *x, const struct env *e)
 			continue;
 		if (env_time(x, e, &t) == -1) {
 			x->warnings++;
-			warnx("%s:%llu: impossible time", x->file, x->lineno);
+			warnx("%s:%llu: impossible time", x->file,
+			    curline(x));
 			return 1;
 		}
 		if (t > x->now) {
@@ -1272,19 +1332,15 @@ unwrap(struct env *e)
 	e->msg.len = end - 1 - e->msg.p;
 }
 
-void
-trap_extract_line(struct trap_extract *x, const char *line, size_t len,
-    const char *file, unsigned long long lineno)
+static void
+one(struct trap_extract *x, const char *line, size_t len)
 {
 	struct env	 e;
 	struct lastmsg	*l;
 
-	x->file = file;
-	x->lineno = lineno;
-	x->lines++;
 	if (env_parse(line, len, &e) == -1)
 		return;
-	l = lastmsg(x, &e.host);
+	l = lastmsg(x, &e.host, 1);
 	if (e.lastrepeat) {
 		if (l == NULL || !l->valid)
 			return;
@@ -1301,9 +1357,131 @@ trap_extract_line(struct trap_extract *x, const char *line, size_t len,
 	unwrap(&e);
 	if (recognise(x, &e)) {
 		if (l != NULL)
-			remember(l, &e);
+			remember(x, l, &e);
 	} else if (l != NULL)
-		l->valid = 0;
+		forget(x, l);
+}
+
+void
+trap_extract_line(struct trap_extract *x, const char *line, size_t len,
+    const char *file, unsigned long long lineno)
+{
+	x->file = file;
+	x->lineno = lineno;
+	x->lazy = 0;
+	x->lines++;
+	one(x, line, len);
+}
+
+/* The length of the line from p to its newline at nl, less a CR. */
+static size_t
+linelen(const char *p, const char *nl)
+{
+	return nl > p && nl[-1] == '\r' ? nl - p - 1 : nl - p;
+}
+
+/*
+ * The literals a line must hold for a rule in use to match it: each
+ * rule's longest, and what BSD repeats begin with.  A rule without one
+ * (or with one too short) means every line must be tried.
+ */
+static void
+scan_make(struct trap_extract *x, const char *sample, size_t len)
+{
+	const struct rule	*r;
+	size_t			 i;
+
+	x->scanbuilt = 1;
+	x->scan = scan_new();
+	scan_add(x->scan, "last message repeated ", 22);
+	for (i = 0; i < ruleset_count(x->rules); i++) {
+		r = ruleset_rule(x->rules, i);
+		if ((r->event == EV_ATTEMPT || r->event == EV_WEAK) &&
+		    (r->kind == KIND_RCPT) != x->rcpt)
+			continue;
+		if (r->event == EV_CONNECT && r->kind == KIND_RCPT && !x->rcpt)
+			continue;
+		scan_add(x->scan, r->anchor, r->anchorlen);
+	}
+	if (scan_build(x->scan, sample, len) == -1) {
+		scan_free(x->scan);
+		x->scan = NULL;
+	}
+}
+
+/*
+ * Lines between p and end that no rule can match: what trap_extract_line
+ * would do with them is forget their host's last message, and only that
+ * while some host has one.
+ */
+static void
+gap(struct trap_extract *x, const char *p, const char *end)
+{
+	struct env	 e;
+	struct lastmsg	*l;
+	const char	*nl;
+
+	while (x->nvalid > 0 && p < end) {
+		if ((nl = memchr(p, '\n', end - p)) == NULL)
+			nl = end;
+		if (env_parse(p, linelen(p, nl), &e) == 0 &&
+		    (l = lastmsg(x, &e.host, 0)) != NULL)
+			forget(x, l);
+		p = nl + (nl < end);
+	}
+}
+
+/*
+ * A block of whole lines, the first numbered first, n in all: as
+ * trap_extract_line for each, but only the lines that hold one of the
+ * rules' literals are parsed.
+ */
+static void
+block(struct trap_extract *x, const char *buf, size_t len, const char *file,
+    unsigned long long first, unsigned long long n)
+{
+	const char *const	*cand;
+	const char		*p = buf, *end = buf + len, *nl;
+	size_t			 i, ncand;
+
+	if (!x->scanbuilt)
+		scan_make(x, buf, len);
+	if (x->scan == NULL) {
+		for (; p < end; p = nl + (nl < end), first++) {
+			if ((nl = memchr(p, '\n', end - p)) == NULL)
+				nl = end;
+			trap_extract_line(x, p, linelen(p, nl), file, first);
+		}
+		return;
+	}
+	x->file = file;
+	x->lines += n;
+	x->cntp = buf;
+	x->cntline = first;
+	ncand = scan_lines(x->scan, buf, len, &cand);
+	for (i = 0; i < ncand; i++) {
+		gap(x, p, cand[i]);
+		if ((nl = memchr(cand[i], '\n', end - cand[i])) == NULL)
+			nl = end;
+		x->linep = cand[i];
+		x->lazy = 1;
+		one(x, cand[i], linelen(cand[i], nl));
+		p = nl + (nl < end);
+	}
+	gap(x, p, end);
+}
+
+/* Every line of a file, as trap_extract_line for each, but faster. */
+void
+trap_extract_file(struct trap_extract *x, struct trap_file *f)
+{
+	const char		*buf;
+	size_t			 len;
+	unsigned long long	 n;
+
+	while (trap_file_getblock(f, &buf, &len, &n))
+		block(x, buf, len, trap_file_name(f),
+		    trap_file_lineno(f) - n + 1, n);
 }
 
 /* The end of the input: decide every held-back attempt. */
@@ -1347,5 +1525,6 @@ trap_extract_free(struct trap_extract *x)
 		free(x->queue[i].buf);
 	free(x->queue);
 	ruleset_free(x->rules);
+	scan_free(x->scan);
 	free(x);
 }

@@ -36,6 +36,7 @@
 #include <zlib.h>
 
 #include "trap.h"
+#include "scan.h"
 
 #define BUFSZ	(1024 * 1024)	/* decoded data */
 #define ZBUFSZ	(256 * 1024)	/* compressed data */
@@ -249,6 +250,118 @@ trap_file_getline(struct trap_file *f, const char **line, size_t *len)
 		}
 		if (f->end > TRAP_LINEMAX) {
 			toolong(f, f->lineno + 1);
+			f->skipping = 1;
+			f->end = 0;
+		}
+		before = f->end;
+		rc = f->gz ? fill_gz(f) : fill_plain(f);
+		if (rc <= 0)
+			f->eof = 1;
+		else if (f->end == before)
+			continue;
+	}
+}
+
+#define CHUNK	4096	/* a line inside one is not too long */
+
+/*
+ * Of the whole lines in p[0..len) (ending with a newline), the first n
+ * that are not too long; return n, their length in *blen.  A line that
+ * is too long has its newline in a later chunk than its start.
+ */
+static unsigned long long
+wholelines(const char *p, size_t len, size_t *blen)
+{
+	unsigned long long	 n = 0;
+	size_t			 c, k, clen, ls = 0;
+	const char		*nl;
+
+	for (c = 0; c < len; c += CHUNK) {
+		clen = len - c < CHUNK ? len - c : CHUNK;
+		if ((k = countnl(p + c, clen)) == 0)
+			continue;
+		nl = memchr(p + c, '\n', clen);
+		if ((size_t)(nl - p) - ls > TRAP_LINEMAX)
+			break;
+		n += k;
+		ls = (const char *)memrchr(p + c, '\n', clen) - p + 1;
+	}
+	*blen = ls;
+	return n;
+}
+
+/*
+ * Return the next block of whole lines in *block and *len (each line
+ * with its newline; the last of the input may lack it), the number of
+ * lines in *nlines: 1 for a block, 0 at the end of the input (or after
+ * an error).  Lines too long are left out, as by trap_file_getline, and
+ * trap_file_lineno is then the number of the block's last line.
+ */
+int
+trap_file_getblock(struct trap_file *f, const char **block, size_t *len,
+    unsigned long long *nlines)
+{
+	char			*p, *nl;
+	size_t			 avail, blen, before;
+	unsigned long long	 n;
+	int			 rc;
+
+	for (;;) {
+		p = f->buf + f->start;
+		avail = f->end - f->start;
+		nl = avail > 0 ? memrchr(p, '\n', avail) : NULL;
+		if (f->skipping && nl != NULL) {
+			/* The end of a line longer than the buffer. */
+			nl = memchr(p, '\n', avail);
+			f->start = nl - f->buf + 1;
+			f->lineno++;
+			f->skipping = 0;
+			continue;
+		}
+		if (nl != NULL) {
+			n = wholelines(p, nl + 1 - p, &blen);
+			if (n > 0) {
+				f->start += blen;
+				f->lineno += n;
+				*block = p;
+				*len = blen;
+				*nlines = n;
+				return 1;
+			}
+			/* The first line is too long. */
+			nl = memchr(p, '\n', avail);
+			f->start = nl - f->buf + 1;
+			toolong(f, ++f->lineno);
+			continue;
+		}
+		if (f->eof && !f->err && avail > 0) {
+			/* The last line, without its newline. */
+			f->start = f->end;
+			if (f->skipping) {
+				f->skipping = 0;
+				f->lineno++;
+				continue;
+			}
+			if (avail > TRAP_LINEMAX) {
+				toolong(f, ++f->lineno);
+				continue;
+			}
+			f->lineno++;
+			*block = p;
+			*len = avail;
+			*nlines = 1;
+			return 1;
+		}
+		if (f->eof)
+			return 0;
+		if (f->start > 0) {
+			memmove(f->buf, p, avail);
+			f->end -= f->start;
+			f->start = 0;
+		}
+		if (f->end > TRAP_LINEMAX) {
+			if (!f->skipping)
+				toolong(f, f->lineno + 1);
 			f->skipping = 1;
 			f->end = 0;
 		}

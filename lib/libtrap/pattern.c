@@ -150,6 +150,12 @@ compile(struct rule *r, const char *t, size_t len)
 		r->toks[n++].len = litlen;
 	}
 	r->ntoks = n;
+	r->firstc = r->lastc = -1;
+	if (n > 0 && r->toks[0].type == TOK_LIT)
+		r->firstc = (unsigned char)r->toks[0].lit[0];
+	if (n > 0 && r->toks[n - 1].type == TOK_LIT)
+		r->lastc = (unsigned char)
+		    r->toks[n - 1].lit[r->toks[n - 1].len - 1];
 	for (n = 0; n < r->ntoks; n++)
 		if (r->toks[n].type == TOK_LIT &&
 		    r->toks[n].len > r->anchorlen) {
@@ -501,8 +507,9 @@ mt(struct mctx *c, size_t ti, size_t pos)
 {
 	const struct ptok	*t;
 	struct trap_str		*u;
+	const char		*q;
 	size_t			 max, end, min;
-	int			 type;
+	int			 type, next;
 
 	if (--c->budget < 0)
 		return 0;
@@ -526,14 +533,32 @@ mt(struct mctx *c, size_t ti, size_t pos)
 	min = type == CAP_USER || type == CAP_ANY ? 0 : 1;
 	if (max < min)
 		return 0;
+	/* Only where the next literal's first byte is can the capture end. */
+	next = ti + 1 < c->ntoks && t[1].type == TOK_LIT ?
+	    (unsigned char)t[1].lit[0] : -1;
 	if (type == CAP_ANY) {
-		for (end = pos; end <= pos + max; end++)
+		/* Shortest first; at the template's end, the rest. */
+		end = ti + 1 == c->ntoks ? pos + max : pos;
+		for (; end <= pos + max; end++) {
+			if (next != -1) {
+				if (end >= c->len || (q = memchr(c->s + end,
+				    next, c->len - end)) == NULL)
+					break;
+				end = q - c->s;
+				if (end > pos + max)
+					break;
+			}
 			if (trycap(c, ti, pos, end))
 				return 1;
+		}
 	} else {
-		for (end = pos + max; end + 1 > pos + min; end--)
+		for (end = pos + max; end + 1 > pos + min; end--) {
+			if (next != -1 && (end >= c->len ||
+			    (unsigned char)c->s[end] != next))
+				continue;
 			if (trycap(c, ti, pos, end))
 				return 1;
+		}
 	}
 	c->m->have[type] = 0;
 	return 0;

@@ -44,6 +44,7 @@ struct rule {
 	size_t		  ntoks;
 	const char	 *anchor;	/* longest literal, for a fast reject */
 	size_t		  anchorlen;
+	int		  firstc, lastc; /* first, last byte if literal; or -1 */
 	char		 *file;
 	unsigned long	  line;
 	unsigned long long hits;

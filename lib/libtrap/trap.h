@@ -64,6 +64,8 @@ struct trap_attempt {
 struct trap_file;
 struct trap_file *trap_file_open(const char *);
 int	 trap_file_getline(struct trap_file *, const char **, size_t *);
+int	 trap_file_getblock(struct trap_file *, const char **, size_t *,
+	    unsigned long long *);
 const char *trap_file_name(const struct trap_file *);
 unsigned long long trap_file_lineno(const struct trap_file *);
 time_t	 trap_file_mtime(const struct trap_file *);
@@ -212,6 +214,7 @@ void	 trap_extract_reftime(struct trap_extract *, time_t);
 void	 trap_extract_rcpt(struct trap_extract *, int);
 void	 trap_extract_line(struct trap_extract *, const char *, size_t,
 	    const char *, unsigned long long);
+void	 trap_extract_file(struct trap_extract *, struct trap_file *);
 void	 trap_extract_flush(struct trap_extract *);
 unsigned long long trap_extract_warnings(const struct trap_extract *);
 void	 trap_extract_stats(const struct trap_extract *, FILE *,

@@ -1,0 +1,297 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Finding, in a block of log lines, the few that contain one of a set of
+ * literals (the rules' longest literals), without looking at the rest
+ * line by line.  Most lines of a mail log are not failures; grep is fast
+ * because it skips them, and so must we.
+ *
+ * Every literal has a window of W bytes (W: the shortest literal, at most
+ * 8).  The text is probed every S = W - 3 bytes: the 4 bytes at a probe
+ * are hashed into a bitmap holding the S 4-byte grams of every window, so
+ * any occurrence of a window has exactly one probe on one of its grams.
+ * A probe that hits is checked against the literals it may belong to.
+ * Which window of a literal is used decides how often probes hit in
+ * vain: scan_build picks, for each literal, the window whose grams are
+ * rarest in a sample of the input.
+ */
+
+#include "compat.h"
+
+#include <sys/types.h>
+
+#include <err.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan.h"
+
+#define HBITS	15			/* bitmap of 2^15 bits */
+#define NOENT	0xffff
+#define SAMPLE	(256 * 1024)		/* bytes of input for the windows */
+
+struct lit {
+	char		*s;
+	size_t		 len;
+};
+
+struct ent {
+	uint32_t	 gram;
+	uint16_t	 lit;
+	uint16_t	 off;		/* of the gram in the literal */
+	uint16_t	 next;
+};
+
+struct scan {
+	struct lit	*lits;
+	size_t		 nlits;
+	size_t		 w, step;
+	struct ent	*ents;
+	size_t		 nents;
+	uint16_t	 head[1 << HBITS];
+	uint8_t		 bits[1 << (HBITS - 3)];
+	const char	**cands;
+	size_t		 ncands, candsz;
+};
+
+static inline uint32_t
+gram(const char *p)
+{
+	uint32_t	 g;
+
+	memcpy(&g, p, sizeof(g));
+	return g;
+}
+
+static inline uint32_t
+ghash(uint32_t g)
+{
+	return (g * 2654435761U) >> (32 - HBITS);
+}
+
+struct scan *
+scan_new(void)
+{
+	struct scan	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		err(2, NULL);
+	return s;
+}
+
+/* Add a literal; one that contains another is left out at build. */
+void
+scan_add(struct scan *s, const char *lit, size_t len)
+{
+	if ((s->lits = reallocarray(s->lits, s->nlits + 1,
+	    sizeof(*s->lits))) == NULL ||
+	    (s->lits[s->nlits].s = malloc(len + 1)) == NULL)
+		err(2, NULL);
+	memcpy(s->lits[s->nlits].s, lit, len);
+	s->lits[s->nlits].s[len] = '\0';
+	s->lits[s->nlits++].len = len;
+}
+
+/* Is literal i redundant: does it contain another (the first of equals)? */
+static int
+redundant(const struct scan *s, size_t i)
+{
+	const struct lit	*a = &s->lits[i], *b;
+	size_t			 j;
+
+	for (j = 0; j < s->nlits; j++) {
+		b = &s->lits[j];
+		if (j == i || b->len > a->len || (b->len == a->len && j > i))
+			continue;
+		if (memmem(a->s, a->len, b->s, b->len) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/* The window of lit whose grams the sample has least. */
+static size_t
+window(const struct scan *s, const struct lit *l, const uint16_t *count)
+{
+	size_t		 st, o, best = 0;
+	unsigned long	 n, min = ~0UL;
+
+	for (st = 0; st + s->w <= l->len; st++) {
+		for (n = 0, o = 0; o < s->step; o++)
+			n += count[ghash(gram(l->s + st + o))];
+		if (n < min) {
+			min = n;
+			best = st;
+		}
+	}
+	return best;
+}
+
+/*
+ * Make the bitmap, with windows chosen on sample (may be empty).  Return
+ * 0, or -1 if the literals cannot be scanned for (one shorter than 4
+ * bytes, or none at all): then every line must be looked at.
+ */
+int
+scan_build(struct scan *s, const char *sample, size_t samplelen)
+{
+	uint16_t	*count;
+	size_t		 i, o, st, minlen = SIZE_MAX;
+	uint32_t	 g, k;
+
+	for (i = 0; i < s->nlits; i++)
+		if (s->lits[i].len < minlen)
+			minlen = s->lits[i].len;
+	if (s->nlits == 0 || minlen < 4 || s->nlits * 8 >= NOENT)
+		return -1;
+	s->w = minlen < 8 ? minlen : 8;
+	s->step = s->w - 3;
+	if ((count = calloc(1 << HBITS, sizeof(*count))) == NULL ||
+	    (s->ents = reallocarray(NULL, s->nlits * s->step,
+	    sizeof(*s->ents))) == NULL)
+		err(2, NULL);
+	if (samplelen > SAMPLE)
+		samplelen = SAMPLE;
+	for (i = 0; i + 4 <= samplelen; i++) {
+		k = ghash(gram(sample + i));
+		if (count[k] < UINT16_MAX)
+			count[k]++;
+	}
+	memset(s->head, 0xff, sizeof(s->head));
+	memset(s->bits, 0, sizeof(s->bits));
+	s->nents = 0;
+	for (i = 0; i < s->nlits; i++) {
+		if (redundant(s, i))
+			continue;
+		st = window(s, &s->lits[i], count);
+		for (o = st; o < st + s->step; o++) {
+			g = gram(s->lits[i].s + o);
+			k = ghash(g);
+			s->ents[s->nents].gram = g;
+			s->ents[s->nents].lit = i;
+			s->ents[s->nents].off = o;
+			s->ents[s->nents].next = s->head[k];
+			s->head[k] = s->nents++;
+			s->bits[k >> 3] |= 1 << (k & 7);
+		}
+	}
+	free(count);
+	return 0;
+}
+
+/* Note the line around p, keeping the list sorted and without repeats. */
+static void
+candidate(struct scan *s, const char *buf, const char *p)
+{
+	const char	*ls;
+	size_t		 i;
+
+	ls = p > buf ? memrchr(buf, '\n', p - buf) : NULL;
+	ls = ls != NULL ? ls + 1 : buf;
+	for (i = s->ncands; i > 0 && s->cands[i - 1] >= ls; i--)
+		if (s->cands[i - 1] == ls)
+			return;
+	if (s->ncands == s->candsz) {
+		s->candsz = s->candsz ? s->candsz * 2 : 256;
+		if ((s->cands = reallocarray(s->cands, s->candsz,
+		    sizeof(*s->cands))) == NULL)
+			err(2, NULL);
+	}
+	memmove(s->cands + i + 1, s->cands + i,
+	    (s->ncands - i) * sizeof(*s->cands));
+	s->cands[i] = ls;
+	s->ncands++;
+}
+
+/* Which literal, if any, is at probe i of buf; its start, or NULL. */
+static const char *
+check(const struct scan *s, const char *buf, size_t len, size_t i,
+    uint32_t g, uint32_t k)
+{
+	const struct ent	*e;
+	const struct lit	*l;
+	uint16_t		 n;
+
+	for (n = s->head[k]; n != NOENT; n = e->next) {
+		e = &s->ents[n];
+		l = &s->lits[e->lit];
+		if (e->gram != g || i < e->off ||
+		    i - e->off + l->len > len ||
+		    memcmp(buf + i - e->off, l->s, l->len) != 0)
+			continue;
+		return buf + i - e->off;
+	}
+	return NULL;
+}
+
+/*
+ * The starts of the lines of buf[0..len) that contain a literal, in
+ * order, in *lines; return how many.  Valid until the next call.
+ */
+size_t
+scan_lines(struct scan *s, const char *buf, size_t len,
+    const char *const **lines)
+{
+	const char	*p;
+	size_t		 i, step = s->step;
+	uint32_t	 g, k;
+
+	s->ncands = 0;
+	for (i = 0; i + 4 <= len; i += step) {
+		g = gram(buf + i);
+		k = ghash(g);
+		if ((s->bits[k >> 3] & (1 << (k & 7))) == 0)
+			continue;
+		if ((p = check(s, buf, len, i, g, k)) != NULL)
+			candidate(s, buf, p);
+	}
+	*lines = s->cands;
+	return s->ncands;
+}
+
+void
+scan_free(struct scan *s)
+{
+	size_t	 i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nlits; i++)
+		free(s->lits[i].s);
+	free(s->lits);
+	free(s->ents);
+	free(s->cands);
+	free(s);
+}
+
+/* The newlines in p[0..len), in blocks a compiler can vectorise. */
+size_t
+countnl(const char *p, size_t len)
+{
+	size_t		 n = 0, i = 0, j;
+	unsigned char	 c;
+
+	for (; i + 128 <= len; i += 128) {
+		for (c = 0, j = 0; j < 128; j++)
+			c += p[i + j] == '\n';
+		n += c;
+	}
+	for (; i < len; i++)
+		n += p[i] == '\n';
+	return n;
+}
