@@ -16,12 +16,15 @@
 
 /*
  * fuzz_line: log lines through the extractor, as trapextract(1) runs it
- * (the built-in recognisers, reference time 2026-12-31): the input is one
- * line or several split on '\n', each passed in its own allocation, then
- * the held-back attempts are flushed.  Every input is run twice, with TZ
- * UTC and with TZ Europe/Oslo (the zone of the DST fixtures).  Every
- * attempt emitted is written out as a trap(5) record, so that each of its
- * strings is read in full.
+ * (the built-in recognisers, reference time 2026-12-31), three ways: the
+ * input split on '\n', each line passed as it is in its own allocation;
+ * the input as a file, its lines as trap_file_getline gives them (a CR
+ * before the newline cut, gzip read), to trap_extract_line; and the
+ * same file to trap_extract_file, which skips the lines no rule can
+ * match.  The last two must make the same records and warnings.  Every input is run with
+ * TZ UTC and with TZ Europe/Oslo (the zone of the DST fixtures).  Every
+ * attempt is formatted as a trap(5) record, so that each of its strings
+ * is read in full.
  */
 
 #include "compat.h"
@@ -38,21 +41,27 @@
 #include "trap.h"
 #include "fuzz.h"
 
-static struct trap_out		*out;
-static unsigned long long	 nemitted;
+static FILE			*recfp;
 static struct trap_attempt	 last;
 static const struct trap_attempt *lastp;
 static long			 nsame;
+static int			 tmpfd = -1;
+static char			 tmppath[64];
 
 /*
  * A line may report an attempt up to a million times ("message repeated
- * N times"); write the first few of a run of identical calls only.
+ * N times"); write the first few of a run of identical records only.
  */
 static void
 emit(const struct trap_attempt *a, void *arg)
 {
+	char	 buf[TRAP_RECMAX];
+	size_t	 n;
+
 	(void)arg;
-	nemitted++;
+	FUZZ_ASSERT(a->service >= 0 && a->service < SVC_NSERVICES);
+	FUZZ_ASSERT(a->kind >= 0 && a->kind < KIND_NKINDS);
+	FUZZ_ASSERT(memchr(a->addr, '\0', sizeof(a->addr)) != NULL);
 	if (a == lastp && a->time == last.time && a->kind == last.kind &&
 	    a->user.p == last.user.p && a->user.len == last.user.len &&
 	    a->rdns.p == last.rdns.p && a->rdns.len == last.rdns.len &&
@@ -64,59 +73,103 @@ emit(const struct trap_attempt *a, void *arg)
 		lastp = a;
 		last = *a;
 	}
-	FUZZ_ASSERT(a->service >= 0 && a->service < SVC_NSERVICES);
-	FUZZ_ASSERT(a->kind >= 0 && a->kind < KIND_NKINDS);
-	FUZZ_ASSERT(memchr(a->addr, '\0', sizeof(a->addr)) != NULL);
-	trap_out_attempt(out, a);
+	n = trap_attempt_fmt(buf, a);
+	fwrite(buf, 1, n, recfp);
+	fputc('\n', recfp);
 }
 
-static void
-run(const uint8_t *data, size_t size, const char *tz)
+enum how { RAW, LINES, FILEWISE };
+
+/* The records of one way, in *out; return the warnings. */
+static unsigned long long
+run(const uint8_t *data, size_t size, const char *tz, enum how how,
+    char **out)
 {
 	struct trap_extract	*x;
+	struct trap_file	*f = NULL;
 	const uint8_t		*p, *end = data + size, *nl;
-	unsigned long long	 lineno = 0;
+	const char		*cline;
+	unsigned long long	 lineno = 0, warnings;
+	size_t			 len, outlen;
 	time_t			 ref;
 	char			*line;
 
 	if (setenv("TZ", tz, 1) == -1)
 		abort();
 	tzset();
+	if ((recfp = open_memstream(out, &outlen)) == NULL)
+		abort();
+	lastp = NULL;
+	nsame = 0;
 	x = trap_extract_new(emit, NULL);
 	FUZZ_ASSERT(trap_extract_builtin(x) == 0);
 	FUZZ_ASSERT(trap_time_parse_iso("2026-12-31", &ref) == 0);
 	trap_extract_reftime(x, ref);
-	lastp = NULL;
-	for (p = data; p < end; p = nl + 1) {
+	if (how != RAW)
+		FUZZ_ASSERT((f = trap_file_open(tmppath)) != NULL);
+	if (how == FILEWISE)
+		trap_extract_file(x, f);
+	else if (how == LINES) {
+		while (trap_file_getline(f, &cline, &len)) {
+			line = fuzz_dup(cline, len);
+			trap_extract_line(x, line, len, tmppath,
+			    trap_file_lineno(f));
+			free(line);
+		}
+	}
+	if (how != RAW)
+		trap_file_close(f);
+	for (p = data; how == RAW && p < end; p = nl + 1) {
 		if ((nl = memchr(p, '\n', end - p)) == NULL)
 			nl = end;
 		line = fuzz_dup(p, nl - p);
-		trap_extract_line(x, line, nl - p, "fuzz", ++lineno);
+		trap_extract_line(x, line, nl - p, tmppath, ++lineno);
 		free(line);
 	}
 	trap_extract_flush(x);
+	warnings = trap_extract_warnings(x);
 	trap_extract_free(x);
-	trap_out_flush(out);
+	fclose(recfp);
+	return warnings;
+}
+
+static void
+compare(const uint8_t *data, size_t size, const char *tz)
+{
+	char			*a, *b;
+	unsigned long long	 wa, wb;
+
+	free((run(data, size, tz, RAW, &a), a));
+	wa = run(data, size, tz, LINES, &a);
+	wb = run(data, size, tz, FILEWISE, &b);
+	FUZZ_ASSERT(wa == wb);
+	FUZZ_ASSERT(strcmp(a, b) == 0);
+	free(a);
+	free(b);
 }
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	int	 fd;
+	char	 path[] = "/tmp/fuzz_line.XXXXXX";
 
 	(void)argc;
 	(void)argv;
 	fuzz_quiet();
-	if ((fd = open("/dev/null", O_WRONLY)) == -1)
+	/* The input as a file, for trap_extract_file: open, unlinked. */
+	if ((tmpfd = mkstemp(path)) == -1 || unlink(path) == -1)
 		abort();
-	out = trap_out_open(fd);
+	snprintf(tmppath, sizeof(tmppath), "/dev/fd/%d", tmpfd);
 	return 0;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	run(data, size, "UTC");
-	run(data, size, "Europe/Oslo");
+	if (ftruncate(tmpfd, 0) == -1 ||
+	    pwrite(tmpfd, data, size, 0) != (ssize_t)size)
+		abort();
+	compare(data, size, "UTC");
+	compare(data, size, "Europe/Oslo");
 	return 0;
 }

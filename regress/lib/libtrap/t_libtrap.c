@@ -502,6 +502,240 @@ ATF_TC_BODY(traplist_formats, tc)
 	trap_list_free(l);
 }
 
+/* "n:line\n" for every line of path, as trap_file_getline gives them. */
+static char *
+bylines(const char *path)
+{
+	struct trap_file	*f;
+	const char		*line;
+	char			*buf;
+	size_t			 len, size;
+	FILE			*fp;
+
+	ATF_REQUIRE((fp = open_memstream(&buf, &size)) != NULL);
+	ATF_REQUIRE((f = trap_file_open(path)) != NULL);
+	while (trap_file_getline(f, &line, &len))
+		fprintf(fp, "%llu:%.*s\n", trap_file_lineno(f), (int)len, line);
+	trap_file_close(f);
+	fclose(fp);
+	return buf;
+}
+
+/* The same from trap_file_getblock, split here. */
+static char *
+byblocks(const char *path)
+{
+	struct trap_file	*f;
+	const char		*b, *p, *end, *nl;
+	char			*buf;
+	size_t			 len, size, cut;
+	unsigned long long	 n, no, seen;
+	FILE			*fp;
+
+	ATF_REQUIRE((fp = open_memstream(&buf, &size)) != NULL);
+	ATF_REQUIRE((f = trap_file_open(path)) != NULL);
+	while (trap_file_getblock(f, &b, &len, &n)) {
+		ATF_REQUIRE(len > 0 && n > 0);
+		no = trap_file_lineno(f) - n + 1;
+		end = b + len;
+		for (seen = 0, p = b; p < end; p = nl + 1, seen++) {
+			if ((nl = memchr(p, '\n', end - p)) == NULL)
+				nl = end;
+			cut = nl > p && nl[-1] == '\r';
+			fprintf(fp, "%llu:%.*s\n", no + seen,
+			    (int)(nl - p - cut), p);
+		}
+		ATF_CHECK_EQ(seen, n);
+	}
+	trap_file_close(f);
+	fclose(fp);
+	return buf;
+}
+
+/*
+ * Blocks hold the lines getline gives, with their numbers: long lines
+ * left out (one of the buffer's size too), CRLF, no final newline,
+ * lines across the 1 MiB reads; plain and gzip.
+ */
+ATF_TC_WITHOUT_HEAD(file_blocks);
+ATF_TC_BODY(file_blocks, tc)
+{
+	char	*data, *a, *b;
+	size_t	 n = 0, cap = 8 << 20;
+	int	 i, gz;
+
+	ATF_REQUIRE((data = malloc(cap)) != NULL);
+	n += snprintf(data + n, cap - n, "a\nb\r\n\n");
+	memset(data + n, 'x', TRAP_LINEMAX);		/* just not too long */
+	n += TRAP_LINEMAX;
+	data[n++] = '\n';
+	memset(data + n, 'y', TRAP_LINEMAX + 1);	/* too long */
+	n += TRAP_LINEMAX + 1;
+	n += snprintf(data + n, cap - n, "\nc\n");
+	for (i = 0; i < 60000; i++)
+		n += snprintf(data + n, cap - n, "line %d%s\n", i,
+		    i % 7 ? "" : "\r");
+	memset(data + n, 'z', 1536 * 1024);		/* longer than a read */
+	n += 1536 * 1024;
+	n += snprintf(data + n, cap - n, "\nd\n");
+	memset(data + n, 'w', 5000);			/* across reads */
+	n += 5000;
+	for (i = 0; i < 200000; i++)
+		n += snprintf(data + n, cap - n, "\nmore %d", i);
+	n += snprintf(data + n, cap - n, "\nlast");
+	for (gz = 0; gz <= 1; gz++) {
+		writefile("blocks", data, n, gz);
+		a = bylines("blocks");
+		b = byblocks("blocks");
+		ATF_CHECK(strstr(a, "\n2:b\n3:\n4:xxx") != NULL);
+		ATF_CHECK(strstr(a, "\n6:c\n7:line 0\n") != NULL);
+		ATF_CHECK(strstr(a, "\n60006:line 59999\n60008:d\n") != NULL);
+		ATF_CHECK(strstr(a, "\n260009:more 199999\n260010:last\n") !=
+		    NULL);
+		ATF_CHECK_STREQ(a, b);
+		free(a);
+		free(b);
+	}
+	free(data);
+}
+
+static FILE	*recfp;
+
+static char *
+slurp(const char *path)
+{
+	FILE	*fp;
+	char	*buf;
+	long	 n;
+
+	ATF_REQUIRE((fp = fopen(path, "r")) != NULL);
+	ATF_REQUIRE(fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0);
+	rewind(fp);
+	ATF_REQUIRE((buf = malloc(n + 1)) != NULL);
+	ATF_REQUIRE(fread(buf, 1, n, fp) == (size_t)n);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+static void
+record(const struct trap_attempt *a, void *arg)
+{
+	char	 buf[TRAP_RECMAX];
+
+	(void)arg;
+	fwrite(buf, 1, trap_attempt_fmt(buf, a), recfp);
+	fputc('\n', recfp);
+}
+
+/* Records and warnings of the file "t": whole, or line by line. */
+static char *
+extract_t(int whole, size_t *nrec)
+{
+	struct trap_extract	*x;
+	struct trap_file	*f;
+	const char		*line;
+	char			*buf, *p;
+	size_t			 len, size;
+	int			 fd, save;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ATF_REQUIRE((recfp = open_memstream(&buf, &size)) != NULL);
+	x = trap_extract_new(record, NULL);
+	ATF_REQUIRE_EQ(trap_extract_builtin(x), 0);
+	trap_extract_reftime(x, trap_timegm(2026, 6, 1, 0, 0, 0));
+	fflush(stderr);
+	ATF_REQUIRE((save = dup(2)) != -1);
+	ATF_REQUIRE((fd = open(whole ? "err.whole" : "err.lines",
+	    O_WRONLY | O_CREAT | O_TRUNC, 0644)) != -1);
+	ATF_REQUIRE(dup2(fd, 2) != -1);
+	ATF_REQUIRE((f = trap_file_open("t")) != NULL);
+	if (whole)
+		trap_extract_file(x, f);
+	else
+		while (trap_file_getline(f, &line, &len))
+			trap_extract_line(x, line, len, "t",
+			    trap_file_lineno(f));
+	trap_file_close(f);
+	trap_extract_flush(x);
+	trap_extract_stats(x, stderr, "stats");
+	fflush(stderr);
+	ATF_REQUIRE(dup2(save, 2) != -1);
+	close(fd);
+	close(save);
+	trap_extract_free(x);
+	fclose(recfp);
+	for (*nrec = 0, p = buf; (p = strchr(p, '\n')) != NULL; p++)
+		(*nrec)++;
+	return buf;
+}
+
+/*
+ * trapextract skips the lines no rule can match (scan.c): the records
+ * and warnings must be those of every line tried in turn.  Two log
+ * hosts, BSD repeats after recognised and after other lines of the
+ * same or the other host, bad times and addresses far into the file
+ * (numbered lines), CRLF, and lines across the 1 MiB blocks.
+ */
+ATF_TC_WITHOUT_HEAD(extract_blocks);
+ATF_TC_BODY(extract_blocks, tc)
+{
+	static const char *const tmpl[] = {
+		"%s %s postfix/qmgr[7]: 4F1: removed",
+		"%s %s sshd[%d]: Failed password for root from 192.0.2.%d "
+		    "port 22 ssh2",
+		"%s %s sshd[%d]: Invalid user u%d from 198.51.100.1 port 5",
+		"%s %s last message repeated 2 times",
+		"%s %s spop3d[%d]: authentication failed: no such user: "
+		    "n%d - 203.0.113.9",
+		"%s %s spop3d[%d]: authentication failed: no such user: "
+		    "b%d - 999.1.1.%d",
+		"%s %s sshd[%d]: Connection closed by 192.0.2.%d port 22 "
+		    "[preauth]",
+		"%s %s cron[%d]: (root) CMD (run %d)",
+		"%s %s dovecot: imap-login: Login: user=<u%d>, rip=10.0.0.%d",
+	};
+	FILE		*fp;
+	char		*a, *b, *ea, *eb, stamp[32], err[128];
+	size_t		 na, nb, i;
+	unsigned int	 r = 1;
+	int		 k, t;
+
+	ATF_REQUIRE((fp = fopen("t", "w")) != NULL);
+	for (i = 0; i < 60000; i++) {
+		r = r * 1103515245 + 12345;
+		k = (r >> 16) % 100;
+		t = k < 50 ? 0 : k < 60 ? 1 : k < 65 ? 2 : k < 75 ? 3 :
+		    k < 80 ? 4 : k < 81 ? 5 : k < 88 ? 6 : k < 95 ? 7 : 8;
+		if (i % 997 == 5)
+			t = 4;		/* recognised, at a bad time */
+		snprintf(stamp, sizeof(stamp), "%s  %d 10:%02zu:%02zu",
+		    i % 997 == 5 ? "Feb" : "May", i % 997 == 5 ? 30 : 1,
+		    i / 1000 % 60, i % 60);
+		fprintf(fp, tmpl[t], stamp, (r >> 8) % 3 ? "h1" : "h2",
+		    (int)i % 50, (int)(r >> 4) % 250, (int)i % 7);
+		fputs(i % 11 == 3 ? "\r\n" : "\n", fp);
+	}
+	fclose(fp);
+	a = extract_t(0, &na);
+	b = extract_t(1, &nb);
+	ATF_CHECK(na > 10000);
+	ATF_CHECK_EQ(na, nb);
+	ATF_CHECK_STREQ(a, b);
+	ea = slurp("err.lines");
+	eb = slurp("err.whole");
+	ATF_CHECK_STREQ(ea, eb);
+	snprintf(err, sizeof(err), "t:%d: impossible time", 997 + 5 + 1);
+	ATF_CHECK(strstr(ea, err) != NULL);
+	ATF_CHECK(strstr(ea, "bad address") != NULL);
+	ATF_CHECK(strstr(ea, "stats: lines 60000,") != NULL);
+	free(a);
+	free(b);
+	free(ea);
+	free(eb);
+}
+
 /* What the fuzzer found in the pattern compiler (regress/fuzz/crashes). */
 ATF_TC_WITHOUT_HEAD(fuzz_patterns_crashes);
 ATF_TC_BODY(fuzz_patterns_crashes, tc)
@@ -580,6 +814,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, file_gzip_members);
 	ATF_TP_ADD_TC(tp, file_gzip_truncated);
 	ATF_TP_ADD_TC(tp, file_long_line);
+	ATF_TP_ADD_TC(tp, file_blocks);
+	ATF_TP_ADD_TC(tp, extract_blocks);
 	ATF_TP_ADD_TC(tp, hash_keys);
 	ATF_TP_ADD_TC(tp, traplist_formats);
 	ATF_TP_ADD_TC(tp, archive_version);
