@@ -22,7 +22,7 @@
  *
  * Every literal has a window of W bytes (W: the shortest literal, at most
  * 8).  The text is probed every S = W - 3 bytes: the 4 bytes at a probe
- * are hashed into a bitmap holding the S 4-byte grams of every window, so
+ * are hashed into a table flagging the S 4-byte grams of every window, so
  * any occurrence of a window has exactly one probe on one of its grams.
  * A probe that hits is checked against the literals it may belong to.
  * Which window of a literal is used decides how often probes hit in
@@ -41,7 +41,7 @@
 
 #include "scan.h"
 
-#define HBITS	15			/* bitmap of 2^15 bits */
+#define HBITS	15			/* 2^15 flags */
 #define NOENT	0xffff
 #define SAMPLE	(256 * 1024)		/* bytes of input for the windows */
 
@@ -64,7 +64,7 @@ struct scan {
 	struct ent	*ents;
 	size_t		 nents;
 	uint16_t	 head[1 << HBITS];
-	uint8_t		 bits[1 << (HBITS - 3)];
+	uint8_t		 flag[1 << HBITS];	/* bytes: faster than bits */
 	const char	**cands;
 	size_t		 ncands, candsz;
 };
@@ -143,7 +143,7 @@ window(const struct scan *s, const struct lit *l, const uint16_t *count)
 }
 
 /*
- * Make the bitmap, with windows chosen on sample (may be empty).  Return
+ * Make the table, with windows chosen on sample (may be empty).  Return
  * 0, or -1 if the literals cannot be scanned for (one shorter than 4
  * bytes, or none at all): then every line must be looked at.
  */
@@ -173,7 +173,7 @@ scan_build(struct scan *s, const char *sample, size_t samplelen)
 			count[k]++;
 	}
 	memset(s->head, 0xff, sizeof(s->head));
-	memset(s->bits, 0, sizeof(s->bits));
+	memset(s->flag, 0, sizeof(s->flag));
 	s->nents = 0;
 	for (i = 0; i < s->nlits; i++) {
 		if (redundant(s, i))
@@ -187,35 +187,28 @@ scan_build(struct scan *s, const char *sample, size_t samplelen)
 			s->ents[s->nents].off = o;
 			s->ents[s->nents].next = s->head[k];
 			s->head[k] = s->nents++;
-			s->bits[k >> 3] |= 1 << (k & 7);
+			s->flag[k] = 1;
 		}
 	}
 	free(count);
 	return 0;
 }
 
-/* Note the line around p, keeping the list sorted and without repeats. */
+/* Note the line around p, which starts after from. */
 static void
-candidate(struct scan *s, const char *buf, const char *p)
+candidate(struct scan *s, const char *from, const char *p)
 {
 	const char	*ls;
-	size_t		 i;
 
-	ls = p > buf ? memrchr(buf, '\n', p - buf) : NULL;
-	ls = ls != NULL ? ls + 1 : buf;
-	for (i = s->ncands; i > 0 && s->cands[i - 1] >= ls; i--)
-		if (s->cands[i - 1] == ls)
-			return;
+	ls = p > from ? memrchr(from, '\n', p - from) : NULL;
+	ls = ls != NULL ? ls + 1 : from;
 	if (s->ncands == s->candsz) {
 		s->candsz = s->candsz ? s->candsz * 2 : 256;
 		if ((s->cands = reallocarray(s->cands, s->candsz,
 		    sizeof(*s->cands))) == NULL)
 			err(2, NULL);
 	}
-	memmove(s->cands + i + 1, s->cands + i,
-	    (s->ncands - i) * sizeof(*s->cands));
-	s->cands[i] = ls;
-	s->ncands++;
+	s->cands[s->ncands++] = ls;
 }
 
 /* Which literal, if any, is at probe i of buf; its start, or NULL. */
@@ -242,23 +235,34 @@ check(const struct scan *s, const char *buf, size_t len, size_t i,
 /*
  * The starts of the lines of buf[0..len) that contain a literal, in
  * order, in *lines; return how many.  Valid until the next call.
+ *
+ * A probe finds only occurrences around it (its gram is inside the
+ * window, inside the literal), so lines come in order, and once a line
+ * is in, the probing goes on at the next line.
  */
 size_t
 scan_lines(struct scan *s, const char *buf, size_t len,
     const char *const **lines)
 {
-	const char	*p;
+	const char	*p, *from = buf, *nl;
 	size_t		 i, step = s->step;
 	uint32_t	 g, k;
 
 	s->ncands = 0;
-	for (i = 0; i + 4 <= len; i += step) {
+	i = 0;
+	while (i + 4 <= len) {
 		g = gram(buf + i);
 		k = ghash(g);
-		if ((s->bits[k >> 3] & (1 << (k & 7))) == 0)
+		if (s->flag[k] == 0 ||
+		    (p = check(s, buf, len, i, g, k)) == NULL) {
+			i += step;
 			continue;
-		if ((p = check(s, buf, len, i, g, k)) != NULL)
-			candidate(s, buf, p);
+		}
+		candidate(s, from, p);
+		if ((nl = memchr(buf + i, '\n', len - i)) == NULL)
+			break;
+		from = nl + 1;
+		i = from - buf;
 	}
 	*lines = s->cands;
 	return s->ncands;
