@@ -203,6 +203,28 @@ fill_gz(struct trap_file *f)
 }
 
 /*
+ * Make room and read more: what is left moves to the front, and a line
+ * that fills the buffer without its newline is too long: skipped.
+ */
+static void
+refill(struct trap_file *f)
+{
+	if (f->start > 0) {
+		memmove(f->buf, f->buf + f->start, f->end - f->start);
+		f->end -= f->start;
+		f->start = 0;
+	}
+	if (f->end > TRAP_LINEMAX) {
+		if (!f->skipping)
+			toolong(f, f->lineno + 1);
+		f->skipping = 1;
+		f->end = 0;
+	}
+	if ((f->gz ? fill_gz(f) : fill_plain(f)) <= 0)
+		f->eof = 1;
+}
+
+/*
  * Return the next line, without its newline (and a trailing CR), in
  * *line and *len: 1 for a line, 0 at the end of the input (or after an
  * error, see trap_file_error).
@@ -211,8 +233,6 @@ int
 trap_file_getline(struct trap_file *f, const char **line, size_t *len)
 {
 	char	*p, *nl;
-	size_t	 before;
-	int	 rc;
 
 	for (;;) {
 		p = f->buf + f->start;
@@ -243,22 +263,7 @@ trap_file_getline(struct trap_file *f, const char **line, size_t *len)
 		}
 		if (f->eof)
 			return 0;
-		if (f->start > 0) {
-			memmove(f->buf, p, f->end - f->start);
-			f->end -= f->start;
-			f->start = 0;
-		}
-		if (f->end > TRAP_LINEMAX) {
-			toolong(f, f->lineno + 1);
-			f->skipping = 1;
-			f->end = 0;
-		}
-		before = f->end;
-		rc = f->gz ? fill_gz(f) : fill_plain(f);
-		if (rc <= 0)
-			f->eof = 1;
-		else if (f->end == before)
-			continue;
+		refill(f);
 	}
 }
 
@@ -302,9 +307,8 @@ trap_file_getblock(struct trap_file *f, const char **block, size_t *len,
     unsigned long long *nlines)
 {
 	char			*p, *nl;
-	size_t			 avail, blen, before;
+	size_t			 avail, blen;
 	unsigned long long	 n;
-	int			 rc;
 
 	for (;;) {
 		p = f->buf + f->start;
@@ -354,23 +358,7 @@ trap_file_getblock(struct trap_file *f, const char **block, size_t *len,
 		}
 		if (f->eof)
 			return 0;
-		if (f->start > 0) {
-			memmove(f->buf, p, avail);
-			f->end -= f->start;
-			f->start = 0;
-		}
-		if (f->end > TRAP_LINEMAX) {
-			if (!f->skipping)
-				toolong(f, f->lineno + 1);
-			f->skipping = 1;
-			f->end = 0;
-		}
-		before = f->end;
-		rc = f->gz ? fill_gz(f) : fill_plain(f);
-		if (rc <= 0)
-			f->eof = 1;
-		else if (f->end == before)
-			continue;
+		refill(f);
 	}
 }
 
