@@ -903,8 +903,7 @@ conn_drop(struct trap_extract *x, struct conn *c)
 	RB_REMOVE(conntree, &x->conns, c);
 	TAILQ_REMOVE(&x->connlru, c, lru);
 	x->nconns--;
-	free(c->key);
-	free(c);
+	free(c);	/* the key with it */
 }
 
 static void
@@ -921,6 +920,7 @@ static struct conn *
 conn_get(struct trap_extract *x, const char *key, int create)
 {
 	struct conn	 find, *c;
+	size_t		 len;
 
 	find.key = (char *)key;
 	if ((c = RB_FIND(conntree, &x->conns, &find)) != NULL) {
@@ -928,9 +928,12 @@ conn_get(struct trap_extract *x, const char *key, int create)
 	} else {
 		if (!create)
 			return NULL;
-		if ((c = calloc(1, sizeof(*c))) == NULL ||
-		    (c->key = strdup(key)) == NULL)
+		len = strlen(key) + 1;
+		if ((c = malloc(sizeof(*c) + len)) == NULL)
 			err(2, NULL);
+		memset(c, 0, sizeof(*c));
+		c->key = (char *)(c + 1);
+		memcpy(c->key, key, len);
 		RB_INSERT(conntree, &x->conns, c);
 		x->nconns++;
 	}
