@@ -628,9 +628,12 @@ record(const struct trap_attempt *a, void *arg)
 	fputc('\n', recfp);
 }
 
-/* Records and warnings of the file "t": whole, or line by line. */
+/*
+ * Records and warnings of the file "t": whole, or line by line; with the
+ * rules of patterns first if not NULL.
+ */
 static char *
-extract_t(int whole, size_t *nrec)
+extract_t(int whole, const char *patterns, size_t *nrec)
 {
 	struct trap_extract	*x;
 	struct trap_file	*f;
@@ -643,6 +646,8 @@ extract_t(int whole, size_t *nrec)
 	tzset();
 	ATF_REQUIRE((recfp = open_memstream(&buf, &size)) != NULL);
 	x = trap_extract_new(record, NULL);
+	if (patterns != NULL)
+		ATF_REQUIRE_EQ(trap_extract_patterns(x, patterns, "p"), 0);
 	ATF_REQUIRE_EQ(trap_extract_builtin(x), 0);
 	trap_extract_reftime(x, trap_timegm(2026, 6, 1, 0, 0, 0));
 	fflush(stderr);
@@ -696,6 +701,10 @@ ATF_TC_BODY(extract_blocks, tc)
 		"%s %s cron[%d]: (root) CMD (run %d)",
 		"%s %s dovecot: imap-login: Login: user=<u%d>, rip=10.0.0.%d",
 	};
+	static const char *const pat[] = {
+		"cron pop3 fail - (%u) CMD%*",
+		"cron pop3 fail - (%u) %*",
+	};
 	FILE		*fp;
 	char		*a, *b, *ea, *eb, stamp[32], err[128];
 	size_t		 na, nb, i;
@@ -718,8 +727,8 @@ ATF_TC_BODY(extract_blocks, tc)
 		fputs(i % 11 == 3 ? "\r\n" : "\n", fp);
 	}
 	fclose(fp);
-	a = extract_t(0, &na);
-	b = extract_t(1, &nb);
+	a = extract_t(0, NULL, &na);
+	b = extract_t(1, NULL, &nb);
 	ATF_CHECK(na > 10000);
 	ATF_CHECK_EQ(na, nb);
 	ATF_CHECK_STREQ(a, b);
@@ -734,6 +743,19 @@ ATF_TC_BODY(extract_blocks, tc)
 	free(b);
 	free(ea);
 	free(eb);
+
+	/*
+	 * A literal of 5 bytes: probes every 2 bytes.  None of 4 bytes:
+	 * every line is tried.
+	 */
+	for (i = 0; i < 2; i++) {
+		a = extract_t(0, pat[i], &na);
+		b = extract_t(1, pat[i], &nb);
+		ATF_CHECK_STREQ(a, b);
+		ATF_CHECK(strstr(a, "\tcron\t-\t-\troot\tfail\n") != NULL);
+		free(a);
+		free(b);
+	}
 }
 
 /* What the fuzzer found in the pattern compiler (regress/fuzz/crashes). */
