@@ -17,13 +17,23 @@
 /*
  * traprank: rankings, summaries and time patterns of trap(5) records.
  *
- * One pass over the records.  Each distinct key has a small value in a
- * trap_hash, and so has each distinct counterpart (user name or address);
- * distinct (key, counterpart) pairs are a set of packed 64-bit ids, 8 to
- * 16 bytes each.  Memory grows with the distinct keys and pairs, never
- * with the records.  Only the distinct
- * keys are sorted.  Text keys are held decoded ("" is none) and
- * re-encoded with vis(3) for text and tsv output.
+ * One pass over the records.  Each distinct key has a row, its key
+ * behind it, in an arena of large chunks; host names are interned there
+ * too, and the tables hold 32-bit refs to them.  The distinct
+ * counterparts (user names or addresses) of a key are a set of their
+ * 64-bit SipHash values, with a key random to the run: no table of the
+ * counterparts themselves, 8 bytes and a little slack a distinct pair.
+ * Two counterparts of one key would count as one only if their hashes
+ * were equal, some n * n / 2^65 for n of them: for a million names of one
+ * host, 3 in 10^8, and an attacker does not know the key to aim at it.
+ * Memory grows with the distinct keys and pairs, never with the records.
+ * Only the distinct keys are sorted.  Text keys are held decoded ("" is
+ * none) and re-encoded with vis(3) for text and tsv output.
+ *
+ * The tables are much larger than the caches, and a record needs three
+ * or four of their lines: the records are taken in batches, and the
+ * lines of a batch asked for (prefetched) before any is used, so that
+ * the misses overlap instead of following one another.
  */
 
 #include "compat.h"
@@ -53,6 +63,7 @@
 #define SVGROWS		20	/* bars of a ranking, without -n */
 #define SVGMAXROWS	50	/* and at most */
 #define SVGLABEL	48	/* characters of a bar's label */
+#define BATCH		32	/* records counted together, see flush() */
 
 enum cp { CP_USERS, CP_HOSTS, CP_NONE };
 enum fmt { FMT_TEXT, FMT_CSV, FMT_TSV, FMT_JSON, FMT_SVG };
@@ -91,14 +102,38 @@ static const char *const cpjson[] = { "users", "hosts" };
 static const char *const wdays[] =	/* ISO 8601 order */
     { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
 
-/* The value of a key: host keys use all of it, the others up to rdnst. */
+/*
+ * A key, in the arena: its counts, then the key.  The key's length and
+ * bytes are laid out as in struct name, for the tables.
+ */
 struct row {
 	uint64_t	 attempts;
 	int64_t		 first, last;
-	uint32_t	 id;		/* for the pair table */
-	uint32_t	 ncp;		/* distinct counterparts */
 	int64_t		 rdnst;		/* host: time of the record of rdns */
-	const void	*rdns;		/* host: in the rdns table, or NULL */
+	uint32_t	 ncp;		/* distinct counterparts */
+	uint32_t	 cps;		/* their set, see cp_add() */
+	uint32_t	 rdns;		/* host: ref of its name, 0 for none */
+	uint32_t	 keylen;
+	char		 key[];
+};
+
+/* A host name, in the arena. */
+struct name {
+	uint32_t	 len;
+	char		 s[];
+};
+
+/*
+ * A table of rows or names: open addressing over refs (0 is empty), each
+ * with the upper half of its hash, which places it.  An entry is looked
+ * at only when that half matches: at the load of 3/4, a key is found in
+ * two or three slots, but in its entry, one line of memory.
+ */
+struct tab {
+	uint64_t	*slot;		/* hash >> 32 << 32 | ref */
+	size_t		 nslots;	/* a power of 2 */
+	size_t		 count;
+	size_t		 off;		/* of the length in an entry */
 };
 
 /* A record's fields, decoded; "" is none. */
@@ -108,6 +143,11 @@ struct fields {
 	int		 family;	/* AF_INET, AF_INET6, 0 for none */
 	unsigned char	 abin[16];
 	int		 nfields;
+	int		 decoded;	/* some fields are in fields()' buffers */
+	/* For count_key(): the key, the counterpart, their hashes. */
+	struct trap_str	 k, c;
+	uint64_t	 kh, ch;
+	char		 kbuf[INET6_ADDRSTRLEN + 8];
 };
 
 struct buf {
@@ -122,12 +162,10 @@ static int		 bits4 = 24, bits6 = 64;
 static long long	 nrows = LLONG_MAX;
 static time_t		 since, until;
 static int		 hassince, hasuntil;
+static int		 keyed;		/* counting by a key with rows */
 
-static struct trap_hash	*kh;		/* key -> struct row */
-static struct trap_hash	*cph;		/* counterpart -> uint32_t id */
-static uint64_t		*pairs;		/* (key id + 1) << 32 | cp id */
-static size_t		 npairs, pairslots;	/* pairslots: power of 2 */
-static struct trap_hash	*rdnsh;		/* rdns names of the host key */
+static struct tab	 keytab = { NULL, 0, 0, offsetof(struct row, keylen) };
+static struct tab	 rdnstab = { NULL, 0, 0, offsetof(struct name, len) };
 static struct trap_hash	*hostsh, *usersh;	/* -s */
 static struct trap_hash	*timeh;		/* hour, day -> uint64_t */
 static uint64_t		 minutes[60], weekdays[7];
@@ -186,6 +224,361 @@ buf_vis(struct buf *b, const char *p, size_t n)
 	b->len += trap_vis(b->p + b->len, b->cap - b->len, p, n);
 }
 
+/*
+ * The arena: chunks of 1 MiB, never freed, addressed by 32-bit refs in
+ * units of 8 bytes (so 32 GiB in all), half the size of a pointer.  Ref
+ * 0 is none.  An entry larger than a chunk gets a chunk of its own.
+ */
+#define CHUNKSHIFT	20
+#define UNITSHIFT	3
+#define REFSHIFT	(CHUNKSHIFT - UNITSHIFT)
+#define MAXCHUNKS	((size_t)1 << (32 - REFSHIFT))
+
+static char		**chunks;
+static size_t		  nchunks, chunkused, chunksize;
+
+static void *
+deref(uint32_t ref)
+{
+	return chunks[ref >> REFSHIFT] +
+	    ((size_t)(ref & ((1U << REFSHIFT) - 1)) << UNITSHIFT);
+}
+
+/* n bytes, 8-byte aligned, not zeroed; their ref in *ref. */
+static void *
+carve(size_t n, uint32_t *ref)
+{
+	size_t	 size;
+	char	*p;
+
+	n = (n + (1 << UNITSHIFT) - 1) & ~(((size_t)1 << UNITSHIFT) - 1);
+	if (nchunks == 0 || chunksize - chunkused < n) {
+		if (nchunks == MAXCHUNKS)
+			errx(2, "too many distinct keys");
+		size = n > (1 << CHUNKSHIFT) ? n : 1 << CHUNKSHIFT;
+		if ((chunks = reallocarray(chunks, nchunks + 1,
+		    sizeof(*chunks))) == NULL ||
+		    (chunks[nchunks] = malloc(size)) == NULL)
+			err(2, NULL);
+		chunksize = size;
+		/* The first unit of all is ref 0, none. */
+		chunkused = nchunks++ == 0 ? 1 << UNITSHIFT : 0;
+	}
+	p = chunks[nchunks - 1] + chunkused;
+	*ref = (nchunks - 1) << REFSHIFT | chunkused >> UNITSHIFT;
+	chunkused += n;
+	return p;
+}
+
+/*
+ * SipHash-1-3 (the variant of Rust's HashMap) with a key drawn at start:
+ * an attacker who writes the keys and the user names cannot aim them at
+ * one slot of a table, or at one hash.  The words are read in the
+ * machine's byte order: the values only need to be equal for equal
+ * strings within a run.
+ */
+static uint64_t		 sipk0, sipk1;
+
+#define ROTL(x, b)	(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND do {							\
+	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);	\
+	v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;				\
+	v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;				\
+	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);	\
+} while (0)
+
+static uint64_t
+siphash(const char *p, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)p;
+	uint64_t		 v0 = sipk0 ^ 0x736f6d6570736575ULL;
+	uint64_t		 v1 = sipk1 ^ 0x646f72616e646f6dULL;
+	uint64_t		 v2 = sipk0 ^ 0x6c7967656e657261ULL;
+	uint64_t		 v3 = sipk1 ^ 0x7465646279746573ULL;
+	uint64_t		 m, b = (uint64_t)len << 56;
+	size_t			 i;
+
+	for (; len >= 8; len -= 8, s += 8) {
+		memcpy(&m, s, sizeof(m));
+		v3 ^= m;
+		SIPROUND;
+		v0 ^= m;
+	}
+	for (i = 0; i < len; i++)
+		b |= (uint64_t)s[i] << (8 * i);
+	v3 ^= b;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p)	__builtin_prefetch(p)
+#else
+#define PREFETCH(p)	((void)(p))
+#endif
+
+/* The length and bytes of an entry of t. */
+static const struct name *
+tab_key(const struct tab *t, uint32_t ref)
+{
+	return (const struct name *)((char *)deref(ref) + t->off);
+}
+
+#define SLOTREF(s)	((uint32_t)(s))
+#define SLOTTAG(s)	((s) >> 32)
+
+/* The first slot of hash h in t. */
+static size_t
+tab_home(const struct tab *t, uint64_t h)
+{
+	return (h >> 32) & (t->nslots - 1);
+}
+
+/* The slot of a key in t: its entry, or 0 where it would go. */
+static uint64_t *
+tab_find(struct tab *t, const char *k, size_t len, uint64_t h)
+{
+	const struct name	*e;
+	size_t			 i, mask = t->nslots - 1;
+
+	for (i = tab_home(t, h);; i = (i + 1) & mask) {
+		if (t->slot[i] == 0)
+			return &t->slot[i];
+		if (SLOTTAG(t->slot[i]) != h >> 32)
+			continue;
+		e = tab_key(t, SLOTREF(t->slot[i]));
+		if (e->len == len && memcmp(e->s, k, len) == 0)
+			return &t->slot[i];
+	}
+}
+
+/* Double the slots: the tags tell where the entries go. */
+static void
+tab_grow(struct tab *t)
+{
+	uint64_t	*old = t->slot;
+	size_t		 i, j, n = t->nslots, mask;
+
+	t->nslots = n == 0 ? 1024 : 2 * n;
+	mask = t->nslots - 1;
+	if ((t->slot = calloc(t->nslots, sizeof(*t->slot))) == NULL)
+		err(2, NULL);
+	for (i = 0; i < n; i++) {
+		if (old[i] == 0)
+			continue;
+		for (j = SLOTTAG(old[i]) & mask; t->slot[j] != 0;
+		    j = (j + 1) & mask)
+			continue;
+		t->slot[j] = old[i];
+	}
+	free(old);
+}
+
+/* Put ref (hash h) in slot s of tab_find(); load at most 3/4. */
+static void
+tab_add(struct tab *t, uint64_t *s, uint64_t h, uint32_t ref)
+{
+	*s = h >> 32 << 32 | ref;
+	if (++t->count * 4 > t->nslots * 3)
+		tab_grow(t);
+}
+
+/* The ref of host name n, interned. */
+static uint32_t
+intern(const struct trap_str *n)
+{
+	struct name	*e;
+	uint64_t	*s, h = siphash(n->p, n->len);
+	uint32_t	 ref;
+
+	s = tab_find(&rdnstab, n->p, n->len, h);
+	if (*s != 0)
+		return SLOTREF(*s);
+	e = carve(sizeof(*e) + n->len, &ref);
+	e->len = n->len;
+	memcpy(e->s, n->p, n->len);
+	tab_add(&rdnstab, s, h, ref);
+	return ref;
+}
+
+/* The row of key k (hash h), new and zeroed (but for the key) if *isnew. */
+static struct row *
+row_get(const struct trap_str *k, uint64_t h, int *isnew)
+{
+	struct row	*r;
+	uint64_t	*s;
+	uint32_t	 ref;
+
+	s = tab_find(&keytab, k->p, k->len, h);
+	if (*s != 0) {
+		*isnew = 0;
+		return deref(SLOTREF(*s));
+	}
+	if (k->len > UINT32_MAX)
+		errx(2, "key too long");
+	r = carve(sizeof(*r) + k->len, &ref);
+	memset(r, 0, sizeof(*r));
+	r->keylen = k->len;
+	memcpy(r->key, k->p, k->len);
+	tab_add(&keytab, s, h, ref);
+	*isnew = 1;
+	return r;
+}
+
+/*
+ * The set of counterpart hashes of a row.  Up to LINMAX of them are an
+ * array in the arena, searched in turn, its capacity the least of
+ * lincaps[] that holds them: the capacity follows from the count, and
+ * the arrays outgrown are kept on a free list for each capacity, for the
+ * rows that grow after.  Most keys have a few counterparts, so most of
+ * the memory is here, at 6 or 7 words in 8 used.  Beyond LINMAX the set
+ * is a table of its own (malloc(3), linear probing, load at most 3/4,
+ * 0 empty): r->cps is then its index in bigs[].
+ */
+#define LINMAX		64
+static const uint32_t	 lincaps[] =
+    { 1, 2, 3, 4, 6, 8, 11, 16, 23, 32, 45, LINMAX };
+#define NLINCAPS	(sizeof(lincaps) / sizeof(lincaps[0]))
+static uint32_t		 linfree[NLINCAPS];
+static uint64_t		**bigs;
+static size_t		  nbigs;
+
+static size_t
+lincap(uint32_t n)
+{
+	size_t	 c;
+
+	for (c = 0; lincaps[c] < n; c++)
+		continue;
+	return c;
+}
+
+static uint64_t *
+lin_alloc(size_t c, uint32_t *ref)
+{
+	uint64_t	*v;
+
+	if ((*ref = linfree[c]) == 0)
+		return carve(lincaps[c] * sizeof(*v), ref);
+	v = deref(*ref);
+	memcpy(&linfree[c], v, sizeof(linfree[c]));
+	return v;
+}
+
+static void
+lin_free(size_t c, uint32_t ref)
+{
+	memcpy(deref(ref), &linfree[c], sizeof(linfree[c]));
+	linfree[c] = ref;
+}
+
+/* Slots of a big set of n. */
+static size_t
+bigslots(uint64_t n)
+{
+	size_t	 s = 2 * LINMAX;
+
+	while (n * 4 > s * 3)
+		s *= 2;
+	return s;
+}
+
+static void
+big_put(uint64_t *t, size_t nslots, uint64_t h)
+{
+	size_t	 i;
+
+	for (i = h & (nslots - 1); t[i] != 0; i = (i + 1) & (nslots - 1))
+		continue;
+	t[i] = h;
+}
+
+/* Make the full array of r a big set. */
+static void
+big_new(struct row *r)
+{
+	uint64_t	*t, *v = deref(r->cps);
+	size_t		 i;
+
+	if ((bigs = reallocarray(bigs, nbigs + 1, sizeof(*bigs))) == NULL ||
+	    (t = calloc(bigslots(LINMAX + 1), sizeof(*t))) == NULL)
+		err(2, NULL);
+	for (i = 0; i < LINMAX; i++)
+		big_put(t, bigslots(LINMAX + 1), v[i]);
+	lin_free(NLINCAPS - 1, r->cps);
+	bigs[nbigs] = t;
+	if (nbigs > UINT32_MAX)
+		errx(2, "too many distinct keys");
+	r->cps = nbigs++;
+}
+
+static void
+big_grow(struct row *r)
+{
+	uint64_t	*t, *old = bigs[r->cps];
+	size_t		 i, n = bigslots(r->ncp);
+
+	if ((t = calloc(bigslots(r->ncp + 1), sizeof(*t))) == NULL)
+		err(2, NULL);
+	for (i = 0; i < n; i++)
+		if (old[i] != 0)
+			big_put(t, bigslots(r->ncp + 1), old[i]);
+	free(old);
+	bigs[r->cps] = t;
+}
+
+/* Add counterpart hash h to r: 1 if it is new. */
+static int
+cp_add(struct row *r, uint64_t h)
+{
+	uint64_t	*v;
+	uint32_t	 i, ref;
+	size_t		 c, n;
+
+	if (h == 0)
+		h = 1;		/* 0 is an empty slot */
+	if (r->ncp == UINT32_MAX)
+		errx(2, "too many distinct counterparts");
+	if (r->ncp > LINMAX) {
+		v = bigs[r->cps];
+		n = bigslots(r->ncp);
+		for (i = h & (n - 1); v[i] != 0; i = (i + 1) & (n - 1))
+			if (v[i] == h)
+				return 0;
+		if (bigslots(r->ncp + 1) != n)
+			big_grow(r);
+		big_put(bigs[r->cps], bigslots(r->ncp + 1), h);
+		r->ncp++;
+		return 1;
+	}
+	v = r->ncp == 0 ? NULL : deref(r->cps);
+	for (i = 0; i < r->ncp; i++)
+		if (v[i] == h)
+			return 0;
+	if (r->ncp == LINMAX) {
+		big_new(r);
+		big_put(bigs[r->cps], bigslots(LINMAX + 1), h);
+		r->ncp++;
+		return 1;
+	}
+	if (r->ncp == 0 || lincaps[c = lincap(r->ncp)] == r->ncp) {
+		c = r->ncp == 0 ? 0 : c + 1;
+		v = lin_alloc(c, &ref);
+		if (r->ncp > 0) {
+			memcpy(v, deref(r->cps), r->ncp * sizeof(*v));
+			lin_free(c - 1, r->cps);
+		}
+		r->cps = ref;
+	}
+	v[r->ncp++] = h;
+	return 1;
+}
+
 /* Reading. */
 
 /*
@@ -212,15 +605,69 @@ decode(const struct trap_str *f, char *buf, size_t bufsz,
 	return 0;
 }
 
+/*
+ * A dotted quad as inet_pton(3) takes it: four decimal numbers up to
+ * 255, without leading zeros.  Most addresses are such; inet_pton itself
+ * judges the others.
+ */
+static int
+quad(const char *p, size_t len, unsigned char *a)
+{
+	size_t	 i = 0, start;
+	int	 n, v;
+
+	for (n = 0; n < 4; n++) {
+		if (n > 0 && (i == len || p[i++] != '.'))
+			return 0;
+		for (v = 0, start = i; i < len && p[i] >= '0' && p[i] <= '9';
+		    i++)
+			if ((i > start && v == 0) ||
+			    (v = v * 10 + p[i] - '0') > 255)
+				return 0;
+		if (i == start)
+			return 0;
+		a[n] = v;
+	}
+	return i == len;
+}
+
+/* The address field: "-", or one that inet_pton(3) takes. */
+static int
+addrfield(const struct trap_str *f, struct fields *d)
+{
+	char	 a[TRAP_ADDRLEN];
+
+	d->family = 0;
+	if (f->len == 1 && f->p[0] == '-') {
+		d->addr.p = "";
+		d->addr.len = 0;
+		return 0;
+	}
+	if (quad(f->p, f->len, d->abin))
+		d->family = AF_INET;
+	else {
+		memcpy(a, f->p, f->len);
+		a[f->len] = '\0';
+		if (inet_pton(AF_INET, a, d->abin) == 1)
+			d->family = AF_INET;
+		else if (inet_pton(AF_INET6, a, d->abin) == 1)
+			d->family = AF_INET6;
+		else
+			return -1;
+	}
+	d->addr = *f;
+	return 0;
+}
+
 static int
 fields(const struct trap_rec *r, struct fields *d)
 {
 	static char	 b[5][TRAP_LINEMAX + 1];
-	char		 a[TRAP_ADDRLEN];
 	const struct trap_str *f = r->f;
 
 	d->time = r->time;
 	d->nfields = r->nfields;
+	d->decoded = 1;
 	d->service = f[F_SERVICE];
 	if (decode(&f[F_LOGHOST], b[0], sizeof(b[0]), &d->loghost) == -1 ||
 	    decode(&f[F_DAEMON], b[1], sizeof(b[1]), &d->daemon) == -1 ||
@@ -234,24 +681,50 @@ fields(const struct trap_rec *r, struct fields *d)
 		d->class.p = "";
 		d->class.len = 0;
 	}
+	return addrfield(&f[F_ADDR], d);
+}
 
-	/* The address: "-", or one that inet_pton(3) takes. */
-	d->family = 0;
-	if (f[F_ADDR].len == 1 && f[F_ADDR].p[0] == '-') {
-		d->addr.p = "";
-		d->addr.len = 0;
-		return 0;
-	}
-	memcpy(a, f[F_ADDR].p, f[F_ADDR].len);
-	a[f[F_ADDR].len] = '\0';
-	if (inet_pton(AF_INET, a, d->abin) == 1)
-		d->family = AF_INET;
-	else if (inet_pton(AF_INET6, a, d->abin) == 1)
-		d->family = AF_INET6;
-	else
+/* A field without a backslash: itself, or "" for "-". */
+static void
+plain(const struct trap_str *f, struct trap_str *out)
+{
+	if (f->len == 1 && f->p[0] == '-') {
+		out->p = "";
+		out->len = 0;
+	} else
+		*out = *f;
+}
+
+/*
+ * The record of a line, into d: 0, or -1 if it is not one.  A line
+ * without a backslash has nothing to decode: its fields are used where
+ * they lie, and stay valid as long as the line.
+ */
+static int
+parse(const char *line, size_t len, struct fields *d)
+{
+	struct trap_rec	 r;
+	const struct trap_str *f = r.f;
+
+	if (trap_rec_parse(line, len, &r) == -1)
 		return -1;
-	d->addr = f[F_ADDR];
-	return 0;
+	if (memchr(line, '\\', len) != NULL)
+		return fields(&r, d);
+	d->time = r.time;
+	d->nfields = r.nfields;
+	d->decoded = 0;
+	d->service = f[F_SERVICE];
+	plain(&f[F_LOGHOST], &d->loghost);
+	plain(&f[F_DAEMON], &d->daemon);
+	plain(&f[F_RDNS], &d->rdns);
+	plain(&f[F_USER], &d->user);
+	if (r.nfields == TRAP_NFIELDS_MATCH)
+		plain(&f[F_CLASS], &d->class);
+	else {
+		d->class.p = "";
+		d->class.len = 0;
+	}
+	return addrfield(&f[F_ADDR], d);
 }
 
 /*
@@ -324,55 +797,6 @@ domainkey(const struct fields *d, struct trap_str *k)
 	}
 	k->p = p;
 	k->len = len;
-}
-
-static uint32_t
-newid(struct trap_hash *h)
-{
-	size_t	 n = trap_hash_count(h);
-
-	if (n > UINT32_MAX)
-		errx(2, "too many distinct keys");
-	return n - 1;
-}
-
-/*
- * Add a pair to the set (open addressing, linear probing, load at most
- * 3/4): 1 if it is new.
- */
-static int
-pair_add(uint64_t p)
-{
-	uint64_t	*old = pairs;
-	size_t		 i, j, n = pairslots;
-
-	if ((npairs + 1) * 4 > pairslots * 3) {
-		pairslots = n == 0 ? 1024 : 2 * n;
-		if ((pairs = calloc(pairslots, sizeof(*pairs))) == NULL)
-			err(2, NULL);
-		for (j = 0; j < n; j++) {
-			if (old[j] == 0)
-				continue;
-			for (i = (old[j] * 0x9e3779b97f4a7c15ULL) >> 32;;
-			    i++) {
-				i &= pairslots - 1;
-				if (pairs[i] == 0)
-					break;
-			}
-			pairs[i] = old[j];
-		}
-		free(old);
-	}
-	for (i = (p * 0x9e3779b97f4a7c15ULL) >> 32;; i++) {
-		i &= pairslots - 1;
-		if (pairs[i] == p)
-			return 0;
-		if (pairs[i] == 0)
-			break;
-	}
-	pairs[i] = p;
-	npairs++;
-	return 1;
 }
 
 /*
@@ -489,51 +913,58 @@ count_summary(const struct fields *d)
 	}
 }
 
+/*
+ * The key and the counterpart of d, and their hashes, for count_key():
+ * apart from it, so that a batch of records can have them first.
+ */
 static void
-count_key(const struct fields *d)
+prepare(struct fields *d)
 {
-	static char	 nbuf[INET6_ADDRSTRLEN + 8];
-	struct trap_str	 k, c;
-	struct row	*r;
-	const char	*rd = NULL;
-	size_t		 rdlen = 0;
-	uint32_t	*cid;
-	int		 isnew;
-
 	switch (key) {
 	case K_HOST:
 	case K_ADDR:
-		k = d->addr;
+		d->k = d->addr;
 		break;
 	case K_USER:
-		k = d->user;
+		d->k = d->user;
 		break;
 	case K_NET:
-		netkey(d, nbuf, sizeof(nbuf), &k);
+		netkey(d, d->kbuf, sizeof(d->kbuf), &d->k);
 		break;
 	case K_DOMAIN:
-		domainkey(d, &k);
+		domainkey(d, &d->k);
 		break;
 	case K_SERVICE:
-		k = d->service;
+		d->k = d->service;
 		break;
 	case K_DAEMON:
-		k = d->daemon;
+		d->k = d->daemon;
 		break;
 	case K_LOGHOST:
-		k = d->loghost;
+		d->k = d->loghost;
 		break;
 	case K_CLASS:
-		k = d->class;
+		d->k = d->class;
 		break;
 	default:
 		abort();
 	}
-	r = trap_hash_put(kh, k.p, k.len, &isnew);
-	if (isnew) {
-		r->id = newid(kh);
+	d->kh = siphash(d->k.p, d->k.len);
+	d->c = keys[key].cp == CP_USERS ? d->user : d->addr;
+	d->ch = siphash(d->c.p, d->c.len);
+}
+
+static void
+count_key(const struct fields *d)
+{
+	const struct name *rd;
+	struct row	*r;
+	int		 isnew;
+
+	r = row_get(&d->k, d->kh, &isnew);
+	if (isnew)
 		r->first = r->last = d->time;
-	} else if (d->time < r->first)
+	else if (d->time < r->first)
 		r->first = d->time;
 	else if (d->time > r->last)
 		r->last = d->time;
@@ -541,33 +972,66 @@ count_key(const struct fields *d)
 
 	/* The most recent name of an address. */
 	if (key == K_HOST && d->rdns.len > 0 &&
-	    (r->rdns == NULL || d->time >= r->rdnst)) {
-		if (r->rdns != NULL)
-			rd = trap_hash_key(rdnsh, r->rdns, &rdlen);
-		if (r->rdns == NULL || rdlen != d->rdns.len ||
-		    memcmp(rd, d->rdns.p, rdlen) != 0)
-			r->rdns = trap_hash_put(rdnsh, d->rdns.p, d->rdns.len,
-			    NULL);
+	    (r->rdns == 0 || d->time >= r->rdnst)) {
+		if (r->rdns != 0)
+			rd = tab_key(&rdnstab, r->rdns);
+		if (r->rdns == 0 || rd->len != d->rdns.len ||
+		    memcmp(rd->s, d->rdns.p, rd->len) != 0)
+			r->rdns = intern(&d->rdns);
 		r->rdnst = d->time;
 	}
 
-	c = keys[key].cp == CP_USERS ? d->user : d->addr;
 	if (grouped && r != grouprow) {
 		group_reset();
 		grouprow = r;
 	}
-	if (c.len == 0)
+	if (d->c.len == 0)
 		return;
 	if (grouped) {
-		if (group_add(hash64(c.p, c.len)))
+		if (group_add(hash64(d->c.p, d->c.len)))
 			r->ncp++;
 		return;
 	}
-	cid = trap_hash_put(cph, c.p, c.len, &isnew);
-	if (isnew)
-		*cid = newid(cph);
-	if (pair_add((uint64_t)(r->id + 1ULL) << 32 | *cid))
-		r->ncp++;
+	cp_add(r, d->ch);
+}
+
+/*
+ * Ask for the lines count_key() will need for a batch of records, a step
+ * for each line found through another: the key's slot, its row, the
+ * row's set and host name.  Only hints: count_key() looks them all up
+ * again, so that a key new in the batch is no matter.
+ */
+static void
+prefetch(const struct fields *v, size_t n)
+{
+	const struct row	*r;
+	const char		*p;
+	uint64_t		 s;
+	size_t			 i, j;
+
+	for (i = 0; i < n; i++)
+		PREFETCH(&keytab.slot[tab_home(&keytab, v[i].kh)]);
+	for (i = 0; i < n; i++)
+		if ((s = keytab.slot[tab_home(&keytab, v[i].kh)]) != 0 &&
+		    SLOTTAG(s) == v[i].kh >> 32) {
+			r = deref(SLOTREF(s));
+			PREFETCH(r);
+			PREFETCH(r->key + r->keylen - 1);
+		}
+	for (i = 0; i < n; i++) {
+		if ((s = keytab.slot[tab_home(&keytab, v[i].kh)]) == 0 ||
+		    SLOTTAG(s) != v[i].kh >> 32)
+			continue;
+		r = deref(SLOTREF(s));
+		if (r->ncp > LINMAX)
+			PREFETCH(&bigs[r->cps][v[i].ch &
+			    (bigslots(r->ncp) - 1)]);
+		else if (r->ncp > 0)
+			for (p = deref(r->cps), j = 0; j < r->ncp; j += 8)
+				PREFETCH(p + j * sizeof(uint64_t));
+		if (r->rdns != 0)
+			PREFETCH(tab_key(&rdnstab, r->rdns));
+	}
 }
 
 static void
@@ -593,35 +1057,73 @@ record(const struct fields *d)
 static int
 archiveline(const char *line, size_t len, void *arg)
 {
-	struct trap_rec	 r;
 	struct fields	 d;
 
 	(void)arg;
-	if (trap_rec_parse(line, len, &r) == -1 || fields(&r, &d) == -1) {
+	if (parse(line, len, &d) == -1) {
 		nbad++;
 		return 0;
 	}
+	if (keyed)
+		prepare(&d);
 	record(&d);
 	return 0;
 }
 
+/* Count the batch, its lines asked for first. */
+static void
+flush(struct fields *v, size_t n)
+{
+	size_t	 i;
+
+	if (keyed && !grouped)
+		prefetch(v, n);
+	for (i = 0; i < n; i++)
+		record(&v[i]);
+}
+
+/*
+ * The records are read a block of lines at a time, and counted in
+ * batches of BATCH: the fields of a batch point into the block.  Those
+ * of a record with something to decode are in fields()' buffers, until
+ * the next: it is counted at once, after the batch before it.
+ */
 static int
 readfile(struct trap_file *f)
 {
-	struct trap_rec	 r;
-	struct fields	 d;
-	const char	*line;
-	size_t		 len;
+	static struct fields	 v[BATCH];
+	const char		*block, *p, *end, *nl;
+	size_t			 blen, len, n = 0;
+	unsigned long long	 lineno, nlines;
 
-	while (trap_file_getline(f, &line, &len)) {
-		if (trap_rec_parse(line, len, &r) == -1 ||
-		    fields(&r, &d) == -1) {
-			if (nbad++ < MAXWARN)
-				warnx("%s:%llu: not a trap record",
-				    trap_file_name(f), trap_file_lineno(f));
-			continue;
+	while (trap_file_getblock(f, &block, &blen, &nlines)) {
+		lineno = trap_file_lineno(f) - nlines;
+		for (p = block, end = block + blen; p < end; p = nl + 1) {
+			if ((nl = memchr(p, '\n', end - p)) == NULL)
+				nl = end;
+			len = nl - p;
+			if (len > 0 && p[len - 1] == '\r')
+				len--;
+			lineno++;
+			if (parse(p, len, &v[n]) == -1) {
+				if (nbad++ < MAXWARN)
+					warnx("%s:%llu: not a trap record",
+					    trap_file_name(f), lineno);
+				continue;
+			}
+			if (keyed)
+				prepare(&v[n]);
+			if (v[n].decoded) {
+				flush(v, n);
+				record(&v[n]);
+				n = 0;
+			} else if (++n == BATCH) {
+				flush(v, n);
+				n = 0;
+			}
 		}
-		record(&d);
+		flush(v, n);
+		n = 0;
 	}
 	return trap_file_error(f);
 }
@@ -731,16 +1233,17 @@ max(size_t a, size_t b)
 }
 
 static const char *
-keyof(const void *v, size_t *len)
+keyof(const struct row *r, size_t *len)
 {
-	return trap_hash_key(kh, v, len);
+	*len = r->keylen;
+	return r->key;
 }
 
 static int
 cmprow(const void *a, const void *b)
 {
-	const struct row	*ra = *(const void *const *)a;
-	const struct row	*rb = *(const void *const *)b;
+	const struct row	*ra = *(const struct row *const *)a;
+	const struct row	*rb = *(const struct row *const *)b;
 	const char		*ka, *kb;
 	size_t			 la, lb;
 	int			 c;
@@ -754,6 +1257,23 @@ cmprow(const void *a, const void *b)
 	return la < lb ? -1 : la > lb;
 }
 
+/* The rows, sorted; free(3) the array. */
+static struct row **
+sortrows(size_t *n)
+{
+	struct row	**v;
+	size_t		  i, k = 0;
+
+	if ((v = reallocarray(NULL, keytab.count + 1, sizeof(*v))) == NULL)
+		err(2, NULL);
+	for (i = 0; i < keytab.nslots; i++)
+		if (keytab.slot[i] != 0)
+			v[k++] = deref(SLOTREF(keytab.slot[i]));
+	qsort(v, k, sizeof(*v), cmprow);
+	*n = k;
+	return v;
+}
+
 /*
  * The key of a row as text and tsv show it (vis-encoded, "-" for none),
  * or decoded for csv ("" for none), in obuf.
@@ -761,18 +1281,19 @@ cmprow(const void *a, const void *b)
 static void
 keycell(const struct row *r, int encode)
 {
-	const char	*k, *rd;
-	size_t		 klen, rlen;
+	const struct name *rd;
+	const char	*k;
+	size_t		 klen;
 
 	obuf.len = 0;
 	buf_add(&obuf, "", 0);
 	k = keyof(r, &klen);
-	if (key == K_HOST && r->rdns != NULL && klen > 0) {
-		rd = trap_hash_key(rdnsh, r->rdns, &rlen);
+	if (key == K_HOST && r->rdns != 0 && klen > 0) {
+		rd = tab_key(&rdnstab, r->rdns);
 		if (encode)
-			buf_vis(&obuf, rd, rlen);
+			buf_vis(&obuf, rd->s, rd->len);
 		else
-			buf_add(&obuf, rd, rlen);
+			buf_add(&obuf, rd->s, rd->len);
 		buf_add(&obuf, " (", 2);
 		buf_add(&obuf, k, klen);
 		buf_add(&obuf, ")", 1);
@@ -786,14 +1307,14 @@ static void
 print_rows(void)
 {
 	const struct keydef	*kd = &keys[key];
+	const struct name	*rd;
 	struct row		**v;
 	const char		*k;
 	char			 t1[64], t2[64];
 	size_t			 n, i, klen, rlen, wa, wk, wc;
 	uint64_t		 maxcp = 0;
 
-	v = (struct row **)trap_hash_values(kh, &n);
-	qsort(v, n, sizeof(*v), cmprow);
+	v = sortrows(&n);
 	if ((unsigned long long)nrows < n)
 		n = nrows;
 
@@ -857,9 +1378,11 @@ print_rows(void)
 			if (key == K_HOST) {
 				fputs(",\"rdns\":", stdout);
 				rlen = 0;
-				if (v[i]->rdns != NULL && klen > 0)
-					k = trap_hash_key(rdnsh, v[i]->rdns,
-					    &rlen);
+				if (v[i]->rdns != 0 && klen > 0) {
+					rd = tab_key(&rdnstab, v[i]->rdns);
+					k = rd->s;
+					rlen = rd->len;
+				}
 				put_json(k, rlen);
 			}
 			printf(",\"%s\":%u,\"first\":\"%s\",\"last\":\"%s\"}\n",
@@ -1282,8 +1805,7 @@ svg_rows(void)
 	size_t			 n, shown, i, nt;
 	double			 y, x, w;
 
-	v = (struct row **)trap_hash_values(kh, &n);
-	qsort(v, n, sizeof(*v), cmprow);
+	v = sortrows(&n);
 	shown = nrows == LLONG_MAX ? SVGROWS : nrows < SVGMAXROWS ?
 	    (size_t)nrows : SVGMAXROWS;
 	if (shown > n)
@@ -1450,11 +1972,11 @@ main(int argc, char *argv[])
 	if (!sflag && keys[key].cp == CP_NONE)
 		timeh = trap_hash_new(sizeof(uint64_t));
 	else if (!sflag) {
-		kh = trap_hash_new(key == K_HOST ? sizeof(struct row) :
-		    offsetof(struct row, rdnst));
-		cph = trap_hash_new(sizeof(uint32_t));
-		if (key == K_HOST)
-			rdnsh = trap_hash_new(0);
+		keyed = 1;
+		arc4random_buf(&sipk0, sizeof(sipk0));
+		arc4random_buf(&sipk1, sizeof(sipk1));
+		tab_grow(&keytab);
+		tab_grow(&rdnstab);
 	}
 
 	if (archive != NULL) {

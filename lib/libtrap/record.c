@@ -32,8 +32,9 @@ oneof(const struct trap_str *s, const char *const *names, int n)
 {
 	int	 i;
 
+	/* The first byte rules out most names without a strlen. */
 	for (i = 0; i < n; i++)
-		if (strlen(names[i]) == s->len &&
+		if (names[i][0] == s->p[0] && strlen(names[i]) == s->len &&
 		    memcmp(names[i], s->p, s->len) == 0)
 			return i;
 	return -1;

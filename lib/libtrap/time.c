@@ -135,21 +135,32 @@ valid(int y, int mo, int d, int h, int mi, int s)
 	    d <= days_in_month(y, mo) && h <= 23 && mi <= 59 && s <= 60;
 }
 
-/* A record's time: exactly "YYYY-MM-DDTHH:MM:SSZ". */
+/*
+ * A record's time: exactly "YYYY-MM-DDTHH:MM:SSZ".  Records come mostly
+ * in time order, many a day, so the last valid date and its day number
+ * are kept: only the time of day is read again.
+ */
 int
 trap_time_parse_rec(const char *p, size_t len, time_t *t)
 {
-	int	 y, mo, d, h, mi, s;
+	static char		 lastdate[10];
+	static long long	 lastday = -1;
+	int			 y, mo, d, h, mi, s;
 
 	if (len != TRAP_TIMELEN - 1 || p[4] != '-' || p[7] != '-' ||
 	    p[10] != 'T' || p[13] != ':' || p[16] != ':' || p[19] != 'Z')
 		return -1;
-	if (digits(p, 4, &y) || digits(p + 5, 2, &mo) ||
-	    digits(p + 8, 2, &d) || digits(p + 11, 2, &h) ||
-	    digits(p + 14, 2, &mi) || digits(p + 17, 2, &s) ||
-	    !valid(y, mo, d, h, mi, s))
+	if (digits(p + 11, 2, &h) || digits(p + 14, 2, &mi) ||
+	    digits(p + 17, 2, &s) || h > 23 || mi > 59 || s > 60)
 		return -1;
-	*t = trap_timegm(y, mo, d, h, mi, s);
+	if (lastday == -1 || memcmp(p, lastdate, sizeof(lastdate)) != 0) {
+		if (digits(p, 4, &y) || digits(p + 5, 2, &mo) ||
+		    digits(p + 8, 2, &d) || !valid(y, mo, d, h, mi, s))
+			return -1;
+		memcpy(lastdate, p, sizeof(lastdate));
+		lastday = days_from_civil(y, mo, d);
+	}
+	*t = lastday * 86400 + h * 3600 + mi * 60 + s;
 	return 0;
 }
 
