@@ -104,12 +104,17 @@ static const char *const wdays[] =	/* ISO 8601 order */
 
 /*
  * A key, in the arena: its counts, then the key.  The key's length and
- * bytes are laid out as in struct name, for the tables.
+ * bytes are laid out as in struct name, for the tables.  The attempts
+ * and the times are 48-bit numbers in w[] (see rget()): a record's time
+ * is below 2^38 (years 1970 to 9999), and 2^48 attempts would take some
+ * 20 PB of records.  Rows of most addresses fit 48 or 56 bytes.
  */
+#define R_ATTEMPTS	0
+#define R_FIRST		6
+#define R_LAST		12
+#define R_RDNST		18		/* host: time of the record of rdns */
 struct row {
-	uint64_t	 attempts;
-	int64_t		 first, last;
-	int64_t		 rdnst;		/* host: time of the record of rdns */
+	unsigned char	 w[24];
 	uint32_t	 ncp;		/* distinct counterparts */
 	uint32_t	 cps;		/* their set, see cp_add() */
 	uint32_t	 rdns;		/* host: ref of its name, 0 for none */
@@ -188,6 +193,26 @@ usage(void)
 	    "[-n count] [-o format] [-S since] [-U until] [file ...]\n",
 	    getprogname());
 	exit(1);
+}
+
+/* The 48-bit number at w[f] of r. */
+static int64_t
+rget(const struct row *r, int f)
+{
+	const unsigned char	*p = r->w + f;
+
+	return (int64_t)p[0] | (int64_t)p[1] << 8 | (int64_t)p[2] << 16 |
+	    (int64_t)p[3] << 24 | (int64_t)p[4] << 32 | (int64_t)p[5] << 40;
+}
+
+static void
+rput(struct row *r, int f, int64_t v)
+{
+	unsigned char	*p = r->w + f;
+	int		 i;
+
+	for (i = 0; i < 6; i++, v >>= 8)
+		p[i] = v & 0xff;
 }
 
 /* Buffers. */
@@ -436,13 +461,13 @@ row_get(const struct trap_str *k, uint64_t h, int *isnew)
  * lincaps[] that holds them: the capacity follows from the count, and
  * the arrays outgrown are kept on a free list for each capacity, for the
  * rows that grow after.  Most keys have a few counterparts, so most of
- * the memory is here, at 6 or 7 words in 8 used.  Beyond LINMAX the set
+ * the memory is here, at 9 words in 10 used.  Beyond LINMAX the set
  * is a table of its own (malloc(3), linear probing, load at most 3/4,
  * 0 empty): r->cps is then its index in bigs[].
  */
 #define LINMAX		64
-static const uint32_t	 lincaps[] =
-    { 1, 2, 3, 4, 6, 8, 11, 16, 23, 32, 45, LINMAX };
+static const uint32_t	 lincaps[] = { 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16,
+    20, 24, 28, 32, 40, 48, 56, LINMAX };
 #define NLINCAPS	(sizeof(lincaps) / sizeof(lincaps[0]))
 static uint32_t		 linfree[NLINCAPS];
 static uint64_t		**bigs;
@@ -959,26 +984,30 @@ count_key(const struct fields *d)
 {
 	const struct name *rd;
 	struct row	*r;
+	int64_t		 n;
 	int		 isnew;
 
 	r = row_get(&d->k, d->kh, &isnew);
-	if (isnew)
-		r->first = r->last = d->time;
-	else if (d->time < r->first)
-		r->first = d->time;
-	else if (d->time > r->last)
-		r->last = d->time;
-	r->attempts++;
+	if (isnew) {
+		rput(r, R_FIRST, d->time);
+		rput(r, R_LAST, d->time);
+	} else if (d->time < rget(r, R_FIRST))
+		rput(r, R_FIRST, d->time);
+	else if (d->time > rget(r, R_LAST))
+		rput(r, R_LAST, d->time);
+	if ((n = rget(r, R_ATTEMPTS)) == ((int64_t)1 << 48) - 1)
+		errx(2, "too many attempts");
+	rput(r, R_ATTEMPTS, n + 1);
 
 	/* The most recent name of an address. */
 	if (key == K_HOST && d->rdns.len > 0 &&
-	    (r->rdns == 0 || d->time >= r->rdnst)) {
+	    (r->rdns == 0 || d->time >= rget(r, R_RDNST))) {
 		if (r->rdns != 0)
 			rd = tab_key(&rdnstab, r->rdns);
 		if (r->rdns == 0 || rd->len != d->rdns.len ||
 		    memcmp(rd->s, d->rdns.p, rd->len) != 0)
 			r->rdns = intern(&d->rdns);
-		r->rdnst = d->time;
+		rput(r, R_RDNST, d->time);
 	}
 
 	if (grouped && r != grouprow) {
@@ -1016,7 +1045,7 @@ prefetch(const struct fields *v, size_t n)
 		    SLOTTAG(s) == v[i].kh >> 32) {
 			r = deref(SLOTREF(s));
 			PREFETCH(r);
-			PREFETCH(r->key + r->keylen - 1);
+			PREFETCH((const char *)r + 63);
 		}
 	for (i = 0; i < n; i++) {
 		if ((s = keytab.slot[tab_home(&keytab, v[i].kh)]) == 0 ||
@@ -1207,13 +1236,6 @@ put_json(const char *s, size_t len)
 	putchar('"');
 }
 
-static void
-put_pad(size_t n)
-{
-	while (n-- > 0)
-		putchar(' ');
-}
-
 static size_t
 digits(uint64_t n)
 {
@@ -1240,16 +1262,15 @@ keyof(const struct row *r, size_t *len)
 }
 
 static int
-cmprow(const void *a, const void *b)
+cmprow(const struct row *ra, const struct row *rb)
 {
-	const struct row	*ra = *(const struct row *const *)a;
-	const struct row	*rb = *(const struct row *const *)b;
-	const char		*ka, *kb;
-	size_t			 la, lb;
-	int			 c;
+	const char	*ka, *kb;
+	size_t		 la, lb;
+	int64_t		 na, nb;
+	int		 c;
 
-	if (ra->attempts != rb->attempts)
-		return ra->attempts > rb->attempts ? -1 : 1;
+	if ((na = rget(ra, R_ATTEMPTS)) != (nb = rget(rb, R_ATTEMPTS)))
+		return na > nb ? -1 : 1;
 	ka = keyof(ra, &la);
 	kb = keyof(rb, &lb);
 	if ((c = memcmp(ka, kb, la < lb ? la : lb)) != 0)
@@ -1257,21 +1278,82 @@ cmprow(const void *a, const void *b)
 	return la < lb ? -1 : la > lb;
 }
 
-/* The rows, sorted; free(3) the array. */
-static struct row **
+/* Two sorted slots: their upper halves first, then the rows. */
+static int
+cmpslot(const void *a, const void *b)
+{
+	uint64_t	 sa = *(const uint64_t *)a, sb = *(const uint64_t *)b;
+
+	if (SLOTTAG(sa) != SLOTTAG(sb))
+		return SLOTTAG(sa) < SLOTTAG(sb) ? -1 : 1;
+	return cmprow(deref(SLOTREF(sa)), deref(SLOTREF(sb)));
+}
+
+/*
+ * The order of a row in 32 bits, for sortrows(): the complement of its
+ * attempts in the upper abits, then the first bytes of its key (0 past
+ * its end).  Rows in order have these in order; rows of equal ones are
+ * compared in full.
+ */
+static uint32_t
+sorttag(const struct row *r, int abits, int64_t most)
+{
+	uint64_t	 t;
+	size_t		 i;
+
+	t = most - rget(r, R_ATTEMPTS);
+	for (i = 0; i < 4; i++)
+		t = t << 8 | (i < r->keylen ? (unsigned char)r->key[i] : 0);
+	return t >> abits;
+}
+
+/*
+ * The rows, sorted, as slots at the start of the key table's, which are
+ * no more a table (free(3) them).  The upper half of a slot becomes the
+ * row's sorttag(): qsort(3) compares most rows without fetching them.
+ */
+static uint64_t *
 sortrows(size_t *n)
 {
-	struct row	**v;
-	size_t		  i, k = 0;
+	uint64_t	*v = keytab.slot;
+	int64_t		 a, most = 0;
+	size_t		 i, k = 0;
+	int		 abits;
 
-	if ((v = reallocarray(NULL, keytab.count + 1, sizeof(*v))) == NULL)
-		err(2, NULL);
-	for (i = 0; i < keytab.nslots; i++)
-		if (keytab.slot[i] != 0)
-			v[k++] = deref(SLOTREF(keytab.slot[i]));
-	qsort(v, k, sizeof(*v), cmprow);
+	for (i = 0; i < keytab.nslots; i++) {
+		if (i + 16 < keytab.nslots && v[i + 16] != 0)
+			PREFETCH(deref(SLOTREF(v[i + 16])));
+		if (v[i] == 0)
+			continue;
+		if ((a = rget(deref(SLOTREF(v[i])), R_ATTEMPTS)) > most)
+			most = a;
+		v[k++] = SLOTREF(v[i]);
+	}
+	for (abits = 0; abits < 48 && most >> abits != 0; abits++)
+		continue;
+	for (i = 0; i < k; i++) {
+		if (i + 16 < k)
+			PREFETCH(deref(v[i + 16]));
+		/* Past 32 bits of attempts, the tag is their upper bits. */
+		if (abits > 32)
+			v[i] |= (uint64_t)((most - rget(deref(v[i]),
+			    R_ATTEMPTS)) >> (abits - 32)) << 32;
+		else
+			v[i] |= (uint64_t)sorttag(deref(v[i]), abits, most) <<
+			    32;
+	}
+	keytab.slot = NULL;
+	keytab.nslots = keytab.count = 0;
+	qsort(v, k, sizeof(*v), cmpslot);
 	*n = k;
 	return v;
+}
+
+/* Row i of sortrows(). */
+static const struct row *
+sorted(const uint64_t *v, size_t i)
+{
+	return deref(SLOTREF(v[i]));
 }
 
 /*
@@ -1303,14 +1385,90 @@ keycell(const struct row *r, int encode)
 		buf_add(&obuf, k, klen);
 }
 
+/* Append n, right-aligned in width w (0: as is). */
+static void
+buf_num(struct buf *b, uint64_t n, size_t w)
+{
+	char	 d[24];
+	size_t	 i = sizeof(d);
+
+	do {
+		d[--i] = '0' + n % 10;
+	} while ((n /= 10) > 0);
+	buf_need(b, w + sizeof(d) + 1);
+	while (w > sizeof(d) - i) {
+		b->p[b->len++] = ' ';
+		w--;
+	}
+	buf_add(b, d + i, sizeof(d) - i);
+}
+
+/* Append t as fmttime() writes it, without the cost of printf. */
+static void
+buf_time(struct buf *b, int64_t t)
+{
+	struct tm	 tm;
+	time_t		 tt = t;
+	char		*p;
+	int		 y;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		errx(2, "localtime failed");
+	y = tm.tm_year + 1900;
+	if (y < 0 || y > 9999) {
+		buf_need(b, 64);
+		b->len += snprintf(b->p + b->len, 64, "%04d-%02d-%02d "
+		    "%02d:%02d:%02d", y, tm.tm_mon + 1, tm.tm_mday,
+		    tm.tm_hour, tm.tm_min, tm.tm_sec);
+		return;
+	}
+	buf_need(b, 20);
+	p = b->p + b->len;
+	p[0] = '0' + y / 1000;
+	p[1] = '0' + y / 100 % 10;
+	p[2] = '0' + y / 10 % 10;
+	p[3] = '0' + y % 10;
+	p[4] = '-';
+	p[5] = '0' + (tm.tm_mon + 1) / 10;
+	p[6] = '0' + (tm.tm_mon + 1) % 10;
+	p[7] = '-';
+	p[8] = '0' + tm.tm_mday / 10;
+	p[9] = '0' + tm.tm_mday % 10;
+	p[10] = ' ';
+	p[11] = '0' + tm.tm_hour / 10;
+	p[12] = '0' + tm.tm_hour % 10;
+	p[13] = ':';
+	p[14] = '0' + tm.tm_min / 10;
+	p[15] = '0' + tm.tm_min % 10;
+	p[16] = ':';
+	p[17] = '0' + tm.tm_sec / 10;
+	p[18] = '0' + tm.tm_sec % 10;
+	p[19] = '\0';
+	b->len += 19;
+}
+
+static void
+buf_flush(struct buf *b)
+{
+	fwrite(b->p, 1, b->len, stdout);
+	b->len = 0;
+}
+
+/*
+ * The rankings: a line at a time in lbuf, written with one fwrite(3),
+ * the numbers and times formatted by hand (printf(3) took most of the
+ * time of writing them).
+ */
 static void
 print_rows(void)
 {
+	static struct buf	 lbuf;
 	const struct keydef	*kd = &keys[key];
 	const struct name	*rd;
-	struct row		**v;
+	const struct row	*r;
+	uint64_t		*v;
 	const char		*k;
-	char			 t1[64], t2[64];
+	char			 sep;
 	size_t			 n, i, klen, rlen, wa, wk, wc;
 	uint64_t		 maxcp = 0;
 
@@ -1322,73 +1480,94 @@ print_rows(void)
 	case FMT_TEXT:
 		wk = strlen(kd->title);
 		for (i = 0; i < n; i++) {
-			keycell(v[i], 1);
+			keycell(sorted(v, i), 1);
 			wk = max(wk, obuf.len);
-			if (v[i]->ncp > maxcp)
-				maxcp = v[i]->ncp;
+			if (sorted(v, i)->ncp > maxcp)
+				maxcp = sorted(v, i)->ncp;
 		}
-		wa = max(strlen("Attempts"), digits(v[0]->attempts));
+		wa = max(strlen("Attempts"),
+		    digits(rget(sorted(v, 0), R_ATTEMPTS)));
 		wc = max(strlen(cptitle[kd->cp]), digits(maxcp));
 		printf("%*s  %-*s  %*s  %-19s  %s\n", (int)wa, "Attempts",
 		    (int)wk, kd->title, (int)wc, cptitle[kd->cp],
 		    "First Seen", "Last Seen");
 		for (i = 0; i < n; i++) {
-			keycell(v[i], 1);
-			printf("%*llu  ", (int)wa,
-			    (unsigned long long)v[i]->attempts);
-			fwrite(obuf.p, 1, obuf.len, stdout);
-			put_pad(wk - obuf.len);
-			printf("  %*u  %s  %s\n", (int)wc, v[i]->ncp,
-			    fmttime(v[i]->first, t1, sizeof(t1)),
-			    fmttime(v[i]->last, t2, sizeof(t2)));
+			r = sorted(v, i);
+			keycell(r, 1);
+			lbuf.len = 0;
+			buf_num(&lbuf, rget(r, R_ATTEMPTS), wa);
+			buf_add(&lbuf, "  ", 2);
+			buf_add(&lbuf, obuf.p, obuf.len);
+			buf_need(&lbuf, wk - obuf.len + 2);
+			memset(lbuf.p + lbuf.len, ' ', wk - obuf.len + 2);
+			lbuf.len += wk - obuf.len + 2;
+			buf_num(&lbuf, r->ncp, wc);
+			buf_add(&lbuf, "  ", 2);
+			buf_time(&lbuf, rget(r, R_FIRST));
+			buf_add(&lbuf, "  ", 2);
+			buf_time(&lbuf, rget(r, R_LAST));
+			buf_add(&lbuf, "\n", 1);
+			buf_flush(&lbuf);
 		}
 		break;
 	case FMT_TSV:
-		printf("Attempts\t%s\t%s\tFirst Seen\tLast Seen\n",
-		    kd->title, cptitle[kd->cp]);
-		for (i = 0; i < n; i++) {
-			keycell(v[i], 1);
-			printf("%llu\t%s\t%u\t%s\t%s\n",
-			    (unsigned long long)v[i]->attempts, obuf.p,
-			    v[i]->ncp, fmttime(v[i]->first, t1, sizeof(t1)),
-			    fmttime(v[i]->last, t2, sizeof(t2)));
-		}
-		break;
 	case FMT_CSV:
-		printf("Attempts,%s,%s,First Seen,Last Seen\n",
-		    kd->title, cptitle[kd->cp]);
+		sep = fmt == FMT_CSV ? ',' : '\t';
+		printf("Attempts%c%s%c%s%cFirst Seen%cLast Seen\n", sep,
+		    kd->title, sep, cptitle[kd->cp], sep, sep);
 		for (i = 0; i < n; i++) {
-			keycell(v[i], 0);
-			printf("%llu,", (unsigned long long)v[i]->attempts);
-			put_csv(obuf.p, obuf.len);
-			printf(",%u,%s,%s\n", v[i]->ncp,
-			    fmttime(v[i]->first, t1, sizeof(t1)),
-			    fmttime(v[i]->last, t2, sizeof(t2)));
+			r = sorted(v, i);
+			keycell(r, fmt == FMT_TSV);
+			lbuf.len = 0;
+			buf_num(&lbuf, rget(r, R_ATTEMPTS), 0);
+			buf_add(&lbuf, &sep, 1);
+			if (fmt == FMT_TSV)
+				buf_add(&lbuf, obuf.p, obuf.len);
+			else {
+				buf_flush(&lbuf);
+				put_csv(obuf.p, obuf.len);
+			}
+			buf_add(&lbuf, &sep, 1);
+			buf_num(&lbuf, r->ncp, 0);
+			buf_add(&lbuf, &sep, 1);
+			buf_time(&lbuf, rget(r, R_FIRST));
+			buf_add(&lbuf, &sep, 1);
+			buf_time(&lbuf, rget(r, R_LAST));
+			buf_add(&lbuf, "\n", 1);
+			buf_flush(&lbuf);
 		}
 		break;
 	case FMT_SVG:		/* svg_rows() */
 		break;
 	case FMT_JSON:
 		for (i = 0; i < n; i++) {
-			k = keyof(v[i], &klen);
+			r = sorted(v, i);
+			k = keyof(r, &klen);
 			printf("{\"attempts\":%llu,\"%s\":",
-			    (unsigned long long)v[i]->attempts,
+			    (unsigned long long)rget(r, R_ATTEMPTS),
 			    key == K_HOST ? "addr" : kd->name);
 			put_json(k, klen);
 			if (key == K_HOST) {
 				fputs(",\"rdns\":", stdout);
 				rlen = 0;
-				if (v[i]->rdns != 0 && klen > 0) {
-					rd = tab_key(&rdnstab, v[i]->rdns);
+				if (r->rdns != 0 && klen > 0) {
+					rd = tab_key(&rdnstab, r->rdns);
 					k = rd->s;
 					rlen = rd->len;
 				}
 				put_json(k, rlen);
 			}
-			printf(",\"%s\":%u,\"first\":\"%s\",\"last\":\"%s\"}\n",
-			    cpjson[kd->cp], v[i]->ncp,
-			    fmttime(v[i]->first, t1, sizeof(t1)),
-			    fmttime(v[i]->last, t2, sizeof(t2)));
+			lbuf.len = 0;
+			buf_add(&lbuf, ",\"", 2);
+			buf_add(&lbuf, cpjson[kd->cp], strlen(cpjson[kd->cp]));
+			buf_add(&lbuf, "\":", 2);
+			buf_num(&lbuf, r->ncp, 0);
+			buf_add(&lbuf, ",\"first\":\"", 10);
+			buf_time(&lbuf, rget(r, R_FIRST));
+			buf_add(&lbuf, "\",\"last\":\"", 10);
+			buf_time(&lbuf, rget(r, R_LAST));
+			buf_add(&lbuf, "\"}\n", 3);
+			buf_flush(&lbuf);
 		}
 		break;
 	}
@@ -1801,7 +1980,7 @@ svg_rows(void)
 	struct trap_svg		*s;
 	struct trap_svg_box	 b;
 	struct trap_svg_tick	 t[16];
-	struct row		**v;
+	uint64_t		*v;
 	size_t			 n, shown, i, nt;
 	double			 y, x, w;
 
@@ -1816,7 +1995,7 @@ svg_rows(void)
 	b.w = 352;
 	b.h = 20 * shown;
 	s = svg_begin(b.y + b.h + 64, svgtitle[key]);
-	nt = trap_svg_ticks(0, v[0]->attempts, 6, 1, t, 16);
+	nt = trap_svg_ticks(0, rget(sorted(v, 0), R_ATTEMPTS), 6, 1, t, 16);
 	b.xlo = b.ylo = b.yhi = 0;
 	b.xhi = t[nt - 1].v;
 	for (i = 0; i < nt; i++) {
@@ -1830,12 +2009,12 @@ svg_rows(void)
 	    TRAP_SVG_MIDDLE | TRAP_SVG_GRAY, "Attempts");
 	for (i = 0; i < shown; i++) {
 		y = b.y + 20 * i;
-		w = trap_svg_x(&b, v[i]->attempts) - b.x;
+		w = trap_svg_x(&b, rget(sorted(v, i), R_ATTEMPTS)) - b.x;
 		trap_svg_rect(s, b.x, y + 3, w < 1 ? 1 : w, 14, "#4e79a7");
 		trap_svg_textf(s, b.x + w + 4, y + 14, TRAP_SVG_SMALL, "%llu",
-		    (unsigned long long)v[i]->attempts);
+		    (unsigned long long)rget(sorted(v, i), R_ATTEMPTS));
 		/* Too long: a name's end tells more of a host or domain. */
-		keycell(v[i], 1);
+		keycell(sorted(v, i), 1);
 		if (obuf.len > SVGLABEL && (key == K_HOST || key == K_DOMAIN)) {
 			memmove(obuf.p + 3, obuf.p + obuf.len - SVGLABEL + 3,
 			    SVGLABEL - 3);
