@@ -17,7 +17,10 @@
 /*
  * A string-keyed hash table for distinct keys: open addressing with
  * linear probing over an array of entry pointers, entries carved from
- * large chunks (no allocation per key).  Each entry holds a value area
+ * large chunks (no allocation per key).  Beside the pointers, an array
+ * of the keys' hashes (0: an empty slot) is what the probing reads: an
+ * entry is looked at only when its hash is the one sought, and the table
+ * grows without looking at any.  Each entry holds a value area
  * of a size fixed at creation, zeroed when the key is new, and the key.
  * Memory grows with the distinct keys, never with the lookups.
  */
@@ -52,6 +55,7 @@ struct chunk {
 
 struct trap_hash {
 	struct entry	**slots;
+	uint32_t	 *hashes;	/* of slots[i]; 0 if empty */
 	size_t		  nslots;	/* a power of two */
 	size_t		  count;
 	size_t		  valsize;
@@ -69,7 +73,7 @@ hashstr(const char *p, size_t len)
 
 	while (len-- > 0)
 		h = (h ^ (unsigned char)*p++) * 16777619u;
-	return h;
+	return h != 0 ? h : 1;		/* 0 marks an empty slot */
 }
 
 struct trap_hash *
@@ -81,9 +85,10 @@ trap_hash_new(size_t valsize)
 		err(2, NULL);
 	h->valsize = ALIGN(valsize);
 	h->nslots = 1024;
-	if ((h->slots = calloc(h->nslots, sizeof(*h->slots))) == NULL)
+	if ((h->slots = calloc(h->nslots, sizeof(*h->slots))) == NULL ||
+	    (h->hashes = calloc(h->nslots, sizeof(*h->hashes))) == NULL)
 		err(2, NULL);
-	h->bytes = h->nslots * sizeof(*h->slots);
+	h->bytes = h->nslots * (sizeof(*h->slots) + sizeof(*h->hashes));
 	return h;
 }
 
@@ -113,37 +118,43 @@ carve(struct trap_hash *h, size_t n)
 static void
 grow(struct trap_hash *h)
 {
-	struct entry	**old = h->slots, *e;
+	struct entry	**old = h->slots;
+	uint32_t	 *oldh = h->hashes;
 	size_t		  i, j, n = h->nslots;
 
 	h->nslots *= 2;
-	if ((h->slots = calloc(h->nslots, sizeof(*h->slots))) == NULL)
+	if ((h->slots = calloc(h->nslots, sizeof(*h->slots))) == NULL ||
+	    (h->hashes = calloc(h->nslots, sizeof(*h->hashes))) == NULL)
 		err(2, NULL);
-	h->bytes += n * sizeof(*h->slots);
+	h->bytes += n * (sizeof(*h->slots) + sizeof(*h->hashes));
 	for (i = 0; i < n; i++) {
-		if ((e = old[i]) == NULL)
+		if (oldh[i] == 0)
 			continue;
-		for (j = e->hash & (h->nslots - 1); h->slots[j] != NULL;
+		for (j = oldh[i] & (h->nslots - 1); h->hashes[j] != 0;
 		    j = (j + 1) & (h->nslots - 1))
 			continue;
-		h->slots[j] = e;
+		h->slots[j] = old[i];
+		h->hashes[j] = oldh[i];
 	}
 	free(old);
+	free(oldh);
 }
 
-static struct entry **
+/* The slot of key: its entry's, or the empty one it would take. */
+static size_t
 find(struct trap_hash *h, const char *key, size_t len, uint32_t hv)
 {
-	struct entry	**s, *e;
-	size_t		  i;
+	struct entry	*e;
+	size_t		 i;
 
 	for (i = hv & (h->nslots - 1);; i = (i + 1) & (h->nslots - 1)) {
-		s = &h->slots[i];
-		if ((e = *s) == NULL)
-			return s;
-		if (e->hash == hv && e->keylen == len &&
-		    memcmp(KEY(h, e), key, len) == 0)
-			return s;
+		if (h->hashes[i] == 0)
+			return i;
+		if (h->hashes[i] != hv)
+			continue;
+		e = h->slots[i];
+		if (e->keylen == len && memcmp(KEY(h, e), key, len) == 0)
+			return i;
 	}
 }
 
@@ -153,7 +164,7 @@ trap_hash_get(struct trap_hash *h, const char *key, size_t len)
 {
 	struct entry	*e;
 
-	e = *find(h, key, len, hashstr(key, len));
+	e = h->slots[find(h, key, len, hashstr(key, len))];
 	return e == NULL ? NULL : VALUE(e);
 }
 
@@ -161,16 +172,17 @@ trap_hash_get(struct trap_hash *h, const char *key, size_t len)
 void *
 trap_hash_put(struct trap_hash *h, const char *key, size_t len, int *isnew)
 {
-	struct entry	**s, *e;
-	uint32_t	  hv = hashstr(key, len);
+	struct entry	*e;
+	uint32_t	 hv = hashstr(key, len);
+	size_t		 i;
 
 	if (len > UINT32_MAX)
 		errx(2, "hash key too long");
-	s = find(h, key, len, hv);
-	if (*s != NULL) {
+	i = find(h, key, len, hv);
+	if (h->slots[i] != NULL) {
 		if (isnew != NULL)
 			*isnew = 0;
-		return VALUE(*s);
+		return VALUE(h->slots[i]);
 	}
 	e = carve(h, sizeof(*e) + h->valsize + len + 1);
 	e->hash = hv;
@@ -178,7 +190,8 @@ trap_hash_put(struct trap_hash *h, const char *key, size_t len, int *isnew)
 	memset(VALUE(e), 0, h->valsize);
 	memcpy(KEY(h, e), key, len);
 	KEY(h, e)[len] = '\0';
-	*s = e;
+	h->slots[i] = e;
+	h->hashes[i] = hv;
 	if (isnew != NULL)
 		*isnew = 1;
 	if (++h->count * 4 > h->nslots * 3)	/* load at most 3/4 */
@@ -241,5 +254,6 @@ trap_hash_free(struct trap_hash *h)
 		free(c);
 	}
 	free(h->slots);
+	free(h->hashes);
 	free(h);
 }
