@@ -824,76 +824,6 @@ domainkey(const struct fields *d, struct trap_str *k)
 	k->len = len;
 }
 
-/*
- * With -A and an address key, records come from the archive's address
- * index, those of one address together: its distinct user names are
- * counted in a small set emptied at each new address, so there is no
- * table of all host/name pairs.  The set holds 64-bit hashes of the
- * names; the used slots are remembered to empty it in their number.
- */
-static int		 grouped;
-static const void	*grouprow;
-static uint64_t		*gset;
-static size_t		*gused, ngset, gslots;
-
-static uint64_t
-hash64(const char *p, size_t len)
-{
-	uint64_t	 h = 14695981039346656037ULL;
-
-	while (len-- > 0)
-		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
-	return h | 1;		/* never 0, the empty slot */
-}
-
-static void
-group_reset(void)
-{
-	size_t	 i;
-
-	for (i = 0; i < ngset; i++)
-		gset[gused[i]] = 0;
-	ngset = 0;
-}
-
-static int
-group_add(uint64_t h)
-{
-	uint64_t	*old = gset;
-	size_t		 i, j, n = gslots;
-
-	if ((ngset + 1) * 2 > gslots) {
-		gslots = n == 0 ? 256 : 2 * n;
-		if ((gset = calloc(gslots, sizeof(*gset))) == NULL ||
-		    (gused = reallocarray(gused, gslots, sizeof(*gused))) ==
-		    NULL)
-			err(2, NULL);
-		ngset = 0;
-		for (j = 0; j < n; j++) {
-			if (old[j] == 0)
-				continue;
-			for (i = old[j] >> 32;; i++) {
-				i &= gslots - 1;
-				if (gset[i] == 0)
-					break;
-			}
-			gset[i] = old[j];
-			gused[ngset++] = i;
-		}
-		free(old);
-	}
-	for (i = h >> 32;; i++) {
-		i &= gslots - 1;
-		if (gset[i] == h)
-			return 0;
-		if (gset[i] == 0)
-			break;
-	}
-	gset[i] = h;
-	gused[ngset++] = i;
-	return 1;
-}
-
 static void
 count_time(const struct fields *d)
 {
@@ -1010,17 +940,8 @@ count_key(const struct fields *d)
 		rput(r, R_RDNST, d->time);
 	}
 
-	if (grouped && r != grouprow) {
-		group_reset();
-		grouprow = r;
-	}
 	if (d->c.len == 0)
 		return;
-	if (grouped) {
-		if (group_add(hash64(d->c.p, d->c.len)))
-			r->ncp++;
-		return;
-	}
 	cp_add(r, d->ch);
 }
 
@@ -1105,7 +1026,7 @@ flush(struct fields *v, size_t n)
 {
 	size_t	 i;
 
-	if (keyed && !grouped)
+	if (keyed)
 		prefetch(v, n);
 	for (i = 0; i < n; i++)
 		record(&v[i]);
@@ -2163,12 +2084,7 @@ main(int argc, char *argv[])
 			usage();
 		if ((a = trap_archive_open(archive, 0)) == NULL)
 			exit(1);
-		/* An address key walks the address index: no pair table. */
-		grouped = !sflag && (key == K_HOST || key == K_ADDR);
-		if (grouped) {
-			if (trap_archive_scan_addr(a, archiveline, NULL) == -1)
-				rc = 1;
-		} else if (trap_archive_scan(a, hassince ? since : -1,
+		if (trap_archive_scan(a, hassince ? since : -1,
 		    hasuntil ? until : -1, archiveline, NULL) == -1)
 			rc = 1;
 		if (trap_archive_close(a) == -1)

@@ -131,7 +131,7 @@ field(const DBT *d, int n, DBT *out)
 	return 0;
 }
 
-/* Every record, "-" included: a walk of this index sees them all. */
+/* Every record, "-" included: what the index holds is format. */
 static int
 index_addr(DB *sdb, const DBT *key, const DBT *data, DBT *skey)
 {
@@ -459,17 +459,14 @@ trap_archive_scan(struct trap_archive *a, time_t since, time_t until,
 	return rc;
 }
 
-/*
- * Walk an index: with key, the records of that key; without, all of
- * them, grouped by key in byte order.
- */
+/* Walk the records of key k in an index. */
 static int
 walk(struct trap_archive *a, DB *db, DBT *k,
     int (*fn)(const char *, size_t, void *), void *arg)
 {
 	DBC		*c;
 	DBT		 pk, d;
-	u_int32_t	 flag = k->size > 0 ? DB_SET : DB_NEXT;
+	u_int32_t	 flag = DB_SET;
 	int		 ret, rc = 0;
 
 	if (commit(a) == -1)
@@ -481,8 +478,7 @@ walk(struct trap_archive *a, DB *db, DBT *k,
 	memset(&pk, 0, sizeof(pk));
 	memset(&d, 0, sizeof(d));
 	while ((ret = c->pget(c, k, &pk, &d, flag)) == 0) {
-		if (flag != DB_NEXT)
-			flag = DB_NEXT_DUP;
+		flag = DB_NEXT_DUP;
 		if (fn(d.data, d.size, arg) != 0)
 			break;
 	}
@@ -515,20 +511,6 @@ trap_archive_lookup(struct trap_archive *a, int idx, const char *key,
 	k.data = buf;
 	k.size = len;
 	return walk(a, idx == 'a' ? a->byaddr : a->byuser, &k, fn, arg);
-}
-
-/*
- * Call fn for every record in the order of the address index: the
- * records of one address together, addresses in byte order.
- */
-int
-trap_archive_scan_addr(struct trap_archive *a,
-    int (*fn)(const char *, size_t, void *), void *arg)
-{
-	DBT	 k;
-
-	memset(&k, 0, sizeof(k));
-	return walk(a, a->byaddr, &k, fn, arg);
 }
 
 /* Delete the records before time t; return how many, or -1. */

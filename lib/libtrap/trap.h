@@ -145,7 +145,6 @@ int	 trap_archive_scan(struct trap_archive *, time_t, time_t,
 	    trap_line_fn, void *);
 int	 trap_archive_lookup(struct trap_archive *, int, const char *,
 	    trap_line_fn, void *);
-int	 trap_archive_scan_addr(struct trap_archive *, trap_line_fn, void *);
 long long trap_archive_expire(struct trap_archive *, time_t);
 int	 trap_archive_stats(struct trap_archive *, long long *, time_t *,
 	    time_t *);
