@@ -296,49 +296,16 @@ carve(size_t n, uint32_t *ref)
 }
 
 /*
- * SipHash-1-3 (the variant of Rust's HashMap) with a key drawn at start:
- * an attacker who writes the keys and the user names cannot aim them at
- * one slot of a table, or at one hash.  The words are read in the
- * machine's byte order: the values only need to be equal for equal
- * strings within a run.
+ * The table positions and the counterparts' values are SipHash values
+ * with a key drawn at start: an attacker who writes the keys and the
+ * user names cannot aim them at one slot of a table, or at one hash.
  */
-static uint64_t		 sipk0, sipk1;
-
-#define ROTL(x, b)	(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND do {							\
-	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);	\
-	v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;				\
-	v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;				\
-	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);	\
-} while (0)
+static uint64_t		 sipkey[2];
 
 static uint64_t
 siphash(const char *p, size_t len)
 {
-	const unsigned char	*s = (const unsigned char *)p;
-	uint64_t		 v0 = sipk0 ^ 0x736f6d6570736575ULL;
-	uint64_t		 v1 = sipk1 ^ 0x646f72616e646f6dULL;
-	uint64_t		 v2 = sipk0 ^ 0x6c7967656e657261ULL;
-	uint64_t		 v3 = sipk1 ^ 0x7465646279746573ULL;
-	uint64_t		 m, b = (uint64_t)len << 56;
-	size_t			 i;
-
-	for (; len >= 8; len -= 8, s += 8) {
-		memcpy(&m, s, sizeof(m));
-		v3 ^= m;
-		SIPROUND;
-		v0 ^= m;
-	}
-	for (i = 0; i < len; i++)
-		b |= (uint64_t)s[i] << (8 * i);
-	v3 ^= b;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
+	return trap_siphash(sipkey, p, len);
 }
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -2073,8 +2040,7 @@ main(int argc, char *argv[])
 		timeh = trap_hash_new(sizeof(uint64_t));
 	else if (!sflag) {
 		keyed = 1;
-		arc4random_buf(&sipk0, sizeof(sipk0));
-		arc4random_buf(&sipk1, sizeof(sipk1));
+		arc4random_buf(sipkey, sizeof(sipkey));
 		tab_grow(&keytab);
 		tab_grow(&rdnstab);
 	}

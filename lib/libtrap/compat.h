@@ -30,6 +30,7 @@
 
 #include <sys/types.h>
 #include <sys/cdefs.h>
+#include <stdint.h>
 
 #if !HAVE_DEAD
 #ifndef __dead

@@ -43,6 +43,7 @@
 #define GRACE		300	/* s a weak attempt waits for a strong one */
 #define CONN_TTL	3600	/* s a connection is remembered */
 #define MAXCONNS	65536	/* connections remembered at most */
+#define CONNBUCKETS	65536	/* a power of two */
 #define MAXQUEUE	65536	/* attempts held back at most */
 #define MAXCOUNT	1000000	/* attempts one line may report */
 #define KEYMAX		512
@@ -73,7 +74,8 @@ struct slot {
 
 enum connstate { CONN_NONE, CONN_PENDING, CONN_STRONG, CONN_COUNTED };
 struct conn {
-	RB_ENTRY(conn)		 entry;
+	struct conn		*next;		/* in its bucket */
+	uint64_t		 hash;
 	TAILQ_ENTRY(conn)	 lru;
 	char			*key;
 	time_t			 last;
@@ -82,7 +84,6 @@ struct conn {
 	char			 addr[TRAP_ADDRLEN];
 	char			 rdns[256];
 };
-RB_HEAD(conntree, conn);
 TAILQ_HEAD(connlru, conn);
 
 /* The last recognised message of a log host, for BSD repeats. */
@@ -130,7 +131,8 @@ struct trap_extract {
 	struct slot		*queue;
 	unsigned long long	 qhead, qtail;	/* positions; slot = pos % MAXQUEUE */
 
-	struct conntree		 conns;
+	struct conn		**conns;	/* CONNBUCKETS, by keyed hash */
+	uint64_t		 connkey[2];
 	struct connlru		 connlru;
 	size_t			 nconns;
 
@@ -143,13 +145,6 @@ struct trap_extract {
 	char			 lower[1024];
 	unsigned long long	 lines, attempts, warnings;
 };
-
-static int
-conncmp(struct conn *a, struct conn *b)
-{
-	return strcmp(a->key, b->key);
-}
-RB_GENERATE_STATIC(conntree, conn, entry, conncmp)
 
 static int
 lastcmp(struct lastmsg *a, struct lastmsg *b)
@@ -215,7 +210,13 @@ trap_extract_new(trap_emit_fn emit, void *arg)
 	x->rules = ruleset_new();
 	x->emit = emit;
 	x->arg = arg;
-	RB_INIT(&x->conns);
+	/*
+	 * Connections by a hash keyed at random: a key holds client-chosen
+	 * text (a user name) that must not crowd one bucket.
+	 */
+	if ((x->conns = calloc(CONNBUCKETS, sizeof(*x->conns))) == NULL)
+		err(2, NULL);
+	arc4random_buf(x->connkey, sizeof(x->connkey));
 	TAILQ_INIT(&x->connlru);
 	RB_INIT(&x->lasts);
 	trap_extract_reftime(x, time(NULL));
@@ -894,13 +895,17 @@ static void
 conn_drop(struct trap_extract *x, struct conn *c)
 {
 	struct slot	*s;
+	struct conn	**pp;
 
 	if (c->state == CONN_PENDING) {
 		s = qslot(x, c->slot);
 		s->state = SLOT_READY;
 		s->conn = NULL;
 	}
-	RB_REMOVE(conntree, &x->conns, c);
+	for (pp = &x->conns[c->hash & (CONNBUCKETS - 1)]; *pp != c;
+	    pp = &(*pp)->next)
+		continue;
+	*pp = c->next;
 	TAILQ_REMOVE(&x->connlru, c, lru);
 	x->nconns--;
 	free(c);	/* the key with it */
@@ -919,22 +924,27 @@ conn_expire(struct trap_extract *x)
 static struct conn *
 conn_get(struct trap_extract *x, const char *key, int create)
 {
-	struct conn	 find, *c;
-	size_t		 len;
+	struct conn	*c, **b;
+	size_t		 len = strlen(key);
+	uint64_t	 h = trap_siphash(x->connkey, key, len);
 
-	find.key = (char *)key;
-	if ((c = RB_FIND(conntree, &x->conns, &find)) != NULL) {
+	b = &x->conns[h & (CONNBUCKETS - 1)];
+	for (c = *b; c != NULL; c = c->next)
+		if (c->hash == h && strcmp(c->key, key) == 0)
+			break;
+	if (c != NULL) {
 		TAILQ_REMOVE(&x->connlru, c, lru);
 	} else {
 		if (!create)
 			return NULL;
-		len = strlen(key) + 1;
-		if ((c = malloc(sizeof(*c) + len)) == NULL)
+		if ((c = malloc(sizeof(*c) + len + 1)) == NULL)
 			err(2, NULL);
 		memset(c, 0, sizeof(*c));
 		c->key = (char *)(c + 1);
-		memcpy(c->key, key, len);
-		RB_INSERT(conntree, &x->conns, c);
+		memcpy(c->key, key, len + 1);
+		c->hash = h;
+		c->next = *b;
+		*b = c;
 		x->nconns++;
 	}
 	c->last = x->now;
@@ -1527,6 +1537,7 @@ trap_extract_free(struct trap_extract *x)
 	for (i = 0; x->queue != NULL && i < MAXQUEUE && i < x->qtail; i++)
 		free(x->queue[i].buf);
 	free(x->queue);
+	free(x->conns);
 	ruleset_free(x->rules);
 	scan_free(x->scan);
 	free(x);

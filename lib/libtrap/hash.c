@@ -257,3 +257,47 @@ trap_hash_free(struct trap_hash *h)
 	free(h->hashes);
 	free(h);
 }
+
+/*
+ * SipHash-1-3 (the variant of Rust's HashMap) of p[0..len) under key, a
+ * random one drawn with arc4random_buf(3): an attacker who writes the
+ * strings cannot aim them at one slot of a table.  The words are read
+ * in the machine's byte order: the values need only be equal for equal
+ * strings within a run.
+ */
+#define ROTL(x, b)	(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND do {							\
+	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);	\
+	v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;				\
+	v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;				\
+	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);	\
+} while (0)
+
+uint64_t
+trap_siphash(const uint64_t key[2], const void *p, size_t len)
+{
+	const unsigned char	*s = p;
+	uint64_t		 v0 = key[0] ^ 0x736f6d6570736575ULL;
+	uint64_t		 v1 = key[1] ^ 0x646f72616e646f6dULL;
+	uint64_t		 v2 = key[0] ^ 0x6c7967656e657261ULL;
+	uint64_t		 v3 = key[1] ^ 0x7465646279746573ULL;
+	uint64_t		 m, b = (uint64_t)len << 56;
+	size_t			 i;
+
+	for (; len >= 8; len -= 8, s += 8) {
+		memcpy(&m, s, sizeof(m));
+		v3 ^= m;
+		SIPROUND;
+		v0 ^= m;
+	}
+	for (i = 0; i < len; i++)
+		b |= (uint64_t)s[i] << (8 * i);
+	v3 ^= b;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}

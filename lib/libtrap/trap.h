@@ -115,6 +115,7 @@ size_t	 trap_hash_count(const struct trap_hash *);
 size_t	 trap_hash_bytes(const struct trap_hash *);
 void	**trap_hash_values(const struct trap_hash *, size_t *);
 void	 trap_hash_free(struct trap_hash *);
+uint64_t trap_siphash(const uint64_t [2], const void *, size_t);
 
 /* traplist.c: spamtrap lists (spamdb listing, plain, HTML). */
 struct trap_list;
