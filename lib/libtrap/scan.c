@@ -232,6 +232,23 @@ check(const struct scan *s, const char *buf, size_t len, size_t i,
 	return NULL;
 }
 
+/* The first probe from i on whose gram is flagged; len if none. */
+static size_t
+probe(const uint8_t *flag, const char *buf, size_t i, size_t len,
+    size_t step)
+{
+	for (; i + 4 + 3 * step <= len; i += 4 * step)
+		if ((flag[ghash(gram(buf + i))] |
+		    flag[ghash(gram(buf + i + step))] |
+		    flag[ghash(gram(buf + i + 2 * step))] |
+		    flag[ghash(gram(buf + i + 3 * step))]) != 0)
+			break;
+	for (; i + 4 <= len; i += step)
+		if (flag[ghash(gram(buf + i))])
+			return i;
+	return len;
+}
+
 /*
  * The starts of the lines of buf[0..len) that contain a literal, in
  * order, in *lines; return how many.  Valid until the next call.
@@ -250,11 +267,10 @@ scan_lines(struct scan *s, const char *buf, size_t len,
 
 	s->ncands = 0;
 	i = 0;
-	while (i + 4 <= len) {
+	while ((i = probe(s->flag, buf, i, len, step)) < len) {
 		g = gram(buf + i);
 		k = ghash(g);
-		if (s->flag[k] == 0 ||
-		    (p = check(s, buf, len, i, g, k)) == NULL) {
+		if ((p = check(s, buf, len, i, g, k)) == NULL) {
 			i += step;
 			continue;
 		}
