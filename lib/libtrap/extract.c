@@ -91,6 +91,9 @@ struct lastmsg {
 	RB_ENTRY(lastmsg)	 entry;
 	char			*host;
 	int			 valid;
+	/* In block blk, the host's last line looked at (see block()). */
+	unsigned long long	 blk, walk;
+	const char		*pos;
 	char			*buf;
 	size_t			 bufsz;
 	size_t			 proglen, pidlen, msglen;
@@ -127,6 +130,12 @@ struct trap_extract {
 	/* The literals of the rules in use, to skip lines (scan.c). */
 	struct scan		*scan;
 	int			 scanbuilt;
+	/* The block: its candidate lines, and up to where the other lines
+	 * have been seen to (see block()). */
+	const char *const	*cand;
+	size_t			 ncand;
+	const char		*done;
+	unsigned long long	 blk, walk;
 
 	struct slot		*queue;
 	unsigned long long	 qhead, qtail;	/* positions; slot = pos % MAXQUEUE */
@@ -1345,6 +1354,8 @@ unwrap(struct env *e)
 	e->msg.len = end - 1 - e->msg.p;
 }
 
+static void	 catchup(struct trap_extract *, const char *);
+
 static void
 one(struct trap_extract *x, const char *line, size_t len)
 {
@@ -1353,7 +1364,13 @@ one(struct trap_extract *x, const char *line, size_t len)
 
 	if (env_parse(line, len, &e) == -1)
 		return;
+	if (e.lastrepeat && x->cand != NULL)
+		catchup(x, line);
 	l = lastmsg(x, &e.host, 1);
+	if (l != NULL && x->cand != NULL) {
+		l->blk = x->blk;
+		l->pos = line;
+	}
 	if (e.lastrepeat) {
 		if (l == NULL || !l->valid)
 			return;
@@ -1422,41 +1439,106 @@ scan_make(struct trap_extract *x, const char *sample, size_t len)
 	}
 }
 
-/*
- * Lines between p and end that no rule can match: what trap_extract_line
- * would do with them is forget their host's last message, and only that
- * while some host has one.
- */
-static void
-gap(struct trap_extract *x, const char *p, const char *end)
+/* Is the line at p one of the block's candidates? */
+static int
+iscand(const struct trap_extract *x, const char *p)
 {
-	struct env	 e;
-	struct lastmsg	*l;
-	const char	*nl;
+	size_t	 lo = 0, hi = x->ncand, mid;
 
-	while (x->nvalid > 0 && p < end) {
-		if ((nl = memchr(p, '\n', end - p)) == NULL)
-			nl = end;
-		if (env_parse(p, linelen(p, nl), &e) == 0 &&
-		    (l = lastmsg(x, &e.host, 0)) != NULL)
-			forget(x, l);
-		p = nl + (nl < end);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (x->cand[mid] < p)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	return lo < x->ncand && x->cand[lo] == p;
 }
 
 /*
- * A block of whole lines, the first numbered first, n in all: as
- * trap_extract_line for each, but only the lines that hold one of the
- * rules' literals are parsed.
+ * Of a line no rule can match, trap_extract_line would only forget its
+ * host's last message, if the host's last line looked at in this block
+ * came before it.
  */
 static void
-block(struct trap_extract *x, const char *buf, size_t len, const char *file,
-    unsigned long long first, unsigned long long n)
+passed(struct trap_extract *x, const char *p, const char *nl)
 {
-	const char *const	*cand;
-	const char		*p = buf, *end = buf + len, *nl;
-	size_t			 i, ncand;
+	struct env	 e;
+	struct lastmsg	*l;
 
+	if (env_parse(p, linelen(p, nl), &e) == 0 &&
+	    (l = lastmsg(x, &e.host, 0)) != NULL && l->valid &&
+	    (l->blk != x->blk || l->pos < p))
+		forget(x, l);
+}
+
+/* Before a BSD repeat at upto: the other lines since x->done. */
+static void
+catchup(struct trap_extract *x, const char *upto)
+{
+	const char	*p, *nl;
+
+	for (p = x->done; p < upto && x->nvalid > 0; p = nl + 1) {
+		if ((nl = memchr(p, '\n', upto - p)) == NULL)
+			break;
+		if (!iscand(x, p))
+			passed(x, p, nl);
+	}
+	x->done = upto;
+}
+
+/*
+ * At the end of a block, what the lines since x->done leave: for each
+ * host with a last message, its last line decides, so the lines are
+ * read backwards until each such host has been met (or x->done).
+ */
+static void
+settle(struct trap_extract *x, const char *end)
+{
+	struct env	 e;
+	struct lastmsg	*l;
+	const char	*p, *nl = end;
+	size_t		 left = x->nvalid;
+
+	x->walk++;
+	if (nl > x->done && nl[-1] == '\n')
+		nl--;
+	while (left > 0 && nl > x->done) {
+		p = memrchr(x->done, '\n', nl - x->done);
+		p = p != NULL ? p + 1 : x->done;
+		if (env_parse(p, linelen(p, nl), &e) == 0 &&
+		    (l = lastmsg(x, &e.host, 0)) != NULL && l->valid &&
+		    l->walk != x->walk) {
+			l->walk = x->walk;
+			left--;
+			if (!iscand(x, p))
+				forget(x, l);
+		}
+		if (p == x->done)
+			break;
+		nl = p - 1;
+	}
+	x->done = end;
+}
+
+/*
+ * A block of whole lines (each ending with a newline but perhaps the
+ * last), the first numbered first, n in all: as trap_extract_line for
+ * each (a CR before a newline cut), but only the lines that hold one of
+ * the rules' literals (the candidates) are parsed.  The others matter only
+ * to BSD repeats ("last message repeated"), which repeat a host's last
+ * line if it was recognised: they are looked at before a repeat and at
+ * the end of the block, and then only as far as needed.
+ */
+void
+trap_extract_block(struct trap_extract *x, const char *buf, size_t len,
+    const char *file, unsigned long long first, unsigned long long n)
+{
+	const char		*p = buf, *end = buf + len, *nl;
+	size_t			 i;
+
+	if (len == 0)
+		return;
 	if (!x->scanbuilt)
 		scan_make(x, buf, len);
 	if (x->scan == NULL) {
@@ -1471,17 +1553,19 @@ block(struct trap_extract *x, const char *buf, size_t len, const char *file,
 	x->lines += n;
 	x->cntp = buf;
 	x->cntline = first;
-	ncand = scan_lines(x->scan, buf, len, &cand);
-	for (i = 0; i < ncand; i++) {
-		gap(x, p, cand[i]);
-		if ((nl = memchr(cand[i], '\n', end - cand[i])) == NULL)
+	x->ncand = scan_lines(x->scan, buf, len, &x->cand);
+	x->done = buf;
+	x->blk++;
+	for (i = 0; i < x->ncand; i++) {
+		p = x->cand[i];
+		if ((nl = memchr(p, '\n', end - p)) == NULL)
 			nl = end;
-		x->linep = cand[i];
+		x->linep = p;
 		x->lazy = 1;
-		one(x, cand[i], linelen(cand[i], nl));
-		p = nl + (nl < end);
+		one(x, p, linelen(p, nl));
 	}
-	gap(x, p, end);
+	settle(x, end);
+	x->cand = NULL;
 }
 
 /* Every line of a file, as trap_extract_line for each, but faster. */
@@ -1493,7 +1577,7 @@ trap_extract_file(struct trap_extract *x, struct trap_file *f)
 	unsigned long long	 n;
 
 	while (trap_file_getblock(f, &buf, &len, &n))
-		block(x, buf, len, trap_file_name(f),
+		trap_extract_block(x, buf, len, trap_file_name(f),
 		    trap_file_lineno(f) - n + 1, n);
 }
 

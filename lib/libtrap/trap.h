@@ -214,6 +214,8 @@ void	 trap_extract_reftime(struct trap_extract *, time_t);
 void	 trap_extract_rcpt(struct trap_extract *, int);
 void	 trap_extract_line(struct trap_extract *, const char *, size_t,
 	    const char *, unsigned long long);
+void	 trap_extract_block(struct trap_extract *, const char *, size_t,
+	    const char *, unsigned long long, unsigned long long);
 void	 trap_extract_file(struct trap_extract *, struct trap_file *);
 void	 trap_extract_flush(struct trap_extract *);
 unsigned long long trap_extract_warnings(const struct trap_extract *);

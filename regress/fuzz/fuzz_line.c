@@ -20,8 +20,9 @@
  * input split on '\n', each line passed as it is in its own allocation;
  * the input as a file, its lines as trap_file_getline gives them (a CR
  * before the newline cut, gzip read), to trap_extract_line; and the
- * same file to trap_extract_file, which skips the lines no rule can
- * match.  The last two must make the same records and warnings.  Every input is run with
+ * same file's blocks (trap_file_getblock), cut again at newlines chosen
+ * from the input, to trap_extract_block, which skips the lines no rule
+ * can match.  The last two must make the same records and warnings.  Every input is run with
  * TZ UTC and with TZ Europe/Oslo (the zone of the DST fixtures).  Every
  * attempt is formatted as a trap(5) record, so that each of its strings
  * is read in full.
@@ -80,6 +81,33 @@ emit(const struct trap_attempt *a, void *arg)
 
 enum how { RAW, LINES, FILEWISE };
 
+/* The blocks of f, each cut in pieces of whole lines, to the extractor. */
+static void
+blocks(struct trap_extract *x, struct trap_file *f, const uint8_t *data,
+    size_t size)
+{
+	const char		*b, *p, *end, *nl;
+	size_t			 len, i = 0;
+	unsigned long long	 n, first, k;
+
+	while (trap_file_getblock(f, &b, &len, &n)) {
+		first = trap_file_lineno(f) - n + 1;
+		for (end = b + len; b < end; b = p, first += k) {
+			/* Up to 1 + data[i] % 8 lines a piece. */
+			k = 0;
+			p = b;
+			do {
+				if ((nl = memchr(p, '\n', end - p)) == NULL)
+					nl = end - 1;
+				p = nl + 1;
+				k++;
+			} while (p < end && k <= (size ? data[i % size] % 8 : 0));
+			i++;
+			trap_extract_block(x, b, p - b, tmppath, first, k);
+		}
+	}
+}
+
 /* The records of one way, in *out; return the warnings. */
 static unsigned long long
 run(const uint8_t *data, size_t size, const char *tz, enum how how,
@@ -108,7 +136,7 @@ run(const uint8_t *data, size_t size, const char *tz, enum how how,
 	if (how != RAW)
 		FUZZ_ASSERT((f = trap_file_open(tmppath)) != NULL);
 	if (how == FILEWISE)
-		trap_extract_file(x, f);
+		blocks(x, f, data, size);
 	else if (how == LINES) {
 		while (trap_file_getline(f, &cline, &len)) {
 			line = fuzz_dup(cline, len);

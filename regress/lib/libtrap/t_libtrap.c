@@ -758,6 +758,75 @@ ATF_TC_BODY(extract_blocks, tc)
 	}
 }
 
+/* Each line of text, numbered from first. */
+static void
+feed_lines(struct trap_extract *x, const char *text, unsigned long long first)
+{
+	const char	*p, *nl;
+
+	for (p = text; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		trap_extract_line(x, p, nl - p, "t", first++);
+}
+
+static size_t
+count_lines(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; (s = strchr(s, '\n')) != NULL; s++)
+		n++;
+	return n;
+}
+
+/*
+ * BSD repeats in the next block: block 1 ends with a recognised line of
+ * h1 and of h3 and then another line of h1, block 2 begins with the
+ * repeats of both.  h3's repeat counts, h1's does not; as line by line.
+ */
+ATF_TC_WITHOUT_HEAD(extract_repeat_blocks);
+ATF_TC_BODY(extract_repeat_blocks, tc)
+{
+	static const char b1[] =
+	    "May  1 10:00:00 h2 cron[9]: (root) CMD (true)\n"
+	    "May  1 10:00:01 h1 sshd[1]: Failed password for a from "
+		"192.0.2.1 port 22 ssh2\n"
+	    "May  1 10:00:01 h3 sshd[3]: Failed password for c from "
+		"192.0.2.3 port 22 ssh2\n"
+	    "May  1 10:00:02 h1 cron[2]: (root) CMD (true)\n";
+	static const char b2[] =
+	    "May  1 10:00:03 h1 last message repeated 5 times\n"
+	    "May  1 10:00:03 h3 last message repeated 7 times\n";
+	struct trap_extract	*x;
+	char			*buf, *whole;
+	size_t			 size;
+	int			 i;
+
+	for (i = 0; i < 2; i++) {
+		setenv("TZ", "UTC", 1);
+		tzset();
+		ATF_REQUIRE((recfp = open_memstream(&buf, &size)) != NULL);
+		x = trap_extract_new(record, NULL);
+		ATF_REQUIRE_EQ(trap_extract_builtin(x), 0);
+		trap_extract_reftime(x, trap_timegm(2026, 6, 1, 0, 0, 0));
+		if (i == 0) {
+			trap_extract_block(x, b1, strlen(b1), "t", 1, 4);
+			trap_extract_block(x, b2, strlen(b2), "t", 5, 2);
+		} else {
+			feed_lines(x, b1, 1);
+			feed_lines(x, b2, 5);
+		}
+		trap_extract_flush(x);
+		trap_extract_free(x);
+		fclose(recfp);
+		if (i == 0)
+			whole = buf;
+	}
+	ATF_CHECK_STREQ(whole, buf);
+	ATF_CHECK_EQ(count_lines(buf), 1 + 1 + 7);
+	free(whole);
+	free(buf);
+}
+
 /* What the fuzzer found in the pattern compiler (regress/fuzz/crashes). */
 ATF_TC_WITHOUT_HEAD(fuzz_patterns_crashes);
 ATF_TC_BODY(fuzz_patterns_crashes, tc)
@@ -838,6 +907,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, file_long_line);
 	ATF_TP_ADD_TC(tp, file_blocks);
 	ATF_TP_ADD_TC(tp, extract_blocks);
+	ATF_TP_ADD_TC(tp, extract_repeat_blocks);
 	ATF_TP_ADD_TC(tp, hash_keys);
 	ATF_TP_ADD_TC(tp, traplist_formats);
 	ATF_TP_ADD_TC(tp, archive_version);
