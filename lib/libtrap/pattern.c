@@ -584,9 +584,20 @@ possible(const struct rule *r, const char *s, size_t len)
 			return 0;
 	} else if (r->ntoks > 1 && t[1].type == TOK_LIT &&
 	    t->type != CAP_USER && t->type != CAP_ANY && t->type != CAP_B64) {
-		w = extent(t->type, s, 0, len) + t[1].len;
-		if (memmem(s, w < len ? w : len, t[1].lit, t[1].len) == NULL)
+		w = extent(t->type, s, 0, len);
+		/*
+		 * A literal that begins with a byte the capture cannot hold
+		 * can only begin where the capture's reach ends.
+		 */
+		if (extent(t->type, t[1].lit, 0, 1) == 0) {
+			if (len - w < t[1].len ||
+			    memcmp(s + w, t[1].lit, t[1].len) != 0)
+				return 0;
+		} else if (memmem(s, w + t[1].len < len ? w + t[1].len : len,
+		    t[1].lit, t[1].len) == NULL)
 			return 0;
+		if (r->anchor == t[1].lit)
+			return 1;	/* tested */
 	}
 	if (r->anchor == t->lit || r->anchor == last->lit)
 		return 1;	/* tested above */
