@@ -20,8 +20,10 @@
  * file for ruleset_load; if any rule loaded, every line of the rest
  * (split on '\n', each in its own allocation) is matched against every
  * rule with rule_match, and looked up by its first word as a program
- * name.  The text is then loaded a second time, after the first rules,
- * as trapextract does with -p and the built-in patterns.
+ * name.  A line a rule matches must be among those scan.c finds for the
+ * rules' longest literals, which is all of it that trapextract reads.
+ * The text is then loaded a second time, after the first rules, as
+ * trapextract does with -p and the built-in patterns.
  */
 
 #include "compat.h"
@@ -35,6 +37,7 @@
 
 #include "trap.h"
 #include "pattern.h"
+#include "scan.h"
 #include "fuzz.h"
 
 static volatile unsigned int	 sink;
@@ -59,19 +62,35 @@ static void
 matchall(struct ruleset *rs, const char *msg, size_t msglen)
 {
 	const char		*q, *nl, *end = msg + msglen;
+	const char *const	*cand = NULL;
 	const struct rule *const *rules;
+	const struct rule	*r;
 	struct match		 m;
-	size_t			 i, n, len, plen;
+	struct scan		*sc;
+	size_t			 i, n, len, plen, ncand = 0, c = 0;
 	char			*line;
+	int			 scanned;
 
+	sc = scan_new();
+	for (i = 0; i < ruleset_count(rs); i++) {
+		r = ruleset_rule(rs, i);
+		scan_add(sc, r->anchor != NULL ? r->anchor : "", r->anchorlen);
+	}
+	if ((scanned = scan_build(sc, msg, msglen) == 0))
+		ncand = scan_lines(sc, msg, msglen, &cand);
 	for (q = msg; q < end; q = nl + 1) {
 		if ((nl = memchr(q, '\n', end - q)) == NULL)
 			nl = end;
 		len = nl - q;
 		line = fuzz_dup(q, len);
+		while (c < ncand && cand[c] < q)
+			c++;
 		for (i = 0; i < ruleset_count(rs); i++)
-			if (rule_match(ruleset_rule(rs, i), line, len, &m))
+			if (rule_match(ruleset_rule(rs, i), line, len, &m)) {
 				check(&m, line, len);
+				FUZZ_ASSERT(!scanned ||
+				    (c < ncand && cand[c] == q));
+			}
 		for (plen = 0; plen < len && line[plen] != ' '; plen++)
 			continue;
 		rules = ruleset_lookup(rs, line, plen, &n);
@@ -81,6 +100,7 @@ matchall(struct ruleset *rs, const char *msg, size_t msglen)
 				check(&m, line + plen, len - plen);
 		free(line);
 	}
+	scan_free(sc);
 }
 
 int
