@@ -899,9 +899,8 @@ count_key(const struct fields *d)
 	/* The most recent name of an address. */
 	if (key == K_HOST && d->rdns.len > 0 &&
 	    (r->rdns == 0 || d->time >= rget(r, R_RDNST))) {
-		if (r->rdns != 0)
-			rd = tab_key(&rdnstab, r->rdns);
-		if (r->rdns == 0 || rd->len != d->rdns.len ||
+		rd = r->rdns != 0 ? tab_key(&rdnstab, r->rdns) : NULL;
+		if (rd == NULL || rd->len != d->rdns.len ||
 		    memcmp(rd->s, d->rdns.p, rd->len) != 0)
 			r->rdns = intern(&d->rdns);
 		rput(r, R_RDNST, d->time);

@@ -350,7 +350,7 @@ localtoutc(struct trap_extract *x, const struct env *e, int year, time_t *t)
 {
 	struct tm	 tm, chk;
 	time_t		 c[2];
-	long		 o1, o2;
+	long		 o1 = 0, o2 = 0;
 	int		 i, n = 0, dst;
 
 	if (!x->dvalid || year != x->dy || e->mon != x->dmo ||

@@ -797,7 +797,7 @@ ATF_TC_BODY(extract_repeat_blocks, tc)
 	    "May  1 10:00:03 h1 last message repeated 5 times\n"
 	    "May  1 10:00:03 h3 last message repeated 7 times\n";
 	struct trap_extract	*x;
-	char			*buf, *whole;
+	char			*buf, *whole = NULL;
 	size_t			 size;
 	int			 i;
 
