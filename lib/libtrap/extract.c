@@ -47,6 +47,12 @@
 #define MAXQUEUE	65536	/* attempts held back at most */
 #define MAXCOUNT	1000000	/* attempts one line may report */
 #define KEYMAX		512
+/*
+ * s after its host's last recognised line (or repeat) that a BSD repeat
+ * is still taken for it: syslogd(8) writes one at most 600 s after the
+ * line it repeats, so a day leaves room for slow clocks.
+ */
+#define REPEATMAX	86400
 
 /* What precedes the message. */
 struct env {
@@ -89,8 +95,10 @@ TAILQ_HEAD(connlru, conn);
 /* The last recognised message of a log host, for BSD repeats. */
 struct lastmsg {
 	RB_ENTRY(lastmsg)	 entry;
+	TAILQ_ENTRY(lastmsg)	 valids;	/* if valid, by t */
 	char			*host;
 	int			 valid;
+	time_t			 t;		/* x->now when it was */
 	/* In block blk, the host's last line looked at (see block()). */
 	unsigned long long	 blk, walk;
 	const char		*pos;
@@ -99,6 +107,7 @@ struct lastmsg {
 	size_t			 proglen, pidlen, msglen;
 };
 RB_HEAD(lasttree, lastmsg);
+TAILQ_HEAD(lastq, lastmsg);
 
 struct trap_extract {
 	struct ruleset		*rules;
@@ -147,6 +156,7 @@ struct trap_extract {
 
 	struct lasttree		 lasts;
 	struct lastmsg		*lastcache;
+	struct lastq		 valids;
 	size_t			 nvalid;	/* hosts with a valid lastmsg */
 
 	int			 rcpt;		/* -R: unknown recipients */
@@ -228,6 +238,7 @@ trap_extract_new(trap_emit_fn emit, void *arg)
 	arc4random_buf(x->connkey, sizeof(x->connkey));
 	TAILQ_INIT(&x->connlru);
 	RB_INIT(&x->lasts);
+	TAILQ_INIT(&x->valids);
 	trap_extract_reftime(x, time(NULL));
 	return x;
 }
@@ -1250,7 +1261,21 @@ forget(struct trap_extract *x, struct lastmsg *l)
 	if (l->valid) {
 		l->valid = 0;
 		x->nvalid--;
+		TAILQ_REMOVE(&x->valids, l, valids);
 	}
+}
+
+/* A line recognised (or repeated) now: repeats may follow. */
+static void
+valid(struct trap_extract *x, struct lastmsg *l)
+{
+	if (l->valid)
+		TAILQ_REMOVE(&x->valids, l, valids);
+	else
+		x->nvalid++;
+	l->valid = 1;
+	l->t = x->now;
+	TAILQ_INSERT_TAIL(&x->valids, l, valids);
 }
 
 static void
@@ -1270,9 +1295,7 @@ remember(struct trap_extract *x, struct lastmsg *l, const struct env *e)
 	l->proglen = e->prog.len;
 	l->pidlen = e->pid.len;
 	l->msglen = e->msg.len;
-	if (!l->valid)
-		x->nvalid++;
-	l->valid = 1;
+	valid(x, l);
 }
 
 /* Try the rules of the line's program; 1 if one matched. */
@@ -1372,7 +1395,7 @@ one(struct trap_extract *x, const char *line, size_t len)
 		l->pos = line;
 	}
 	if (e.lastrepeat) {
-		if (l == NULL || !l->valid)
+		if (l == NULL || !l->valid || l->t < x->now - REPEATMAX)
 			return;
 		e.prog.p = l->buf;
 		e.prog.len = l->proglen;
@@ -1381,7 +1404,8 @@ one(struct trap_extract *x, const char *line, size_t len)
 		e.msg.p = l->buf + l->proglen + l->pidlen;
 		e.msg.len = l->msglen;
 		e.repeat = e.lastrepeat;
-		recognise(x, &e);
+		if (recognise(x, &e))
+			valid(x, l);
 		return;
 	}
 	unwrap(&e);
@@ -1498,8 +1522,13 @@ settle(struct trap_extract *x, const char *end)
 	struct env	 e;
 	struct lastmsg	*l;
 	const char	*p, *nl = end;
-	size_t		 left = x->nvalid;
+	size_t		 left;
 
+	/* Hosts whose repeats are too old to be taken are out. */
+	while ((l = TAILQ_FIRST(&x->valids)) != NULL &&
+	    l->t < x->now - REPEATMAX)
+		forget(x, l);
+	left = x->nvalid;
 	x->walk++;
 	if (nl > x->done && nl[-1] == '\n')
 		nl--;

@@ -827,6 +827,54 @@ ATF_TC_BODY(extract_repeat_blocks, tc)
 	free(buf);
 }
 
+/*
+ * A BSD repeat more than a day after its host's last recognised line
+ * (here: h1 quiet for 25 hours while h2 logs) is not taken; one after
+ * a fresh line is, and so is a repeat of a repeat.  Line by line and in
+ * blocks alike.
+ */
+ATF_TC_WITHOUT_HEAD(extract_repeat_old);
+ATF_TC_BODY(extract_repeat_old, tc)
+{
+	static const char text[] =
+	    "May  1 10:00:00 h1 sshd[1]: Failed password for a from "
+		"192.0.2.1 port 22 ssh2\n"
+	    "May  2 11:00:00 h2 sshd[2]: Failed password for b from "
+		"192.0.2.2 port 22 ssh2\n"
+	    "May  2 11:00:01 h1 last message repeated 3 times\n"
+	    "May  2 11:01:00 h1 sshd[3]: Failed password for c from "
+		"192.0.2.3 port 22 ssh2\n"
+	    "May  2 11:01:30 h1 last message repeated 2 times\n"
+	    "May  2 11:11:30 h1 last message repeated 4 times\n";
+	struct trap_extract	*x;
+	char			*buf, *lines = NULL;
+	size_t			 size;
+	int			 i;
+
+	for (i = 0; i < 2; i++) {
+		setenv("TZ", "UTC", 1);
+		tzset();
+		ATF_REQUIRE((recfp = open_memstream(&buf, &size)) != NULL);
+		x = trap_extract_new(record, NULL);
+		ATF_REQUIRE_EQ(trap_extract_builtin(x), 0);
+		trap_extract_reftime(x, trap_timegm(2026, 6, 1, 0, 0, 0));
+		if (i == 0)
+			feed_lines(x, text, 1);
+		else
+			trap_extract_block(x, text, strlen(text), "t", 1, 6);
+		trap_extract_flush(x);
+		trap_extract_free(x);
+		fclose(recfp);
+		if (i == 0)
+			lines = buf;
+	}
+	ATF_CHECK_STREQ(lines, buf);
+	ATF_CHECK_EQ(count_lines(buf), 1 + 1 + 1 + 2 + 4);
+	ATF_CHECK(strstr(buf, "2026-05-02T11:00:01Z") == NULL);
+	free(lines);
+	free(buf);
+}
+
 /* What the fuzzer found in the pattern compiler (regress/fuzz/crashes). */
 ATF_TC_WITHOUT_HEAD(fuzz_patterns_crashes);
 ATF_TC_BODY(fuzz_patterns_crashes, tc)
@@ -908,6 +956,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, file_blocks);
 	ATF_TP_ADD_TC(tp, extract_blocks);
 	ATF_TP_ADD_TC(tp, extract_repeat_blocks);
+	ATF_TP_ADD_TC(tp, extract_repeat_old);
 	ATF_TP_ADD_TC(tp, hash_keys);
 	ATF_TP_ADD_TC(tp, traplist_formats);
 	ATF_TP_ADD_TC(tp, archive_version);
