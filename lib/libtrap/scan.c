@@ -23,7 +23,8 @@
  * Every literal has a window of W bytes (W: the shortest literal, at most
  * 8).  The text is probed every S = W - 3 bytes: the 4 bytes at a probe
  * are hashed into a table flagging the S 4-byte grams of every window, so
- * any occurrence of a window has exactly one probe on one of its grams.
+ * any occurrence of a window has a probe on one of its grams (probes are
+ * at most S apart; after a line found they start again at the next).
  * A probe that hits is checked against the literals it may belong to.
  * Which window of a literal is used decides how often probes hit in
  * vain: scan_build picks, for each literal, the window whose grams are
