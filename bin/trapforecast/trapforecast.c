@@ -1905,12 +1905,8 @@ main(int argc, char *argv[])
 
 	if (nlists > 0) {
 		traps = trap_list_new();
-		if (dlist != NULL)
-			trap_list_domainlist(traps, dlist);
-		if (dfile != NULL && trap_list_domainfile(traps, dfile) == -1)
+		if (trap_list_scope(traps, dlist, dfile) == -1)
 			exit(1);
-		if (trap_list_scoped(traps) && trap_list_ndomains(traps) == 0)
-			errx(1, "no domain in %s", dfile ? dfile : "-d");
 		for (i = 0; i < nlists; i++)
 			if (trap_list_load(traps, lists[i]) == -1)
 				exit(1);

@@ -484,12 +484,8 @@ main(int argc, char *argv[])
 		    "record files");
 
 	traps = trap_list_new();
-	if (dlist != NULL)
-		trap_list_domainlist(traps, dlist);
-	if (dfile != NULL && trap_list_domainfile(traps, dfile) == -1)
+	if (trap_list_scope(traps, dlist, dfile) == -1)
 		exit(2);
-	if (trap_list_scoped(traps) && trap_list_ndomains(traps) == 0)
-		errx(2, "no domain in %s", dfile ? dfile : "-d");
 	if (ndomain != NULL) {
 		/* Traps in -n's domain are existing traps, whatever -d says. */
 		if (trap_list_scoped(traps))

@@ -1503,6 +1503,28 @@ timecount(int64_t i)
 	}
 }
 
+/* The periods a time key shows: all of an hour or week, else as seen. */
+static void
+timerange(int64_t *lo, int64_t *hi)
+{
+	switch (key) {
+	case K_MINUTE:
+		*lo = 0;
+		*hi = 59;
+		break;
+	case K_WEEKDAY:
+		*lo = 0;
+		*hi = 6;
+		break;
+	default:
+		*lo = tmin;
+		*hi = tmax;
+		break;
+	}
+	if (*hi - *lo >= nrows)
+		*hi = *lo + nrows - 1;
+}
+
 static void
 print_times(void)
 {
@@ -1513,22 +1535,7 @@ print_times(void)
 	uint64_t		 n, most = 0;
 	size_t			 wl, wa, cols = COLUMNS, bar, j;
 
-	switch (key) {
-	case K_MINUTE:
-		lo = 0;
-		hi = 59;
-		break;
-	case K_WEEKDAY:
-		lo = 0;
-		hi = 6;
-		break;
-	default:
-		lo = tmin;
-		hi = tmax;
-		break;
-	}
-	if (hi - lo >= nrows)
-		hi = lo + nrows - 1;
+	timerange(&lo, &hi);
 
 	switch (fmt) {
 	case FMT_TEXT:
@@ -1730,22 +1737,7 @@ svg_times(void)
 	uint64_t		*cnt, most = 0;
 	double			 slot, bw, x, y, base, even = 0;
 
-	switch (key) {
-	case K_MINUTE:
-		lo = 0;
-		hi = 59;
-		break;
-	case K_WEEKDAY:
-		lo = 0;
-		hi = 6;
-		break;
-	default:
-		lo = tmin;
-		hi = tmax;
-		break;
-	}
-	if (hi - lo >= nrows)
-		hi = lo + nrows - 1;
+	timerange(&lo, &hi);
 	plo = lo;
 	phi = hi;
 	if (key == K_HOUR) {

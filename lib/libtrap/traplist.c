@@ -106,8 +106,8 @@ trap_list_domain(struct trap_list *l, const char *d, size_t len)
 }
 
 /* -d: restrict to a comma-separated list of domains. */
-void
-trap_list_domainlist(struct trap_list *l, const char *list)
+static void
+domainlist(struct trap_list *l, const char *list)
 {
 	const char	*p, *comma;
 
@@ -123,8 +123,8 @@ trap_list_domainlist(struct trap_list *l, const char *list)
  * -D: restrict to the domains of a file, one a line, # comments.
  * Return -1 if it cannot be read (reported), else 0.
  */
-int
-trap_list_domainfile(struct trap_list *l, const char *path)
+static int
+domainfile(struct trap_list *l, const char *path)
 {
 	struct trap_file	*f;
 	const char		*line;
@@ -150,11 +150,23 @@ trap_list_scoped(const struct trap_list *l)
 	return l->domains != NULL;
 }
 
-/* How many domains are in scope (0 when unscoped: all are). */
-size_t
-trap_list_ndomains(const struct trap_list *l)
+/*
+ * -d list or -D file (give one at most): the domains the trap lists
+ * are to be read for.  Return 0, or -1 (reported) if the file cannot be
+ * read or either names no domain: restricting to nothing is never meant.
+ */
+int
+trap_list_scope(struct trap_list *l, const char *list, const char *file)
 {
-	return l->domains != NULL ? trap_hash_count(l->domains) : 0;
+	if (list != NULL)
+		domainlist(l, list);
+	if (file != NULL && domainfile(l, file) == -1)
+		return -1;
+	if (l->domains != NULL && trap_hash_count(l->domains) == 0) {
+		warnx("no domain in %s", file != NULL ? file : "-d");
+		return -1;
+	}
+	return 0;
 }
 
 int

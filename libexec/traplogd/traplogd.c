@@ -485,15 +485,9 @@ traps_load(void)
 	int			 i;
 
 	l = trap_list_new();
-	if (dlist != NULL)
-		trap_list_domainlist(l, dlist);
-	if (dfile != NULL && trap_list_domainfile(l, dfile) == -1) {
-		logmsg(LOG_ERR, "%s: cannot read domains", dfile);
-		goto fail;
-	}
-	if (trap_list_scoped(l) && trap_list_ndomains(l) == 0) {
-		/* restricting to nothing is never meant */
-		logmsg(LOG_ERR, "no domain in %s", dfile ? dfile : "-d");
+	if (trap_list_scope(l, dlist, dfile) == -1) {
+		logmsg(LOG_ERR, "%s: no domains to read the trap lists for",
+		    dfile != NULL ? dfile : "-d");
 		goto fail;
 	}
 	for (i = 0; i < nlists; i++)
