@@ -91,6 +91,31 @@ addreal(const char *p, size_t len)
 }
 
 /*
+ * Of a list file's line, the first word (blanks before it skipped) or,
+ * with sep, what comes before sep; 0 if the line is blank, a # comment
+ * or without sep.
+ */
+static int
+firstword(const char **line, size_t *len, int sep)
+{
+	const char	*p = *line, *end = p + *len, *e;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end || *p == '#')
+		return 0;
+	if (sep != 0) {
+		if ((e = memchr(p, sep, end - p)) == NULL)
+			return 0;
+	} else
+		for (e = p; e < end && *e != ' ' && *e != '\t'; e++)
+			continue;
+	*line = p;
+	*len = e - p;
+	return 1;
+}
+
+/*
  * Real accounts: one name a line (# comments), or with "passwd:" in
  * front, the first field of a passwd(5) file.
  */
@@ -98,7 +123,7 @@ static void
 loadreals(const char *arg)
 {
 	struct trap_file	*f;
-	const char		*line, *path = arg, *e;
+	const char		*line, *path = arg;
 	size_t			 len;
 	int			 passwd = 0;
 
@@ -109,23 +134,9 @@ loadreals(const char *arg)
 	if ((f = trap_file_open(path)) == NULL)
 		err(2, "%s", path);
 	reals = trap_hash_new(0);
-	while (trap_file_getline(f, &line, &len)) {
-		while (len > 0 && (*line == ' ' || *line == '\t')) {
-			line++;
-			len--;
-		}
-		if (len == 0 || *line == '#')
-			continue;
-		if (passwd)
-			e = memchr(line, ':', len);
-		else
-			for (e = line; e < line + len && *e != ' ' &&
-			    *e != '\t'; e++)
-				continue;
-		if (e == NULL)
-			continue;
-		addreal(line, e - line);
-	}
+	while (trap_file_getline(f, &line, &len))
+		if (firstword(&line, &len, passwd ? ':' : 0))
+			addreal(line, len);
 	if (trap_file_error(f))
 		exit(2);
 	trap_file_close(f);
@@ -219,26 +230,18 @@ static void
 loadexcl(const char *path)
 {
 	struct trap_file	*f;
-	const char		*line, *e;
+	const char		*line;
 	char			 buf[ADDRMAX + 1];
 	size_t			 len;
 
 	if ((f = trap_file_open(path)) == NULL)
 		err(2, "%s", path);
 	while (trap_file_getline(f, &line, &len)) {
-		while (len > 0 && (*line == ' ' || *line == '\t')) {
-			line++;
-			len--;
-		}
-		if (len == 0 || *line == '#')
+		if (!firstword(&line, &len, 0) || len > ADDRMAX)
 			continue;
-		for (e = line; e < line + len && *e != ' ' && *e != '\t'; e++)
-			continue;
-		if ((size_t)(e - line) > ADDRMAX)
-			continue;
-		memcpy(buf, line, e - line);
-		trap_lower(buf, e - line);
-		trap_hash_put(excl, buf, e - line, NULL);
+		memcpy(buf, line, len);
+		trap_lower(buf, len);
+		trap_hash_put(excl, buf, len, NULL);
 	}
 	if (trap_file_error(f))
 		exit(2);
