@@ -629,6 +629,34 @@ record(const struct trap_attempt *a, void *arg)
 }
 
 /*
+ * An extractor whose records go to *buf (valid after recorded()): the
+ * rules of patterns if not NULL, then the built-in ones; TZ UTC.
+ */
+static struct trap_extract *
+recorder(const char *patterns, char **buf, size_t *size)
+{
+	struct trap_extract	*x;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ATF_REQUIRE((recfp = open_memstream(buf, size)) != NULL);
+	x = trap_extract_new(record, NULL);
+	if (patterns != NULL)
+		ATF_REQUIRE_EQ(trap_extract_patterns(x, patterns, "p"), 0);
+	ATF_REQUIRE_EQ(trap_extract_builtin(x), 0);
+	trap_extract_reftime(x, trap_timegm(2026, 6, 1, 0, 0, 0));
+	return x;
+}
+
+static void
+recorded(struct trap_extract *x)
+{
+	trap_extract_flush(x);
+	trap_extract_free(x);
+	fclose(recfp);
+}
+
+/*
  * Records and warnings of the file "t": whole, or line by line; with the
  * rules of patterns first if not NULL.
  */
@@ -642,14 +670,7 @@ extract_t(int whole, const char *patterns, size_t *nrec)
 	size_t			 len, size;
 	int			 fd, save;
 
-	setenv("TZ", "UTC", 1);
-	tzset();
-	ATF_REQUIRE((recfp = open_memstream(&buf, &size)) != NULL);
-	x = trap_extract_new(record, NULL);
-	if (patterns != NULL)
-		ATF_REQUIRE_EQ(trap_extract_patterns(x, patterns, "p"), 0);
-	ATF_REQUIRE_EQ(trap_extract_builtin(x), 0);
-	trap_extract_reftime(x, trap_timegm(2026, 6, 1, 0, 0, 0));
+	x = recorder(patterns, &buf, &size);
 	fflush(stderr);
 	ATF_REQUIRE((save = dup(2)) != -1);
 	ATF_REQUIRE((fd = open(whole ? "err.whole" : "err.lines",
@@ -669,8 +690,7 @@ extract_t(int whole, const char *patterns, size_t *nrec)
 	ATF_REQUIRE(dup2(save, 2) != -1);
 	close(fd);
 	close(save);
-	trap_extract_free(x);
-	fclose(recfp);
+	recorded(x);
 	for (*nrec = 0, p = buf; (p = strchr(p, '\n')) != NULL; p++)
 		(*nrec)++;
 	return buf;
@@ -758,16 +778,6 @@ ATF_TC_BODY(extract_blocks, tc)
 	}
 }
 
-/* Each line of text, numbered from first. */
-static void
-feed_lines(struct trap_extract *x, const char *text, unsigned long long first)
-{
-	const char	*p, *nl;
-
-	for (p = text; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
-		trap_extract_line(x, p, nl - p, "t", first++);
-}
-
 static size_t
 count_lines(const char *s)
 {
@@ -779,6 +789,35 @@ count_lines(const char *s)
 }
 
 /*
+ * The records of the texts (whole lines each), one after the other: as
+ * blocks to trap_extract_block, or line by line.
+ */
+static char *
+extract_texts(const char *const *texts, int whole)
+{
+	struct trap_extract	*x;
+	const char		*p, *nl;
+	char			*buf;
+	size_t			 size, n;
+	unsigned long long	 no = 1;
+
+	x = recorder(NULL, &buf, &size);
+	for (; *texts != NULL; texts++) {
+		n = count_lines(*texts);
+		if (whole) {
+			trap_extract_block(x, *texts, strlen(*texts), "t", no,
+			    n);
+			no += n;
+			continue;
+		}
+		for (p = *texts; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+			trap_extract_line(x, p, nl - p, "t", no++);
+	}
+	recorded(x);
+	return buf;
+}
+
+/*
  * BSD repeats in the next block: block 1 ends with a recognised line of
  * h1 and of h3 and then another line of h1, block 2 begins with the
  * repeats of both.  h3's repeat counts, h1's does not; as line by line.
@@ -786,45 +825,25 @@ count_lines(const char *s)
 ATF_TC_WITHOUT_HEAD(extract_repeat_blocks);
 ATF_TC_BODY(extract_repeat_blocks, tc)
 {
-	static const char b1[] =
+	static const char *const blocks[] = {
 	    "May  1 10:00:00 h2 cron[9]: (root) CMD (true)\n"
 	    "May  1 10:00:01 h1 sshd[1]: Failed password for a from "
 		"192.0.2.1 port 22 ssh2\n"
 	    "May  1 10:00:01 h3 sshd[3]: Failed password for c from "
 		"192.0.2.3 port 22 ssh2\n"
-	    "May  1 10:00:02 h1 cron[2]: (root) CMD (true)\n";
-	static const char b2[] =
+	    "May  1 10:00:02 h1 cron[2]: (root) CMD (true)\n",
 	    "May  1 10:00:03 h1 last message repeated 5 times\n"
-	    "May  1 10:00:03 h3 last message repeated 7 times\n";
-	struct trap_extract	*x;
-	char			*buf, *whole = NULL;
-	size_t			 size;
-	int			 i;
+	    "May  1 10:00:03 h3 last message repeated 7 times\n",
+	    NULL
+	};
+	char	*whole, *lines;
 
-	for (i = 0; i < 2; i++) {
-		setenv("TZ", "UTC", 1);
-		tzset();
-		ATF_REQUIRE((recfp = open_memstream(&buf, &size)) != NULL);
-		x = trap_extract_new(record, NULL);
-		ATF_REQUIRE_EQ(trap_extract_builtin(x), 0);
-		trap_extract_reftime(x, trap_timegm(2026, 6, 1, 0, 0, 0));
-		if (i == 0) {
-			trap_extract_block(x, b1, strlen(b1), "t", 1, 4);
-			trap_extract_block(x, b2, strlen(b2), "t", 5, 2);
-		} else {
-			feed_lines(x, b1, 1);
-			feed_lines(x, b2, 5);
-		}
-		trap_extract_flush(x);
-		trap_extract_free(x);
-		fclose(recfp);
-		if (i == 0)
-			whole = buf;
-	}
-	ATF_CHECK_STREQ(whole, buf);
-	ATF_CHECK_EQ(count_lines(buf), 1 + 1 + 7);
+	whole = extract_texts(blocks, 1);
+	lines = extract_texts(blocks, 0);
+	ATF_CHECK_STREQ(whole, lines);
+	ATF_CHECK_EQ(count_lines(whole), 1 + 1 + 7);
 	free(whole);
-	free(buf);
+	free(lines);
 }
 
 /*
@@ -836,7 +855,7 @@ ATF_TC_BODY(extract_repeat_blocks, tc)
 ATF_TC_WITHOUT_HEAD(extract_repeat_old);
 ATF_TC_BODY(extract_repeat_old, tc)
 {
-	static const char text[] =
+	static const char *const text[] = {
 	    "May  1 10:00:00 h1 sshd[1]: Failed password for a from "
 		"192.0.2.1 port 22 ssh2\n"
 	    "May  2 11:00:00 h2 sshd[2]: Failed password for b from "
@@ -845,34 +864,18 @@ ATF_TC_BODY(extract_repeat_old, tc)
 	    "May  2 11:01:00 h1 sshd[3]: Failed password for c from "
 		"192.0.2.3 port 22 ssh2\n"
 	    "May  2 11:01:30 h1 last message repeated 2 times\n"
-	    "May  2 11:11:30 h1 last message repeated 4 times\n";
-	struct trap_extract	*x;
-	char			*buf, *lines = NULL;
-	size_t			 size;
-	int			 i;
+	    "May  2 11:11:30 h1 last message repeated 4 times\n",
+	    NULL
+	};
+	char	*whole, *lines;
 
-	for (i = 0; i < 2; i++) {
-		setenv("TZ", "UTC", 1);
-		tzset();
-		ATF_REQUIRE((recfp = open_memstream(&buf, &size)) != NULL);
-		x = trap_extract_new(record, NULL);
-		ATF_REQUIRE_EQ(trap_extract_builtin(x), 0);
-		trap_extract_reftime(x, trap_timegm(2026, 6, 1, 0, 0, 0));
-		if (i == 0)
-			feed_lines(x, text, 1);
-		else
-			trap_extract_block(x, text, strlen(text), "t", 1, 6);
-		trap_extract_flush(x);
-		trap_extract_free(x);
-		fclose(recfp);
-		if (i == 0)
-			lines = buf;
-	}
-	ATF_CHECK_STREQ(lines, buf);
-	ATF_CHECK_EQ(count_lines(buf), 1 + 1 + 1 + 2 + 4);
-	ATF_CHECK(strstr(buf, "2026-05-02T11:00:01Z") == NULL);
+	whole = extract_texts(text, 1);
+	lines = extract_texts(text, 0);
+	ATF_CHECK_STREQ(whole, lines);
+	ATF_CHECK_EQ(count_lines(whole), 1 + 1 + 1 + 2 + 4);
+	ATF_CHECK(strstr(whole, "2026-05-02T11:00:01Z") == NULL);
+	free(whole);
 	free(lines);
-	free(buf);
 }
 
 /* What the fuzzer found in the pattern compiler (regress/fuzz/crashes). */
