@@ -42,8 +42,7 @@
 #define ALIGN(n)	(((n) + 7) & ~(size_t)7)
 
 struct entry {
-	uint32_t	 hash;
-	uint32_t	 keylen;
+	size_t		 keylen;		/* its hash is in hashes[] */
 	/* value (valsize bytes, aligned), then the key and a NUL */
 };
 
@@ -176,8 +175,6 @@ trap_hash_put(struct trap_hash *h, const char *key, size_t len, int *isnew)
 	uint32_t	 hv = hashstr(key, len);
 	size_t		 i;
 
-	if (len > UINT32_MAX)
-		errx(2, "hash key too long");
 	i = find(h, key, len, hv);
 	if (h->slots[i] != NULL) {
 		if (isnew != NULL)
@@ -185,7 +182,6 @@ trap_hash_put(struct trap_hash *h, const char *key, size_t len, int *isnew)
 		return VALUE(h->slots[i]);
 	}
 	e = carve(h, sizeof(*e) + h->valsize + len + 1);
-	e->hash = hv;
 	e->keylen = len;
 	memset(VALUE(e), 0, h->valsize);
 	memcpy(KEY(h, e), key, len);
