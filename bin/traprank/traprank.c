@@ -148,7 +148,7 @@ struct fields {
 	int		 family;	/* AF_INET, AF_INET6, 0 for none */
 	unsigned char	 abin[16];
 	int		 nfields;
-	int		 decoded;	/* some fields are in fields()' buffers */
+	int		 decoded;	/* some fields are in parse()'s buffers */
 	/* For count_key(): the key, the counterpart, their hashes. */
 	struct trap_str	 k, c;
 	uint64_t	 kh, ch;
@@ -575,10 +575,11 @@ cp_add(struct row *r, uint64_t h)
 
 /*
  * Decode field f into *out ("" for "-"); buf holds at least f->len + 1
- * bytes.  A field without a backslash is its own decoding.
+ * bytes.  A field without a backslash (none if the line has none) is
+ * its own decoding, and stays where it lies.
  */
 static int
-decode(const struct trap_str *f, char *buf, size_t bufsz,
+decode(const struct trap_str *f, int escaped, char *buf, size_t bufsz,
     struct trap_str *out)
 {
 	size_t	 n;
@@ -586,7 +587,7 @@ decode(const struct trap_str *f, char *buf, size_t bufsz,
 	if (f->len == 1 && f->p[0] == '-') {
 		out->p = "";
 		out->len = 0;
-	} else if (memchr(f->p, '\\', f->len) == NULL)
+	} else if (!escaped || memchr(f->p, '\\', f->len) == NULL)
 		*out = *f;
 	else {
 		if ((n = trap_unvis(buf, bufsz, f->p, f->len)) == (size_t)-1)
@@ -597,125 +598,51 @@ decode(const struct trap_str *f, char *buf, size_t bufsz,
 	return 0;
 }
 
-/*
- * A dotted quad as inet_pton(3) takes it: four decimal numbers up to
- * 255, without leading zeros.  Most addresses are such; inet_pton itself
- * judges the others.
- */
-static int
-quad(const char *p, size_t len, unsigned char *a)
-{
-	size_t	 i = 0, start;
-	int	 n, v;
-
-	for (n = 0; n < 4; n++) {
-		if (n > 0 && (i == len || p[i++] != '.'))
-			return 0;
-		for (v = 0, start = i; i < len && p[i] >= '0' && p[i] <= '9';
-		    i++)
-			if ((i > start && v == 0) ||
-			    (v = v * 10 + p[i] - '0') > 255)
-				return 0;
-		if (i == start)
-			return 0;
-		a[n] = v;
-	}
-	return i == len;
-}
-
 /* The address field: "-", or one that inet_pton(3) takes. */
 static int
 addrfield(const struct trap_str *f, struct fields *d)
 {
-	char	 a[TRAP_ADDRLEN];
-
 	d->family = 0;
 	if (f->len == 1 && f->p[0] == '-') {
 		d->addr.p = "";
 		d->addr.len = 0;
 		return 0;
 	}
-	if (quad(f->p, f->len, d->abin))
-		d->family = AF_INET;
-	else {
-		memcpy(a, f->p, f->len);
-		a[f->len] = '\0';
-		if (inet_pton(AF_INET, a, d->abin) == 1)
-			d->family = AF_INET;
-		else if (inet_pton(AF_INET6, a, d->abin) == 1)
-			d->family = AF_INET6;
-		else
-			return -1;
-	}
+	if ((d->family = trap_addr_parse(f->p, f->len, d->abin)) == 0)
+		return -1;
 	d->addr = *f;
 	return 0;
 }
 
-static int
-fields(const struct trap_rec *r, struct fields *d)
-{
-	static char	 b[5][TRAP_LINEMAX + 1];
-	const struct trap_str *f = r->f;
-
-	d->time = r->time;
-	d->nfields = r->nfields;
-	d->decoded = 1;
-	d->service = f[F_SERVICE];
-	if (decode(&f[F_LOGHOST], b[0], sizeof(b[0]), &d->loghost) == -1 ||
-	    decode(&f[F_DAEMON], b[1], sizeof(b[1]), &d->daemon) == -1 ||
-	    decode(&f[F_RDNS], b[2], sizeof(b[2]), &d->rdns) == -1 ||
-	    decode(&f[F_USER], b[3], sizeof(b[3]), &d->user) == -1)
-		return -1;
-	if (r->nfields == TRAP_NFIELDS_MATCH) {
-		if (decode(&f[F_CLASS], b[4], sizeof(b[4]), &d->class) == -1)
-			return -1;
-	} else {
-		d->class.p = "";
-		d->class.len = 0;
-	}
-	return addrfield(&f[F_ADDR], d);
-}
-
-/* A field without a backslash: itself, or "" for "-". */
-static void
-plain(const struct trap_str *f, struct trap_str *out)
-{
-	if (f->len == 1 && f->p[0] == '-') {
-		out->p = "";
-		out->len = 0;
-	} else
-		*out = *f;
-}
-
 /*
- * The record of a line, into d: 0, or -1 if it is not one.  A line
- * without a backslash has nothing to decode: its fields are used where
- * they lie, and stay valid as long as the line.
+ * The record of a line, into d: 0, or -1 if it is not one.  The fields
+ * of a line with a backslash are decoded into static buffers, valid
+ * until the next such line; the others stay valid as long as the line.
  */
 static int
 parse(const char *line, size_t len, struct fields *d)
 {
-	struct trap_rec	 r;
-	const struct trap_str *f = r.f;
+	static char		 b[5][TRAP_LINEMAX + 1];
+	struct trap_rec		 r;
+	const struct trap_str	*f = r.f;
+	int			 esc;
 
 	if (trap_rec_parse(line, len, &r) == -1)
 		return -1;
-	if (memchr(line, '\\', len) != NULL)
-		return fields(&r, d);
+	esc = memchr(line, '\\', len) != NULL;
 	d->time = r.time;
 	d->nfields = r.nfields;
-	d->decoded = 0;
+	d->decoded = esc;
 	d->service = f[F_SERVICE];
-	plain(&f[F_LOGHOST], &d->loghost);
-	plain(&f[F_DAEMON], &d->daemon);
-	plain(&f[F_RDNS], &d->rdns);
-	plain(&f[F_USER], &d->user);
-	if (r.nfields == TRAP_NFIELDS_MATCH)
-		plain(&f[F_CLASS], &d->class);
-	else {
-		d->class.p = "";
-		d->class.len = 0;
-	}
+	d->class.p = "";
+	d->class.len = 0;
+	if (decode(&f[F_LOGHOST], esc, b[0], sizeof(b[0]), &d->loghost) ||
+	    decode(&f[F_DAEMON], esc, b[1], sizeof(b[1]), &d->daemon) ||
+	    decode(&f[F_RDNS], esc, b[2], sizeof(b[2]), &d->rdns) ||
+	    decode(&f[F_USER], esc, b[3], sizeof(b[3]), &d->user) ||
+	    (r.nfields == TRAP_NFIELDS_MATCH &&
+	    decode(&f[F_CLASS], esc, b[4], sizeof(b[4]), &d->class)))
+		return -1;
 	return addrfield(&f[F_ADDR], d);
 }
 
@@ -1001,7 +928,7 @@ flush(struct fields *v, size_t n)
 /*
  * The records are read a block of lines at a time, and counted in
  * batches of BATCH: the fields of a batch point into the block.  Those
- * of a record with something to decode are in fields()' buffers, until
+ * of a record with something to decode are in parse()'s buffers, until
  * the next: it is counted at once, after the batch before it.
  */
 static int

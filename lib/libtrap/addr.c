@@ -66,3 +66,51 @@ trap_addr_canon(const char *s, size_t len, char *dst, size_t dstlen)
 	}
 	return inet_ntop(AF_INET6, &a6, dst, dstlen) ? 0 : -1;
 }
+
+/*
+ * A dotted quad as inet_pton(3) takes it: four decimal numbers up to
+ * 255, without leading zeros.  Most addresses are such, and this is
+ * cheaper than inet_pton; it judges the others.
+ */
+static int
+quad(const char *p, size_t len, unsigned char *a)
+{
+	size_t	 i = 0, start;
+	int	 n, v;
+
+	for (n = 0; n < 4; n++) {
+		if (n > 0 && (i == len || p[i++] != '.'))
+			return 0;
+		for (v = 0, start = i; i < len && p[i] >= '0' && p[i] <= '9';
+		    i++)
+			if ((i > start && v == 0) ||
+			    (v = v * 10 + p[i] - '0') > 255)
+				return 0;
+		if (i == start)
+			return 0;
+		a[n] = v;
+	}
+	return i == len;
+}
+
+/*
+ * The address in s[0..len) in binary into a (16 bytes): return AF_INET
+ * or AF_INET6 (as inet_pton(3) takes them), or 0 if it is neither.
+ */
+int
+trap_addr_parse(const char *s, size_t len, unsigned char *a)
+{
+	char	 buf[TRAP_ADDRLEN];
+
+	if (quad(s, len, a))
+		return AF_INET;
+	if (len >= sizeof(buf) || memchr(s, '\0', len) != NULL)
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET, buf, a) == 1)
+		return AF_INET;
+	if (inet_pton(AF_INET6, buf, a) == 1)
+		return AF_INET6;
+	return 0;
+}

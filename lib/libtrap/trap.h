@@ -93,6 +93,7 @@ time_t	 trap_timegm(int, int, int, int, int, int);
 
 /* addr.c */
 int	 trap_addr_canon(const char *, size_t, char *, size_t);
+int	 trap_addr_parse(const char *, size_t, unsigned char *);
 
 /* record.c: reading trap(5) records. Fields stay vis-encoded. */
 struct trap_rec {

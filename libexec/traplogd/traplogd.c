@@ -310,14 +310,9 @@ net_parse(const char *s, struct net *n)
 	if ((slash = strchr(buf, '/')) != NULL)
 		*slash++ = '\0';
 	memset(n, 0, sizeof(*n));
-	if (inet_pton(AF_INET, buf, n->a) == 1) {
-		n->af = AF_INET;
-		max = 32;
-	} else if (inet_pton(AF_INET6, buf, n->a) == 1) {
-		n->af = AF_INET6;
-		max = 128;
-	} else
+	if ((n->af = trap_addr_parse(buf, strlen(buf), n->a)) == 0)
 		return -1;
+	max = n->af == AF_INET ? 32 : 128;
 	n->bits = max;
 	if (slash != NULL) {
 		n->bits = strtonum(slash, 0, max, &errstr);
@@ -458,11 +453,7 @@ refusal(const char *addr)
 	uint8_t	 a[16];
 	int	 af;
 
-	if (inet_pton(AF_INET, addr, a) == 1)
-		af = AF_INET;
-	else if (inet_pton(AF_INET6, addr, a) == 1)
-		af = AF_INET6;
-	else
+	if ((af = trap_addr_parse(addr, strlen(addr), a)) == 0)
 		return "not an address";
 	if ((af == AF_INET && a[0] == 127) ||
 	    (af == AF_INET6 && IN6_IS_ADDR_LOOPBACK((struct in6_addr *)a)))

@@ -19,6 +19,7 @@
 #include "compat.h"
 
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include <atf-c.h>
 #include <db.h>
@@ -133,6 +134,28 @@ ATF_TC_BODY(addr_canon, tc)
 	ATF_CHECK_EQ(trap_addr_canon("192.0.2.1%em0", 13, a, sizeof(a)), -1);
 	ATF_CHECK_EQ(trap_addr_canon("", 0, a, sizeof(a)), -1);
 	ATF_CHECK_EQ(trap_addr_canon("1:2:3", 5, a, sizeof(a)), -1);
+}
+
+/* Binary addresses: the quick dotted quad agrees with inet_pton(3). */
+ATF_TC_WITHOUT_HEAD(addr_parse);
+ATF_TC_BODY(addr_parse, tc)
+{
+	static const char *const bad[] = { "01.2.3.4", "1.2.3.04", "1.2.3",
+	    "1.2.3.4.5", "256.1.1.1", "1.2.3.4 ", "0x1.2.3.4", "", "-",
+	    "1:2:3", "fe80::1%em0" };
+	unsigned char	 a[16];
+	size_t		 i;
+
+	ATF_CHECK_EQ(trap_addr_parse("192.0.2.255", 11, a), AF_INET);
+	ATF_CHECK(memcmp(a, "\300\000\002\377", 4) == 0);
+	ATF_CHECK_EQ(trap_addr_parse("0.0.0.0", 7, a), AF_INET);
+	ATF_CHECK_EQ(trap_addr_parse("2001:db8::1", 11, a), AF_INET6);
+	ATF_CHECK(a[0] == 0x20 && a[1] == 0x01 && a[15] == 1);
+	ATF_CHECK_EQ(trap_addr_parse("192.0.2.1junk", 9, a), AF_INET);
+	ATF_CHECK_EQ(trap_addr_parse("192.0.2.1\0junk", 14, a), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ATF_CHECK_EQ_MSG(trap_addr_parse(bad[i], strlen(bad[i]), a), 0,
+		    "%s", bad[i]);
 }
 
 ATF_TC_WITHOUT_HEAD(vis_fields);
@@ -944,6 +967,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, time_fmt);
 	ATF_TP_ADD_TC(tp, time_iso);
 	ATF_TP_ADD_TC(tp, addr_canon);
+	ATF_TP_ADD_TC(tp, addr_parse);
 	ATF_TP_ADD_TC(tp, vis_fields);
 	ATF_TP_ADD_TC(tp, record_parse);
 	ATF_TP_ADD_TC(tp, pattern_errors);
