@@ -1217,6 +1217,17 @@ buf_num(struct buf *b, uint64_t n, size_t w)
 	buf_add(b, d + i, sizeof(d) - i);
 }
 
+/* The two digits of v (0 to 99), then sep if not 0. */
+static char *
+two(char *p, int v, int sep)
+{
+	*p++ = '0' + v / 10;
+	*p++ = '0' + v % 10;
+	if (sep != 0)
+		*p++ = sep;
+	return p;
+}
+
 /* Append t as fmttime() writes it, without the cost of printf. */
 static void
 buf_time(struct buf *b, int64_t t)
@@ -1238,27 +1249,15 @@ buf_time(struct buf *b, int64_t t)
 	}
 	buf_need(b, 20);
 	p = b->p + b->len;
-	p[0] = '0' + y / 1000;
-	p[1] = '0' + y / 100 % 10;
-	p[2] = '0' + y / 10 % 10;
-	p[3] = '0' + y % 10;
-	p[4] = '-';
-	p[5] = '0' + (tm.tm_mon + 1) / 10;
-	p[6] = '0' + (tm.tm_mon + 1) % 10;
-	p[7] = '-';
-	p[8] = '0' + tm.tm_mday / 10;
-	p[9] = '0' + tm.tm_mday % 10;
-	p[10] = ' ';
-	p[11] = '0' + tm.tm_hour / 10;
-	p[12] = '0' + tm.tm_hour % 10;
-	p[13] = ':';
-	p[14] = '0' + tm.tm_min / 10;
-	p[15] = '0' + tm.tm_min % 10;
-	p[16] = ':';
-	p[17] = '0' + tm.tm_sec / 10;
-	p[18] = '0' + tm.tm_sec % 10;
-	p[19] = '\0';
-	b->len += 19;
+	p = two(p, y / 100, 0);
+	p = two(p, y % 100, '-');
+	p = two(p, tm.tm_mon + 1, '-');
+	p = two(p, tm.tm_mday, ' ');
+	p = two(p, tm.tm_hour, ':');
+	p = two(p, tm.tm_min, ':');
+	p = two(p, tm.tm_sec, 0);
+	*p = '\0';
+	b->len = p - b->p;
 }
 
 static void
