@@ -59,7 +59,11 @@ all:
 
 build: $(LIB) $(PROGS) $(SPROGS) $(LIBEXECPROGS)
 
-config.h Makefile.configure:
+# Only config.h has a rule: GNU make remakes an included file that has
+# one before it runs any target, so a rule for Makefile.configure would
+# run configure before "make demo" or "make check" could install what it
+# probes for.
+config.h:
 	sh configure
 
 .c.o:
@@ -174,7 +178,7 @@ clean:
 	rm -rf regress/.results
 
 distclean: clean
-	rm -f config.h Makefile.configure
+	rm -f config.h config.log Makefile.configure
 
 .PHONY: all bench build check demo deps fuzz install lint clean distclean \
 	valgrind \
