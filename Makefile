@@ -2,6 +2,7 @@
 #
 # make			configure (if not done) and build
 # make check		install missing test dependencies, build, run the suite
+# make check-long	the same with the long tests
 # make demo		install missing dependencies, build, run on the sample
 # make install		DESTDIR PREFIX BINDIR LIBEXECDIR MANDIR SHAREDIR
 #
@@ -128,6 +129,14 @@ check:
 	@$(MAKE) regress-build
 	@sh regress/run
 
+# check-long: the suite with its long tests (kill -9 during ingests, a
+# 200,000-address flood, a 100 MB line), run once by CI.
+check-long:
+	@sh configure --deps=check
+	@test -f Makefile.configure || sh configure
+	@$(MAKE) regress-build
+	@sh regress/run long
+
 demo:
 	@sh configure --deps=build
 	@test -f Makefile.configure || sh configure
@@ -180,6 +189,6 @@ clean:
 distclean: clean
 	rm -f config.h config.log Makefile.configure
 
-.PHONY: all bench build check demo deps fuzz install lint clean distclean \
+.PHONY: all bench build check check-long demo deps fuzz install lint clean distclean \
 	valgrind \
 	regress-build
