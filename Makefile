@@ -25,6 +25,7 @@ LIBOBJS =	lib/libtrap/addr.o \
 		lib/libtrap/compat_pledge.o \
 		lib/libtrap/compat_reallocarray.o \
 		lib/libtrap/compat_unveil.o \
+		lib/libtrap/envelope.o \
 		lib/libtrap/extract.o \
 		lib/libtrap/file.o \
 		lib/libtrap/follow.o \
@@ -38,7 +39,7 @@ LIBOBJS =	lib/libtrap/addr.o \
 		lib/libtrap/time.o \
 		lib/libtrap/traplist.o
 LIBHDRS =	config.h lib/libtrap/compat.h lib/libtrap/trap.h \
-		lib/libtrap/pattern.h lib/libtrap/scan.h
+		lib/libtrap/envelope.h lib/libtrap/pattern.h lib/libtrap/scan.h
 
 PROGS =		bin/trapextract/trapextract bin/trapmatch/trapmatch \
 		bin/traprank/traprank bin/trapforecast/trapforecast

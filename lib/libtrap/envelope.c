@@ -1,0 +1,567 @@
+/*
+ * Copyright (c) 2026 The trap tools authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The syslog envelope: what precedes a message (time stamp, log host,
+ * program and process ID, in the forms syslogds and daemons write), and
+ * the time it stands for, with the year and the zone that a RFC 3164
+ * stamp leaves out.
+ */
+
+#include "compat.h"
+
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <err.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "trap.h"
+#include "envelope.h"
+
+/*
+ * The reference time of the lines to come: a RFC 3164 stamp gets the
+ * year that puts it at or before the reference plus one day.
+ */
+void
+env_clock_ref(struct env_clock *c, time_t ref)
+{
+	struct tm	 tm;
+	time_t		 t = ref + 86400;
+
+	if (localtime_r(&t, &tm) == NULL)
+		errx(2, "bad reference time");
+	c->refyear = tm.tm_year + 1900;
+	c->reftuple = (((tm.tm_mon + 1) * 100L + tm.tm_mday) * 100L +
+	    tm.tm_hour) * 10000L + tm.tm_min * 100L + tm.tm_sec;
+	c->lastlocal = LONG_MIN;
+}
+
+static int
+isleap(int y)
+{
+	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+/* The offset from UTC of a local time, as mktime(3) reads it. */
+static int
+offset(int year, int mon, int mday, int hour, int min, long *off)
+{
+	struct tm	 tm;
+	time_t		 t;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = mday;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_isdst = -1;
+	if ((t = mktime(&tm)) == -1)
+		return -1;
+	*off = trap_timegm(year, mon, mday, hour, min, 0) - t;
+	return 0;
+}
+
+/*
+ * Local time to UTC.  Most days have one offset from UTC all day: that
+ * is cached per day.  On a day with a transition, each minute is read
+ * both ways; of the two readings of the ambiguous autumn hour, the
+ * earlier unless it goes back before the previous line.
+ */
+static int
+localtoutc(struct env_clock *clk, const struct env *e, int year, time_t *t)
+{
+	struct tm	 tm, chk;
+	time_t		 c[2];
+	long		 o1 = 0, o2 = 0;
+	int		 i, n = 0, dst;
+
+	if (!clk->day_valid || year != clk->day_year || e->mon != clk->day_mon ||
+	    e->mday != clk->day_mday) {
+		clk->day_year = year;
+		clk->day_mon = e->mon;
+		clk->day_mday = e->mday;
+		clk->day_valid = offset(year, e->mon, e->mday, 0, 0, &o1) == 0 &&
+		    offset(year, e->mon, e->mday, 23, 59, &o2) == 0 &&
+		    o1 == o2 ? 1 : -1;
+		clk->day_off = o1;
+	}
+	if (clk->day_valid == 1) {
+		*t = trap_timegm(year, e->mon, e->mday, e->hour, e->min,
+		    e->sec) - clk->day_off;
+		if (*t > clk->lastlocal)
+			clk->lastlocal = *t;
+		return 0;
+	}
+
+	if (!clk->min_valid || year != clk->min_year || e->mon != clk->min_mon ||
+	    e->mday != clk->min_mday || e->hour != clk->min_hour || e->min != clk->min_min) {
+		for (dst = 0; dst <= 1; dst++) {
+			memset(&tm, 0, sizeof(tm));
+			tm.tm_year = year - 1900;
+			tm.tm_mon = e->mon - 1;
+			tm.tm_mday = e->mday;
+			tm.tm_hour = e->hour;
+			tm.tm_min = e->min;
+			tm.tm_isdst = dst;
+			c[n] = mktime(&tm);
+			if (localtime_r(&c[n], &chk) == NULL ||
+			    chk.tm_year != year - 1900 ||
+			    chk.tm_mon != e->mon - 1 ||
+			    chk.tm_mday != e->mday || chk.tm_hour != e->hour ||
+			    chk.tm_min != e->min)
+				continue;
+			for (i = 0; i < n; i++)
+				if (c[i] == c[n])
+					break;
+			if (i == n)
+				n++;
+		}
+		clk->min_year = year;
+		clk->min_mon = e->mon;
+		clk->min_mday = e->mday;
+		clk->min_hour = e->hour;
+		clk->min_min = e->min;
+		clk->min_valid = n;
+		if (n == 1)
+			clk->min_early = clk->min_late = c[0];
+		else if (n == 2) {
+			clk->min_early = c[0] < c[1] ? c[0] : c[1];
+			clk->min_late = c[0] < c[1] ? c[1] : c[0];
+		}
+	}
+	if (clk->min_valid == 0)
+		return -1;
+	*t = clk->min_early + e->sec;
+	if (*t + 60 < clk->lastlocal)
+		*t = clk->min_late + e->sec;
+	if (*t > clk->lastlocal)
+		clk->lastlocal = *t;
+	return 0;
+}
+
+/* Days in a month; year 0 (unknown) allows Feb 29. */
+static int
+mdays(int year, int mon)
+{
+	static const int days[] =
+	    { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (mon == 2 && year != 0 && !isleap(year))
+		return 28;
+	return days[mon - 1];
+}
+
+int
+env_time(struct env_clock *clk, const struct env *e, time_t *t)
+{
+	int	 year = e->year, i;
+	long	 tuple;
+
+	if (e->badtime)
+		return -1;
+	if (e->abs) {
+		*t = e->t;
+		return 0;
+	}
+	if (e->mon < 1 || e->mon > 12 || e->mday < 1 ||
+	    e->mday > mdays(0, e->mon) || e->hour > 23 || e->min > 59 ||
+	    e->sec > 60)
+		return -1;
+	if (year == 0) {
+		tuple = (((e->mon * 100L + e->mday) * 100L + e->hour) *
+		    10000L) + e->min * 100L + e->sec;
+		year = clk->refyear - (tuple > clk->reftuple);
+		for (i = 0; i < 8 && e->mon == 2 && e->mday == 29 &&
+		    !isleap(year); i++)
+			year--;
+	}
+	if (e->mon == 2 && e->mday == 29 && !isleap(year))
+		return -1;
+	return localtoutc(clk, e, year, t);
+}
+
+/* Parse exactly n digits at p into *v. */
+static int
+num(const char *p, const char *end, int n, int *v)
+{
+	int	 i;
+
+	if (end - p < n)
+		return -1;
+	for (*v = 0, i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)p[i]))
+			return -1;
+		*v = *v * 10 + p[i] - '0';
+	}
+	return 0;
+}
+
+/* Split off a blank-terminated token, skipping one blank after it. */
+static int
+token(const char **pp, const char *end, struct trap_str *tok)
+{
+	const char	*p = *pp;
+
+	tok->p = p;
+	while (p < end && *p != ' ')
+		p++;
+	tok->len = p - tok->p;
+	if (p < end)
+		p++;
+	*pp = p;
+	return tok->len > 0 ? 0 : -1;
+}
+
+/* A syslog tag "prog[pid]:" or "prog:". */
+static int
+istag(const struct trap_str *t)
+{
+	return t->len >= 2 && t->p[t->len - 1] == ':';
+}
+
+static void
+settag(struct env *e, const struct trap_str *t)
+{
+	const char	*lb;
+	size_t		 len = t->len - 1;	/* the colon */
+
+	e->prog.p = t->p;
+	e->prog.len = len;
+	e->pid.len = 0;
+	if (len > 2 && t->p[len - 1] == ']' &&
+	    (lb = memchr(t->p, '[', len)) != NULL) {
+		e->prog.len = lb - t->p;
+		e->pid.p = lb + 1;
+		e->pid.len = t->p + len - 1 - (lb + 1);
+	}
+}
+
+/* RFC 3339 stamp, with or without a zone (local without). */
+static int
+rfc3339(const char **pp, const char *end, struct env *e)
+{
+	const char	*p = *pp;
+	int		 oh, om, sign;
+
+	if (end - p < 20)
+		return -1;
+	if (num(p, end, 4, &e->year) || p[4] != '-' ||
+	    num(p + 5, end, 2, &e->mon) || p[7] != '-' ||
+	    num(p + 8, end, 2, &e->mday) || (p[10] != 'T' && p[10] != ' ') ||
+	    num(p + 11, end, 2, &e->hour) || p[13] != ':' ||
+	    num(p + 14, end, 2, &e->min) || p[16] != ':' ||
+	    num(p + 17, end, 2, &e->sec))
+		return -1;
+	e->space = p[10] == ' ';
+	p += 19;
+	if (p < end && (*p == '.' || *p == ','))
+		for (p++; p < end && isdigit((unsigned char)*p); p++)
+			continue;
+	e->abs = 0;
+	if (p < end && *p == 'Z') {
+		p++;
+		e->abs = 1;
+		e->t = 0;
+	} else if (p < end && (*p == '+' || *p == '-') &&
+	    num(p + 1, end, 2, &oh) == 0) {
+		sign = *p == '-' ? -1 : 1;
+		p += 3;
+		if (p < end && *p == ':')
+			p++;
+		if (num(p, end, 2, &om))
+			return -1;
+		p += 2;
+		e->abs = 1;
+		e->t = -sign * (oh * 3600 + om * 60);
+	}
+	if (e->abs) {
+		if (e->year < 1970 || e->mon < 1 || e->mon > 12 ||
+		    e->mday < 1 || e->mday > mdays(e->year, e->mon) ||
+		    e->hour > 23 || e->min > 59 || e->sec > 60)
+			e->badtime = 1;
+		e->t += trap_timegm(e->year, e->mon, e->mday, e->hour,
+		    e->min, e->sec);
+	}
+	if (p >= end || *p != ' ')
+		return -1;
+	*pp = p + 1;
+	return 0;
+}
+
+/* RFC 5424 after the stamp: HOST APP PROCID MSGID SD [MSG]. */
+static int
+rfc5424(const char *p, const char *end, struct env *e)
+{
+	struct trap_str	 msgid;
+	int		 quoted;
+
+	if (token(&p, end, &e->host) || token(&p, end, &e->prog) ||
+	    token(&p, end, &e->pid) || token(&p, end, &msgid))
+		return -1;
+	if (e->host.len == 1 && e->host.p[0] == '-')
+		e->host.len = 0;
+	if (e->prog.len == 1 && e->prog.p[0] == '-')
+		e->prog.len = 0;
+	if (e->pid.len == 1 && e->pid.p[0] == '-')
+		e->pid.len = 0;
+	if (p < end && *p == '-')
+		p++;
+	else {
+		if (p >= end || *p != '[')
+			return -1;
+		while (p < end && *p == '[') {
+			for (quoted = 0, p++; p < end; p++) {
+				if (quoted && *p == '\\' && p + 1 < end)
+					p++;
+				else if (*p == '"')
+					quoted = !quoted;
+				else if (!quoted && *p == ']')
+					break;
+			}
+			if (p++ >= end)
+				return -1;
+		}
+	}
+	if (p < end && *p == ' ')
+		p++;
+	if (end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	e->msg.p = p;
+	e->msg.len = end - p;
+	return 0;
+}
+
+static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+/* BSD "last message repeated N times" (also "--- ... ---"). */
+static int
+lastrepeat(const char *p, const char *end, long long *n)
+{
+	const char	*e;
+	char		 buf[16];
+	size_t		 len;
+
+	if (end - p > 4 && memcmp(p, "--- ", 4) == 0)
+		p += 4;
+	if (end - p < 22 || memcmp(p, "last message repeated ", 22) != 0)
+		return 0;
+	p += 22;
+	for (e = p; e < end && isdigit((unsigned char)*e); e++)
+		continue;
+	len = e - p;
+	if (len == 0 || len >= sizeof(buf) || end - e < 6 ||
+	    memcmp(e, " time", 5) != 0)
+		return 0;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	*n = strtonum(buf, 1, MAXCOUNT, NULL);
+	return *n > 0;
+}
+
+/* RFC 3164: "Mmm dd hh:mm:ss [<pri>] [host] tag: msg". */
+static int
+rfc3164(const char *p, const char *end, struct env *e)
+{
+	const char	*m;
+	struct trap_str	 t1, t2;
+
+	if (end - p < 16)
+		return -1;
+	for (m = months; *m != '\0'; m += 3)
+		if (memcmp(p, m, 3) == 0)
+			break;
+	if (*m == '\0' || p[3] != ' ')
+		return -1;
+	e->mon = (m - months) / 3 + 1;
+	p += 4;
+	if (*p == ' ')
+		p++;
+	if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1])) {
+		e->mday = (p[0] - '0') * 10 + p[1] - '0';
+		p += 2;
+	} else if (isdigit((unsigned char)p[0])) {
+		e->mday = p[0] - '0';
+		p++;
+	} else
+		return -1;
+	if (end - p < 10 || p[0] != ' ' || num(p + 1, end, 2, &e->hour) ||
+	    p[3] != ':' || num(p + 4, end, 2, &e->min) || p[6] != ':' ||
+	    num(p + 7, end, 2, &e->sec) || p[9] != ' ')
+		return -1;
+	p += 10;
+	e->year = 0;
+	e->abs = 0;
+	if (p < end && *p == '<' && token(&p, end, &t1) == 0 &&
+	    t1.p[t1.len - 1] != '>')
+		return -1;			/* BSD syslogd -v priority */
+	if (token(&p, end, &t1))
+		return -1;
+	if (istag(&t1)) {
+		settag(e, &t1);
+		e->msg.p = p;
+		e->msg.len = end - p;
+		return 0;
+	}
+	e->host = t1;
+	if (lastrepeat(p, end, &e->lastrepeat))
+		return 0;
+	m = p;
+	if (token(&p, end, &t2) == 0 && istag(&t2)) {
+		settag(e, &t2);
+		e->msg.p = p;
+	} else
+		e->msg.p = m;
+	e->msg.len = end - e->msg.p;
+	return 0;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Message of a line without host: "tag: msg" or just "msg". */
+static void
+untagged(const char *p, const char *end, struct env *e)
+{
+	struct trap_str	 t;
+	const char	*m = p;
+
+	if (token(&p, end, &t) == 0 && istag(&t)) {
+		settag(e, &t);
+		m = p;
+	}
+	e->msg.p = m;
+	e->msg.len = end - m;
+}
+
+/*
+ * Parse the envelope of a line.  Return 0, or -1 if it is not a log line
+ * we know.
+ */
+int
+env_parse(const char *s, size_t len, struct env *e)
+{
+	const char	*p = s, *end = s + len, *q;
+	uint64_t	 secs;		/* 16 hex digits: unsigned, no overflow */
+	int		 i, v;
+
+	memset(e, 0, sizeof(*e));
+	e->host.p = e->prog.p = e->pid.p = e->msg.p = "";	/* never NULL */
+	e->repeat = 1;
+	if (len < 16)
+		return -1;
+	if (*p == '@') {				/* TAI64N */
+		if (len < 26 || p[25] != ' ')
+			return -1;
+		for (secs = 0, i = 1; i <= 16; i++) {
+			if ((v = hexval((unsigned char)p[i])) == -1)
+				return -1;
+			secs = secs * 16 + v;
+		}
+		for (; i <= 24; i++)
+			if (hexval((unsigned char)p[i]) == -1)
+				return -1;
+		if (secs < (1ULL << 62) + 10 || secs > (1ULL << 62) + (1ULL << 40))
+			e->badtime = 1;
+		e->abs = 1;
+		e->t = secs - (1ULL << 62) - 10;
+		untagged(p + 26, end, e);
+		return 0;
+	}
+	if (*p == '<') {				/* PRI */
+		for (q = p + 1; q < end && isdigit((unsigned char)*q); q++)
+			continue;
+		if (q == p + 1 || q >= end || *q != '>')
+			return -1;
+		p = q + 1;
+		if (end - p > 2 && p[0] == '1' && p[1] == ' ') {
+			p += 2;
+			if (rfc3339(&p, end, e) != 0)
+				return -1;
+			return rfc5424(p, end, e);
+		}
+	}
+	if (isdigit((unsigned char)*p)) {
+		if (rfc3339(&p, end, e) != 0)
+			return -1;
+		if (!e->abs && e->space) {
+			/* ISO with a space: no host, local time */
+			untagged(p, end, e);
+			return 0;
+		}
+		q = p;
+		if (token(&q, end, &e->host))
+			return -1;
+		if (lastrepeat(q, end, &e->lastrepeat))
+			return 0;
+		p = q;
+		if (token(&q, end, &e->prog) == 0 && istag(&e->prog)) {
+			settag(e, &e->prog);
+			e->msg.p = q;
+			e->msg.len = end - q;
+			return 0;
+		}
+		return rfc5424(e->host.p, end, e);
+	}
+	return rfc3164(p, end, e);
+}
+
+/* Unwrap "message repeated N times: [ msg]" and Solaris "[ID n f.p] ". */
+void
+env_unwrap(struct env *e)
+{
+	const char	*p = e->msg.p, *end = p + e->msg.len, *q;
+	char		 buf[16];
+
+	if (end - p > 4 && memcmp(p, "[ID ", 4) == 0 &&
+	    (q = memchr(p, ']', end - p)) != NULL && q + 1 < end &&
+	    q[1] == ' ') {
+		e->msg.p = q + 2;
+		e->msg.len = end - e->msg.p;
+		p = e->msg.p;
+	}
+	if (end - p < 30 || memcmp(p, "message repeated ", 17) != 0 ||
+	    end[-1] != ']')
+		return;
+	for (q = p + 17; q < end && isdigit((unsigned char)*q); q++)
+		continue;
+	if (q == p + 17 || q - (p + 17) >= (int)sizeof(buf) ||
+	    end - q < 11 || memcmp(q, " times: [ ", 10) != 0)
+		return;
+	memcpy(buf, p + 17, q - (p + 17));
+	buf[q - (p + 17)] = '\0';
+	if ((e->repeat = strtonum(buf, 1, MAXCOUNT, NULL)) == 0) {
+		e->repeat = 1;
+		return;
+	}
+	e->msg.p = q + 10;
+	e->msg.len = end - 1 - e->msg.p;
+}
