@@ -495,6 +495,8 @@ connkey(const struct env *e, const struct rule *r, const struct match *m,
 		appendkey(key, &off, e->pid.p, e->pid.len);
 		return 1;
 	case JOIN_KEY:
+		if (!m->have[CAP_KEY])
+			return 0;
 		appendkey(key, &off, "k", 1);
 		appendkey(key, &off, m->cap[CAP_KEY].p, m->cap[CAP_KEY].len);
 		return 1;
@@ -625,7 +627,7 @@ nohost(const struct trap_str *h, const char *addr)
 /* A rule matched: make the attempt and do what its event says. */
 static void
 handle(struct trap_extract *x, const struct env *e, const struct rule *r,
-    const struct match *m, time_t t)
+    struct match *m, time_t t)
 {
 	struct trap_attempt	 a;
 	struct conn		*c;
@@ -634,6 +636,20 @@ handle(struct trap_extract *x, const struct env *e, const struct rule *r,
 	long long		 count = 1;
 	size_t			 n;
 
+	if (r->event == EV_NONE)
+		return;		/* recognised: not an attempt */
+	if (m->ambiguous) {
+		/*
+		 * Client text copies what the daemon writes: no address,
+		 * host name or key is taken from the line (its connection
+		 * may still have them from lines of its own).
+		 */
+		x->warnings++;
+		warnx("%s:%llu: ambiguous line: no address taken from it",
+		    x->file, curline(x));
+		m->have[CAP_ADDR] = m->have[CAP_HOST] = 0;
+		m->have[CAP_RHOST] = m->have[CAP_KEY] = 0;
+	}
 	memset(&a, 0, sizeof(a));
 	a.rdns.p = a.user.p = "";
 	a.time = t;
@@ -789,6 +805,66 @@ remember(struct trap_extract *x, struct lastmsg *l, const struct env *e)
 	valid(x, l);
 }
 
+/* Can rule r match a message of first byte fc and last byte lc now? */
+static int
+inuse(const struct trap_extract *x, const struct rule *r, int fc, int lc)
+{
+	/* Cheaper than rule_match's own tests: no call. */
+	if ((r->firstc != -1 && r->firstc != fc) ||
+	    (r->lastc != -1 && r->lastc != lc))
+		return 0;
+	if ((r->event == EV_ATTEMPT || r->event == EV_WEAK) &&
+	    (r->kind == KIND_RCPT) != x->rcpt)
+		return 0;
+	if (r->event == EV_CONNECT && r->kind == KIND_RCPT && !x->rcpt)
+		return 0;
+	return 1;
+}
+
+/* The address text of a match: %a, or %r. */
+static const struct trap_str *
+addrcap(const struct match *m)
+{
+	if (m->have[CAP_ADDR])
+		return &m->cap[CAP_ADDR];
+	if (m->have[CAP_RHOST])
+		return &m->cap[CAP_RHOST];
+	return NULL;
+}
+
+/*
+ * Does a later rule of the program read another address in the line?
+ * Then which rule describes the line is for the client to choose (a
+ * user name can copy the end of another form), and it is ambiguous.
+ */
+static int
+otherreading(const struct trap_extract *x, const struct env *e,
+    const struct rule *const *rules, size_t n, const struct match *m)
+{
+	const struct trap_str	*a = addrcap(m), *b;
+	struct match		 o;
+	char			 buf[TRAP_ADDRLEN];
+	size_t			 i;
+
+	if (a == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!inuse(x, rules[i], (unsigned char)e->msg.p[0],
+		    (unsigned char)e->msg.p[e->msg.len - 1]) ||
+		    !rule_match(rules[i], e->msg.p, e->msg.len, &o))
+			continue;
+		if (o.ambiguous)
+			return 1;
+		if (o.have[CAP_ADDR] && trap_addr_canon(o.cap[CAP_ADDR].p,
+		    o.cap[CAP_ADDR].len, buf, sizeof(buf)) == -1)
+			continue;	/* no reading: not an address */
+		if ((b = addrcap(&o)) != NULL && (b->len != a->len ||
+		    memcmp(b->p, a->p, a->len) != 0))
+			return 1;
+	}
+	return 0;
+}
+
 /* Try the rules of the line's program; 1 if one matched. */
 static int
 recognise(struct trap_extract *x, const struct env *e)
@@ -805,19 +881,12 @@ recognise(struct trap_extract *x, const struct env *e)
 	}
 	rules = ruleset_lookup(x->rules, e->prog.p, e->prog.len, &n);
 	for (i = 0; i < n; i++) {
-		/* Cheaper than rule_match's own tests: no call. */
-		if ((rules[i]->firstc != -1 && rules[i]->firstc != fc) ||
-		    (rules[i]->lastc != -1 && rules[i]->lastc != lc))
+		if (!inuse(x, rules[i], fc, lc) ||
+		    !rule_match(rules[i], e->msg.p, e->msg.len, &m))
 			continue;
-		if ((rules[i]->event == EV_ATTEMPT ||
-		    rules[i]->event == EV_WEAK) &&
-		    (rules[i]->kind == KIND_RCPT) != x->rcpt)
-			continue;
-		if (rules[i]->event == EV_CONNECT &&
-		    rules[i]->kind == KIND_RCPT && !x->rcpt)
-			continue;
-		if (!rule_match(rules[i], e->msg.p, e->msg.len, &m))
-			continue;
+		if (!m.ambiguous && otherreading(x, e, rules + i + 1,
+		    n - i - 1, &m))
+			m.ambiguous = 1;
 		if (env_time(&x->clock, e, &t) == -1) {
 			x->warnings++;
 			warnx("%s:%llu: impossible time", x->file,

@@ -59,10 +59,22 @@ struct mctx {
 	const char		*s;
 	size_t			 len;
 	long			 budget;
-	struct match		*m;
+	struct match		*m;		/* the parse being tried */
+	struct match		*first;		/* the first whole parse */
+	int			 found;		/* parses seen: 0, 1, 2 */
+	struct match		 bad;		/* one whose %a is no address */
+	int			 havebad;
 };
 
-static const char capchars[] = "ubahrckSnw*";
+/*
+ * The captures a rule takes as the daemon wrote them: two parses of a
+ * line that differ in one of these make it ambiguous.
+ */
+static const int daemoncaps[] = {
+	CAP_ADDR, CAP_HOST, CAP_RHOST, CAP_KEY, CAP_COUNT, CAP_SVC
+};
+
+static const char capchars[] = "ubahrckSnw*.";
 
 struct ruleset *
 ruleset_new(void)
@@ -120,7 +132,8 @@ compile(struct rule *r, const char *t, size_t len)
 				r->toks[n++].len = litlen;
 				lit = NULL;
 			}
-			if (n > 0 && r->toks[n - 1].type != TOK_LIT) {
+			if (n > 0 && r->toks[n - 1].type != TOK_LIT &&
+			    p[1] != '*' && p[1] != '.') {
 				r->ntoks = n;	/* freed by rule_free */
 				return badrule(r->file, r->line,
 				    "two captures without text between them");
@@ -202,6 +215,10 @@ parse_event(struct rule *r, const char *s, size_t len)
 	}
 	if (len == 5 && memcmp(s, "close", 5) == 0) {
 		r->event = EV_CLOSE;
+		return 0;
+	}
+	if (len == 4 && memcmp(s, "none", 4) == 0) {
+		r->event = EV_NONE;
 		return 0;
 	}
 	if (len > 0 && s[len - 1] == '?') {
@@ -439,6 +456,7 @@ extent(int type, const char *s, size_t pos, size_t len)
 	switch (type) {
 	case CAP_USER:
 	case CAP_ANY:
+	case CAP_OWN:
 		return len - pos;
 	case CAP_ADDR:
 		while (i < len && (isxdigit((unsigned char)s[i]) ||
@@ -474,6 +492,48 @@ extent(int type, const char *s, size_t pos, size_t len)
 
 static int	 mt(struct mctx *, size_t, size_t);
 
+static int
+samecap(const struct match *a, const struct match *b, int type)
+{
+	if (a->have[type] != b->have[type])
+		return 0;
+	return !a->have[type] || (a->cap[type].len == b->cap[type].len &&
+	    memcmp(a->cap[type].p, b->cap[type].p, a->cap[type].len) == 0);
+}
+
+/*
+ * A whole parse of the line.  The first is kept; the search goes on for
+ * another whose daemon-written captures differ, which would make the
+ * line ambiguous (1: stop searching).
+ */
+static int
+whole(struct mctx *c)
+{
+	char	 addr[TRAP_ADDRLEN];
+	size_t	 i;
+
+	/* Text that is not an address is no reading of %a. */
+	if (c->m->have[CAP_ADDR] && trap_addr_canon(c->m->cap[CAP_ADDR].p,
+	    c->m->cap[CAP_ADDR].len, addr, sizeof(addr)) == -1) {
+		if (!c->havebad) {
+			c->bad = *c->m;
+			c->havebad = 1;
+		}
+		return 0;
+	}
+	if (c->found == 0) {
+		*c->first = *c->m;
+		c->found = 1;
+		return 0;
+	}
+	for (i = 0; i < sizeof(daemoncaps) / sizeof(daemoncaps[0]); i++)
+		if (!samecap(c->first, c->m, daemoncaps[i])) {
+			c->found = 2;
+			return 1;
+		}
+	return 0;
+}
+
 /* Can token ti start at pos?  A quick test for the literal case. */
 static int
 canstart(struct mctx *c, size_t ti, size_t pos)
@@ -487,6 +547,24 @@ canstart(struct mctx *c, size_t ti, size_t pos)
 		return 1;
 	return c->len - pos >= t->len && c->s[pos] == t->lit[0] &&
 	    memcmp(c->s + pos, t->lit, t->len) == 0;
+}
+
+/*
+ * Does s[pos..end) hold a literal of the template of four bytes or more?
+ * Text the daemon writes (%.) never does: where it would, the literal is
+ * client text copying the daemon's, and that reading is not taken.
+ */
+static int
+holdslit(const struct mctx *c, size_t pos, size_t end)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->ntoks; i++)
+		if (c->toks[i].type == TOK_LIT && c->toks[i].len >= 4 &&
+		    end - pos >= c->toks[i].len && memmem(c->s + pos,
+		    end - pos, c->toks[i].lit, c->toks[i].len) != NULL)
+			return 1;
+	return 0;
 }
 
 static int
@@ -512,9 +590,9 @@ mt(struct mctx *c, size_t ti, size_t pos)
 	int			 type, next;
 
 	if (--c->budget < 0)
-		return 0;
+		return 1;		/* stop: undecided */
 	if (ti == c->ntoks)
-		return pos == c->len;
+		return pos == c->len && whole(c);
 	t = &c->toks[ti];
 	type = t->type;
 	if (type == TOK_LIT) {
@@ -530,16 +608,21 @@ mt(struct mctx *c, size_t ti, size_t pos)
 		return mt(c, ti + 1, pos + u->len);
 	}
 	max = extent(type, c->s, pos, c->len);
-	min = type == CAP_USER || type == CAP_ANY ? 0 : 1;
+	min = type == CAP_USER || type == CAP_ANY || type == CAP_OWN ? 0 : 1;
 	if (max < min)
 		return 0;
+	/* Before %* or %. a word, address or number is taken whole. */
+	if (min == 1 && ti + 1 < c->ntoks && t[1].type != TOK_LIT)
+		min = max;
 	/* Only where the next literal's first byte is can the capture end. */
 	next = ti + 1 < c->ntoks && t[1].type == TOK_LIT ?
 	    (unsigned char)t[1].lit[0] : -1;
-	if (type == CAP_ANY) {
+	if (type == CAP_ANY || type == CAP_OWN) {
 		/* Shortest first; at the template's end, the rest. */
 		end = ti + 1 == c->ntoks ? pos + max : pos;
 		for (; end <= pos + max; end++) {
+			if (type == CAP_OWN && holdslit(c, pos, end))
+				break;	/* and so would any longer */
 			if (next != -1) {
 				if (end >= c->len || (q = memchr(c->s + end,
 				    next, c->len - end)) == NULL)
@@ -583,7 +666,8 @@ possible(const struct rule *r, const char *s, size_t len)
 		if (t->len > len || memcmp(s, t->lit, t->len) != 0)
 			return 0;
 	} else if (r->ntoks > 1 && t[1].type == TOK_LIT &&
-	    t->type != CAP_USER && t->type != CAP_ANY && t->type != CAP_B64) {
+	    t->type != CAP_USER && t->type != CAP_ANY &&
+	    t->type != CAP_OWN && t->type != CAP_B64) {
 		w = extent(t->type, s, 0, len);
 		/*
 		 * A literal that begins with a byte the capture cannot hold
@@ -605,22 +689,42 @@ possible(const struct rule *r, const char *s, size_t len)
 	    memmem(s, len, r->anchor, r->anchorlen) != NULL);
 }
 
-/* Match the whole message s[0..len) against rule r, filling m. */
+/*
+ * Match the whole message s[0..len) against rule r, filling m with the
+ * first parse (greedy captures take the longest text first).  Every
+ * other parse is looked at too: if one reads another address, host name,
+ * key, count or service, or the step budget runs out before all are
+ * seen, m->ambiguous is set and those captures are not to be trusted.
+ */
 int
 rule_match(const struct rule *r, const char *s, size_t len, struct match *m)
 {
 	struct mctx	 c;
+	struct match	 work;
 
 	if (!possible(r, s, len))
 		return 0;
-	memset(m->have, 0, sizeof(m->have));
+	memset(work.have, 0, sizeof(work.have));
 	c.toks = r->toks;
 	c.ntoks = r->ntoks;
 	c.s = s;
 	c.len = len;
 	c.budget = BUDGET;
-	c.m = m;
-	return mt(&c, 0, 0);
+	c.m = &work;
+	c.first = m;
+	c.found = 0;
+	c.havebad = 0;
+	if (mt(&c, 0, 0) && c.found == 0)
+		return 0;	/* out of steps before any parse */
+	if (c.found == 0 && c.havebad) {
+		*m = c.bad;	/* for the caller to say so */
+		m->ambiguous = 0;
+		return 1;
+	}
+	if (c.found == 0)
+		return 0;
+	m->ambiguous = c.found == 2 || c.budget < 0;
+	return 1;
 }
 
 size_t

@@ -21,10 +21,11 @@
 
 enum cap {
 	CAP_USER, CAP_B64, CAP_ADDR, CAP_HOST, CAP_RHOST, CAP_COUNT,
-	CAP_KEY, CAP_SVC, CAP_NUM, CAP_WORD, CAP_ANY, NCAPS, TOK_LIT = NCAPS
+	CAP_KEY, CAP_SVC, CAP_NUM, CAP_WORD, CAP_ANY, CAP_OWN, NCAPS,
+	TOK_LIT = NCAPS
 };
 
-enum event { EV_ATTEMPT, EV_WEAK, EV_CONNECT, EV_CLOSE };
+enum event { EV_ATTEMPT, EV_WEAK, EV_CONNECT, EV_CLOSE, EV_NONE };
 enum join { JOIN_NONE, JOIN_PID, JOIN_KEY, JOIN_USER };
 
 struct ptok {
@@ -53,6 +54,7 @@ struct rule {
 struct match {
 	struct trap_str	 cap[NCAPS];
 	int		 have[NCAPS];
+	int		 ambiguous;	/* two parses, two addresses */
 };
 
 struct ruleset;
