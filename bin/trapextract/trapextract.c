@@ -193,6 +193,7 @@ extract(struct trap_extract *x, const char *path, time_t ref)
 	if (archive != NULL)
 		trap_archive_newfile(archive);
 	trap_extract_file(x, f);
+	trap_extract_end(x);		/* no join across files */
 	rc = trap_file_error(f);
 	trap_file_close(f);
 	return rc;

@@ -1138,11 +1138,31 @@ trap_extract_file(struct trap_extract *x, struct trap_file *f)
 		    trap_file_lineno(f) - n + 1, n);
 }
 
-/* The end of the input: decide every held-back attempt. */
+/* A pause in the input: decide every held-back attempt. */
 void
 trap_extract_flush(struct trap_extract *x)
 {
 	drain(x, 1);
+}
+
+/*
+ * The end of one input (a file): decide every held-back attempt and
+ * forget its connections and its hosts' last messages.  Nothing joins
+ * across inputs: a process ID or a session in the next file is another
+ * connection, and a BSD repeat there repeats none of this one's lines.
+ */
+void
+trap_extract_end(struct trap_extract *x)
+{
+	struct conn	*c;
+	struct lastmsg	*l;
+
+	drain(x, 1);
+	while ((c = TAILQ_FIRST(&x->connlru)) != NULL)
+		conn_drop(x, c);
+	while ((l = TAILQ_FIRST(&x->valids)) != NULL)
+		forget(x, l);
+	x->now = 0;
 }
 
 unsigned long long

@@ -217,6 +217,7 @@ void	 trap_extract_block(struct trap_extract *, const char *, size_t,
 	    const char *, unsigned long long, unsigned long long);
 void	 trap_extract_file(struct trap_extract *, struct trap_file *);
 void	 trap_extract_flush(struct trap_extract *);
+void	 trap_extract_end(struct trap_extract *);
 unsigned long long trap_extract_warnings(const struct trap_extract *);
 void	 trap_extract_stats(const struct trap_extract *, FILE *,
 	    const char *);

@@ -34,6 +34,8 @@
 #include "trap.h"
 #include "pattern.h"
 
+extern const char trap_builtin_patterns[];
+
 static char	 got[4096];
 static size_t	 gotlen;
 
@@ -962,6 +964,170 @@ ATF_TC_BODY(archive_version, tc)
 	ATF_CHECK(trap_archive_open("ar", 1) == NULL);
 }
 
+/*
+ * Injection, for every built-in rule: its client-chosen parts (%u, %*,
+ * %w, the base64 user) hold other addresses in each form the rules' own
+ * literals put them, and the line as a whole; every record made must
+ * have the real address or none.
+ */
+#define INJ_REAL	"192.0.2.10"
+#define INJ_FAKE	"198.51.100.66"
+
+static unsigned long	 inj_records, inj_real, inj_wrong;
+
+static void
+inj_collect(const struct trap_attempt *a, void *arg)
+{
+	(void)arg;
+	inj_records++;
+	if (strcmp(a->addr, INJ_REAL) == 0)
+		inj_real++;
+	else if (a->addr[0] != '\0') {
+		inj_wrong++;
+		fprintf(stderr, "injected address %s taken\n", a->addr);
+	}
+}
+
+/* The message of rule r with address addr, client text fill. */
+static void
+inj_render(const struct rule *r, const char *addr, const char *fill,
+    char *buf, size_t size)
+{
+	size_t	 i, n;
+
+	buf[0] = '\0';
+	for (i = 0; i < r->ntoks; i++) {
+		switch (r->toks[i].type) {
+		case TOK_LIT:
+			n = strlen(buf);
+			if (n + r->toks[i].len < size) {
+				memcpy(buf + n, r->toks[i].lit, r->toks[i].len);
+				buf[n + r->toks[i].len] = '\0';
+			}
+			continue;
+		case CAP_ADDR:
+		case CAP_RHOST:
+			strlcat(buf, addr, size);
+			break;
+		case CAP_HOST:
+			strlcat(buf, "host.example", size);
+			break;
+		case CAP_COUNT:
+			strlcat(buf, "1", size);
+			break;
+		case CAP_NUM:
+			strlcat(buf, "22", size);
+			break;
+		case CAP_KEY:
+			strlcat(buf, "0123456789abcdef", size);
+			break;
+		case CAP_SVC:
+			strlcat(buf, "imap", size);
+			break;
+		case CAP_B64:
+			strlcat(buf, "eA==", size);
+			break;
+		case CAP_OWN:
+			break;
+		case CAP_WORD:	/* a word holds no blank */
+			n = strlen(buf);
+			strlcat(buf, fill, size);
+			for (; buf[n] != '\0'; n++)
+				if (buf[n] == ' ')
+					buf[n] = '_';
+			break;
+		default:	/* user, any: the client's */
+			strlcat(buf, fill, size);
+			break;
+		}
+	}
+}
+
+/* A line for rule r: its first program, "*" read as "imap". */
+static void
+inj_line(const struct rule *r, const char *msg, char *buf, size_t size)
+{
+	char	 prog[128];
+	size_t	 i, n = 0;
+
+	for (i = 0; r->progs[0][i] != '\0' && n < sizeof(prog) - 5; i++) {
+		if (r->progs[0][i] == '*') {
+			memcpy(prog + n, "imap", 4);
+			n += 4;
+		} else
+			prog[n++] = r->progs[0][i];
+	}
+	prog[n] = '\0';
+	if (strcmp(prog, "-") == 0)
+		snprintf(buf, size, "2026-05-01 10:00:00 %s", msg);
+	else
+		snprintf(buf, size, "May  1 10:00:00 mx1 %s[123]: %s", prog,
+		    msg);
+}
+
+ATF_TC_WITHOUT_HEAD(inject_every_rule);
+ATF_TC_BODY(inject_every_rule, tc)
+{
+	static const char *const forms[] = {
+	    "from " INJ_FAKE " port 5 ssh2", "rip=" INJ_FAKE, "[" INJ_FAKE "]",
+	    "(" INJ_FAKE ")", INJ_FAKE ":22", "host=" INJ_FAKE,
+	    " - " INJ_FAKE, INJ_FAKE, "relay=" INJ_FAKE, "x " INJ_FAKE " port 5",
+	    "(x," INJ_FAKE "):", "<" INJ_FAKE ":22>"
+	};
+	struct ruleset		*rs;
+	struct trap_extract	*x;
+	const struct rule	*r;
+	char			 fake[1024], fill[1100], msg[4096], line[4400];
+	size_t			 i, f, nrules;
+	unsigned long		 lines = 0, benign = 0;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	rs = ruleset_new();
+	ATF_REQUIRE_EQ(ruleset_load(rs, trap_builtin_patterns, "builtin"), 0);
+	nrules = ruleset_count(rs);
+	x = trap_extract_new(inj_collect, NULL);
+	ATF_REQUIRE_EQ(trap_extract_builtin(x), 0);
+	trap_extract_rcpt(x, 0);
+	trap_extract_reftime(x, trap_timegm(2026, 6, 1, 0, 0, 0));
+	for (i = 0; i < nrules; i++) {
+		r = ruleset_rule(rs, i);
+		/* The benign line: the real address must come out. */
+		inj_render(r, INJ_REAL, "bob", msg, sizeof(msg));
+		inj_line(r, msg, line, sizeof(line));
+		inj_real = 0;
+		trap_extract_line(x, line, strlen(line), "inject", ++lines);
+		trap_extract_end(x);
+		benign += inj_real > 0;
+		if (inj_real == 0 && getenv("INJ_DEBUG") != NULL)
+			fprintf(stderr, "no record: %s\n", line);
+		/* The rule's own line with the fake address, as client text. */
+		inj_render(r, INJ_FAKE, "x", fake, sizeof(fake));
+		for (f = 0; f <= sizeof(forms) / sizeof(forms[0]); f++) {
+			snprintf(fill, sizeof(fill), "a %s b",
+			    f < sizeof(forms) / sizeof(forms[0]) ? forms[f] :
+			    fake);
+			inj_render(r, INJ_REAL, fill, msg, sizeof(msg));
+			inj_line(r, msg, line, sizeof(line));
+			trap_extract_line(x, line, strlen(line), "inject",
+			    ++lines);
+			trap_extract_end(x);
+			if (inj_wrong > 0) {
+				fprintf(stderr, "rule %s:%lu, line: %s\n",
+				    r->file, r->line, line);
+				inj_wrong = 0;
+				atf_tc_fail_nonfatal("an injected address");
+			}
+		}
+	}
+	trap_extract_free(x);
+	ruleset_free(rs);
+	/* Not vacuous: most rules make a record of the real address. */
+	fprintf(stderr, "%zu rules, %lu lines, %lu benign with the address, "
+	    "%lu records\n", nrules, lines, benign, inj_records);
+	ATF_CHECK(benign > nrules / 2);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, time_fmt);
@@ -988,5 +1154,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, traplist_formats);
 	ATF_TP_ADD_TC(tp, archive_version);
 	ATF_TP_ADD_TC(tp, fuzz_patterns_crashes);
+	ATF_TP_ADD_TC(tp, inject_every_rule);
 	return atf_no_error();
 }
