@@ -37,6 +37,8 @@
 #include "trap.h"
 #include "envelope.h"
 
+static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
 /*
  * The reference time of the lines to come: a RFC 3164 stamp gets the
  * year that puts it at or before the reference plus one day.
@@ -232,6 +234,30 @@ token(const char **pp, const char *end, struct trap_str *tok)
 	return tok->len > 0 ? 0 : -1;
 }
 
+/*
+ * A "facility.priority" word (colon: with a colon after it), as busybox
+ * syslogd writes after the host and socklog before the message.
+ */
+static int
+isfacprio(const struct trap_str *t, int colon)
+{
+	size_t	 i, len = t->len, dot = 0;
+
+	if (colon) {
+		if (len < 4 || t->p[len - 1] != ':')
+			return 0;
+		len--;
+	}
+	for (i = 0; i < len; i++) {
+		if (t->p[i] == '.' && dot == 0 && i > 0)
+			dot = i;
+		else if (!islower((unsigned char)t->p[i]) &&
+		    !isdigit((unsigned char)t->p[i]))
+			return 0;
+	}
+	return dot > 0 && dot < len - 1;
+}
+
 /* A syslog tag "prog[pid]:" or "prog:". */
 static int
 istag(const struct trap_str *t)
@@ -261,24 +287,29 @@ static int
 rfc3339(const char **pp, const char *end, struct env *e)
 {
 	const char	*p = *pp;
-	int		 oh, om, sign;
+	int		 oh, om, sign, utc;
 
 	if (end - p < 20)
 		return -1;
 	if (num(p, end, 4, &e->year) || p[4] != '-' ||
 	    num(p + 5, end, 2, &e->mon) || p[7] != '-' ||
-	    num(p + 8, end, 2, &e->mday) || (p[10] != 'T' && p[10] != ' ') ||
+	    num(p + 8, end, 2, &e->mday) ||
+	    (p[10] != 'T' && p[10] != ' ' && p[10] != '_') ||
 	    num(p + 11, end, 2, &e->hour) || p[13] != ':' ||
 	    num(p + 14, end, 2, &e->min) || p[16] != ':' ||
 	    num(p + 17, end, 2, &e->sec))
 		return -1;
 	e->space = p[10] == ' ';
+	utc = p[10] == '_';		/* svlogd -tt: UTC */
 	p += 19;
 	if (p < end && (*p == '.' || *p == ','))
 		for (p++; p < end && isdigit((unsigned char)*p); p++)
 			continue;
 	e->abs = 0;
-	if (p < end && *p == 'Z') {
+	if (utc) {
+		e->abs = 1;
+		e->t = 0;
+	} else if (p < end && *p == 'Z') {
 		p++;
 		e->abs = 1;
 		e->t = 0;
@@ -351,8 +382,6 @@ rfc5424(const char *p, const char *end, struct env *e)
 	return 0;
 }
 
-static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-
 /* BSD "last message repeated N times" (also "--- ... ---"). */
 static int
 lastrepeat(const char *p, const char *end, long long *n)
@@ -406,9 +435,15 @@ rfc3164(const char *p, const char *end, struct env *e)
 		return -1;
 	if (end - p < 10 || p[0] != ' ' || num(p + 1, end, 2, &e->hour) ||
 	    p[3] != ':' || num(p + 4, end, 2, &e->min) || p[6] != ':' ||
-	    num(p + 7, end, 2, &e->sec) || p[9] != ' ')
+	    num(p + 7, end, 2, &e->sec))
 		return -1;
-	p += 10;
+	p += 9;
+	if (p < end && *p == '.')	/* journalctl -o short-precise */
+		for (p++; p < end && isdigit((unsigned char)*p); p++)
+			continue;
+	if (p >= end || *p != ' ')
+		return -1;
+	p++;
 	e->year = 0;
 	e->abs = 0;
 	if (p < end && *p == '<' && token(&p, end, &t1) == 0 &&
@@ -426,7 +461,11 @@ rfc3164(const char *p, const char *end, struct env *e)
 	if (lastrepeat(p, end, &e->lastrepeat))
 		return 0;
 	m = p;
-	if (token(&p, end, &t2) == 0 && istag(&t2)) {
+	if (token(&p, end, &t2) == 0 && isfacprio(&t2, 0) &&
+	    token(&p, end, &t2) == 0 && istag(&t2)) {
+		settag(e, &t2);		/* busybox: "host fac.prio tag:" */
+		e->msg.p = p;
+	} else if (p = m, token(&p, end, &t2) == 0 && istag(&t2)) {
 		settag(e, &t2);
 		e->msg.p = p;
 	} else
@@ -447,6 +486,45 @@ hexval(int c)
 	return -1;
 }
 
+/* Does p start with a month's name and a blank? */
+static int
+ismonth(const char *p, const char *end)
+{
+	const char	*m;
+
+	if (end - p < 4 || p[3] != ' ')
+		return 0;
+	for (m = months; *m != '\0'; m += 3)
+		if (memcmp(p, m, 3) == 0)
+			return 1;
+	return 0;
+}
+
+/* Is there a RFC 3164 stamp "Mmm dd hh:mm:ss " at p? */
+static int
+isbsdstamp(const char *p, const char *end)
+{
+	return end - p >= 16 && ismonth(p, end) && p[6] == ' ' &&
+	    p[9] == ':' && p[12] == ':' && p[15] == ' ';
+}
+
+/*
+ * After a svlogd or multilog stamp: socklog's "fac.prio: ", then the
+ * client's own RFC 3164 stamp, which the outer one makes redundant.
+ */
+static const char *
+socklog(const char *p, const char *end)
+{
+	const char	*q = p;
+	struct trap_str	 t;
+
+	if (token(&q, end, &t) == 0 && isfacprio(&t, 1))
+		p = q;
+	if (isbsdstamp(p, end))
+		p += 16;
+	return p;
+}
+
 /* Message of a line without host: "tag: msg" or just "msg". */
 static void
 untagged(const char *p, const char *end, struct env *e)
@@ -460,6 +538,95 @@ untagged(const char *p, const char *end, struct env *e)
 	}
 	e->msg.p = m;
 	e->msg.len = end - m;
+}
+
+/* The stamp read as local time was UTC. */
+static void
+utcstamp(struct env *e)
+{
+	e->abs = 1;
+	e->t = trap_timegm(e->year, e->mon, e->mday, e->hour, e->min, e->sec);
+}
+
+/* journalctl -o short-unix: "1432701087.466670 ". */
+static int
+epoch(const char **pp, const char *end, struct env *e)
+{
+	const char	*p = *pp;
+	long long	 t = 0;
+	int		 n;
+
+	for (n = 0; p < end && isdigit((unsigned char)*p) && n < 12; n++)
+		t = t * 10 + (*p++ - '0');
+	if (n < 9 || n > 11 || p >= end || *p != '.')
+		return -1;
+	for (p++; p < end && isdigit((unsigned char)*p); p++)
+		continue;
+	if (p >= end || *p != ' ')
+		return -1;
+	e->abs = 1;
+	e->t = t;
+	*pp = p + 1;
+	return 0;
+}
+
+/*
+ * macOS "log show": after the stamp, thread, type, activity, PID and TTL
+ * columns, then "process: (sender) message".
+ */
+static int
+macos(const char *p, const char *end, struct env *e)
+{
+	struct trap_str	 t;
+	int		 i;
+
+	for (i = 0; i < 8; i++) {
+		while (p < end && *p == ' ')
+			p++;
+		if (token(&p, end, &t))
+			return -1;
+		if (istag(&t)) {
+			settag(e, &t);
+			if (p < end && *p == '(' &&
+			    (t.p = memchr(p, ')', end - p)) != NULL &&
+			    t.p + 1 < end && t.p[1] == ' ')
+				p = t.p + 2;
+			e->msg.p = p;
+			e->msg.len = end - p;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * A line that starts with a word: socklog's "fac.prio: " with the
+ * client's RFC 3164 stamp after it, or journalctl -o short-full's
+ * "Wed 2015-05-27 04:31:27 UTC host tag:".
+ */
+static int
+lettered(const char *p, const char *end, struct env *e)
+{
+	struct trap_str	 t;
+	const char	*q = p;
+
+	if (token(&q, end, &t))
+		return -1;
+	if (isfacprio(&t, 1) && isbsdstamp(q, end))
+		return rfc3164(q, end, e);
+	if (t.len != 3 || q >= end || !isdigit((unsigned char)*q) ||
+	    rfc3339(&q, end, e) != 0 || !e->space || e->abs ||
+	    token(&q, end, &t))
+		return -1;
+	if ((t.len == 3 && memcmp(t.p, "UTC", 3) == 0) ||
+	    (t.len == 3 && memcmp(t.p, "GMT", 3) == 0))
+		utcstamp(e);
+	if (token(&q, end, &e->host) || token(&q, end, &t) || !istag(&t))
+		return -1;
+	settag(e, &t);
+	e->msg.p = q;
+	e->msg.len = end - q;
+	return 0;
 }
 
 /*
@@ -493,9 +660,11 @@ env_parse(const char *s, size_t len, struct env *e)
 			e->badtime = 1;
 		e->abs = 1;
 		e->t = secs - (1ULL << 62) - 10;
-		untagged(p + 26, end, e);
+		untagged(socklog(p + 26, end), end, e);
 		return 0;
 	}
+	if (isalpha((unsigned char)*p) && !ismonth(p, end))
+		return lettered(p, end, e);
 	if (*p == '<') {				/* PRI */
 		for (q = p + 1; q < end && isdigit((unsigned char)*q); q++)
 			continue;
@@ -510,8 +679,18 @@ env_parse(const char *s, size_t len, struct env *e)
 		}
 	}
 	if (isdigit((unsigned char)*p)) {
-		if (rfc3339(&p, end, e) != 0)
+		if (epoch(&p, end, e) != 0 && rfc3339(&p, end, e) != 0)
 			return -1;
+		if ((q = socklog(p, end)) != p) {
+			if (!e->abs)		/* svlogd -ttt: UTC */
+				utcstamp(e);
+			untagged(q, end, e);
+			return 0;
+		}
+		while (p < end && *p == ' ')
+			p++;
+		if (end - p > 2 && p[0] == '0' && p[1] == 'x')
+			return macos(p, end, e);
 		if (!e->abs && e->space) {
 			/* ISO with a space: no host, local time */
 			untagged(p, end, e);
@@ -564,4 +743,37 @@ env_unwrap(struct env *e)
 	}
 	e->msg.p = q + 10;
 	e->msg.len = end - 1 - e->msg.p;
+}
+
+/*
+ * A line whose envelope is none of the known ones: the message after
+ * the first syslog tag "prog[pid]: " in its first 256 bytes.  The caller
+ * gives it a time of its own (e->t); the log host is not known.
+ */
+int
+env_guess(const char *s, size_t len, struct env *e)
+{
+	const char	*p = s, *end = s + (len < 256 ? len : 256);
+	struct trap_str	 t;
+
+	memset(e, 0, sizeof(*e));
+	e->host.p = e->prog.p = e->pid.p = e->msg.p = "";
+	e->repeat = 1;
+	while (p < end) {
+		if (token(&p, end, &t) == 0 && istag(&t) && t.len > 4 &&
+		    t.p[t.len - 2] == ']' && isdigit((unsigned char)
+		    t.p[t.len - 3])) {
+			settag(e, &t);
+			if (e->pid.len == 0)
+				continue;
+			e->msg.p = p;
+			e->msg.len = s + len - p;
+			e->abs = 1;
+			e->guessed = 1;
+			return 0;
+		}
+		while (p < end && *p == ' ')
+			p++;
+	}
+	return -1;
 }

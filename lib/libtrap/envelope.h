@@ -26,6 +26,7 @@ struct env {
 	int		 abs;		/* t is UTC */
 	int		 space;		/* ISO stamp with a space, not T */
 	int		 badtime;	/* a stamp that cannot be */
+	int		 guessed;	/* unknown envelope: no time of its own */
 	time_t		 t;
 	int		 year;		/* 0: unknown (RFC 3164) */
 	int		 mon, mday, hour, min, sec;
@@ -53,6 +54,7 @@ struct env_clock {
 
 void	 env_clock_ref(struct env_clock *, time_t);
 int	 env_parse(const char *, size_t, struct env *);
+int	 env_guess(const char *, size_t, struct env *);
 int	 env_time(struct env_clock *, const struct env *, time_t *);
 void	 env_unwrap(struct env *);
 

@@ -136,6 +136,8 @@ struct trap_extract {
 	size_t			 nvalid;	/* hosts with a valid lastmsg */
 
 	int			 rcpt;		/* -R: unknown recipients */
+	time_t			 lasttime;	/* of the last recognised line */
+	int			 guesswarned;	/* an unknown envelope, said */
 	char			 b64[1024];
 	char			 lower[1024];
 	unsigned long long	 lines, attempts, warnings;
@@ -865,6 +867,26 @@ otherreading(const struct trap_extract *x, const struct env *e,
 	return 0;
 }
 
+/*
+ * A recognised message in an envelope not known: it gets the time of the
+ * last recognised line (none before: not taken), said once per input.
+ */
+static int
+guessedtime(struct trap_extract *x, time_t *t)
+{
+	if (!x->guesswarned) {
+		x->guesswarned = 1;
+		x->warnings++;
+		warnx("%s:%llu: unknown log line format: %s", x->file,
+		    curline(x), x->lasttime != 0 ? "the time of the line "
+		    "before is taken" : "no time for it, not taken");
+	}
+	if (x->lasttime == 0)
+		return -1;
+	*t = x->lasttime;
+	return 0;
+}
+
 /* Try the rules of the line's program; 1 if one matched. */
 static int
 recognise(struct trap_extract *x, const struct env *e)
@@ -887,7 +909,9 @@ recognise(struct trap_extract *x, const struct env *e)
 		if (!m.ambiguous && otherreading(x, e, rules + i + 1,
 		    n - i - 1, &m))
 			m.ambiguous = 1;
-		if (env_time(&x->clock, e, &t) == -1) {
+		if (e->guessed && guessedtime(x, &t) == -1)
+			return 1;
+		if (!e->guessed && env_time(&x->clock, e, &t) == -1) {
 			x->warnings++;
 			warnx("%s:%llu: impossible time", x->file,
 			    curline(x));
@@ -898,6 +922,7 @@ recognise(struct trap_extract *x, const struct env *e)
 			drain(x, 0);	/* what this line's time decides */
 			conn_expire(x);
 		}
+		x->lasttime = t;
 		handle(x, e, rules[i], &m, t);
 		drain(x, 0);
 		return 1;
@@ -913,7 +938,8 @@ one(struct trap_extract *x, const char *line, size_t len)
 	struct env	 e;
 	struct lastmsg	*l;
 
-	if (env_parse(line, len, &e) == -1)
+	if (env_parse(line, len, &e) == -1 &&
+	    env_guess(line, len, &e) == -1)
 		return;
 	if (e.lastrepeat && x->cand != NULL)
 		catchup(x, line);
@@ -1163,6 +1189,8 @@ trap_extract_end(struct trap_extract *x)
 	while ((l = TAILQ_FIRST(&x->valids)) != NULL)
 		forget(x, l);
 	x->now = 0;
+	x->lasttime = 0;
+	x->guesswarned = 0;
 }
 
 unsigned long long
