@@ -139,6 +139,7 @@ main(int argc, char *argv[])
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
 		err(1, "pledge");
 
+	trap_tz_init(NULL);	/* of -S and -U */
 	while ((ch = getopt(argc, argv, "A:ah:S:sU:u:Vx:")) != -1) {
 		switch (ch) {
 		case 'A':

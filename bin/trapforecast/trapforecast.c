@@ -1832,7 +1832,7 @@ main(int argc, char *argv[])
 	const char	*lists[MAXLISTS], *dlist = NULL, *dfile = NULL;
 	const char	*refarg = NULL, *fmt = "text", *archive = NULL;
 	const char	*sarg = NULL, *uarg = NULL;
-	int		 ch, i, nlists = 0, stdinlist = 0, rc = 0;
+	int		 ch, i, nlists = 0, stdinlist = 0, uflag = 0, rc = 0;
 
 	/* flock, wpath, cpath: the archive of -A (its recovery writes). */
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
@@ -1873,8 +1873,7 @@ main(int argc, char *argv[])
 			lists[nlists++] = optarg;
 			break;
 		case 'u':
-			if (setenv("TZ", "UTC", 1) == -1)
-				err(1, "setenv");
+			uflag = 1;
 			break;
 		default:
 			usage();
@@ -1890,7 +1889,7 @@ main(int argc, char *argv[])
 	    strcmp(argv[0], "-") == 0)))
 		errx(1, "-t - reads the trap list from stdin: name the "
 		    "record files");
-	tzset();
+	trap_tz_init(uflag ? "UTC" : NULL);
 
 	if (sarg != NULL)
 		since = isotime(sarg);

@@ -420,6 +420,7 @@ main(int argc, char *argv[])
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
 		err(2, "pledge");
 
+	trap_tz_init(NULL);	/* of -S and -U */
 	while ((ch = getopt(argc, argv, "A:acD:d:n:S:t:U:u:vx:")) != -1) {
 		switch (ch) {
 		case 'A':

@@ -1935,9 +1935,7 @@ main(int argc, char *argv[])
 		parse_bits(marg);
 	}
 	/* -S and -U are read in the zone of the output. */
-	if (uflag && setenv("TZ", "UTC0", 1) == -1)
-		err(2, "setenv");
-	tzset();
+	trap_tz_init(uflag ? "UTC0" : NULL);
 	if (sarg != NULL) {
 		if (trap_time_parse_iso(sarg, &since) == -1)
 			errx(1, "bad time: %s", sarg);

@@ -90,6 +90,8 @@ void	 trap_time_fmt(time_t, char [TRAP_TIMELEN]);
 int	 trap_time_parse_iso(const char *, time_t *);
 int	 trap_time_parse_rec(const char *, size_t, time_t *);
 time_t	 trap_timegm(int, int, int, int, int, int);
+int	 trap_tz_known(const char *);
+void	 trap_tz_init(const char *);
 
 /* addr.c */
 int	 trap_addr_canon(const char *, size_t, char *, size_t);

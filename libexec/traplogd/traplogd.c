@@ -1404,6 +1404,7 @@ main(int argc, char *argv[])
 	msec_t			 t, wait, nextcheck = 0, lastif;
 	int			 ch, i, nfiles = 0, xopen = 1, ended = 0;
 
+	trap_tz_init(NULL);	/* of the log's local times */
 	while ((ch = getopt(argc, argv, "a:D:d:f:nT:t:vw:x:")) != -1) {
 		switch (ch) {
 		case 'a':
