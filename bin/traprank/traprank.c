@@ -45,6 +45,7 @@
 
 #include <err.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -193,6 +194,18 @@ usage(void)
 	    "[-n count] [-o format] [-S since] [-U until] [file ...]\n",
 	    getprogname());
 	exit(1);
+}
+
+/* A usage error: the reason, then the usage. */
+static __dead void __attribute__((__format__(__printf__, 1, 2)))
+badusage(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+	usage();
 }
 
 /* The 48-bit number at w[f] of r. */
@@ -1962,7 +1975,7 @@ main(int argc, char *argv[])
 
 	if (archive != NULL) {
 		if (argc > 0)
-			usage();
+			badusage("-A and files are mutually exclusive");
 		if ((a = trap_archive_open(archive, 0)) == NULL)
 			exit(1);
 		if (trap_archive_scan(a, hassince ? since : -1,

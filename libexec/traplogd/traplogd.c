@@ -222,11 +222,25 @@ cntcmp(struct counter *a, struct counter *b)
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-nv] [-t traplist]... "
-	    "[-d domain,... | -D file] [-w allowlist]\n"
-	    "\t[-a action]... [-T n/secs] [-x secs] [-f file]...\n",
+	fprintf(stderr, "usage: %s [-v] [-n | [-a action]...] "
+	    "[-t traplist]...\n"
+	    "\t[-d domain,... | -D file] [-w allowlist] [-T n/secs] "
+	    "[-x secs]\n"
+	    "\t[-f file]...\n",
 	    getprogname());
 	exit(1);
+}
+
+/* A usage error: the reason, then the usage. */
+static __dead void __attribute__((__format__(__printf__, 1, 2)))
+badusage(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+	usage();
 }
 
 static void
@@ -1462,8 +1476,12 @@ main(int argc, char *argv[])
 		}
 	}
 	argc -= optind;
-	if (argc != 0 || (dlist != NULL && dfile != NULL))
-		usage();
+	if (argc != 0)
+		badusage("files are followed with -f: %s", argv[optind]);
+	if (dlist != NULL && dfile != NULL)
+		badusage("-d and -D are mutually exclusive");
+	if (nflag && nactions > 0)
+		badusage("-n and -a are mutually exclusive");
 	if (nlists == 0 && tn == 0)
 		errx(1, "nothing to look for: give -t or -T");
 	if (nactions == 0 && !nflag)
