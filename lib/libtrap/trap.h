@@ -134,6 +134,7 @@ const char *const *trap_list_addrs(const struct trap_list *, size_t *);
 size_t	 trap_list_locals(const struct trap_list *);
 long	 trap_list_position(struct trap_list *, const char *, size_t);
 size_t	 trap_list_outofscope(const struct trap_list *);
+size_t	 trap_list_entries(const struct trap_list *);
 void	 trap_list_free(struct trap_list *);
 
 /* archive.c: the Berkeley DB archive of records (trapdb(8)). */

@@ -167,7 +167,7 @@ struct job {
 };
 TAILQ_HEAD(jobq, job);
 
-static int			 nflag, vflag;
+static int			 nflag, vflag, detached;
 static const char		*lists[MAXLISTS];
 static int			 nlists;
 static const char		*dlist, *dfile, *wfile;
@@ -487,6 +487,7 @@ static struct trap_list *
 traps_load(void)
 {
 	struct trap_list	*l;
+	size_t			 n;
 	int			 i;
 
 	l = trap_list_new();
@@ -495,11 +496,16 @@ traps_load(void)
 		    dfile != NULL ? dfile : "-d");
 		goto fail;
 	}
-	for (i = 0; i < nlists; i++)
+	for (i = 0; i < nlists; i++) {
+		n = trap_list_entries(l);
 		if (trap_list_load(l, lists[i]) == -1) {
 			logmsg(LOG_ERR, "%s: cannot read trap list", lists[i]);
 			goto fail;
 		}
+		/* trap_list_load said so on stderr, lost once detached */
+		if (detached && trap_list_entries(l) == n)
+			logmsg(LOG_WARNING, "%s: empty trap list", lists[i]);
+	}
 	return l;
 fail:
 	trap_list_free(l);
@@ -1518,6 +1524,7 @@ main(int argc, char *argv[])
 		openlog(getprogname(), LOG_PID | LOG_NDELAY, LOG_DAEMON);
 		if (daemon(0, 1) == -1)
 			err(1, "daemon");
+		detached = 1;
 		for (i = 0; i < nfiles; i++)
 			if (strcmp(files[i], "-") == 0)
 				break;
