@@ -1389,6 +1389,46 @@ finish(void)
 	exit(0);
 }
 
+/*
+ * The programs of the actions, found at start: pfctl and spamdb in PATH,
+ * exec: as given, an executable file.
+ */
+static void
+findprogs(void)
+{
+	struct stat	 st;
+	struct action	*a;
+	int		 i;
+
+	for (i = 0; i < nactions; i++) {
+		a = &actions[i];
+		if (a->type == ACT_PF || a->type == ACT_SPAMDB) {
+			if ((a->prog = findprog(actname(a))) == NULL)
+				errx(1, "%s: not found in PATH", actname(a));
+		} else if (a->type == ACT_EXEC) {
+			if (stat(a->prog, &st) == -1)
+				err(1, "%s", a->prog);
+			if (!S_ISREG(st.st_mode) || access(a->prog, X_OK) == -1)
+				errx(1, "%s: not an executable file", a->prog);
+		}
+	}
+}
+
+/*
+ * -n and -a print write to standard output: the daemon stays in the
+ * foreground, where it is, not detached with its output on /dev/null.
+ */
+static int
+printing(void)
+{
+	int	 i;
+
+	for (i = 0; i < nactions; i++)
+		if (actions[i].type == ACT_PRINT)
+			return 1;
+	return nflag;
+}
+
 static void
 setup_unveil(char *files[], int nfiles)
 {
@@ -1499,16 +1539,7 @@ main(int argc, char *argv[])
 	if (wfile != NULL && allow_load(wfile, &allow) == -1)
 		exit(1);
 	own_load();
-	if (!nflag)
-		for (i = 0; i < nactions; i++) {
-			if (actions[i].type != ACT_PF &&
-			    actions[i].type != ACT_SPAMDB)
-				continue;
-			if ((actions[i].prog = findprog(actname(&actions[i])))
-			    == NULL)
-				errx(1, "%s: not found in PATH",
-				    actname(&actions[i]));
-		}
+	findprogs();
 	if ((devnull = open("/dev/null", O_RDWR)) == -1)
 		err(1, "/dev/null");
 	cloexec(devnull, 0);
@@ -1520,8 +1551,9 @@ main(int argc, char *argv[])
 		if (trap_follow_add(fw, files[i]) == -1)
 			warn("%s (waiting for it)", files[i]);
 
-	if (!vflag) {
+	if (!vflag)
 		openlog(getprogname(), LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	if (!vflag && !printing()) {
 		if (daemon(0, 1) == -1)
 			err(1, "daemon");
 		detached = 1;
