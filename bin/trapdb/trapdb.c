@@ -24,6 +24,7 @@
 #include <sys/types.h>
 
 #include <err.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,18 @@ usage(void)
 	    "       %s [-A dir] -s | -V | -x days\n",
 	    getprogname(), getprogname(), getprogname());
 	exit(1);
+}
+
+/* A usage error: the reason, then the usage. */
+static __dead void __attribute__((__format__(__printf__, 1, 2)))
+badusage(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+	usage();
 }
 
 static int
@@ -139,6 +152,7 @@ main(int argc, char *argv[])
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
 		err(1, "pledge");
 
+	trap_tz_init(NULL);	/* of -S and -U */
 	while ((ch = getopt(argc, argv, "A:ah:S:sU:u:Vx:")) != -1) {
 		switch (ch) {
 		case 'A':
@@ -176,9 +190,12 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (aflag + sflag + Vflag + (days != -1) > 1 ||
-	    (host != NULL && user != NULL) || (argc > 0 && !aflag))
-		usage();
+	if (aflag + sflag + Vflag + (days != -1) > 1)
+		badusage("-a, -s, -V and -x are mutually exclusive");
+	if (host != NULL && user != NULL)
+		badusage("-h and -u are mutually exclusive");
+	if (argc > 0 && !aflag)
+		badusage("files are read only with -a");
 
 	if ((a = trap_archive_open(dir, aflag || days != -1)) == NULL)
 		return 1;

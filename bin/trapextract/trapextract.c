@@ -204,7 +204,7 @@ main(int argc, char *argv[])
 {
 	struct trap_extract	*x;
 	time_t			 ref = -1;
-	const char		*refarg = NULL, *dir = NULL;
+	const char		*refarg = NULL, *dir = NULL, *zone = NULL;
 	char			*text;
 	int			 ch, i, fflag = 0, rc = 0;
 
@@ -240,9 +240,7 @@ main(int argc, char *argv[])
 			vflag = 1;
 			break;
 		case 'z':
-			if (setenv("TZ", optarg, 1) == -1)
-				err(2, "setenv");
-			tzset();
+			zone = optarg;
 			break;
 		default:
 			usage();
@@ -252,6 +250,7 @@ main(int argc, char *argv[])
 	argv += optind;
 
 	/* -r is read in the zone of -z, whatever the order of the two. */
+	trap_tz_init(zone);
 	if (refarg != NULL && trap_time_parse_iso(refarg, &ref) == -1)
 		errx(1, "bad reference time: %s", refarg);
 	if (trap_extract_builtin(x) != 0)

@@ -132,6 +132,18 @@ usage(void)
 	exit(1);
 }
 
+/* A usage error: the reason, then the usage. */
+static __dead void __attribute__((__format__(__printf__, 1, 2)))
+badusage(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+	usage();
+}
+
 static void *
 grow(void *p, size_t *cap, size_t n, size_t size)
 {
@@ -1832,7 +1844,7 @@ main(int argc, char *argv[])
 	const char	*lists[MAXLISTS], *dlist = NULL, *dfile = NULL;
 	const char	*refarg = NULL, *fmt = "text", *archive = NULL;
 	const char	*sarg = NULL, *uarg = NULL;
-	int		 ch, i, nlists = 0, stdinlist = 0, rc = 0;
+	int		 ch, i, nlists = 0, stdinlist = 0, uflag = 0, rc = 0;
 
 	/* flock, wpath, cpath: the archive of -A (its recovery writes). */
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
@@ -1859,7 +1871,7 @@ main(int argc, char *argv[])
 			if (strcmp(optarg, "text") != 0 &&
 			    strcmp(optarg, "json") != 0 &&
 			    strcmp(optarg, "svg") != 0)
-				usage();
+				badusage("unknown format: %s", optarg);
 			fmt = optarg;
 			break;
 		case 'r':
@@ -1873,8 +1885,7 @@ main(int argc, char *argv[])
 			lists[nlists++] = optarg;
 			break;
 		case 'u':
-			if (setenv("TZ", "UTC", 1) == -1)
-				err(1, "setenv");
+			uflag = 1;
 			break;
 		default:
 			usage();
@@ -1882,15 +1893,17 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if ((dlist != NULL && dfile != NULL) || (archive != NULL && argc > 0))
-		usage();
+	if (dlist != NULL && dfile != NULL)
+		badusage("-d and -D are mutually exclusive");
+	if (archive != NULL && argc > 0)
+		badusage("-A and files are mutually exclusive");
 	if (archive == NULL && pledge("stdio rpath", NULL) == -1)
 		err(1, "pledge");
 	if (stdinlist && archive == NULL && (argc == 0 || (argc == 1 &&
 	    strcmp(argv[0], "-") == 0)))
 		errx(1, "-t - reads the trap list from stdin: name the "
 		    "record files");
-	tzset();
+	trap_tz_init(uflag ? "UTC" : NULL);
 
 	if (sarg != NULL)
 		since = isotime(sarg);

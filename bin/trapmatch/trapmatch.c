@@ -26,6 +26,7 @@
 
 #include <err.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,18 @@ usage(void)
 	    "\t[file ...]\n",
 	    getprogname(), getprogname());
 	exit(2);
+}
+
+/* A usage error: the reason, then the usage. */
+static __dead void __attribute__((__format__(__printf__, 1, 2)))
+badusage(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+	usage();
 }
 
 static void
@@ -420,6 +433,7 @@ main(int argc, char *argv[])
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
 		err(2, "pledge");
 
+	trap_tz_init(NULL);	/* of -S and -U */
 	while ((ch = getopt(argc, argv, "A:acD:d:n:S:t:U:u:vx:")) != -1) {
 		switch (ch) {
 		case 'A':
@@ -475,10 +489,15 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if ((dlist != NULL && dfile != NULL) || (archive != NULL && argc > 0))
-		usage();
-	if (ndomain != NULL ? aflag || cflag || vflag : xfile != NULL)
-		usage();
+	if (dlist != NULL && dfile != NULL)
+		badusage("-d and -D are mutually exclusive");
+	if (archive != NULL && argc > 0)
+		badusage("-A and files are mutually exclusive");
+	if (ndomain != NULL && (aflag || cflag || vflag))
+		badusage("-n and -%c are mutually exclusive",
+		    aflag ? 'a' : cflag ? 'c' : 'v');
+	if (ndomain == NULL && xfile != NULL)
+		badusage("-x is only for -n");
 	if (archive == NULL && pledge("stdio rpath", NULL) == -1)
 		err(2, "pledge");
 	if (stdinlist && archive == NULL && (argc == 0 || (argc == 1 &&

@@ -45,6 +45,7 @@
 
 #include <err.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -193,6 +194,18 @@ usage(void)
 	    "[-n count] [-o format] [-S since] [-U until] [file ...]\n",
 	    getprogname());
 	exit(1);
+}
+
+/* A usage error: the reason, then the usage. */
+static __dead void __attribute__((__format__(__printf__, 1, 2)))
+badusage(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+	usage();
 }
 
 /* The 48-bit number at w[f] of r. */
@@ -1272,6 +1285,16 @@ buf_flush(struct buf *b)
  * the numbers and times formatted by hand (printf(3) took most of the
  * time of writing them).
  */
+/* The header line of a ranking in csv or tsv. */
+static void
+rows_header(char sep)
+{
+	const struct keydef	*kd = &keys[key];
+
+	printf("Attempts%c%s%c%s%cFirst Seen%cLast Seen\n", sep, kd->title,
+	    sep, cptitle[kd->cp], sep, sep);
+}
+
 static void
 print_rows(void)
 {
@@ -1326,8 +1349,7 @@ print_rows(void)
 	case FMT_TSV:
 	case FMT_CSV:
 		sep = fmt == FMT_CSV ? ',' : '\t';
-		printf("Attempts%c%s%c%s%cFirst Seen%cLast Seen\n", sep,
-		    kd->title, sep, cptitle[kd->cp], sep, sep);
+		rows_header(sep);
 		for (i = 0; i < n; i++) {
 			r = sorted(v, i);
 			keycell(r, fmt == FMT_TSV);
@@ -1521,6 +1543,20 @@ print_times(void)
 	}
 }
 
+/* No attempts: csv and tsv have their header line, the others nothing. */
+static void
+print_empty(void)
+{
+	char	 sep = fmt == FMT_CSV ? ',' : '\t';
+
+	if (fmt != FMT_CSV && fmt != FMT_TSV)
+		return;
+	if (keys[key].cp == CP_NONE)
+		printf("%s%cAttempts\n", keys[key].title, sep);
+	else
+		rows_header(sep);
+}
+
 /* The summary line of -s, without its newline. */
 static const char *
 summaryline(char *buf, size_t bufsz)
@@ -1528,6 +1564,11 @@ summaryline(char *buf, size_t bufsz)
 	char	 t1[64], t2[64];
 	int	 n;
 
+	if (nattempts == 0) {
+		snprintf(buf, bufsz, "0 attempts by 0 hosts trying 0 user "
+		    "names");
+		return buf;
+	}
 	fmttime(first, t1, sizeof(t1));
 	fmttime(last, t2, sizeof(t2));
 	n = snprintf(buf, bufsz, "%llu attempts by %zu hosts trying %zu "
@@ -1542,10 +1583,12 @@ summaryline(char *buf, size_t bufsz)
 static void
 print_summary(void)
 {
-	char	 t1[64], t2[64], line[256];
+	char	 t1[64] = "", t2[64] = "", line[256];
 
-	fmttime(first, t1, sizeof(t1));
-	fmttime(last, t2, sizeof(t2));
+	if (nattempts > 0) {
+		fmttime(first, t1, sizeof(t1));
+		fmttime(last, t2, sizeof(t2));
+	}
 	switch (fmt) {
 	case FMT_TEXT:
 	case FMT_SVG:
@@ -1567,6 +1610,11 @@ print_summary(void)
 		putchar('\n');
 		break;
 	case FMT_JSON:
+		if (nattempts == 0) {
+			puts("{\"attempts\":0,\"hosts\":0,\"users\":0,"
+			    "\"first\":null,\"last\":null}");
+			break;
+		}
 		printf("{\"attempts\":%llu,\"hosts\":%zu,\"users\":%zu,"
 		    "\"first\":\"%s\",\"last\":\"%s\"",
 		    (unsigned long long)nattempts, trap_hash_count(hostsh),
@@ -1935,9 +1983,7 @@ main(int argc, char *argv[])
 		parse_bits(marg);
 	}
 	/* -S and -U are read in the zone of the output. */
-	if (uflag && setenv("TZ", "UTC0", 1) == -1)
-		err(2, "setenv");
-	tzset();
+	trap_tz_init(uflag ? "UTC0" : NULL);
 	if (sarg != NULL) {
 		if (trap_time_parse_iso(sarg, &since) == -1)
 			errx(1, "bad time: %s", sarg);
@@ -1964,7 +2010,7 @@ main(int argc, char *argv[])
 
 	if (archive != NULL) {
 		if (argc > 0)
-			usage();
+			badusage("-A and files are mutually exclusive");
 		if ((a = trap_archive_open(archive, 0)) == NULL)
 			exit(1);
 		if (trap_archive_scan(a, hassince ? since : -1,
@@ -2003,14 +2049,14 @@ main(int argc, char *argv[])
 			svg_times();
 		else
 			svg_rows();
-	} else if (nattempts > 0) {
-		if (sflag)
-			print_summary();
-		else if (keys[key].cp == CP_NONE)
-			print_times();
-		else
-			print_rows();
-	}
+	} else if (sflag)
+		print_summary();
+	else if (nattempts > 0 && keys[key].cp == CP_NONE)
+		print_times();
+	else if (nattempts > 0)
+		print_rows();
+	else
+		print_empty();
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(2, "stdout");
 	return rc;

@@ -16,7 +16,8 @@
 
 /*
  * Times: the record form "YYYY-MM-DDTHH:MM:SSZ" (UTC) both ways, ISO 8601
- * as users type it, and a timegm(3) that needs no time zone database.
+ * as users type it, a timegm(3) that needs no time zone database, and the
+ * check of a zone name that tzset(3) would silently read as UTC.
  */
 
 #include "compat.h"
@@ -24,10 +25,14 @@
 #include <sys/types.h>
 
 #include <ctype.h>
+#include <err.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "trap.h"
 
@@ -225,4 +230,122 @@ trap_time_parse_iso(const char *p, time_t *t)
 		return -1;
 	*t = r;
 	return 0;
+}
+
+/* A POSIX TZ name: three or more letters, or <...> of three or more. */
+static const char *
+tz_name(const char *p)
+{
+	const char	*s = p;
+
+	if (*p == '<') {
+		while (*++p != '>')
+			if (*p == '\0' || !(isalnum((unsigned char)*p) ||
+			    *p == '+' || *p == '-'))
+				return NULL;
+		return p - s - 1 >= 3 ? p + 1 : NULL;
+	}
+	while (isalpha((unsigned char)*p))
+		p++;
+	return p - s >= 3 ? p : NULL;
+}
+
+/* A POSIX TZ offset: [+-]hh[:mm[:ss]], hours 0-24. */
+static const char *
+tz_offset(const char *p)
+{
+	int	 i, n;
+
+	if (*p == '+' || *p == '-')
+		p++;
+	for (i = 0; i < 3; i++) {
+		if (i > 0 && *p++ != ':')
+			return NULL;
+		for (n = 0; n < 2 && isdigit((unsigned char)*p); n++)
+			p++;
+		if (n == 0)
+			return NULL;
+		if (*p != ':')
+			break;
+	}
+	return p;
+}
+
+/*
+ * A POSIX TZ string ("EST5EDT", "<+03>-3", "CET-1CEST,M3.5.0,M10.5.0/3"):
+ * the standard name and offset are checked, what follows is left to
+ * tzset(3).
+ */
+static int
+tz_posix(const char *tz)
+{
+	const char	*p;
+
+	if ((p = tz_name(tz)) == NULL || (p = tz_offset(p)) == NULL)
+		return 0;
+	if (*p == '\0' || *p == ',')
+		return 1;
+	return tz_name(p) != NULL;
+}
+
+/* A tzfile(5): TZDIR (default /usr/share/zoneinfo) or an absolute path. */
+static int
+tz_file(const char *tz)
+{
+	const char	*dir;
+	char		 path[PATH_MAX], magic[4];
+	int		 fd, n;
+
+	if (tz[0] == '/')
+		n = snprintf(path, sizeof(path), "%s", tz);
+	else {
+		if ((dir = getenv("TZDIR")) == NULL || *dir == '\0')
+			dir = "/usr/share/zoneinfo";
+		n = snprintf(path, sizeof(path), "%s/%s", dir, tz);
+	}
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return 0;
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return 0;
+	n = read(fd, magic, sizeof(magic));
+	close(fd);
+	return n == sizeof(magic) && memcmp(magic, "TZif", 4) == 0;
+}
+
+/*
+ * Whether tzset(3) knows the zone tz (a value of TZ): a tzfile(5) name
+ * such as "Europe/Oslo", "UTC" or "GMT", or a POSIX TZ string.  An
+ * unknown name (a typo: "Europe/Olso") is read as UTC by tzset, silently.
+ */
+int
+trap_tz_known(const char *tz)
+{
+	if (*tz == ':')
+		tz++;
+	if (*tz == '\0')
+		return 0;
+	if (strcmp(tz, "UTC") == 0 || strcmp(tz, "GMT") == 0)
+		return 1;
+	return tz_posix(tz) || tz_file(tz);
+}
+
+/*
+ * The zone of local times: tz (a -z option) if not NULL, else TZ, as
+ * tzset(3) reads it.  An unknown zone is an error, exit 2; an empty or
+ * unset TZ is UTC or the system's zone, as ever.
+ */
+void
+trap_tz_init(const char *tz)
+{
+	const char	*env;
+
+	if (tz != NULL) {
+		if (!trap_tz_known(tz))
+			errx(2, "%s: unknown time zone", tz);
+		if (setenv("TZ", tz, 1) == -1)
+			err(2, "setenv");
+	} else if ((env = getenv("TZ")) != NULL && *env != '\0' &&
+	    !trap_tz_known(env))
+		errx(2, "%s: unknown time zone (TZ)", env);
+	tzset();
 }

@@ -90,6 +90,8 @@ void	 trap_time_fmt(time_t, char [TRAP_TIMELEN]);
 int	 trap_time_parse_iso(const char *, time_t *);
 int	 trap_time_parse_rec(const char *, size_t, time_t *);
 time_t	 trap_timegm(int, int, int, int, int, int);
+int	 trap_tz_known(const char *);
+void	 trap_tz_init(const char *);
 
 /* addr.c */
 int	 trap_addr_canon(const char *, size_t, char *, size_t);
@@ -132,6 +134,7 @@ const char *const *trap_list_addrs(const struct trap_list *, size_t *);
 size_t	 trap_list_locals(const struct trap_list *);
 long	 trap_list_position(struct trap_list *, const char *, size_t);
 size_t	 trap_list_outofscope(const struct trap_list *);
+size_t	 trap_list_entries(const struct trap_list *);
 void	 trap_list_free(struct trap_list *);
 
 /* archive.c: the Berkeley DB archive of records (trapdb(8)). */

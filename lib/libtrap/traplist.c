@@ -45,6 +45,7 @@ struct trap_list {
 	char			**order;	/* addresses in list order */
 	size_t			 n, cap;
 	size_t			 skipped;	/* out of scope */
+	size_t			 entries;	/* addresses read, all */
 };
 
 struct trap_list *
@@ -219,6 +220,7 @@ add(struct trap_list *l, const char *a, size_t len)
 	uint32_t	*v;
 	int		 isnew;
 
+	l->entries++;
 	if (!trap_list_inscope(l, at + 1, a + len - at - 1)) {
 		l->skipped++;
 		return;
@@ -330,7 +332,7 @@ trap_list_load(struct trap_list *l, const char *path)
 	struct trap_file	*f;
 	const char		*line, *p, *end;
 	char			 a[ADDRMAX + 1];
-	size_t			 len, alen, bad = 0;
+	size_t			 len, alen, bad = 0, entries = l->entries;
 	int			 html = 0, rc;
 
 	if ((f = trap_file_open(path)) == NULL) {
@@ -379,8 +381,18 @@ trap_list_load(struct trap_list *l, const char *path)
 		warnx("%s: %zu more entries skipped", trap_file_name(f),
 		    bad - MAXWARN);
 	rc = trap_file_error(f) ? -1 : 0;
+	/* spamdb failed, a page moved: matching goes on, but not unsaid. */
+	if (rc == 0 && l->entries == entries)
+		warnx("%s: empty trap list", trap_file_name(f));
 	trap_file_close(f);
 	return rc;
+}
+
+/* The addresses read so far, in scope or not, repeated or not. */
+size_t
+trap_list_entries(const struct trap_list *l)
+{
+	return l->entries;
 }
 
 /*

@@ -167,7 +167,7 @@ struct job {
 };
 TAILQ_HEAD(jobq, job);
 
-static int			 nflag, vflag;
+static int			 nflag, vflag, detached;
 static const char		*lists[MAXLISTS];
 static int			 nlists;
 static const char		*dlist, *dfile, *wfile;
@@ -222,11 +222,25 @@ cntcmp(struct counter *a, struct counter *b)
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-nv] [-t traplist]... "
-	    "[-d domain,... | -D file] [-w allowlist]\n"
-	    "\t[-a action]... [-T n/secs] [-x secs] [-f file]...\n",
+	fprintf(stderr, "usage: %s [-v] [-n | [-a action]...] "
+	    "[-t traplist]...\n"
+	    "\t[-d domain,... | -D file] [-w allowlist] [-T n/secs] "
+	    "[-x secs]\n"
+	    "\t[-f file]...\n",
 	    getprogname());
 	exit(1);
+}
+
+/* A usage error: the reason, then the usage. */
+static __dead void __attribute__((__format__(__printf__, 1, 2)))
+badusage(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+	usage();
 }
 
 static void
@@ -473,6 +487,7 @@ static struct trap_list *
 traps_load(void)
 {
 	struct trap_list	*l;
+	size_t			 n;
 	int			 i;
 
 	l = trap_list_new();
@@ -481,11 +496,16 @@ traps_load(void)
 		    dfile != NULL ? dfile : "-d");
 		goto fail;
 	}
-	for (i = 0; i < nlists; i++)
+	for (i = 0; i < nlists; i++) {
+		n = trap_list_entries(l);
 		if (trap_list_load(l, lists[i]) == -1) {
 			logmsg(LOG_ERR, "%s: cannot read trap list", lists[i]);
 			goto fail;
 		}
+		/* trap_list_load said so on stderr, lost once detached */
+		if (detached && trap_list_entries(l) == n)
+			logmsg(LOG_WARNING, "%s: empty trap list", lists[i]);
+	}
 	return l;
 fail:
 	trap_list_free(l);
@@ -1369,6 +1389,46 @@ finish(void)
 	exit(0);
 }
 
+/*
+ * The programs of the actions, found at start: pfctl and spamdb in PATH,
+ * exec: as given, an executable file.
+ */
+static void
+findprogs(void)
+{
+	struct stat	 st;
+	struct action	*a;
+	int		 i;
+
+	for (i = 0; i < nactions; i++) {
+		a = &actions[i];
+		if (a->type == ACT_PF || a->type == ACT_SPAMDB) {
+			if ((a->prog = findprog(actname(a))) == NULL)
+				errx(1, "%s: not found in PATH", actname(a));
+		} else if (a->type == ACT_EXEC) {
+			if (stat(a->prog, &st) == -1)
+				err(1, "%s", a->prog);
+			if (!S_ISREG(st.st_mode) || access(a->prog, X_OK) == -1)
+				errx(1, "%s: not an executable file", a->prog);
+		}
+	}
+}
+
+/*
+ * -n and -a print write to standard output: the daemon stays in the
+ * foreground, where it is, not detached with its output on /dev/null.
+ */
+static int
+printing(void)
+{
+	int	 i;
+
+	for (i = 0; i < nactions; i++)
+		if (actions[i].type == ACT_PRINT)
+			return 1;
+	return nflag;
+}
+
 static void
 setup_unveil(char *files[], int nfiles)
 {
@@ -1404,6 +1464,7 @@ main(int argc, char *argv[])
 	msec_t			 t, wait, nextcheck = 0, lastif;
 	int			 ch, i, nfiles = 0, xopen = 1, ended = 0;
 
+	trap_tz_init(NULL);	/* of the log's local times */
 	while ((ch = getopt(argc, argv, "a:D:d:f:nT:t:vw:x:")) != -1) {
 		switch (ch) {
 		case 'a':
@@ -1461,8 +1522,12 @@ main(int argc, char *argv[])
 		}
 	}
 	argc -= optind;
-	if (argc != 0 || (dlist != NULL && dfile != NULL))
-		usage();
+	if (argc != 0)
+		badusage("files are followed with -f: %s", argv[optind]);
+	if (dlist != NULL && dfile != NULL)
+		badusage("-d and -D are mutually exclusive");
+	if (nflag && nactions > 0)
+		badusage("-n and -a are mutually exclusive");
 	if (nlists == 0 && tn == 0)
 		errx(1, "nothing to look for: give -t or -T");
 	if (nactions == 0 && !nflag)
@@ -1474,16 +1539,7 @@ main(int argc, char *argv[])
 	if (wfile != NULL && allow_load(wfile, &allow) == -1)
 		exit(1);
 	own_load();
-	if (!nflag)
-		for (i = 0; i < nactions; i++) {
-			if (actions[i].type != ACT_PF &&
-			    actions[i].type != ACT_SPAMDB)
-				continue;
-			if ((actions[i].prog = findprog(actname(&actions[i])))
-			    == NULL)
-				errx(1, "%s: not found in PATH",
-				    actname(&actions[i]));
-		}
+	findprogs();
 	if ((devnull = open("/dev/null", O_RDWR)) == -1)
 		err(1, "/dev/null");
 	cloexec(devnull, 0);
@@ -1495,10 +1551,12 @@ main(int argc, char *argv[])
 		if (trap_follow_add(fw, files[i]) == -1)
 			warn("%s (waiting for it)", files[i]);
 
-	if (!vflag) {
+	if (!vflag)
 		openlog(getprogname(), LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	if (!vflag && !printing()) {
 		if (daemon(0, 1) == -1)
 			err(1, "daemon");
+		detached = 1;
 		for (i = 0; i < nfiles; i++)
 			if (strcmp(files[i], "-") == 0)
 				break;
