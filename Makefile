@@ -172,8 +172,7 @@ install: all
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
 	    $(DESTDIR)$(LIBEXECDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SHAREDIR)/trap \
-	    $(DESTDIR)$(SHAREDIR)/examples/trap
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SHAREDIR)/examples/trap
 	$(INSTALL) -m 0555 $(PROGS) $(DESTDIR)$(BINDIR)
 	$(INSTALL) -m 0555 $(SPROGS) $(DESTDIR)$(SBINDIR)
 	$(INSTALL) -m 0555 $(LIBEXECPROGS) $(LIBEXECSCRIPTS) \
@@ -181,7 +180,8 @@ install: all
 	$(INSTALL) -m 0444 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 0444 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 0444 $(MAN8) $(DESTDIR)$(MANDIR)/man8
-	$(INSTALL) -m 0444 share/trap/patterns $(DESTDIR)$(SHAREDIR)/trap
+	$(INSTALL) -m 0444 share/trap/patterns \
+	    $(DESTDIR)$(SHAREDIR)/examples/trap/patterns
 	$(INSTALL) -m 0444 $(EXAMPLES) $(DESTDIR)$(SHAREDIR)/examples/trap
 	rm -f $(DESTDIR)$(SHAREDIR)/examples/trap/demo
 	sed -e 's|^bindir=$$|bindir=$(BINDIR)|' \
