@@ -53,6 +53,14 @@ MAN5 =		man/trap.5 man/trappatterns.5
 MAN8 =		man/trapdb.8 man/traplogd.8 man/trappublish.8 \
 		man/trapreport.8
 
+# The sample and its generator; share/examples/demo, installed with the
+# programs' directories written into it, is not among them.
+EXAMPLES =	share/examples/domains share/examples/gencampaign \
+		share/examples/maillog.gz share/examples/traplist.gz \
+		share/examples/truth share/examples/truth.hosts \
+		share/examples/truth.hours share/examples/truth.minutes \
+		share/examples/truth.users
+
 TESTPROGS =	regress/lib/libtrap/t_libtrap
 
 all:
@@ -165,8 +173,7 @@ install: all
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
 	    $(DESTDIR)$(LIBEXECDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SHAREDIR)/trap \
-	    $(DESTDIR)$(SHAREDIR)/examples/trap
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SHAREDIR)/examples/trap
 	$(INSTALL) -m 0555 $(PROGS) $(DESTDIR)$(BINDIR)
 	$(INSTALL) -m 0555 $(SPROGS) $(DESTDIR)$(SBINDIR)
 	$(INSTALL) -m 0555 $(LIBEXECPROGS) $(LIBEXECSCRIPTS) \
@@ -174,8 +181,14 @@ install: all
 	$(INSTALL) -m 0444 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 0444 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 0444 $(MAN8) $(DESTDIR)$(MANDIR)/man8
-	$(INSTALL) -m 0444 share/trap/patterns $(DESTDIR)$(SHAREDIR)/trap
-	$(INSTALL) -m 0444 share/examples/* $(DESTDIR)$(SHAREDIR)/examples/trap
+	$(INSTALL) -m 0444 share/trap/patterns \
+	    $(DESTDIR)$(SHAREDIR)/examples/trap/patterns
+	$(INSTALL) -m 0444 $(EXAMPLES) $(DESTDIR)$(SHAREDIR)/examples/trap
+	rm -f $(DESTDIR)$(SHAREDIR)/examples/trap/demo
+	sed -e 's|^bindir=$$|bindir=$(BINDIR)|' \
+	    -e 's|^libexecdir=$$|libexecdir=$(LIBEXECDIR)|' \
+	    share/examples/demo > $(DESTDIR)$(SHAREDIR)/examples/trap/demo
+	chmod 0555 $(DESTDIR)$(SHAREDIR)/examples/trap/demo
 
 clean:
 	rm -f $(LIBOBJS) $(LIB) lib/libtrap/builtin.c $(PROGS) \
