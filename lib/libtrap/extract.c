@@ -848,12 +848,14 @@ otherreading(const struct trap_extract *x, const struct env *e,
 	char			 buf[TRAP_ADDRLEN];
 	size_t			 i;
 
-	if (a == NULL)
-		return 0;
+	if (a == NULL || (m->naddrs >= 0 ? m->naddrs : trap_addr_count(
+	    e->msg.p, e->msg.len)) <= 1)
+		return 0;	/* no other address to read */
 	for (i = 0; i < n; i++) {
 		if (!inuse(x, rules[i], (unsigned char)e->msg.p[0],
 		    (unsigned char)e->msg.p[e->msg.len - 1]) ||
-		    !rule_match(rules[i], e->msg.p, e->msg.len, &o))
+		    !rule_match_naddrs(rules[i], e->msg.p, e->msg.len,
+		    m->naddrs, &o))
 			continue;
 		if (o.ambiguous)
 			return 1;
@@ -901,10 +903,13 @@ recognise(struct trap_extract *x, const struct env *e)
 		fc = (unsigned char)e->msg.p[0];
 		lc = (unsigned char)e->msg.p[e->msg.len - 1];
 	}
-	rules = ruleset_lookup(x->rules, e->prog.p, e->prog.len, &n);
+	rules = ruleset_lookup_first(x->rules, e->prog.p, e->prog.len, fc,
+	    &n);
+	m.naddrs = -1;		/* counted once, when first needed */
 	for (i = 0; i < n; i++) {
 		if (!inuse(x, rules[i], fc, lc) ||
-		    !rule_match(rules[i], e->msg.p, e->msg.len, &m))
+		    !rule_match_naddrs(rules[i], e->msg.p, e->msg.len,
+		    m.naddrs, &m))
 			continue;
 		if (!m.ambiguous && otherreading(x, e, rules + i + 1,
 		    n - i - 1, &m))

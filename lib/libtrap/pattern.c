@@ -38,10 +38,17 @@
 #define BUDGET		20000	/* matcher steps per rule and line */
 #define CACHESZ		1024	/* program names remembered (power of 2) */
 
+/* A program's rules that can match a message of one first byte. */
+struct firstbyte {
+	const struct rule	**rules[256];
+	size_t			  nrules[256];
+};
+
 struct progcache {
 	char			 *name;
 	const struct rule	**rules;
 	size_t			  nrules;
+	struct firstbyte	 *byfirst;	/* made when first asked */
 };
 
 struct ruleset {
@@ -87,6 +94,18 @@ ruleset_new(void)
 }
 
 static void
+firstbyte_free(struct firstbyte *fb)
+{
+	size_t	 i;
+
+	if (fb == NULL)
+		return;
+	for (i = 0; i < 256; i++)
+		free(fb->rules[i]);
+	free(fb);
+}
+
+static void
 cache_clear(struct ruleset *rs)
 {
 	size_t	 i;
@@ -94,6 +113,7 @@ cache_clear(struct ruleset *rs)
 	for (i = 0; i < CACHESZ; i++) {
 		free(rs->cache[i].name);
 		free(rs->cache[i].rules);
+		firstbyte_free(rs->cache[i].byfirst);
 	}
 	memset(rs->cache, 0, sizeof(rs->cache));
 	rs->ncached = 0;
@@ -447,6 +467,44 @@ ruleset_lookup(struct ruleset *rs, const char *prog, size_t len,
 	return pc->rules;
 }
 
+/*
+ * The rules of a program that can match a message whose first byte is
+ * fc, in file order: those whose template begins with that byte or with
+ * a capture.  A line is tried against a few of a program's hundreds.
+ */
+const struct rule *const *
+ruleset_lookup_first(struct ruleset *rs, const char *prog, size_t len,
+    int fc, size_t *nrules)
+{
+	const struct rule *const	*all;
+	struct progcache		*pc;
+	struct firstbyte		*fb;
+	size_t				 n, i, k = 0;
+
+	all = ruleset_lookup(rs, prog, len, &n);
+	pc = rs->last;
+	if (all == NULL || pc == NULL || all != pc->rules || fc < 0 ||
+	    fc > 255) {
+		*nrules = n;		/* not cached: all of them */
+		return all;
+	}
+	if (pc->byfirst == NULL &&
+	    (pc->byfirst = calloc(1, sizeof(*pc->byfirst))) == NULL)
+		err(2, NULL);
+	fb = pc->byfirst;
+	if (fb->rules[fc] == NULL) {
+		if ((fb->rules[fc] = reallocarray(NULL, n + 1,
+		    sizeof(*fb->rules[fc]))) == NULL)
+			err(2, NULL);
+		for (i = 0; i < n; i++)
+			if (all[i]->firstc == -1 || all[i]->firstc == fc)
+				fb->rules[fc][k++] = all[i];
+		fb->nrules[fc] = k;
+	}
+	*nrules = fb->nrules[fc];
+	return fb->rules[fc];
+}
+
 /* How far a capture of this type can reach from s[pos]. */
 static size_t
 extent(int type, const char *s, size_t pos, size_t len)
@@ -490,6 +548,82 @@ extent(int type, const char *s, size_t pos, size_t len)
 	return i - pos;
 }
 
+/* How many bytes c are in s[0..len)?  Few, mostly: memchr's steps. */
+static int
+bytecount(const char *s, size_t len, int c)
+{
+	const char	*q;
+	int		 n = 0;
+
+	while (len > 0 && (q = memchr(s, c, len)) != NULL) {
+		n++;
+		len -= q + 1 - s;
+		s = q + 1;
+	}
+	return n;
+}
+
+/* Does s[0..len), less a "." or ":" that ends a sentence, hold an address? */
+static int
+isaddr(const char *s, size_t len)
+{
+	char	 buf[TRAP_ADDRLEN];
+
+	while (len > 0 && (s[len - 1] == '.' || s[len - 1] == ':'))
+		len--;
+	while (len > 0 && s[0] == '.')
+		s++, len--;
+	return trap_addr_canon(s, len, buf, sizeof(buf)) == 0;
+}
+
+/* Can byte c be part of an address: a hexadecimal digit, "." or ":"? */
+static inline int
+addrbyte(int c)
+{
+	return (unsigned char)(c - '0') < 10 ||
+	    (unsigned char)((c | 0x20) - 'a') < 6 || c == '.' || c == ':';
+}
+
+/*
+ * How many addresses does s[0..len) hold, as runs of hexadecimal digits,
+ * dots and colons that parse as one (1: one at the most)?  A line with
+ * only the one read can be read no other way with another address.
+ */
+int
+trap_addr_count(const char *s, size_t len)
+{
+	const char	*p = s, *end = s + len, *run;
+	int		 dots, colons, n = 0;
+
+	/*
+	 * Most lines have too few dots and colons for two addresses: then
+	 * 1 stands for "one at the most", which is all the callers ask.
+	 */
+	dots = bytecount(s, len, '.');
+	colons = bytecount(s, len, ':');
+	if (dots < 3 && colons < 2)
+		return 0;
+	if (dots < 6 && colons < 2)
+		return 1;
+	/* From each dot or colon, the run around it. */
+	while (p < end) {
+		while (p < end && *p != '.' && *p != ':')
+			p++;
+		if (p == end)
+			break;
+		for (run = p; run > s && addrbyte(run[-1]) &&
+		    run[-1] != '.' && run[-1] != ':'; run--)
+			continue;
+		for (dots = colons = 0; p < end && addrbyte(*p); p++) {
+			dots += *p == '.';
+			colons += *p == ':';
+		}
+		if ((dots >= 3 || colons >= 2) && isaddr(run, p - run))
+			n++;
+	}
+	return n;
+}
+
 static int	 mt(struct mctx *, size_t, size_t);
 
 static int
@@ -524,7 +658,11 @@ whole(struct mctx *c)
 	if (c->found == 0) {
 		*c->first = *c->m;
 		c->found = 1;
-		return 0;
+		/* With no other address in the line, no reading differs. */
+		if (c->first->naddrs < 0)
+			c->first->naddrs = trap_addr_count(c->s, c->len);
+		return c->first->naddrs <= (c->m->have[CAP_ADDR] ||
+		    c->m->have[CAP_RHOST]);
 	}
 	for (i = 0; i < sizeof(daemoncaps) / sizeof(daemoncaps[0]); i++)
 		if (!samecap(c->first, c->m, daemoncaps[i])) {
@@ -699,6 +837,14 @@ possible(const struct rule *r, const char *s, size_t len)
 int
 rule_match(const struct rule *r, const char *s, size_t len, struct match *m)
 {
+	return rule_match_naddrs(r, s, len, -1, m);
+}
+
+/* The same, told how many addresses the message holds (-1: unknown). */
+int
+rule_match_naddrs(const struct rule *r, const char *s, size_t len,
+    int naddrs, struct match *m)
+{
 	struct mctx	 c;
 	struct match	 work;
 
@@ -714,6 +860,7 @@ rule_match(const struct rule *r, const char *s, size_t len, struct match *m)
 	c.first = m;
 	c.found = 0;
 	c.havebad = 0;
+	work.naddrs = naddrs;
 	if (mt(&c, 0, 0) && c.found == 0)
 		return 0;	/* out of steps before any parse */
 	if (c.found == 0 && c.havebad) {

@@ -55,6 +55,7 @@ struct match {
 	struct trap_str	 cap[NCAPS];
 	int		 have[NCAPS];
 	int		 ambiguous;	/* two parses, two addresses */
+	int		 naddrs;	/* addresses in the line; -1: not counted */
 };
 
 struct ruleset;
@@ -65,6 +66,11 @@ const struct rule *const *ruleset_lookup(struct ruleset *, const char *,
 		    size_t, size_t *);
 int		 rule_match(const struct rule *, const char *, size_t,
 		    struct match *);
+const struct rule *const *ruleset_lookup_first(struct ruleset *,
+		    const char *, size_t, int, size_t *);
+int		 rule_match_naddrs(const struct rule *, const char *, size_t,
+		    int, struct match *);
+int		 trap_addr_count(const char *, size_t);
 size_t		 ruleset_count(const struct ruleset *);
 const struct rule *ruleset_rule(const struct ruleset *, size_t);
 void		 ruleset_free(struct ruleset *);

@@ -99,6 +99,12 @@ scan_new(void)
 void
 scan_add(struct scan *s, const char *lit, size_t len)
 {
+	size_t	 i;
+
+	/* Rules share literals: each is looked for once. */
+	for (i = 0; i < s->nlits; i++)
+		if (s->lits[i].len == len && memcmp(s->lits[i].s, lit, len) == 0)
+			return;
 	if ((s->lits = reallocarray(s->lits, s->nlits + 1,
 	    sizeof(*s->lits))) == NULL ||
 	    (s->lits[s->nlits].s = malloc(len + 1)) == NULL)
