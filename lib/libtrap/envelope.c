@@ -461,12 +461,12 @@ rfc3164(const char *p, const char *end, struct env *e)
 	if (lastrepeat(p, end, &e->lastrepeat))
 		return 0;
 	m = p;
-	if (token(&p, end, &t2) == 0 && isfacprio(&t2, 0) &&
+	if (token(&p, end, &t2) == 0 && istag(&t2)) {
+		settag(e, &t2);
+		e->msg.p = p;
+	} else if (t2.len > 0 && isfacprio(&t2, 0) &&
 	    token(&p, end, &t2) == 0 && istag(&t2)) {
 		settag(e, &t2);		/* busybox: "host fac.prio tag:" */
-		e->msg.p = p;
-	} else if (p = m, token(&p, end, &t2) == 0 && istag(&t2)) {
-		settag(e, &t2);
 		e->msg.p = p;
 	} else
 		e->msg.p = m;

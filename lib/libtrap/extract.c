@@ -686,8 +686,9 @@ handle(struct trap_extract *x, const struct env *e, const struct rule *r,
 		trap_lower(x->lower, a.user.len);
 		a.user.p = x->lower;
 	}
-	if (m->have[CAP_ADDR] && trap_addr_canon(cap[CAP_ADDR].p,
-	    cap[CAP_ADDR].len, a.addr, sizeof(a.addr)) == -1) {
+	if (m->have[CAP_ADDR] && m->addrok)
+		memcpy(a.addr, m->addr, sizeof(a.addr));
+	else if (m->have[CAP_ADDR]) {
 		n = cap[CAP_ADDR].len < 64 ? cap[CAP_ADDR].len : 64;
 		memcpy(key, cap[CAP_ADDR].p, n);
 		key[n] = '\0';
@@ -845,7 +846,6 @@ otherreading(const struct trap_extract *x, const struct env *e,
 {
 	const struct trap_str	*a = addrcap(m), *b;
 	struct match		 o;
-	char			 buf[TRAP_ADDRLEN];
 	size_t			 i;
 
 	if (a == NULL || (m->naddrs >= 0 ? m->naddrs : trap_addr_count(
@@ -859,8 +859,7 @@ otherreading(const struct trap_extract *x, const struct env *e,
 			continue;
 		if (o.ambiguous)
 			return 1;
-		if (o.have[CAP_ADDR] && trap_addr_canon(o.cap[CAP_ADDR].p,
-		    o.cap[CAP_ADDR].len, buf, sizeof(buf)) == -1)
+		if (o.have[CAP_ADDR] && !o.addrok)
 			continue;	/* no reading: not an address */
 		if ((b = addrcap(&o)) != NULL && (b->len != a->len ||
 		    memcmp(b->p, a->p, a->len) != 0))

@@ -576,6 +576,41 @@ isaddr(const char *s, size_t len)
 	return trap_addr_canon(s, len, buf, sizeof(buf)) == 0;
 }
 
+/*
+ * Find lit[0..litlen) (litlen > 0) in s[0..len): memchr for its first
+ * byte and a compare.  Messages are short, and glibc's memmem spends
+ * more on its set-up than on looking.
+ */
+static const char *
+findlit(const char *s, size_t len, const char *lit, size_t litlen)
+{
+	const char	*p = s, *end = s + len, *q;
+
+	while ((size_t)(end - p) >= litlen &&
+	    (q = memchr(p, lit[0], end - p - litlen + 1)) != NULL) {
+		if (memcmp(q + 1, lit + 1, litlen - 1) == 0)
+			return q;
+		p = q + 1;
+	}
+	return NULL;
+}
+
+/* How many colons in s[0..len) are followed by a digit or a colon? */
+static int
+addrcolons(const char *s, size_t len)
+{
+	const char	*q, *end = s + len;
+	int		 n = 0;
+
+	while (s < end && (q = memchr(s, ':', end - s)) != NULL) {
+		if (q + 1 < end && (isxdigit((unsigned char)q[1]) ||
+		    q[1] == ':'))
+			n++;
+		s = q + 1;
+	}
+	return n;
+}
+
 /* Can byte c be part of an address: a hexadecimal digit, "." or ":"? */
 static inline int
 addrbyte(int c)
@@ -600,7 +635,7 @@ trap_addr_count(const char *s, size_t len)
 	 * 1 stands for "one at the most", which is all the callers ask.
 	 */
 	dots = bytecount(s, len, '.');
-	colons = bytecount(s, len, ':');
+	colons = addrcolons(s, len);
 	if (dots < 3 && colons < 2)
 		return 0;
 	if (dots < 6 && colons < 2)
@@ -643,12 +678,13 @@ samecap(const struct match *a, const struct match *b, int type)
 static int
 whole(struct mctx *c)
 {
-	char	 addr[TRAP_ADDRLEN];
 	size_t	 i;
 
 	/* Text that is not an address is no reading of %a. */
-	if (c->m->have[CAP_ADDR] && trap_addr_canon(c->m->cap[CAP_ADDR].p,
-	    c->m->cap[CAP_ADDR].len, addr, sizeof(addr)) == -1) {
+	c->m->addrok = c->m->have[CAP_ADDR] && trap_addr_canon(
+	    c->m->cap[CAP_ADDR].p, c->m->cap[CAP_ADDR].len, c->m->addr,
+	    sizeof(c->m->addr)) == 0;
+	if (c->m->have[CAP_ADDR] && !c->m->addrok) {
 		if (!c->havebad) {
 			c->bad = *c->m;
 			c->havebad = 1;
@@ -699,7 +735,7 @@ holdslit(const struct mctx *c, size_t pos, size_t end)
 
 	for (i = 0; i < c->ntoks; i++)
 		if (c->toks[i].type == TOK_LIT && c->toks[i].len >= 4 &&
-		    end - pos >= c->toks[i].len && memmem(c->s + pos,
+		    end - pos >= c->toks[i].len && findlit(c->s + pos,
 		    end - pos, c->toks[i].lit, c->toks[i].len) != NULL)
 			return 1;
 	return 0;
@@ -787,9 +823,9 @@ mt(struct mctx *c, size_t ti, size_t pos)
 
 /*
  * Can the message match at all?  Most lines of a log are not failures,
- * so this must be cheap: the template's first literal at the start (or,
- * after a leading word-like capture, within its reach), its last literal
- * at the end, and only failing those tests, the longest literal anywhere.
+ * so this must be cheap: the template's last literal at the end, its
+ * first literal at the start, the longest literal anywhere, and after a
+ * leading word-like capture, the next literal within its reach.
  */
 static int
 possible(const struct rule *r, const char *s, size_t len)
@@ -803,7 +839,13 @@ possible(const struct rule *r, const char *s, size_t len)
 	if (t->type == TOK_LIT) {
 		if (t->len > len || memcmp(s, t->lit, t->len) != 0)
 			return 0;
-	} else if (r->ntoks > 1 && t[1].type == TOK_LIT &&
+	}
+	/* The longest literal before the leading capture's window. */
+	if (r->anchor != t->lit && r->anchor != last->lit &&
+	    r->anchorlen > 0 && (r->anchorlen > len ||
+	    findlit(s, len, r->anchor, r->anchorlen) == NULL))
+		return 0;
+	if (t->type != TOK_LIT && r->ntoks > 1 && t[1].type == TOK_LIT &&
 	    t->type != CAP_USER && t->type != CAP_ANY &&
 	    t->type != CAP_OWN && t->type != CAP_B64) {
 		w = extent(t->type, s, 0, len);
@@ -815,16 +857,11 @@ possible(const struct rule *r, const char *s, size_t len)
 			if (len - w < t[1].len ||
 			    memcmp(s + w, t[1].lit, t[1].len) != 0)
 				return 0;
-		} else if (memmem(s, w + t[1].len < len ? w + t[1].len : len,
+		} else if (findlit(s, w + t[1].len < len ? w + t[1].len : len,
 		    t[1].lit, t[1].len) == NULL)
 			return 0;
-		if (r->anchor == t[1].lit)
-			return 1;	/* tested */
 	}
-	if (r->anchor == t->lit || r->anchor == last->lit)
-		return 1;	/* tested above */
-	return r->anchorlen <= len && (r->anchorlen == 0 ||
-	    memmem(s, len, r->anchor, r->anchorlen) != NULL);
+	return 1;
 }
 
 /*

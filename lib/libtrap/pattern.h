@@ -56,6 +56,8 @@ struct match {
 	int		 have[NCAPS];
 	int		 ambiguous;	/* two parses, two addresses */
 	int		 naddrs;	/* addresses in the line; -1: not counted */
+	int		 addrok;	/* %a is an address: */
+	char		 addr[TRAP_ADDRLEN];	/* this one, canonical */
 };
 
 struct ruleset;
