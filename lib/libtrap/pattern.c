@@ -569,6 +569,8 @@ isaddr(const char *s, size_t len)
 {
 	char	 buf[TRAP_ADDRLEN];
 
+	if (trap_addr_canon(s, len, buf, sizeof(buf)) == 0)
+		return 1;	/* "::" and "2001:db8::" end in colons */
 	while (len > 0 && (s[len - 1] == '.' || s[len - 1] == ':'))
 		len--;
 	while (len > 0 && s[0] == '.')
