@@ -725,8 +725,13 @@ handle(struct trap_extract *x, const struct env *e, const struct rule *r,
 		connect(conn_get(x, key, 1), &a);
 		break;
 	case EV_CLOSE:
-		if ((c = conn_get(x, key, 0)) != NULL)
-			conn_drop(x, c);
+		if ((c = conn_get(x, key, 0)) == NULL)
+			break;
+		if (c->state == CONN_PENDING) {
+			a.kind = KIND_FAIL;	/* says nothing of the kind */
+			weak(x, c, &a);	/* only its address, if none */
+		}
+		conn_drop(x, c);
 		break;
 	case EV_WEAK:
 		weak(x, conn_get(x, key, 1), &a);
