@@ -51,6 +51,7 @@ env_clock_ref(struct env_clock *c, time_t ref)
 
 	if (localtime_r(&t, &tm) == NULL)
 		errx(2, "bad reference time");
+	c->day_valid = c->min_valid = 0;	/* TZ may have changed */
 	c->refyear = tm.tm_year + 1900;
 	c->reftuple = (((tm.tm_mon + 1) * 100L + tm.tm_mday) * 100L +
 	    tm.tm_hour) * 10000L + tm.tm_min * 100L + tm.tm_sec;

@@ -1180,6 +1180,23 @@ trap_extract_flush(struct trap_extract *x)
 	drain(x, 1);
 }
 
+/* Forget every host's last message. */
+static void
+lasts_clear(struct trap_extract *x)
+{
+	struct lastmsg	*l;
+
+	while ((l = TAILQ_FIRST(&x->valids)) != NULL)
+		forget(x, l);
+	while ((l = RB_MIN(lasttree, &x->lasts)) != NULL) {
+		RB_REMOVE(lasttree, &x->lasts, l);
+		free(l->host);
+		free(l->buf);
+		free(l);
+	}
+	x->lastcache = NULL;
+}
+
 /*
  * The end of one input (a file): decide every held-back attempt and
  * forget its connections and its hosts' last messages.  Nothing joins
@@ -1190,13 +1207,11 @@ void
 trap_extract_end(struct trap_extract *x)
 {
 	struct conn	*c;
-	struct lastmsg	*l;
 
 	drain(x, 1);
 	while ((c = TAILQ_FIRST(&x->connlru)) != NULL)
 		conn_drop(x, c);
-	while ((l = TAILQ_FIRST(&x->valids)) != NULL)
-		forget(x, l);
+	lasts_clear(x);
 	x->now = 0;
 	x->lasttime = 0;
 	x->guesswarned = 0;
@@ -1219,19 +1234,13 @@ void
 trap_extract_free(struct trap_extract *x)
 {
 	struct conn	*c;
-	struct lastmsg	*l;
 	size_t		 i;
 
 	if (x == NULL)
 		return;
 	while ((c = TAILQ_FIRST(&x->connlru)) != NULL)
 		conn_drop(x, c);
-	while ((l = RB_MIN(lasttree, &x->lasts)) != NULL) {
-		RB_REMOVE(lasttree, &x->lasts, l);
-		free(l->host);
-		free(l->buf);
-		free(l);
-	}
+	lasts_clear(x);
 	for (i = 0; x->queue != NULL && i < MAXQUEUE && i < x->qtail; i++)
 		free(x->queue[i].buf);
 	free(x->queue);
