@@ -510,6 +510,26 @@ isbsdstamp(const char *p, const char *end)
 }
 
 /*
+ * dropbear built to log to standard error writes "[pid] Mmm dd hh:mm:ss "
+ * before its messages, and some builds do so in syslog too: the end of
+ * such a prefix at p, or NULL.
+ */
+static const char *
+pidstamp(const char *p, const char *end)
+{
+	const char	*q;
+
+	if (p >= end || *p != '[')
+		return NULL;
+	for (q = p + 1; q < end && isdigit((unsigned char)*q); q++)
+		continue;
+	if (q == p + 1 || end - q < 2 || q[0] != ']' || q[1] != ' ' ||
+	    !isbsdstamp(q + 2, end))
+		return NULL;
+	return q + 2 + 16;
+}
+
+/*
  * After a svlogd or multilog stamp: socklog's "fac.prio: ", then the
  * client's own RFC 3164 stamp, which the outer one makes redundant.
  */
@@ -666,6 +686,20 @@ env_parse(const char *s, size_t len, struct env *e)
 	}
 	if (isalpha((unsigned char)*p) && !ismonth(p, end))
 		return lettered(p, end, e);
+	if (*p == '[' && (q = pidstamp(p, end)) != NULL) {
+		/* dropbear -E to a file: "[pid] Mmm dd hh:mm:ss msg" */
+		if (rfc3164(q - 16, end, e) == -1)
+			return -1;	/* only its time is kept */
+		e->host.len = 0;
+		e->prog.p = "dropbear";
+		e->prog.len = 8;
+		e->pid.p = p + 1;
+		e->pid.len = q - 16 - 2 - (p + 1);
+		e->msg.p = q;
+		e->msg.len = end - q;
+		e->lastrepeat = 0;
+		return 0;
+	}
 	if (*p == '<') {				/* PRI */
 		for (q = p + 1; q < end && isdigit((unsigned char)*q); q++)
 			continue;
@@ -727,6 +761,11 @@ env_unwrap(struct env *e)
 		e->msg.p = q + 2;
 		e->msg.len = end - e->msg.p;
 		p = e->msg.p;
+	}
+	if ((q = pidstamp(p, end)) != NULL) {
+		e->msg.p = q;	/* dropbear's own "[pid] stamp " again */
+		e->msg.len = end - q;
+		p = q;
 	}
 	if (end - p < 30 || memcmp(p, "message repeated ", 17) != 0 ||
 	    end[-1] != ']')
