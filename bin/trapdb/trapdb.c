@@ -49,18 +49,6 @@ usage(void)
 	exit(1);
 }
 
-/* A usage error: the reason, then the usage. */
-static __dead void __attribute__((__format__(__printf__, 1, 2)))
-badusage(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vwarnx(fmt, ap);
-	va_end(ap);
-	usage();
-}
-
 static int
 print(const char *line, size_t len, void *arg)
 {
@@ -191,11 +179,11 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (aflag + sflag + Vflag + (days != -1) > 1)
-		badusage("-a, -s, -V and -x are mutually exclusive");
+		trap_badusage(usage, "-a, -s, -V and -x are mutually exclusive");
 	if (host != NULL && user != NULL)
-		badusage("-h and -u are mutually exclusive");
+		trap_badusage(usage, "-h and -u are mutually exclusive");
 	if (argc > 0 && !aflag)
-		badusage("files are read only with -a");
+		trap_badusage(usage, "files are read only with -a");
 
 	if ((a = trap_archive_open(dir, aflag || days != -1)) == NULL)
 		return 1;

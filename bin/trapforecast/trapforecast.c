@@ -132,18 +132,6 @@ usage(void)
 	exit(1);
 }
 
-/* A usage error: the reason, then the usage. */
-static __dead void __attribute__((__format__(__printf__, 1, 2)))
-badusage(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vwarnx(fmt, ap);
-	va_end(ap);
-	usage();
-}
-
 static void *
 grow(void *p, size_t *cap, size_t n, size_t size)
 {
@@ -1871,7 +1859,7 @@ main(int argc, char *argv[])
 			if (strcmp(optarg, "text") != 0 &&
 			    strcmp(optarg, "json") != 0 &&
 			    strcmp(optarg, "svg") != 0)
-				badusage("unknown format: %s", optarg);
+				trap_badusage(usage, "unknown format: %s", optarg);
 			fmt = optarg;
 			break;
 		case 'r':
@@ -1894,9 +1882,9 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (dlist != NULL && dfile != NULL)
-		badusage("-d and -D are mutually exclusive");
+		trap_badusage(usage, "-d and -D are mutually exclusive");
 	if (archive != NULL && argc > 0)
-		badusage("-A and files are mutually exclusive");
+		trap_badusage(usage, "-A and files are mutually exclusive");
 	if (archive == NULL && pledge("stdio rpath", NULL) == -1)
 		err(1, "pledge");
 	if (stdinlist && archive == NULL && (argc == 0 || (argc == 1 &&

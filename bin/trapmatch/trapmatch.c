@@ -79,18 +79,6 @@ usage(void)
 	exit(2);
 }
 
-/* A usage error: the reason, then the usage. */
-static __dead void __attribute__((__format__(__printf__, 1, 2)))
-badusage(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vwarnx(fmt, ap);
-	va_end(ap);
-	usage();
-}
-
 static void
 addreal(const char *p, size_t len)
 {
@@ -490,14 +478,14 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (dlist != NULL && dfile != NULL)
-		badusage("-d and -D are mutually exclusive");
+		trap_badusage(usage, "-d and -D are mutually exclusive");
 	if (archive != NULL && argc > 0)
-		badusage("-A and files are mutually exclusive");
+		trap_badusage(usage, "-A and files are mutually exclusive");
 	if (ndomain != NULL && (aflag || cflag || vflag))
-		badusage("-n and -%c are mutually exclusive",
+		trap_badusage(usage, "-n and -%c are mutually exclusive",
 		    aflag ? 'a' : cflag ? 'c' : 'v');
 	if (ndomain == NULL && xfile != NULL)
-		badusage("-x is only for -n");
+		trap_badusage(usage, "-x is only for -n");
 	if (archive == NULL && pledge("stdio rpath", NULL) == -1)
 		err(2, "pledge");
 	if (stdinlist && archive == NULL && (argc == 0 || (argc == 1 &&

@@ -196,18 +196,6 @@ usage(void)
 	exit(1);
 }
 
-/* A usage error: the reason, then the usage. */
-static __dead void __attribute__((__format__(__printf__, 1, 2)))
-badusage(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vwarnx(fmt, ap);
-	va_end(ap);
-	usage();
-}
-
 /* The 48-bit number at w[f] of r. */
 static int64_t
 rget(const struct row *r, int f)
@@ -2010,7 +1998,7 @@ main(int argc, char *argv[])
 
 	if (archive != NULL) {
 		if (argc > 0)
-			badusage("-A and files are mutually exclusive");
+			trap_badusage(usage, "-A and files are mutually exclusive");
 		if ((a = trap_archive_open(archive, 0)) == NULL)
 			exit(1);
 		if (trap_archive_scan(a, hassince ? since : -1,

@@ -85,6 +85,10 @@ void	 trap_out_close(struct trap_out *);
 size_t	 trap_vis(char *, size_t, const char *, size_t);
 size_t	 trap_utf8len(const unsigned char *, size_t);
 
+/* usage.c */
+__dead void trap_badusage(void (*)(void), const char *, ...)
+	    __attribute__((__format__(__printf__, 2, 3)));
+
 /* time.c */
 void	 trap_time_fmt(time_t, char [TRAP_TIMELEN]);
 int	 trap_time_parse_iso(const char *, time_t *);

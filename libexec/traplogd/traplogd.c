@@ -231,18 +231,6 @@ usage(void)
 	exit(1);
 }
 
-/* A usage error: the reason, then the usage. */
-static __dead void __attribute__((__format__(__printf__, 1, 2)))
-badusage(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vwarnx(fmt, ap);
-	va_end(ap);
-	usage();
-}
-
 static void
 logmsg(int pri, const char *fmt, ...)
 {
@@ -1523,11 +1511,11 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	if (argc != 0)
-		badusage("files are followed with -f: %s", argv[optind]);
+		trap_badusage(usage, "files are followed with -f: %s", argv[optind]);
 	if (dlist != NULL && dfile != NULL)
-		badusage("-d and -D are mutually exclusive");
+		trap_badusage(usage, "-d and -D are mutually exclusive");
 	if (nflag && nactions > 0)
-		badusage("-n and -a are mutually exclusive");
+		trap_badusage(usage, "-n and -a are mutually exclusive");
 	if (nlists == 0 && tn == 0)
 		errx(1, "nothing to look for: give -t or -T");
 	if (nactions == 0 && !nflag)
