@@ -21,13 +21,15 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#define MUL_NO_OVERFLOW	((size_t)1 << (sizeof(size_t) * 4))
-
+/*
+ * realloc(p, n * size), or NULL with ENOMEM if the product does not fit
+ * in a size_t: n * size fits exactly when size is 0 or n is at most
+ * SIZE_MAX / size.
+ */
 void *
 reallocarray(void *p, size_t n, size_t size)
 {
-	if ((n >= MUL_NO_OVERFLOW || size >= MUL_NO_OVERFLOW) &&
-	    n > 0 && SIZE_MAX / n < size) {
+	if (size != 0 && n > SIZE_MAX / size) {
 		errno = ENOMEM;
 		return NULL;
 	}

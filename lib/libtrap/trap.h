@@ -22,6 +22,8 @@
 #ifndef TRAP_H
 #define TRAP_H
 
+#include <stdint.h>			/* trap_siphash's keys */
+
 #define TRAP_LINEMAX	(64 * 1024)	/* longer input lines are skipped */
 #define TRAP_TIMELEN	21		/* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
 #define TRAP_ADDRLEN	46		/* INET6_ADDRSTRLEN */
