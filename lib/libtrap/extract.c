@@ -55,7 +55,12 @@
 #define REPEATMAX	86400
 
 /* An attempt held back until its connection is decided. */
-enum slotstate { SLOT_READY, SLOT_PENDING, SLOT_DEAD };
+/*
+ * READY: out in turn; PENDING: a weak attempt, until its connection is
+ * decided; HOLD: an attempt waiting for its connection's address (a
+ * sendmail recipient before the queue ID's relay line); DEAD: dropped.
+ */
+enum slotstate { SLOT_READY, SLOT_PENDING, SLOT_HOLD, SLOT_DEAD };
 struct slot {
 	struct trap_attempt	 a;
 	long long		 count;
@@ -74,6 +79,7 @@ struct conn {
 	time_t			 last;
 	int			 state;
 	unsigned long long	 slot;		/* queue position if pending */
+	unsigned int		 held;		/* attempts waiting for addr */
 	char			 addr[TRAP_ADDRLEN];
 	char			 rdns[256];
 };
@@ -347,6 +353,17 @@ slot_set(struct slot *s, const struct trap_attempt *a)
 	s->a = n;
 }
 
+/* A held-back slot is decided: its connection no longer waits on it. */
+static void
+unhold(struct slot *s)
+{
+	if (s->conn != NULL && s->state == SLOT_PENDING)
+		s->conn->state = CONN_COUNTED;
+	else if (s->conn != NULL && s->state == SLOT_HOLD)
+		s->conn->held--;
+	s->conn = NULL;
+}
+
 /* Emit what is decided at the head of the queue. */
 static void
 drain(struct trap_extract *x, int force)
@@ -355,12 +372,10 @@ drain(struct trap_extract *x, int force)
 
 	while (x->qhead < x->qtail) {
 		s = qslot(x, x->qhead);
-		if (s->state == SLOT_PENDING) {
+		if (s->state == SLOT_PENDING || s->state == SLOT_HOLD) {
 			if (!force && x->now < s->a.time + GRACE)
 				break;
-			if (s->conn != NULL)
-				s->conn->state = CONN_COUNTED;
-			s->conn = NULL;
+			unhold(s);
 		}
 		if (s->state != SLOT_DEAD)
 			emit(x, &s->a, s->count);
@@ -376,9 +391,7 @@ enqueue(struct trap_extract *x, const struct trap_attempt *a,
 
 	if (x->qtail - x->qhead == MAXQUEUE) {
 		s = qslot(x, x->qhead);
-		if (s->state == SLOT_PENDING && s->conn != NULL)
-			s->conn->state = CONN_COUNTED;
-		s->conn = NULL;
+		unhold(s);
 		if (s->state != SLOT_DEAD)
 			emit(x, &s->a, s->count);
 		x->qhead++;
@@ -404,6 +417,34 @@ put(struct trap_extract *x, const struct trap_attempt *a, long long count)
 		enqueue(x, a, count, SLOT_READY);
 }
 
+/*
+ * The attempts held for connection c are decided: with its address and
+ * host name, if it has them now.
+ */
+static void
+release(struct trap_extract *x, struct conn *c)
+{
+	struct slot		*s;
+	struct trap_attempt	 n;
+	unsigned long long	 pos;
+
+	for (pos = x->qhead; pos < x->qtail && c->held > 0; pos++) {
+		s = qslot(x, pos);
+		if (s->state != SLOT_HOLD || s->conn != c)
+			continue;
+		n = s->a;
+		memcpy(n.addr, c->addr, sizeof(n.addr));
+		if (n.rdns.len == 0) {
+			n.rdns.p = c->rdns;
+			n.rdns.len = strlen(c->rdns);
+		}
+		slot_set(s, &n);
+		s->state = SLOT_READY;
+		s->conn = NULL;
+		c->held--;
+	}
+}
+
 static void
 conn_drop(struct trap_extract *x, struct conn *c)
 {
@@ -415,6 +456,8 @@ conn_drop(struct trap_extract *x, struct conn *c)
 		s->state = SLOT_READY;
 		s->conn = NULL;
 	}
+	if (c->held > 0)
+		release(x, c);
 	for (pp = &x->conns[c->hash & (CONNBUCKETS - 1)]; *pp != c;
 	    pp = &(*pp)->next)
 		continue;
@@ -529,6 +572,21 @@ conn_share(struct conn *c, struct trap_attempt *a)
 		memcpy(c->rdns, a->rdns.p, a->rdns.len);
 		c->rdns[a->rdns.len] = '\0';
 	}
+}
+
+/*
+ * A recipient of a queue ID whose relay line (with the client's address)
+ * is still to come: held for it, a GRACE at the most.
+ */
+static void
+hold(struct trap_extract *x, struct conn *c, const struct trap_attempt *a,
+    long long count)
+{
+	unsigned long long	 pos;
+
+	pos = enqueue(x, a, count, SLOT_HOLD);
+	qslot(x, pos)->conn = c;
+	c->held++;
 }
 
 static void
@@ -722,7 +780,10 @@ handle(struct trap_extract *x, const struct env *e, const struct rule *r,
 	}
 	switch (r->event) {
 	case EV_CONNECT:
-		connect(conn_get(x, key, 1), &a);
+		c = conn_get(x, key, 1);
+		connect(c, &a);
+		if (c->held > 0 && c->addr[0] != '\0')
+			release(x, c);
 		break;
 	case EV_CLOSE:
 		if ((c = conn_get(x, key, 0)) == NULL)
@@ -737,7 +798,13 @@ handle(struct trap_extract *x, const struct env *e, const struct rule *r,
 		weak(x, conn_get(x, key, 1), &a);
 		break;
 	default:
-		strong(x, conn_get(x, key, 1), &a, count);
+		c = conn_get(x, key, 1);
+		if (r->join == JOIN_KEY && a.kind == KIND_RCPT &&
+		    a.addr[0] == '\0' && c->addr[0] == '\0') {
+			hold(x, c, &a, count);
+			break;
+		}
+		strong(x, c, &a, count);
 		break;
 	}
 }
