@@ -926,6 +926,7 @@ otherreading(const struct trap_extract *x, const struct env *e,
 	for (i = 0; i < n; i++) {
 		if (!inuse(x, rules[i], (unsigned char)e->msg.p[0],
 		    (unsigned char)e->msg.p[e->msg.len - 1]) ||
+		    !rule_ends(rules[i], e->msg.p, e->msg.len) ||
 		    !rule_match_naddrs(rules[i], e->msg.p, e->msg.len,
 		    m->naddrs, &o))
 			continue;
@@ -979,6 +980,7 @@ recognise(struct trap_extract *x, const struct env *e)
 	m.naddrs = -1;		/* counted once, when first needed */
 	for (i = 0; i < n; i++) {
 		if (!inuse(x, rules[i], fc, lc) ||
+		    !rule_ends(rules[i], e->msg.p, e->msg.len) ||
 		    !rule_match_naddrs(rules[i], e->msg.p, e->msg.len,
 		    m.naddrs, &m))
 			continue;
