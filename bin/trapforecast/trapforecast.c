@@ -1116,22 +1116,10 @@ jkey(const char *key)
 static void
 jstr(const char *s)
 {
-	const char	*p;
-
-	if (s == NULL) {
+	if (s == NULL)
 		printf("null");
-		return;
-	}
-	putchar('"');
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			printf("\\u%04x", (unsigned char)*p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
+	else
+		trap_json_str(stdout, s, strlen(s));
 }
 
 static void

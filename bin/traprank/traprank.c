@@ -1020,35 +1020,14 @@ put_csv(const char *p, size_t len)
 }
 
 
-/* A JSON string; NULL for none. */
+/* A JSON string; null for none. */
 static void
 put_json(const char *s, size_t len)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i, n;
-
-	if (len == 0) {
+	if (len == 0)
 		fputs("null", stdout);
-		return;
-	}
-	putchar('"');
-	for (i = 0; i < len; i += n) {
-		n = 1;
-		if (p[i] == '"' || p[i] == '\\') {
-			putchar('\\');
-			putchar(p[i]);
-		} else if (p[i] < 0x20 || p[i] == 0x7f)
-			printf("\\u%04x", p[i]);
-		else if (p[i] < 0x80)
-			putchar(p[i]);
-		else if ((n = trap_utf8len(p + i, len - i)) > 0)
-			fwrite(p + i, 1, n, stdout);
-		else {
-			printf("\\u%04x", p[i]);
-			n = 1;
-		}
-	}
-	putchar('"');
+	else
+		trap_json_str(stdout, s, len);
 }
 
 static size_t

@@ -86,6 +86,7 @@ void	 trap_out_flush(struct trap_out *);
 void	 trap_out_close(struct trap_out *);
 size_t	 trap_vis(char *, size_t, const char *, size_t);
 size_t	 trap_utf8len(const unsigned char *, size_t);
+void	 trap_json_str(FILE *, const char *, size_t);
 
 /* usage.c */
 __dead void trap_badusage(void (*)(void), const char *, ...)
