@@ -116,3 +116,33 @@ trap_unvis(char *dst, size_t dstlen, const char *src, size_t len)
 	dst[n] = '\0';
 	return n;
 }
+
+/*
+ * The host of a record, the one definition every count of hosts uses
+ * (trap(5)): its address; its host name (the rdns field), in lower case,
+ * when it has no address; none when it has neither.  addr and rdns are
+ * decoded, "" for "-".  The key is put in *key, pointing into addr, rdns
+ * or buf (of at least rdns->len bytes, used only for a name with a
+ * capital letter); its length is 0 for none.  Return that length.
+ */
+size_t
+trap_host(const struct trap_str *addr, const struct trap_str *rdns,
+    char *buf, struct trap_str *key)
+{
+	size_t	 i;
+
+	if (addr->len > 0) {
+		*key = *addr;
+		return key->len;
+	}
+	*key = *rdns;
+	for (i = 0; i < rdns->len; i++)
+		if (rdns->p[i] >= 'A' && rdns->p[i] <= 'Z')
+			break;
+	if (i == rdns->len)
+		return key->len;
+	memcpy(buf, rdns->p, rdns->len);
+	trap_lower(buf, rdns->len);
+	key->p = buf;
+	return key->len;
+}

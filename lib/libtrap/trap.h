@@ -114,6 +114,8 @@ enum { F_TIME, F_LOGHOST, F_SERVICE, F_DAEMON, F_ADDR, F_RDNS, F_USER,
     F_KIND, F_CLASS, F_MATCH };
 int	 trap_rec_parse(const char *, size_t, struct trap_rec *);
 size_t	 trap_unvis(char *, size_t, const char *, size_t);
+size_t	 trap_host(const struct trap_str *, const struct trap_str *, char *,
+	    struct trap_str *);
 
 /* hash.c: distinct string keys, each with a fixed-size value area. */
 struct trap_hash;
