@@ -103,6 +103,7 @@ void	 trap_tz_init(const char *);
 /* addr.c */
 int	 trap_addr_canon(const char *, size_t, char *, size_t);
 int	 trap_addr_parse(const char *, size_t, unsigned char *);
+int	 trap_addr_iscanon(const char *, size_t);
 
 /* record.c: reading trap(5) records. Fields stay vis-encoded. */
 struct trap_rec {
