@@ -78,6 +78,9 @@ load(struct trap_archive *a, int argc, char *argv[])
 			lines++;
 			switch (trap_archive_add(a, line, len)) {
 			case -1:
+				rc = 1;		/* reported */
+				break;
+			case -2:
 				if (bad++ < MAXWARN)
 					warnx("%s:%llu: not a trap record",
 					    trap_file_name(f),

@@ -93,7 +93,10 @@ emit(const struct trap_attempt *a, void *arg)
 	}
 	/* With -A, only what the archive did not have yet is news. */
 	n = trap_attempt_fmt(buf, a);
-	if ((rc = trap_archive_add(archive, buf, n)) == -1)
+	if ((rc = trap_archive_add(archive, buf, n)) == -2)
+		warnx("not archived, not a trap record: %.*s",
+		    (int)(n < 80 ? n : 80), buf);
+	if (rc < 0)
 		archerr = 1;
 	if (rc != 1)
 		return;

@@ -189,33 +189,33 @@ xstrdup(const char *s)
 static uint32_t
 gethost(const struct trap_rec *r)
 {
-	static char	 rdns[TRAP_LINEMAX];
+	static char	 rdns[TRAP_LINEMAX], lower[TRAP_LINEMAX];
+	struct trap_str	 addr, name, k;
 	struct host	*h;
 	uint32_t	*v;
-	size_t		 rlen, alen;
+	size_t		 rlen;
 	int		 isnew;
 
-	alen = r->f[F_ADDR].len;
-	if (alen == 1 && r->f[F_ADDR].p[0] == '-')
-		alen = 0;
+	addr = r->f[F_ADDR];
+	if (addr.len == 1 && addr.p[0] == '-')
+		addr.len = 0;
 	rlen = trap_unvis(rdns, sizeof(rdns), r->f[F_RDNS].p,
 	    r->f[F_RDNS].len);
 	if (rlen == (size_t)-1)
 		rlen = 0;
 	trap_lower(rdns, rlen);
-	if (alen > 0)
-		v = trap_hash_put(hosthash, r->f[F_ADDR].p, alen, &isnew);
-	else if (rlen > 0)
-		v = trap_hash_put(hosthash, rdns, rlen, &isnew);
-	else
+	name.p = rdns;
+	name.len = rlen;
+	if (trap_host(&addr, &name, lower, &k) == 0)
 		return NONE;
+	v = trap_hash_put(hosthash, k.p, k.len, &isnew);
 	if (isnew) {
 		hosts = grow(hosts, &hostcap, nhosts, sizeof(*hosts));
 		h = &hosts[nhosts];
 		memset(h, 0, sizeof(*h));
 		h->key = trap_hash_key(hosthash, v, NULL);
-		if (alen > 0)
-			memcpy(h->addr, r->f[F_ADDR].p, alen);
+		if (addr.len > 0)
+			memcpy(h->addr, addr.p, addr.len);
 		*v = nhosts++;
 	}
 	h = &hosts[*v];
@@ -1116,22 +1116,10 @@ jkey(const char *key)
 static void
 jstr(const char *s)
 {
-	const char	*p;
-
-	if (s == NULL) {
+	if (s == NULL)
 		printf("null");
-		return;
-	}
-	putchar('"');
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			printf("\\u%04x", (unsigned char)*p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
+	else
+		trap_json_str(stdout, s, strlen(s));
 }
 
 static void

@@ -146,6 +146,7 @@ struct tab {
 struct fields {
 	time_t		 time;
 	struct trap_str	 loghost, service, daemon, addr, rdns, user, class;
+	struct trap_str	 host;		/* trap_host() */
 	int		 family;	/* AF_INET, AF_INET6, 0 for none */
 	unsigned char	 abin[16];
 	int		 nfields;
@@ -623,7 +624,7 @@ addrfield(const struct trap_str *f, struct fields *d)
 static int
 parse(const char *line, size_t len, struct fields *d)
 {
-	static char		 b[5][TRAP_LINEMAX + 1];
+	static char		 b[6][TRAP_LINEMAX + 1];
 	struct trap_rec		 r;
 	const struct trap_str	*f = r.f;
 	int			 esc;
@@ -644,7 +645,12 @@ parse(const char *line, size_t len, struct fields *d)
 	    (r.nfields == TRAP_NFIELDS_MATCH &&
 	    decode(&f[F_CLASS], esc, b[4], sizeof(b[4]), &d->class)))
 		return -1;
-	return addrfield(&f[F_ADDR], d);
+	if (addrfield(&f[F_ADDR], d) == -1)
+		return -1;
+	trap_host(&d->addr, &d->rdns, b[5], &d->host);
+	if (d->host.p == b[5])
+		d->decoded = 1;
+	return 0;
 }
 
 /*
@@ -752,8 +758,8 @@ count_time(const struct fields *d)
 static void
 count_summary(const struct fields *d)
 {
-	if (d->addr.len > 0)
-		trap_hash_put(hostsh, d->addr.p, d->addr.len, NULL);
+	if (d->host.len > 0)
+		trap_hash_put(hostsh, d->host.p, d->host.len, NULL);
 	if (d->user.len > 0)
 		trap_hash_put(usersh, d->user.p, d->user.len, NULL);
 	if (d->nfields == TRAP_NFIELDS_MATCH) {
@@ -800,7 +806,7 @@ prepare(struct fields *d)
 		abort();
 	}
 	d->kh = siphash(d->k.p, d->k.len);
-	d->c = keys[key].cp == CP_USERS ? d->user : d->addr;
+	d->c = keys[key].cp == CP_USERS ? d->user : d->host;
 	d->ch = siphash(d->c.p, d->c.len);
 }
 
@@ -1020,35 +1026,14 @@ put_csv(const char *p, size_t len)
 }
 
 
-/* A JSON string; NULL for none. */
+/* A JSON string; null for none. */
 static void
 put_json(const char *s, size_t len)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i, n;
-
-	if (len == 0) {
+	if (len == 0)
 		fputs("null", stdout);
-		return;
-	}
-	putchar('"');
-	for (i = 0; i < len; i += n) {
-		n = 1;
-		if (p[i] == '"' || p[i] == '\\') {
-			putchar('\\');
-			putchar(p[i]);
-		} else if (p[i] < 0x20 || p[i] == 0x7f)
-			printf("\\u%04x", p[i]);
-		else if (p[i] < 0x80)
-			putchar(p[i]);
-		else if ((n = trap_utf8len(p + i, len - i)) > 0)
-			fwrite(p + i, 1, n, stdout);
-		else {
-			printf("\\u%04x", p[i]);
-			n = 1;
-		}
-	}
-	putchar('"');
+	else
+		trap_json_str(stdout, s, len);
 }
 
 static size_t

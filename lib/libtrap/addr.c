@@ -114,3 +114,21 @@ trap_addr_parse(const char *s, size_t len, unsigned char *a)
 		return AF_INET6;
 	return 0;
 }
+
+/*
+ * The address in s[0..len) is one, in the canonical form of
+ * trap_addr_canon (as trap(5) records hold it): 1 if so, 0 if not.
+ */
+int
+trap_addr_iscanon(const char *s, size_t len)
+{
+	unsigned char	 a[16];
+	char		 buf[TRAP_ADDRLEN];
+
+	if (quad(s, len, a))
+		return 1;		/* no leading zeros: canonical */
+	if (len >= sizeof(buf) || memchr(s, '\0', len) != NULL ||
+	    trap_addr_canon(s, len, buf, sizeof(buf)) == -1)
+		return 0;
+	return strlen(buf) == len && memcmp(buf, s, len) == 0;
+}

@@ -353,7 +353,9 @@ occurrence(struct trap_archive *a, time_t t, uint64_t h)
 
 /*
  * Add a record (a trap(5) line of 8 or 10 fields; only the first 8 are
- * kept).  Return 1 if it was new, 0 if the archive had it, -1 on error.
+ * kept).  Return 1 if it was new, 0 if the archive had it, -1 on error,
+ * -2 if the line is not a record of trap(5)'s grammar (trap_rec_parse):
+ * the archive refuses what its readers could not read back.
  */
 int
 trap_archive_add(struct trap_archive *a, const char *line, size_t len)
@@ -367,7 +369,7 @@ trap_archive_add(struct trap_archive *a, const char *line, size_t len)
 	int		 ret;
 
 	if (trap_rec_parse(line, len, &r) == -1)
-		return -1;
+		return -2;
 	n = r.f[F_KIND].p + r.f[F_KIND].len - line;
 	h = hash64(r.f[F_LOGHOST].p, n - (r.f[F_LOGHOST].p - line));
 	occ = occurrence(a, r.time, h);

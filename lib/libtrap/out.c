@@ -17,7 +17,7 @@
 /*
  * Buffered output of trap(5) records.  Text fields are vis(3)-encoded so
  * that a record is always one line of TAB-separated fields, whatever an
- * attacker put in a user name.
+ * attacker put in a user name.  Also the one JSON string writer.
  */
 
 #include "compat.h"
@@ -250,4 +250,37 @@ trap_utf8len(const unsigned char *p, size_t len)
 	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
 		return 0;
 	return n;
+}
+
+/*
+ * A JSON string (RFC 8259), quoted: '"' and '\\' escaped with a
+ * backslash, control characters (below 0x20, and 0x7f) as \uXXXX, valid
+ * UTF-8 as is, and any other byte of 0x80 or above as \u00XX, the
+ * byte's value.  The one JSON string writer of the trap tools: the same
+ * text is the same JSON from each of them.
+ */
+void
+trap_json_str(FILE *fp, const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i, n;
+
+	putc('"', fp);
+	for (i = 0; i < len; i += n) {
+		n = 1;
+		if (p[i] == '"' || p[i] == '\\') {
+			putc('\\', fp);
+			putc(p[i], fp);
+		} else if (p[i] < 0x20 || p[i] == 0x7f)
+			fprintf(fp, "\\u%04x", p[i]);
+		else if (p[i] < 0x80)
+			putc(p[i], fp);
+		else if ((n = trap_utf8len(p + i, len - i)) > 0)
+			fwrite(p + i, 1, n, fp);
+		else {
+			fprintf(fp, "\\u%04x", p[i]);
+			n = 1;
+		}
+	}
+	putc('"', fp);
 }

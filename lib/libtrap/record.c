@@ -41,8 +41,40 @@ oneof(const struct trap_str *s, const char *const *names, int n)
 }
 
 /*
+ * A text field is a valid vis(3) encoding.  Most have no backslash, and
+ * are their own encoding.
+ */
+static int
+visok(const struct trap_str *f)
+{
+	size_t	 i;
+	int	 state = 0;
+	char	 c;
+
+	if (memchr(f->p, '\\', f->len) == NULL)
+		return 1;
+	for (i = 0; i <= f->len; i++)
+		switch (unvis(&c, i < f->len ? f->p[i] : '\0', &state,
+		    i < f->len ? 0 : UNVIS_END)) {
+		case UNVIS_VALIDPUSH:
+			i--;
+			break;
+		case UNVIS_VALID:
+		case UNVIS_NOCHAR:
+			break;
+		default:
+			return 0;
+		}
+	return 1;
+}
+
+/*
  * Split a record into r->f[] (pointing into line, still vis-encoded) and
- * check it: 0 if it is one, -1 if not.
+ * check it against the one grammar of trap(5) that every reader and the
+ * archive share: 0 if it is one, -1 if not.  8 or 10 fields, none empty;
+ * a valid time; a service and a kind of the lists; an address that is
+ * "-" or in its canonical form (trap_addr_canon); text fields that are
+ * valid vis(3) encodings.
  */
 int
 trap_rec_parse(const char *line, size_t len, struct trap_rec *r)
@@ -72,7 +104,14 @@ trap_rec_parse(const char *line, size_t len, struct trap_rec *r)
 	if (oneof(&r->f[F_SERVICE], trap_service_names, SVC_NSERVICES) == -1 ||
 	    oneof(&r->f[F_KIND], trap_kind_names, KIND_NKINDS) == -1)
 		return -1;
-	if (r->f[F_ADDR].len >= TRAP_ADDRLEN)
+	if (!(r->f[F_ADDR].len == 1 && r->f[F_ADDR].p[0] == '-') &&
+	    !trap_addr_iscanon(r->f[F_ADDR].p, r->f[F_ADDR].len))
+		return -1;
+	if (!visok(&r->f[F_LOGHOST]) || !visok(&r->f[F_DAEMON]) ||
+	    !visok(&r->f[F_RDNS]) || !visok(&r->f[F_USER]))
+		return -1;
+	if (r->nfields == TRAP_NFIELDS_MATCH && (!visok(&r->f[F_CLASS]) ||
+	    !visok(&r->f[F_MATCH])))
 		return -1;
 	return 0;
 }
@@ -115,4 +154,34 @@ trap_unvis(char *dst, size_t dstlen, const char *src, size_t len)
 	}
 	dst[n] = '\0';
 	return n;
+}
+
+/*
+ * The host of a record, the one definition every count of hosts uses
+ * (trap(5)): its address; its host name (the rdns field), in lower case,
+ * when it has no address; none when it has neither.  addr and rdns are
+ * decoded, "" for "-".  The key is put in *key, pointing into addr, rdns
+ * or buf (of at least rdns->len bytes, used only for a name with a
+ * capital letter); its length is 0 for none.  Return that length.
+ */
+size_t
+trap_host(const struct trap_str *addr, const struct trap_str *rdns,
+    char *buf, struct trap_str *key)
+{
+	size_t	 i;
+
+	if (addr->len > 0) {
+		*key = *addr;
+		return key->len;
+	}
+	*key = *rdns;
+	for (i = 0; i < rdns->len; i++)
+		if (rdns->p[i] >= 'A' && rdns->p[i] <= 'Z')
+			break;
+	if (i == rdns->len)
+		return key->len;
+	memcpy(buf, rdns->p, rdns->len);
+	trap_lower(buf, rdns->len);
+	key->p = buf;
+	return key->len;
 }

@@ -86,6 +86,7 @@ void	 trap_out_flush(struct trap_out *);
 void	 trap_out_close(struct trap_out *);
 size_t	 trap_vis(char *, size_t, const char *, size_t);
 size_t	 trap_utf8len(const unsigned char *, size_t);
+void	 trap_json_str(FILE *, const char *, size_t);
 
 /* usage.c */
 __dead void trap_badusage(void (*)(void), const char *, ...)
@@ -102,6 +103,7 @@ void	 trap_tz_init(const char *);
 /* addr.c */
 int	 trap_addr_canon(const char *, size_t, char *, size_t);
 int	 trap_addr_parse(const char *, size_t, unsigned char *);
+int	 trap_addr_iscanon(const char *, size_t);
 
 /* record.c: reading trap(5) records. Fields stay vis-encoded. */
 struct trap_rec {
@@ -113,6 +115,8 @@ enum { F_TIME, F_LOGHOST, F_SERVICE, F_DAEMON, F_ADDR, F_RDNS, F_USER,
     F_KIND, F_CLASS, F_MATCH };
 int	 trap_rec_parse(const char *, size_t, struct trap_rec *);
 size_t	 trap_unvis(char *, size_t, const char *, size_t);
+size_t	 trap_host(const struct trap_str *, const struct trap_str *, char *,
+	    struct trap_str *);
 
 /* hash.c: distinct string keys, each with a fixed-size value area. */
 struct trap_hash;

@@ -208,6 +208,79 @@ ATF_TC_BODY(record_parse, tc)
 	    "spop3d\t192.0.2.1\t-\tinfo\tnouser", 53, &r), -1);
 }
 
+/* Issue 17: one grammar, what the archive takes its readers can read. */
+ATF_TC_WITHOUT_HEAD(record_grammar);
+ATF_TC_BODY(record_grammar, tc)
+{
+	static const char *const good[] = { "192.0.2.1", "-", "2001:db8::1",
+	    "::1", "255.255.255.255" };
+	static const char *const bad[] = { "999.2.3.4", "192.0.2.01",
+	    "2001:DB8::1", "2001:db8:0::1", "::ffff:192.0.2.1", "fe80::1%em0",
+	    "host.example", "1.2.3" };
+	struct trap_rec	 r;
+	char		 line[256];
+	size_t		 i;
+	int		 n;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		n = snprintf(line, sizeof(line), "2014-07-18T15:01:14Z\tmx\t"
+		    "pop3\tspop3d\t%s\t-\tinfo\tnouser", good[i]);
+		ATF_CHECK_MSG(trap_rec_parse(line, n, &r) == 0, "%s", good[i]);
+		ATF_CHECK(trap_addr_iscanon(good[i], strlen(good[i])) ||
+		    strcmp(good[i], "-") == 0);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		n = snprintf(line, sizeof(line), "2014-07-18T15:01:14Z\tmx\t"
+		    "pop3\tspop3d\t%s\t-\tinfo\tnouser", bad[i]);
+		ATF_CHECK_MSG(trap_rec_parse(line, n, &r) == -1, "%s", bad[i]);
+		ATF_CHECK(!trap_addr_iscanon(bad[i], strlen(bad[i])));
+	}
+	/* A bad vis(3) encoding, a bad date. */
+	n = snprintf(line, sizeof(line), "2014-07-18T15:01:14Z\tmx\tpop3\t"
+	    "spop3d\t-\t-\tin\\fo\\\tnouser");
+	ATF_CHECK_EQ(trap_rec_parse(line, n, &r), -1);
+	n = snprintf(line, sizeof(line), "2014-07-18T15:01:14Z\tmx\tpop3\t"
+	    "spop3d\t-\t-\tin\\355fo\tnouser");
+	ATF_CHECK_EQ(trap_rec_parse(line, n, &r), 0);
+	n = snprintf(line, sizeof(line), "2014-02-30T15:01:14Z\tmx\tpop3\t"
+	    "spop3d\t-\t-\tinfo\tnouser");
+	ATF_CHECK_EQ(trap_rec_parse(line, n, &r), -1);
+}
+
+ATF_TC_WITHOUT_HEAD(host_key);
+ATF_TC_BODY(host_key, tc)
+{
+	struct trap_str	 a = { "192.0.2.1", 9 }, none = { "", 0 };
+	struct trap_str	 n = { "Mail.Example", 12 }, low = { "mx.example", 10 };
+	struct trap_str	 k;
+	char		 buf[16];
+
+	ATF_CHECK_EQ(trap_host(&a, &n, buf, &k), 9);
+	ATF_CHECK(k.p == a.p);
+	ATF_CHECK_EQ(trap_host(&none, &n, buf, &k), 12);
+	ATF_CHECK(k.p == buf && memcmp(k.p, "mail.example", 12) == 0);
+	ATF_CHECK_EQ(trap_host(&none, &low, buf, &k), 10);
+	ATF_CHECK(k.p == low.p);
+	ATF_CHECK_EQ(trap_host(&none, &none, buf, &k), 0);
+}
+
+ATF_TC_WITHOUT_HEAD(json_str);
+ATF_TC_BODY(json_str, tc)
+{
+	const char	*in = "caf\303\251\"\\\001\177\377x";
+	char		*out = NULL;
+	size_t		 outlen = 0;
+	FILE		*fp;
+
+	ATF_REQUIRE((fp = open_memstream(&out, &outlen)) != NULL);
+	trap_json_str(fp, in, strlen(in));
+	trap_json_str(fp, "", 0);
+	ATF_REQUIRE(fclose(fp) == 0);
+	ATF_CHECK_STREQ(out,
+	    "\"caf\303\251\\\"\\\\\\u0001\\u007f\\u00ffx\"\"\"");
+	free(out);
+}
+
 ATF_TC_WITHOUT_HEAD(pattern_errors);
 ATF_TC_BODY(pattern_errors, tc)
 {
@@ -943,7 +1016,7 @@ ATF_TC_BODY(archive_version, tc)
 	ATF_CHECK_EQ(trap_archive_add(a, rec, strlen(rec)), 1);	/* 2nd */
 	trap_archive_newfile(a);
 	ATF_CHECK_EQ(trap_archive_add(a, rec, strlen(rec)), 0);
-	ATF_CHECK_EQ(trap_archive_add(a, "x", 1), -1);
+	ATF_CHECK_EQ(trap_archive_add(a, "x", 1), -2);	/* not a record */
 	ATF_REQUIRE_EQ(trap_archive_close(a), 0);
 
 	ATF_REQUIRE_EQ(db_env_create(&env, 0), 0);
@@ -1056,6 +1129,9 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, time_iso);
 	ATF_TP_ADD_TC(tp, addr_canon);
 	ATF_TP_ADD_TC(tp, addr_parse);
+	ATF_TP_ADD_TC(tp, record_grammar);
+	ATF_TP_ADD_TC(tp, host_key);
+	ATF_TP_ADD_TC(tp, json_str);
 	ATF_TP_ADD_TC(tp, vis_fields);
 	ATF_TP_ADD_TC(tp, record_parse);
 	ATF_TP_ADD_TC(tp, pattern_errors);
