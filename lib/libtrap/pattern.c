@@ -195,6 +195,13 @@ compile(struct rule *r, const char *t, size_t len)
 			r->anchor = r->toks[n].lit;
 			r->anchorlen = r->toks[n].len;
 		}
+	/* possible() tests the ends itself: the longest between them. */
+	for (n = 1; n + 1 < r->ntoks; n++)
+		if (r->toks[n].type == TOK_LIT &&
+		    r->toks[n].len > r->innerlen) {
+			r->inner = r->toks[n].lit;
+			r->innerlen = r->toks[n].len;
+		}
 	if (r->ntoks == 0)
 		return badrule(r->file, r->line, "empty template");
 	return 0;
@@ -842,10 +849,9 @@ possible(const struct rule *r, const char *s, size_t len)
 		if (t->len > len || memcmp(s, t->lit, t->len) != 0)
 			return 0;
 	}
-	/* The longest literal before the leading capture's window. */
-	if (r->anchor != t->lit && r->anchor != last->lit &&
-	    r->anchorlen > 0 && (r->anchorlen > len ||
-	    findlit(s, len, r->anchor, r->anchorlen) == NULL))
+	/* The longest literal between the ends, before any window. */
+	if (r->innerlen > 0 && (r->innerlen > len ||
+	    findlit(s, len, r->inner, r->innerlen) == NULL))
 		return 0;
 	if (t->type != TOK_LIT && r->ntoks > 1 && t[1].type == TOK_LIT &&
 	    t->type != CAP_USER && t->type != CAP_ANY &&

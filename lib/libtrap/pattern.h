@@ -45,6 +45,8 @@ struct rule {
 	size_t		  ntoks;
 	const char	 *anchor;	/* longest literal, for a fast reject */
 	size_t		  anchorlen;
+	const char	 *inner;	/* the longest between the ends */
+	size_t		  innerlen;
 	int		  firstc, lastc; /* first, last byte if literal; or -1 */
 	char		 *file;
 	unsigned long	  line;
