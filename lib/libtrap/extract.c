@@ -684,17 +684,145 @@ nohost(const struct trap_str *h, const char *addr)
 	    (h->len == strlen(addr) && memcmp(h->p, addr, h->len) == 0);
 }
 
+/* The user name of a match: %u, or %b decoded; a recipient lower-cased. */
+static void
+attempt_user(struct trap_extract *x, const struct match *m,
+    struct trap_attempt *a)
+{
+	const struct trap_str	*cap = m->cap;
+	size_t			 n;
+
+	if (m->have[CAP_USER])
+		a->user = cap[CAP_USER];
+	else if (m->have[CAP_B64]) {
+		n = b64decode(cap[CAP_B64].p, cap[CAP_B64].len, x->b64,
+		    sizeof(x->b64));
+		a->user = cap[CAP_B64];
+		if (n != (size_t)-1) {
+			a->user.p = x->b64;
+			a->user.len = n;
+		}
+	}
+	if (a->kind == KIND_RCPT && a->user.len <= sizeof(x->lower)) {
+		/* A recipient address: case does not count. */
+		memcpy(x->lower, a->user.p, a->user.len);
+		trap_lower(x->lower, a->user.len);
+		a->user.p = x->lower;
+	}
+}
+
+/*
+ * The attempt of a match at time t, and how many it stands for; -1 if
+ * the line is to be dropped (an address that is none, a count of 0).
+ */
+static int
+attempt_make(struct trap_extract *x, const struct env *e,
+    const struct rule *r, const struct match *m, time_t t,
+    struct trap_attempt *a, long long *count)
+{
+	const struct trap_str	*cap = m->cap;
+	char			 buf[72];
+	size_t			 n;
+
+	memset(a, 0, sizeof(*a));
+	a->rdns.p = a->user.p = "";
+	a->time = t;
+	a->loghost = e->host;
+	a->daemon = e->prog;
+	if (a->daemon.len == 0) {
+		a->daemon.p = r->progs[0];
+		a->daemon.len = strlen(r->progs[0]);
+	}
+	if (r->service >= 0)
+		a->service = r->service;
+	else if (m->have[CAP_SVC])
+		a->service = trap_service_guess(cap[CAP_SVC].p,
+		    cap[CAP_SVC].len);
+	else
+		a->service = trap_service_guess(a->daemon.p, a->daemon.len);
+	a->kind = r->kind;
+	attempt_user(x, m, a);
+	if (m->have[CAP_ADDR] && m->addrok)
+		memcpy(a->addr, m->addr, sizeof(a->addr));
+	else if (m->have[CAP_ADDR]) {
+		n = cap[CAP_ADDR].len < 64 ? cap[CAP_ADDR].len : 64;
+		memcpy(buf, cap[CAP_ADDR].p, n);
+		buf[n] = '\0';
+		warnline(x, "bad address", buf);
+		return -1;
+	}
+	if (m->have[CAP_RHOST] && trap_addr_canon(cap[CAP_RHOST].p,
+	    cap[CAP_RHOST].len, a->addr, sizeof(a->addr)) == -1)
+		a->rdns = cap[CAP_RHOST];
+	if (m->have[CAP_HOST])
+		a->rdns = cap[CAP_HOST];
+	if (a->rdns.len > 0 && nohost(&a->rdns, a->addr))
+		a->rdns.len = 0;
+	*count = 1;
+	if (m->have[CAP_COUNT]) {
+		n = cap[CAP_COUNT].len < 16 ? cap[CAP_COUNT].len : 15;
+		memcpy(buf, cap[CAP_COUNT].p, n);
+		buf[n] = '\0';
+		if ((*count = strtonum(buf, 0, MAXCOUNT, NULL)) == 0)
+			return -1;
+	}
+	*count *= e->repeat;
+	if (*count > MAXCOUNT)
+		*count = MAXCOUNT;
+	return 0;
+}
+
+/* What the rule's event says, for the attempt's connection. */
+static void
+attempt_join(struct trap_extract *x, const struct env *e,
+    const struct rule *r, const struct match *m, struct trap_attempt *a,
+    long long count)
+{
+	struct conn	*c;
+	char		 key[KEYMAX];
+
+	if (!connkey(e, r, m, a, key)) {
+		if (r->event == EV_ATTEMPT || r->event == EV_WEAK)
+			put(x, a, count);
+		return;
+	}
+	switch (r->event) {
+	case EV_CONNECT:
+		c = conn_get(x, key, 1);
+		connect(c, a);
+		if (c->held > 0 && c->addr[0] != '\0')
+			release(x, c);
+		break;
+	case EV_CLOSE:
+		if ((c = conn_get(x, key, 0)) == NULL)
+			break;
+		if (c->state == CONN_PENDING) {
+			a->kind = KIND_FAIL;	/* says nothing of the kind */
+			weak(x, c, a);	/* only its address, if none */
+		}
+		conn_drop(x, c);
+		break;
+	case EV_WEAK:
+		weak(x, conn_get(x, key, 1), a);
+		break;
+	default:
+		c = conn_get(x, key, 1);
+		if (r->join == JOIN_KEY && a->kind == KIND_RCPT &&
+		    a->addr[0] == '\0' && c->addr[0] == '\0')
+			hold(x, c, a, count);
+		else
+			strong(x, c, a, count);
+		break;
+	}
+}
+
 /* A rule matched: make the attempt and do what its event says. */
 static void
 handle(struct trap_extract *x, const struct env *e, const struct rule *r,
     struct match *m, time_t t)
 {
 	struct trap_attempt	 a;
-	struct conn		*c;
-	const struct trap_str	*cap = m->cap;
-	char			 key[KEYMAX], buf[16];
-	long long		 count = 1;
-	size_t			 n;
+	long long		 count;
 
 	if (r->event == EV_NONE)
 		return;		/* recognised: not an attempt */
@@ -710,103 +838,8 @@ handle(struct trap_extract *x, const struct env *e, const struct rule *r,
 		m->have[CAP_ADDR] = m->have[CAP_HOST] = 0;
 		m->have[CAP_RHOST] = m->have[CAP_KEY] = 0;
 	}
-	memset(&a, 0, sizeof(a));
-	a.rdns.p = a.user.p = "";
-	a.time = t;
-	a.loghost = e->host;
-	a.daemon = e->prog;
-	if (a.daemon.len == 0) {
-		a.daemon.p = r->progs[0];
-		a.daemon.len = strlen(r->progs[0]);
-	}
-	if (r->service >= 0)
-		a.service = r->service;
-	else if (m->have[CAP_SVC])
-		a.service = trap_service_guess(cap[CAP_SVC].p,
-		    cap[CAP_SVC].len);
-	else
-		a.service = trap_service_guess(a.daemon.p, a.daemon.len);
-	a.kind = r->kind;
-	if (m->have[CAP_USER])
-		a.user = cap[CAP_USER];
-	else if (m->have[CAP_B64]) {
-		n = b64decode(cap[CAP_B64].p, cap[CAP_B64].len, x->b64,
-		    sizeof(x->b64));
-		a.user = cap[CAP_B64];
-		if (n != (size_t)-1) {
-			a.user.p = x->b64;
-			a.user.len = n;
-		}
-	}
-	if (a.kind == KIND_RCPT && a.user.len <= sizeof(x->lower)) {
-		/* A recipient address: case does not count. */
-		memcpy(x->lower, a.user.p, a.user.len);
-		trap_lower(x->lower, a.user.len);
-		a.user.p = x->lower;
-	}
-	if (m->have[CAP_ADDR] && m->addrok)
-		memcpy(a.addr, m->addr, sizeof(a.addr));
-	else if (m->have[CAP_ADDR]) {
-		n = cap[CAP_ADDR].len < 64 ? cap[CAP_ADDR].len : 64;
-		memcpy(key, cap[CAP_ADDR].p, n);
-		key[n] = '\0';
-		warnline(x, "bad address", key);
-		return;
-	}
-	if (m->have[CAP_RHOST] && trap_addr_canon(cap[CAP_RHOST].p,
-	    cap[CAP_RHOST].len, a.addr, sizeof(a.addr)) == -1)
-		a.rdns = cap[CAP_RHOST];
-	if (m->have[CAP_HOST])
-		a.rdns = cap[CAP_HOST];
-	if (a.rdns.len > 0 && nohost(&a.rdns, a.addr))
-		a.rdns.len = 0;
-	if (m->have[CAP_COUNT]) {
-		n = cap[CAP_COUNT].len;
-		if (n >= sizeof(buf))
-			n = sizeof(buf) - 1;
-		memcpy(buf, cap[CAP_COUNT].p, n);
-		buf[n] = '\0';
-		if ((count = strtonum(buf, 0, MAXCOUNT, NULL)) == 0)
-			return;
-	}
-	count *= e->repeat;
-	if (count > MAXCOUNT)
-		count = MAXCOUNT;
-
-	if (!connkey(e, r, m, &a, key)) {
-		if (r->event == EV_ATTEMPT || r->event == EV_WEAK)
-			put(x, &a, count);
-		return;
-	}
-	switch (r->event) {
-	case EV_CONNECT:
-		c = conn_get(x, key, 1);
-		connect(c, &a);
-		if (c->held > 0 && c->addr[0] != '\0')
-			release(x, c);
-		break;
-	case EV_CLOSE:
-		if ((c = conn_get(x, key, 0)) == NULL)
-			break;
-		if (c->state == CONN_PENDING) {
-			a.kind = KIND_FAIL;	/* says nothing of the kind */
-			weak(x, c, &a);	/* only its address, if none */
-		}
-		conn_drop(x, c);
-		break;
-	case EV_WEAK:
-		weak(x, conn_get(x, key, 1), &a);
-		break;
-	default:
-		c = conn_get(x, key, 1);
-		if (r->join == JOIN_KEY && a.kind == KIND_RCPT &&
-		    a.addr[0] == '\0' && c->addr[0] == '\0') {
-			hold(x, c, &a, count);
-			break;
-		}
-		strong(x, c, &a, count);
-		break;
-	}
+	if (attempt_make(x, e, r, m, t, &a, &count) == 0)
+		attempt_join(x, e, r, m, &a, count);
 }
 
 /* The remembered last message of the line's log host; create: if new. */
@@ -880,6 +913,20 @@ remember(struct trap_extract *x, struct lastmsg *l, const struct env *e)
 	valid(x, l);
 }
 
+/*
+ * Is rule r in use: without -R the rules of unknown recipients make no
+ * record and their connect lines are not needed; with it, the login
+ * rules make none.
+ */
+static int
+wanted(const struct trap_extract *x, const struct rule *r)
+{
+	if ((r->event == EV_ATTEMPT || r->event == EV_WEAK) &&
+	    (r->kind == KIND_RCPT) != x->rcpt)
+		return 0;
+	return r->event != EV_CONNECT || r->kind != KIND_RCPT || x->rcpt;
+}
+
 /* Can rule r match a message of first byte fc and last byte lc now? */
 static int
 inuse(const struct trap_extract *x, const struct rule *r, int fc, int lc)
@@ -888,12 +935,7 @@ inuse(const struct trap_extract *x, const struct rule *r, int fc, int lc)
 	if ((r->firstc != -1 && r->firstc != fc) ||
 	    (r->lastc != -1 && r->lastc != lc))
 		return 0;
-	if ((r->event == EV_ATTEMPT || r->event == EV_WEAK) &&
-	    (r->kind == KIND_RCPT) != x->rcpt)
-		return 0;
-	if (r->event == EV_CONNECT && r->kind == KIND_RCPT && !x->rcpt)
-		return 0;
-	return 1;
+	return wanted(x, r);
 }
 
 /* The address text of a match: %a, or %r. */
@@ -1082,10 +1124,7 @@ scan_make(struct trap_extract *x, const char *sample, size_t len)
 	scan_add(x->scan, "last message repeated ", 22);
 	for (i = 0; i < ruleset_count(x->rules); i++) {
 		r = ruleset_rule(x->rules, i);
-		if ((r->event == EV_ATTEMPT || r->event == EV_WEAK) &&
-		    (r->kind == KIND_RCPT) != x->rcpt)
-			continue;
-		if (r->event == EV_CONNECT && r->kind == KIND_RCPT && !x->rcpt)
+		if (!wanted(x, r))
 			continue;
 		scan_add(x->scan, r->anchor, r->anchorlen);
 	}
