@@ -167,6 +167,7 @@ follow(struct trap_extract *x, int argc, char *argv[], time_t ref)
 	int			 i;
 
 	trap_extract_reftime(x, ref != -1 ? ref : time(NULL));
+	trap_extract_live(x, 1);
 	f = trap_follow_new(followline, x, 0);
 	for (i = 0; i < (argc > 0 ? argc : 1); i++)
 		if (trap_follow_add(f, argc > 0 ? argv[i] : "-") == -1)

@@ -43,6 +43,7 @@
 
 #define GRACE		300	/* s a weak attempt waits for a strong one */
 #define CONN_TTL	3600	/* s a connection is remembered */
+#define CLOSE_WINDOW	10	/* s a closed one's lines are its own */
 #define MAXCONNS	65536	/* connections remembered at most */
 #define CONNBUCKETS	65536	/* a power of two */
 #define MAXQUEUE	65536	/* attempts held back at most */
@@ -66,20 +67,25 @@ struct slot {
 	long long		 count;
 	int			 state;
 	struct conn		*conn;		/* whose pending attempt */
+	unsigned long long	 nextheld;	/* its connection's next HOLD */
 	char			*buf;
 	size_t			 bufsz;
 };
 
-enum connstate { CONN_NONE, CONN_PENDING, CONN_STRONG, CONN_COUNTED };
+enum connstate {
+	CONN_NONE, CONN_PENDING, CONN_STRONG, CONN_COUNTED, CONN_CLOSED
+};
 struct conn {
 	struct conn		*next;		/* in its bucket */
 	uint64_t		 hash;
 	TAILQ_ENTRY(conn)	 lru;
 	char			*key;
 	time_t			 last;
+	time_t			 closed;	/* when, if CONN_CLOSED */
 	int			 state;
 	unsigned long long	 slot;		/* queue position if pending */
-	unsigned int		 held;		/* attempts waiting for addr */
+	unsigned int		 held;		/* attempts waiting (HOLD) */
+	unsigned long long	 firstheld, lastheld;	/* their positions */
 	char			 addr[TRAP_ADDRLEN];
 	char			 rdns[256];
 };
@@ -142,6 +148,7 @@ struct trap_extract {
 	size_t			 nvalid;	/* hosts with a valid lastmsg */
 
 	int			 rcpt;		/* -R: unknown recipients */
+	int			 live;		/* no wait for a host name */
 	time_t			 lasttime;	/* of the last recognised line */
 	int			 guesswarned;	/* an unknown envelope, said */
 	char			 b64[1024];
@@ -266,6 +273,16 @@ trap_extract_rcpt(struct trap_extract *x, int on)
 }
 
 /*
+ * Live input: an attempt is given as soon as it is known, without
+ * waiting for a later line of its connection that may name its host.
+ */
+void
+trap_extract_live(struct trap_extract *x, int on)
+{
+	x->live = on;
+}
+
+/*
  * The reference time of the lines to come: a RFC 3164 stamp gets the
  * year that puts it at or before the reference plus one day.
  */
@@ -324,6 +341,14 @@ emit(struct trap_extract *x, const struct trap_attempt *a, long long count)
 		x->emit(a, x->arg);
 }
 
+/* Does string t point into the slot's buffer? */
+static int
+inbuf(const struct slot *s, const struct trap_str *t)
+{
+	return t->len > 0 && (uintptr_t)t->p >= (uintptr_t)s->buf &&
+	    (uintptr_t)t->p < (uintptr_t)s->buf + s->bufsz;
+}
+
 /* Copy a's strings into the slot's own buffer. */
 static void
 slot_set(struct slot *s, const struct trap_attempt *a)
@@ -331,9 +356,15 @@ slot_set(struct slot *s, const struct trap_attempt *a)
 	struct trap_attempt	 n = *a;
 	size_t			 need;
 	char			*buf, *p;
+	int			 own;
 
 	need = a->loghost.len + a->daemon.len + a->rdns.len + a->user.len + 1;
-	if ((buf = malloc(need > s->bufsz ? need : s->bufsz)) == NULL)
+	/* Strings of the slot's own buffer (a release) need a new one. */
+	own = s->buf != NULL && (inbuf(s, &a->loghost) ||
+	    inbuf(s, &a->daemon) || inbuf(s, &a->rdns) || inbuf(s, &a->user));
+	if (!own && need <= s->bufsz)
+		buf = s->buf;
+	else if ((buf = malloc(need > s->bufsz ? need : s->bufsz)) == NULL)
 		err(2, NULL);
 	p = buf;
 #define COPY(f) do {					\
@@ -346,8 +377,10 @@ slot_set(struct slot *s, const struct trap_attempt *a)
 	COPY(rdns);
 	COPY(user);
 #undef COPY
-	free(s->buf);
-	s->buf = buf;
+	if (buf != s->buf) {
+		free(s->buf);
+		s->buf = buf;
+	}
 	if (need > s->bufsz)
 		s->bufsz = need;
 	s->a = n;
@@ -359,8 +392,11 @@ unhold(struct slot *s)
 {
 	if (s->conn != NULL && s->state == SLOT_PENDING)
 		s->conn->state = CONN_COUNTED;
-	else if (s->conn != NULL && s->state == SLOT_HOLD)
+	else if (s->conn != NULL && s->state == SLOT_HOLD) {
+		/* The queue's head is its connection's first. */
 		s->conn->held--;
+		s->conn->firstheld = s->nextheld;
+	}
 	s->conn = NULL;
 }
 
@@ -428,12 +464,11 @@ release(struct trap_extract *x, struct conn *c)
 	struct trap_attempt	 n;
 	unsigned long long	 pos;
 
-	for (pos = x->qhead; pos < x->qtail && c->held > 0; pos++) {
+	for (pos = c->firstheld; c->held > 0; pos = s->nextheld) {
 		s = qslot(x, pos);
-		if (s->state != SLOT_HOLD || s->conn != c)
-			continue;
 		n = s->a;
-		memcpy(n.addr, c->addr, sizeof(n.addr));
+		if (n.addr[0] == '\0')
+			memcpy(n.addr, c->addr, sizeof(n.addr));
 		if (n.rdns.len == 0) {
 			n.rdns.p = c->rdns;
 			n.rdns.len = strlen(c->rdns);
@@ -445,19 +480,28 @@ release(struct trap_extract *x, struct conn *c)
 	}
 }
 
+/* The connection ends: its attempts held back are decided. */
 static void
-conn_drop(struct trap_extract *x, struct conn *c)
+conn_decide(struct trap_extract *x, struct conn *c)
 {
 	struct slot	*s;
-	struct conn	**pp;
 
 	if (c->state == CONN_PENDING) {
 		s = qslot(x, c->slot);
 		s->state = SLOT_READY;
 		s->conn = NULL;
+		c->state = CONN_COUNTED;
 	}
 	if (c->held > 0)
 		release(x, c);
+}
+
+static void
+conn_drop(struct trap_extract *x, struct conn *c)
+{
+	struct conn	**pp;
+
+	conn_decide(x, c);
 	for (pp = &x->conns[c->hash & (CONNBUCKETS - 1)]; *pp != c;
 	    pp = &(*pp)->next)
 		continue;
@@ -557,9 +601,12 @@ connkey(const struct env *e, const struct rule *r, const struct match *m,
 	}
 }
 
-/* Fill what the line lacks from its connection, and the other way. */
+/*
+ * Fill what the line lacks from its connection, and the other way; a
+ * host name new to the connection is given to its attempts waiting.
+ */
 static void
-conn_share(struct conn *c, struct trap_attempt *a)
+conn_share(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
 {
 	if (a->addr[0] == '\0')
 		memcpy(a->addr, c->addr, sizeof(a->addr));
@@ -571,6 +618,8 @@ conn_share(struct conn *c, struct trap_attempt *a)
 	} else if (c->rdns[0] == '\0' && a->rdns.len < sizeof(c->rdns)) {
 		memcpy(c->rdns, a->rdns.p, a->rdns.len);
 		c->rdns[a->rdns.len] = '\0';
+		if (c->held > 0 && c->addr[0] != '\0')
+			release(x, c);
 	}
 }
 
@@ -586,7 +635,11 @@ hold(struct trap_extract *x, struct conn *c, const struct trap_attempt *a,
 
 	pos = enqueue(x, a, count, SLOT_HOLD);
 	qslot(x, pos)->conn = c;
-	c->held++;
+	if (c->held++ == 0)
+		c->firstheld = pos;
+	else
+		qslot(x, c->lastheld)->nextheld = pos;
+	c->lastheld = pos;
 }
 
 static void
@@ -595,7 +648,7 @@ weak(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
 	struct slot		*s;
 	struct trap_attempt	 n;
 
-	conn_share(c, a);
+	conn_share(x, c, a);
 	switch (c->state) {
 	case CONN_NONE:
 		c->slot = enqueue(x, a, 1, SLOT_PENDING);
@@ -622,11 +675,11 @@ weak(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
 
 static void
 strong(struct trap_extract *x, struct conn *c, struct trap_attempt *a,
-    long long count)
+    long long count, int waitname)
 {
 	struct slot	*s;
 
-	conn_share(c, a);
+	conn_share(x, c, a);
 	if (c->state == CONN_PENDING) {
 		s = qslot(x, c->slot);
 		if (a->kind == KIND_FAIL)
@@ -637,7 +690,15 @@ strong(struct trap_extract *x, struct conn *c, struct trap_attempt *a,
 		s->conn = NULL;
 	}
 	c->state = CONN_STRONG;
-	put(x, a, count);
+	/*
+	 * A later line of a process may still name its host (PAM's rhost=
+	 * at its end): the attempt waits for it, unless live.
+	 */
+	if (waitname && !x->live && c->rdns[0] == '\0' &&
+	    a->addr[0] != '\0')
+		hold(x, c, a, count);
+	else
+		put(x, a, count);
 }
 
 static void
@@ -772,6 +833,45 @@ attempt_make(struct trap_extract *x, const struct env *e,
 	return 0;
 }
 
+/*
+ * A connection that closed after an attempt is remembered a while: the
+ * lines sshd writes after "Received disconnect" ("Disconnected from
+ * invalid user U A port N") are its last words, not a new attempt.
+ */
+static void
+conn_close(struct trap_extract *x, struct conn *c)
+{
+	if (c->state == CONN_NONE) {
+		conn_drop(x, c);
+		return;
+	}
+	conn_decide(x, c);
+	c->state = CONN_CLOSED;
+	c->closed = x->now;
+}
+
+/* The process ID or key is used again: another connection. */
+static void
+conn_reopen(struct conn *c)
+{
+	c->state = CONN_NONE;
+	c->addr[0] = c->rdns[0] = '\0';
+}
+
+/* Is a weak line of a closed connection its last word (else: reopen)? */
+static int
+lastword(struct trap_extract *x, struct conn *c,
+    const struct trap_attempt *a)
+{
+	if (c->state != CONN_CLOSED)
+		return 0;
+	if (x->now - c->closed <= CLOSE_WINDOW && (a->addr[0] == '\0' ||
+	    strcmp(a->addr, c->addr) == 0))
+		return 1;
+	conn_reopen(c);
+	return 0;
+}
+
 /* What the rule's event says, for the attempt's connection. */
 static void
 attempt_join(struct trap_extract *x, const struct env *e,
@@ -789,6 +889,8 @@ attempt_join(struct trap_extract *x, const struct env *e,
 	switch (r->event) {
 	case EV_CONNECT:
 		c = conn_get(x, key, 1);
+		if (c->state == CONN_CLOSED)
+			conn_reopen(c);
 		connect(c, a);
 		if (c->held > 0 && c->addr[0] != '\0')
 			release(x, c);
@@ -800,18 +902,22 @@ attempt_join(struct trap_extract *x, const struct env *e,
 			a->kind = KIND_FAIL;	/* says nothing of the kind */
 			weak(x, c, a);	/* only its address, if none */
 		}
-		conn_drop(x, c);
+		conn_close(x, c);
 		break;
 	case EV_WEAK:
-		weak(x, conn_get(x, key, 1), a);
+		c = conn_get(x, key, 1);
+		if (!lastword(x, c, a))
+			weak(x, c, a);
 		break;
 	default:
 		c = conn_get(x, key, 1);
+		if (c->state == CONN_CLOSED)
+			conn_reopen(c);
 		if (r->join == JOIN_KEY && a->kind == KIND_RCPT &&
 		    a->addr[0] == '\0' && c->addr[0] == '\0')
 			hold(x, c, a, count);
 		else
-			strong(x, c, a, count);
+			strong(x, c, a, count, r->join == JOIN_PID);
 		break;
 	}
 }

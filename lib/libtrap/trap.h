@@ -224,6 +224,7 @@ int	 trap_extract_patterns(struct trap_extract *, const char *,
 int	 trap_extract_builtin(struct trap_extract *);
 void	 trap_extract_reftime(struct trap_extract *, time_t);
 void	 trap_extract_rcpt(struct trap_extract *, int);
+void	 trap_extract_live(struct trap_extract *, int);
 void	 trap_extract_line(struct trap_extract *, const char *, size_t,
 	    const char *, unsigned long long);
 void	 trap_extract_block(struct trap_extract *, const char *, size_t,

@@ -1084,6 +1084,7 @@ x_main(void)
 	if (trap_extract_builtin(x) != 0)
 		errx(1, "bad built-in patterns");
 	trap_extract_reftime(x, time(NULL));
+	trap_extract_live(x, 1);	/* block at once: no wait for names */
 
 	for (;;) {
 		trap_out_flush(out);

@@ -1123,9 +1123,44 @@ ATF_TC_BODY(inject_every_rule, tc)
 	ATF_CHECK(benign > nrules / 2);
 }
 
+/*
+ * A name that comes after the attempt of its connection: held for it
+ * from a file, not when live (traplogd, trapextract -f).
+ */
+ATF_TC_WITHOUT_HEAD(extract_live);
+ATF_TC_BODY(extract_live, tc)
+{
+	struct trap_extract	*x;
+	const char		*fail = "May  4 10:03:01 gw sshd[103]: Failed "
+	    "password for admin from 192.0.2.4 port 40004 ssh2";
+	const char		*pam = "May  4 10:03:05 gw sshd[103]: PAM 1 "
+	    "more authentication failure; logname= uid=0 euid=0 tty=ssh "
+	    "ruser= rhost=dsl-4.example.net  user=admin";
+
+	x = extractor(NULL);
+	feed(x, fail);
+	ATF_CHECK_STREQ(got, "");
+	feed(x, pam);
+	ATF_CHECK_STREQ(got, "2026-05-04T10:03:01Z 192.0.2.4 admin "
+	    "dsl-4.example.net badpass\n");
+	trap_extract_free(x);
+
+	x = extractor(NULL);
+	trap_extract_live(x, 1);
+	feed(x, fail);
+	ATF_CHECK_STREQ(got, "2026-05-04T10:03:01Z 192.0.2.4 admin  "
+	    "badpass\n");
+	feed(x, pam);
+	trap_extract_end(x);
+	ATF_CHECK_STREQ(got, "2026-05-04T10:03:01Z 192.0.2.4 admin  "
+	    "badpass\n");
+	trap_extract_free(x);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, time_fmt);
+	ATF_TP_ADD_TC(tp, extract_live);
 	ATF_TP_ADD_TC(tp, time_iso);
 	ATF_TP_ADD_TC(tp, addr_canon);
 	ATF_TP_ADD_TC(tp, addr_parse);
