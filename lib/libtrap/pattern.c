@@ -37,6 +37,7 @@
 
 #define BUDGET		20000	/* matcher steps per rule and line */
 #define CACHESZ		1024	/* program names remembered (power of 2) */
+#define NRECENT		32	/* names looked up without a hash */
 
 /* A program's rules that can match a message of one first byte. */
 struct firstbyte {
@@ -46,6 +47,7 @@ struct firstbyte {
 
 struct progcache {
 	char			 *name;
+	size_t			  namelen;
 	const struct rule	**rules;
 	size_t			  nrules;
 	struct firstbyte	 *byfirst;	/* made when first asked */
@@ -56,6 +58,7 @@ struct ruleset {
 	size_t			 nrules;
 	struct progcache	 cache[CACHESZ];
 	struct progcache	*last;		/* the last one looked up */
+	struct progcache	*recent[NRECENT];	/* by recentslot() */
 	size_t			 ncached;
 	const struct rule	**scratch;
 };
@@ -116,6 +119,7 @@ cache_clear(struct ruleset *rs)
 		firstbyte_free(rs->cache[i].byfirst);
 	}
 	memset(rs->cache, 0, sizeof(rs->cache));
+	memset(rs->recent, 0, sizeof(rs->recent));
 	rs->ncached = 0;
 	rs->last = NULL;
 }
@@ -128,6 +132,8 @@ badrule(const char *file, unsigned long line, const char *msg)
 }
 
 /* Compile a template into tokens. */
+static size_t	 litkey(const char *, size_t);
+
 static int
 compile(struct rule *r, const char *t, size_t len)
 {
@@ -183,6 +189,9 @@ compile(struct rule *r, const char *t, size_t len)
 		r->toks[n++].len = litlen;
 	}
 	r->ntoks = n;
+	for (n = 0; n < r->ntoks; n++)
+		if (r->toks[n].type == TOK_LIT)
+			r->toks[n].key = litkey(r->toks[n].lit, r->toks[n].len);
 	r->firstc = r->lastc = -1;
 	if (n > 0 && r->toks[0].type == TOK_LIT)
 		r->firstc = (unsigned char)r->toks[0].lit[0];
@@ -201,6 +210,7 @@ compile(struct rule *r, const char *t, size_t len)
 		    r->toks[n].len > r->innerlen) {
 			r->inner = r->toks[n].lit;
 			r->innerlen = r->toks[n].len;
+			r->innerkey = r->toks[n].key;
 		}
 	if (r->ntoks == 0)
 		return badrule(r->file, r->line, "empty template");
@@ -359,9 +369,16 @@ ruleset_load(struct ruleset *rs, const char *text, const char *name)
 	const char	*p, *nl, *q;
 	unsigned long	 line = 0;
 	struct rule	*r;
+	size_t		 n;
 	int		 bad = 0;
 
 	cache_clear(rs);
+	/* Room for a rule a line, at once: the built-in text has hundreds. */
+	for (p = text, n = 1; (p = strchr(p, '\n')) != NULL; p++)
+		n++;
+	if ((rs->rules = reallocarray(rs->rules, rs->nrules + n,
+	    sizeof(*rs->rules))) == NULL)
+		err(2, NULL);
 	for (p = text; *p != '\0'; p = nl + (*nl != '\0')) {
 		if ((nl = strchr(p, '\n')) == NULL)
 			nl = p + strlen(p);
@@ -370,9 +387,6 @@ ruleset_load(struct ruleset *rs, const char *text, const char *name)
 			continue;
 		if (q == nl || *q == '#')
 			continue;
-		if ((rs->rules = reallocarray(rs->rules, rs->nrules + 1,
-		    sizeof(*rs->rules))) == NULL)
-			err(2, NULL);
 		r = &rs->rules[rs->nrules];
 		memset(r, 0, sizeof(*r));
 		if ((r->file = strdup(name)) == NULL)
@@ -416,6 +430,17 @@ hash(const char *p, size_t len)
 }
 
 /*
+ * Where a name (len > 0) may be among the recent ones: logs interleave a
+ * few programs, and this costs less than the hash of the name.
+ */
+static size_t
+recentslot(const char *prog, size_t len)
+{
+	return (len * 31 + (unsigned char)prog[0] +
+	    (unsigned char)prog[len - 1] * 7) & (NRECENT - 1);
+}
+
+/*
  * The rules that apply to a program name (len 0: untagged line, matched
  * by "-"), in order.  Remembered per name.
  */
@@ -426,7 +451,7 @@ ruleset_lookup(struct ruleset *rs, const char *prog, size_t len,
 	char			 name[256];
 	struct progcache	*pc;
 	unsigned int		 h, i;
-	size_t			 n = 0, k;
+	size_t			 n = 0, k, r;
 
 	if (len == 0) {
 		prog = "-";
@@ -436,11 +461,18 @@ ruleset_lookup(struct ruleset *rs, const char *prog, size_t len,
 		*nrules = 0;
 		return NULL;
 	}
-	/* Logs run in streaks of one program: the last answer first. */
-	if (rs->last != NULL && strlen(rs->last->name) == len &&
+	/* Logs run in streaks of a few programs: the recent answers first. */
+	if (rs->last != NULL && rs->last->namelen == len &&
 	    memcmp(rs->last->name, prog, len) == 0) {
 		*nrules = rs->last->nrules;
 		return rs->last->rules;
+	}
+	r = recentslot(prog, len);
+	if ((pc = rs->recent[r]) != NULL && pc->namelen == len &&
+	    memcmp(pc->name, prog, len) == 0) {
+		rs->last = pc;
+		*nrules = pc->nrules;
+		return pc->rules;
 	}
 	h = hash(prog, len);
 	for (i = 0; i < CACHESZ; i++) {
@@ -449,7 +481,7 @@ ruleset_lookup(struct ruleset *rs, const char *prog, size_t len,
 			break;
 		if (strncmp(pc->name, prog, len) == 0 &&
 		    pc->name[len] == '\0') {
-			rs->last = pc;
+			rs->last = rs->recent[r] = pc;
 			*nrules = pc->nrules;
 			return pc->rules;
 		}
@@ -469,8 +501,9 @@ ruleset_lookup(struct ruleset *rs, const char *prog, size_t len,
 		err(2, NULL);
 	memcpy(pc->rules, rs->scratch, n * sizeof(*pc->rules));
 	pc->nrules = n;
+	pc->namelen = len;
 	rs->ncached++;
-	rs->last = pc;
+	rs->last = rs->recent[r] = pc;
 	return pc->rules;
 }
 
@@ -511,6 +544,7 @@ ruleset_lookup_first(struct ruleset *rs, const char *prog, size_t len,
 	*nrules = fb->nrules[fc];
 	return fb->rules[fc];
 }
+
 
 /* How far a capture of this type can reach from s[pos]. */
 static size_t
@@ -586,22 +620,56 @@ isaddr(const char *s, size_t len)
 }
 
 /*
- * Find lit[0..litlen) (litlen > 0) in s[0..len): memchr for its first
- * byte and a compare.  Messages are short, and glibc's memmem spends
- * more on its set-up than on looking.
+ * Find lit[0..litlen) (litlen > 0) in s[0..len): memchr for its byte at
+ * key, the rarest in log text, and a compare.  Messages are short, and
+ * glibc's memmem spends more on its set-up than on looking; a blank or
+ * a common letter would stop memchr at every word.
  */
 static const char *
-findlit(const char *s, size_t len, const char *lit, size_t litlen)
+findlit(const char *s, size_t len, const char *lit, size_t litlen,
+    size_t key)
 {
-	const char	*p = s, *end = s + len, *q;
+	const char	*p, *last, *q;
 
-	while ((size_t)(end - p) >= litlen &&
-	    (q = memchr(p, lit[0], end - p - litlen + 1)) != NULL) {
-		if (memcmp(q + 1, lit + 1, litlen - 1) == 0)
-			return q;
+	if (len < litlen)
+		return NULL;
+	p = s + key;
+	last = s + len - litlen + key;	/* where lit[key] can be, at most */
+	while (p <= last && (q = memchr(p, lit[key], last - p + 1)) != NULL) {
+		if (memcmp(q - key, lit, litlen) == 0)
+			return q - key;
 		p = q + 1;
 	}
 	return NULL;
+}
+
+/* How rare is byte c in log text: a blank least, punctuation most. */
+static int
+rarity(int c)
+{
+	if (c == ' ')
+		return 0;
+	/* The commonest letters of English, "etaoinsrhlcdu", as bits. */
+	if (c >= 'a' && c <= 'z')
+		return (0x1e699dU >> (c - 'a')) & 1 ? 1 : 2;
+	if ((c >= '0' && c <= '9') || c == '.' || c == ':')
+		return 2;
+	if (c >= 'A' && c <= 'Z')
+		return 3;
+	return 4;
+}
+
+/* The position of the rarest byte of lit[0..len), the first of them. */
+static size_t
+litkey(const char *lit, size_t len)
+{
+	size_t	 i, k = 0;
+
+	for (i = 1; i < len; i++)
+		if (rarity((unsigned char)lit[i]) >
+		    rarity((unsigned char)lit[k]))
+			k = i;
+	return k;
 }
 
 /* How many colons in s[0..len) are followed by a digit or a colon? */
@@ -745,7 +813,8 @@ holdslit(const struct mctx *c, size_t pos, size_t end)
 	for (i = 0; i < c->ntoks; i++)
 		if (c->toks[i].type == TOK_LIT && c->toks[i].len >= 4 &&
 		    end - pos >= c->toks[i].len && findlit(c->s + pos,
-		    end - pos, c->toks[i].lit, c->toks[i].len) != NULL)
+		    end - pos, c->toks[i].lit, c->toks[i].len,
+		    c->toks[i].key) != NULL)
 			return 1;
 	return 0;
 }
@@ -831,6 +900,36 @@ mt(struct mctx *c, size_t ti, size_t pos)
 }
 
 /*
+ * Do the template's literals between its ends come in the message, in
+ * their order and apart?  Every parse needs them so; a rule that fails
+ * here would have cost a search through its captures' splits.
+ */
+static int
+inorder(const struct rule *r, const char *s, size_t len)
+{
+	const struct ptok	*t = r->toks, *end = r->toks + r->ntoks;
+	const char		*q;
+	size_t			 pos = 0;
+
+	if (r->ntoks < 3)
+		return 1;
+	if (t->type == TOK_LIT)
+		pos = t++->len;
+	if (end[-1].type == TOK_LIT)
+		len -= (--end)->len;
+	for (; t < end; t++) {
+		if (t->type != TOK_LIT)
+			continue;
+		if (pos > len || len - pos < t->len ||
+		    (q = findlit(s + pos, len - pos, t->lit, t->len,
+		    t->key)) == NULL)
+			return 0;
+		pos = q - s + t->len;
+	}
+	return pos <= len;
+}
+
+/*
  * Can the message match at all?  Most lines of a log are not failures,
  * so this must be cheap: the template's last literal at the end, its
  * first literal at the start, the longest literal anywhere, and after a
@@ -851,7 +950,7 @@ possible(const struct rule *r, const char *s, size_t len)
 	}
 	/* The longest literal between the ends, before any window. */
 	if (r->innerlen > 0 && (r->innerlen > len ||
-	    findlit(s, len, r->inner, r->innerlen) == NULL))
+	    findlit(s, len, r->inner, r->innerlen, r->innerkey) == NULL))
 		return 0;
 	if (t->type != TOK_LIT && r->ntoks > 1 && t[1].type == TOK_LIT &&
 	    t->type != CAP_USER && t->type != CAP_ANY &&
@@ -866,10 +965,10 @@ possible(const struct rule *r, const char *s, size_t len)
 			    memcmp(s + w, t[1].lit, t[1].len) != 0)
 				return 0;
 		} else if (findlit(s, w + t[1].len < len ? w + t[1].len : len,
-		    t[1].lit, t[1].len) == NULL)
+		    t[1].lit, t[1].len, t[1].key) == NULL)
 			return 0;
 	}
-	return 1;
+	return inorder(r, s, len);
 }
 
 /*

@@ -32,6 +32,7 @@ struct ptok {
 	int		 type;		/* enum cap, or TOK_LIT */
 	char		*lit;
 	size_t		 len;
+	size_t		 key;		/* its rarest byte, for findlit() */
 };
 
 struct rule {
@@ -46,7 +47,7 @@ struct rule {
 	const char	 *anchor;	/* longest literal, for a fast reject */
 	size_t		  anchorlen;
 	const char	 *inner;	/* the longest between the ends */
-	size_t		  innerlen;
+	size_t		  innerlen, innerkey;
 	int		  firstc, lastc; /* first, last byte if literal; or -1 */
 	char		 *file;
 	unsigned long	  line;
