@@ -154,6 +154,15 @@ struct action {
 	msec_t		 batchstart;
 };
 
+/* The slots of the main loop's poll(2). */
+enum {
+	PFD_SIGNAL,	/* the signal handler's pipe */
+	PFD_INPUT,	/* the log, when it can be waited for */
+	PFD_XOUT,	/* lines to the extractor */
+	PFD_XIN,	/* attempts from it */
+	PFD_MAX
+};
+
 struct job {
 	TAILQ_ENTRY(job)	 entry;
 	struct action		*act;
@@ -199,6 +208,13 @@ static size_t			 olen, ocap, ilen, icap;
 
 static volatile sig_atomic_t	 gothup, gotquit;
 static int			 sigpipe[2] = { -1, -1 };
+
+/* The input, and the state of the main loop. */
+static char			*files[MAXLISTS];
+static int			 nfiles;
+static struct trap_follow	*follow;
+static msec_t			 nextcheck, lastif;
+static int			 ended, xopen = 1;
 
 static int	offcmp(struct offender *, struct offender *);
 static int	cntcmp(struct counter *, struct counter *);
@@ -1418,7 +1434,7 @@ printing(void)
 }
 
 static void
-setup_unveil(char *files[], int nfiles)
+setup_unveil(void)
 {
 	int	 i;
 
@@ -1441,18 +1457,33 @@ setup_unveil(char *files[], int nfiles)
 		err(1, "unveil");
 }
 
-int
-main(int argc, char *argv[])
+/* -T n/secs */
+static void
+parse_threshold(const char *s)
 {
-	struct trap_follow	*fw;
-	struct sigaction	 sa;
-	struct pollfd		 pfd[4];
-	char			*files[MAXLISTS], *arg, *slash, c;
-	const char		*errstr;
-	msec_t			 t, wait, nextcheck = 0, lastif;
-	int			 ch, i, nfiles = 0, xopen = 1, ended = 0;
+	char		*arg, *slash;
+	const char	*errstr;
 
-	trap_tz_init(NULL);	/* of the log's local times */
+	if ((arg = strdup(s)) == NULL)
+		err(1, NULL);
+	if ((slash = strchr(arg, '/')) == NULL)
+		errx(1, "-T wants n/secs: %s", s);
+	*slash++ = '\0';
+	tn = strtonum(arg, 1, MAXTN, &errstr);
+	if (errstr != NULL)
+		errx(1, "-T: n is %s: %s", errstr, s);
+	tsecs = strtonum(slash, 1, 10 * 366 * 86400LL, &errstr);
+	if (errstr != NULL)
+		errx(1, "-T: secs is %s: %s", errstr, s);
+	free(arg);
+}
+
+static void
+options(int argc, char *argv[])
+{
+	const char	*errstr;
+	int		 ch;
+
 	while ((ch = getopt(argc, argv, "a:D:d:f:nT:t:vw:x:")) != -1) {
 		switch (ch) {
 		case 'a':
@@ -1473,19 +1504,7 @@ main(int argc, char *argv[])
 			nflag = 1;
 			break;
 		case 'T':
-			if ((arg = strdup(optarg)) == NULL)
-				err(1, NULL);
-			if ((slash = strchr(arg, '/')) == NULL)
-				errx(1, "-T wants n/secs: %s", optarg);
-			*slash++ = '\0';
-			tn = strtonum(arg, 1, MAXTN, &errstr);
-			if (errstr != NULL)
-				errx(1, "-T: n is %s: %s", errstr, optarg);
-			tsecs = strtonum(slash, 1, 10 * 366 * 86400LL,
-			    &errstr);
-			if (errstr != NULL)
-				errx(1, "-T: secs is %s: %s", errstr, optarg);
-			free(arg);
+			parse_threshold(optarg);
 			break;
 		case 't':
 			if (nlists == MAXLISTS)
@@ -1509,9 +1528,9 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	argc -= optind;
-	if (argc != 0)
-		trap_badusage(usage, "files are followed with -f: %s", argv[optind]);
+	if (argc != optind)
+		trap_badusage(usage, "files are followed with -f: %s",
+		    argv[optind]);
 	if (dlist != NULL && dfile != NULL)
 		trap_badusage(usage, "-d and -D are mutually exclusive");
 	if (nflag && nactions > 0)
@@ -1520,8 +1539,14 @@ main(int argc, char *argv[])
 		errx(1, "nothing to look for: give -t or -T");
 	if (nactions == 0 && !nflag)
 		errx(1, "no action: give -a, or -n for a dry run");
+}
 
-	/* Everything read and checked before the daemon goes. */
+/* Everything read and checked before the daemon goes. */
+static void
+prepare(void)
+{
+	int	 i;
+
 	if (nlists > 0 && (traps = traps_load()) == NULL)
 		exit(1);
 	if (wfile != NULL && allow_load(wfile, &allow) == -1)
@@ -1532,15 +1557,21 @@ main(int argc, char *argv[])
 		err(1, "/dev/null");
 	cloexec(devnull, 0);
 
-	fw = trap_follow_new(line, NULL, 0);
+	follow = trap_follow_new(line, NULL, 0);
 	if (nfiles == 0)
 		files[nfiles++] = "-";
 	for (i = 0; i < nfiles; i++)
-		if (trap_follow_add(fw, files[i]) == -1)
+		if (trap_follow_add(follow, files[i]) == -1)
 			warn("%s (waiting for it)", files[i]);
-
 	if (!vflag)
 		openlog(getprogname(), LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+static void
+detach(void)
+{
+	int	 i;
+
 	if (!vflag && !printing()) {
 		if (daemon(0, 1) == -1)
 			err(1, "daemon");
@@ -1554,6 +1585,13 @@ main(int argc, char *argv[])
 		dup2(devnull, STDERR_FILENO);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+/* The extractor starts between SIGPIPE ignored and the handlers set. */
+static void
+signals(void)
+{
+	struct sigaction	 sa;
 
 	if (pipe(sigpipe) == -1)
 		err(1, "pipe");
@@ -1570,70 +1608,99 @@ main(int argc, char *argv[])
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_flags = SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
+}
 
-	setup_unveil(files, nfiles);
-	if (pledge(nflag ? "stdio rpath route proc" :
-	    "stdio rpath route proc exec", NULL) == -1)
-		err(1, "pledge");
+/*
+ * The work between two polls: signals, children, the input checked;
+ * return the ms to wait, or -1 when it is time to go.
+ */
+static int
+tick(void)
+{
+	msec_t	 t, wait;
 
-	logmsg(LOG_INFO, "started%s", nflag ? " (dry run)" : "");
+	if (gotquit)
+		return -1;
+	if (gothup)
+		reload();
+	if (reap() && !ended)
+		x_died();
+	if (ended && xpid == -1 && !xopen)
+		return -1;
+	t = now();
+	if (t - lastif >= IFREFRESH * 1000) {
+		own_load();
+		lastif = t;
+	}
+	age();
+	wait = nflag ? 1000 : jobs_run(0);
+	if (!ended && t >= nextcheck) {
+		if (trap_follow_check(follow) == -1)
+			ended = 1;
+		nextcheck = t + TRAP_FOLLOW_INTERVAL;
+	}
+	if (ended && olen == 0 && xout != -1) {
+		close(xout);	/* the extractor ends */
+		xout = -1;
+	}
+	if (!ended && nextcheck - t < wait)
+		wait = nextcheck - t > 0 ? nextcheck - t : 0;
+	return (int)wait;
+}
+
+static void
+loop(void)
+{
+	struct pollfd	 pfd[PFD_MAX];
+	char		 c;
+	int		 wait;
+
 	lastif = now();
-	for (;;) {
-		if (gotquit)
-			break;
-		if (gothup)
-			reload();
-		if (reap() && !ended)
-			x_died();
-		if (ended && xpid == -1 && !xopen)
-			break;
-		t = now();
-		if (t - lastif >= IFREFRESH * 1000) {
-			own_load();
-			lastif = t;
-		}
-		age();
-		wait = nflag ? 1000 : jobs_run(0);
-
-		if (!ended && t >= nextcheck) {
-			if (trap_follow_check(fw) == -1)
-				ended = 1;
-			nextcheck = t + TRAP_FOLLOW_INTERVAL;
-		}
-		if (ended && olen == 0 && xout != -1) {
-			close(xout);	/* the extractor ends */
-			xout = -1;
-		}
-		if (!ended && nextcheck - t < wait)
-			wait = nextcheck - t > 0 ? nextcheck - t : 0;
-
-		pfd[0].fd = sigpipe[0];
-		pfd[0].events = POLLIN;
-		pfd[1].fd = ended ? -1 : trap_follow_fd(fw);
-		pfd[1].events = POLLIN;
-		pfd[2].fd = olen > 0 ? xout : -1;
-		pfd[2].events = POLLOUT;
-		pfd[3].fd = xopen ? xin : -1;
-		pfd[3].events = POLLIN;
-		if (poll(pfd, 4, (int)wait) == -1) {
+	while ((wait = tick()) != -1) {
+		pfd[PFD_SIGNAL].fd = sigpipe[0];
+		pfd[PFD_SIGNAL].events = POLLIN;
+		pfd[PFD_INPUT].fd = ended ? -1 : trap_follow_fd(follow);
+		pfd[PFD_INPUT].events = POLLIN;
+		pfd[PFD_XOUT].fd = olen > 0 ? xout : -1;
+		pfd[PFD_XOUT].events = POLLOUT;
+		pfd[PFD_XIN].fd = xopen ? xin : -1;
+		pfd[PFD_XIN].events = POLLIN;
+		if (poll(pfd, PFD_MAX, wait) == -1) {
 			if (errno == EINTR)
 				continue;
 			err(1, "poll");
 		}
-		if (pfd[0].revents & POLLIN)
+		if (pfd[PFD_SIGNAL].revents & POLLIN)
 			while (read(sigpipe[0], &c, 1) == 1)
 				continue;
-		if (pfd[1].fd != -1 && (pfd[1].revents & (POLLIN | POLLHUP)))
+		if (pfd[PFD_INPUT].fd != -1 &&
+		    (pfd[PFD_INPUT].revents & (POLLIN | POLLHUP)))
 			nextcheck = 0;
-		if (pfd[2].fd != -1 && (pfd[2].revents &
+		if (pfd[PFD_XOUT].fd != -1 && (pfd[PFD_XOUT].revents &
 		    (POLLOUT | POLLERR | POLLHUP)) && !x_write())
 			x_died();
-		if (pfd[3].fd != -1 && (pfd[3].revents & (POLLIN | POLLHUP)) &&
-		    !x_read()) {
+		if (pfd[PFD_XIN].fd != -1 &&
+		    (pfd[PFD_XIN].revents & (POLLIN | POLLHUP)) && !x_read()) {
 			if (!ended)
 				x_died();
 			xopen = 0;
 		}
 	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	trap_tz_init(NULL);	/* of the log's local times */
+	options(argc, argv);
+	prepare();
+	detach();
+	signals();
+	setup_unveil();
+	if (pledge(nflag ? "stdio rpath route proc" :
+	    "stdio rpath route proc exec", NULL) == -1)
+		err(1, "pledge");
+	logmsg(LOG_INFO, "started%s", nflag ? " (dry run)" : "");
+	loop();
 	finish();
 }
