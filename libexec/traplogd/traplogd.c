@@ -17,7 +17,7 @@
 /*
  * traplogd: read the log as it is written, and act at once on the hosts
  * that try spamtrap names (or fail too often): add them to a pf(4) table,
- * trap them in spamd(8), run a program.
+ * an nftables set or an ipset, trap them in spamd(8), run a program.
  *
  * Two processes.  The extractor parses the log lines, text that attackers
  * write, with the recognisers of libtrap: it runs as an unprivileged user
@@ -33,7 +33,8 @@
  *		IFREFRESH s and on SIGHUP
  *	proc	fork(2) for every action; kill(2) of an action that hangs
  *		and of the extractor at exit
- *	exec	pfctl(8), spamdb(8), -a exec: programs (unveiled "x")
+ *	exec	pfctl(8), nft(8), ipset(8), spamdb(8), -a exec: programs
+ *		(unveiled "x")
  *
  * and with -n, which runs nothing, to "stdio rpath route proc".
  */
@@ -49,6 +50,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -75,7 +77,7 @@
 #define MAXCOUNTERS	100000	/* addresses with failures counted (-T) */
 #define MAXSTAMPS	1000000	/* failure times kept for -T, in all */
 #define MAXTN		10000	/* largest n of -T */
-#define PFBATCH		100	/* addresses in one pfctl run at most */
+#define PFBATCH		100	/* addresses in one pfctl, nft run at most */
 #define PFDELAY		1000	/* ms an address waits for its batch */
 #define RETRIES		10	/* times a failed action is retried */
 #define BACKOFFMAX	300	/* s between retries at most */
@@ -90,6 +92,10 @@
 #define USERLONG	0xffff	/* ... it was longer */
 #define OUTMAX		(1024 * 1024)	/* bytes of lines for the extractor */
 #define DEFEXPIRE	86400	/* -x default */
+#define NAMEMAX		32	/* bytes of a table or set name, and NUL */
+#define NAMECHARS	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+			"0123456789_-"
+#define CMDMAX		256	/* bytes of a command line in the log */
 #define USER		"_traplogd"	/* the extractor's user, or: */
 #define USER_FALLBACK	"nobody"
 #define CHROOTDIR	"/var/empty"
@@ -144,14 +150,39 @@ struct nets {
 	size_t		 n, cap;
 };
 
-enum acttype { ACT_PF, ACT_SPAMDB, ACT_EXEC, ACT_PRINT };
+/* An address for an action, and how long it is blocked (0: for ever). */
+struct target {
+	char		 addr[TRAP_ADDRLEN];
+	long long	 secs;
+};
+
+/* Addresses waiting to go to pfctl or nft in one run. */
+struct batch {
+	struct target	*v;
+	int		 n;
+	msec_t		 start;		/* when the first came */
+};
+
+enum acttype { ACT_PF, ACT_NFT, ACT_IPSET, ACT_SPAMDB, ACT_EXEC, ACT_PRINT };
+enum actop { OP_ADD, OP_DELETE };
+
 struct action {
 	enum acttype	 type;
-	const char	*arg;		/* table, program */
+	const char	*arg;		/* as given, after the colon */
+	const char	*family;	/* nft */
+	const char	*table;		/* pf, nft */
+	const char	*set;		/* nft, ipset */
+	char		*set6;		/* ... the set of IPv6 addresses */
 	char		*prog;		/* what is executed */
-	char		(*batch)[TRAP_ADDRLEN];
-	int		 nbatch;
-	msec_t		 batchstart;
+	struct batch	 add, del;	/* pf, nft; del: pf */
+};
+
+/* A job's command line, as cmd_make makes it. */
+struct cmdline {
+	char		*argv[PFBATCH + 8];
+	char		*elems;		/* nft's, allocated */
+	char		 secs[24];	/* ipset's timeout */
+	char		 more[32];	/* "... (N addresses)" */
 };
 
 /* The slots of the main loop's poll(2). */
@@ -166,8 +197,10 @@ enum {
 struct job {
 	TAILQ_ENTRY(job)	 entry;
 	struct action		*act;
-	char			(*addrs)[TRAP_ADDRLEN];
-	int			 naddrs;
+	enum actop		 op;
+	const char		*set;		/* nft, ipset */
+	struct target		*v;
+	int			 n;
 	int			 tries;		/* failures so far */
 	msec_t			 due;		/* of the next try */
 	msec_t			 started;
@@ -557,6 +590,10 @@ actname(const struct action *a)
 	switch (a->type) {
 	case ACT_PF:
 		return "pfctl";
+	case ACT_NFT:
+		return "nft";
+	case ACT_IPSET:
+		return "ipset";
 	case ACT_SPAMDB:
 		return "spamdb";
 	case ACT_EXEC:
@@ -593,6 +630,61 @@ findprog(const char *name)
 	}
 }
 
+/*
+ * A table or set name: letters, digits, '_' and '-', shorter than max;
+ * with letter, starting with a letter or '_'.
+ */
+static int
+goodname(const char *s, size_t max, int letter)
+{
+	size_t	 len = strlen(s);
+
+	if (len == 0 || len >= max || strspn(s, NAMECHARS) != len)
+		return 0;
+	return !letter || *s == '_' || isalpha((unsigned char)*s);
+}
+
+/* The set of the IPv6 addresses: the name and a 6. */
+static char *
+name6(const char *set)
+{
+	char	*s;
+
+	if (asprintf(&s, "%s6", set) == -1)
+		err(1, NULL);
+	return s;
+}
+
+/* nft:family/table/set */
+static void
+parse_nft(struct action *a, const char *s)
+{
+	static const char *const families[] = {
+		"bridge", "inet", "ip", "ip6", "netdev", NULL
+	};
+	char	*p;
+	int	 i;
+
+	a->type = ACT_NFT;
+	a->arg = s + 4;
+	if ((p = strdup(a->arg)) == NULL)
+		err(1, NULL);
+	a->family = strsep(&p, "/");
+	a->table = strsep(&p, "/");
+	a->set = p;
+	if (a->table == NULL || a->set == NULL)
+		errx(1, "nft: wants family/table/set: %s", s);
+	for (i = 0; families[i] != NULL; i++)
+		if (strcmp(a->family, families[i]) == 0)
+			break;
+	if (families[i] == NULL)
+		errx(1, "nft: the family is bridge, inet, ip, ip6 or netdev: "
+		    "%s", s);
+	if (!goodname(a->table, NAMEMAX, 1) || !goodname(a->set, NAMEMAX, 1))
+		errx(1, "bad table or set name: %s", s);
+	a->set6 = name6(a->set);
+}
+
 static void
 parse_action(char *s)
 {
@@ -603,14 +695,18 @@ parse_action(char *s)
 	a = &actions[nactions++];
 	if (strncmp(s, "pf:", 3) == 0) {
 		a->type = ACT_PF;
-		a->arg = s + 3;
-		if (*a->arg == '\0' || strlen(a->arg) >= 32 ||
-		    strspn(a->arg, "abcdefghijklmnopqrstuvwxyz"
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
-		    strlen(a->arg))
+		a->arg = a->table = s + 3;
+		if (!goodname(a->table, NAMEMAX, 0))
 			errx(1, "bad table name: %s", s);
-		if ((a->batch = calloc(PFBATCH, sizeof(*a->batch))) == NULL)
-			err(1, NULL);
+	} else if (strncmp(s, "nft:", 4) == 0) {
+		parse_nft(a, s);
+	} else if (strncmp(s, "ipset:", 6) == 0) {
+		a->type = ACT_IPSET;
+		a->arg = a->set = s + 6;
+		/* with its 6, the name of the IPv6 set fits too */
+		if (!goodname(a->set, NAMEMAX - 1, 1))
+			errx(1, "bad set name: %s", s);
+		a->set6 = name6(a->set);
 	} else if (strcmp(s, "spamdb") == 0) {
 		a->type = ACT_SPAMDB;
 	} else if (strncmp(s, "exec:", 5) == 0) {
@@ -626,16 +722,39 @@ parse_action(char *s)
 		errx(1, "unknown action: %s", s);
 }
 
+static int
+is6(const char *addr)
+{
+	return strchr(addr, ':') != NULL;
+}
+
+/*
+ * Where an address goes: the pf table; the nft or ipset set of its
+ * family, NULL if the nft table's family is the other one.
+ */
+static const char *
+setfor(const struct action *a, const char *addr)
+{
+	if (a->type == ACT_PF)
+		return a->table;
+	if (a->type == ACT_NFT && strcmp(a->family, "ip") == 0)
+		return is6(addr) ? NULL : a->set;
+	if (a->type == ACT_NFT && strcmp(a->family, "ip6") == 0)
+		return is6(addr) ? a->set : NULL;
+	return is6(addr) ? a->set6 : a->set;
+}
+
 static void
 job_free(struct job *j)
 {
-	free(j->addrs);
+	free(j->v);
 	free(j);
 	njobs--;
 }
 
 static void
-job_new(struct action *a, char (*addrs)[TRAP_ADDRLEN], int n)
+job_new(struct action *a, enum actop op, const char *set,
+    const struct target *v, int n)
 {
 	struct job	*j;
 	static msec_t	 lastwarn;
@@ -643,90 +762,199 @@ job_new(struct action *a, char (*addrs)[TRAP_ADDRLEN], int n)
 	if (njobs >= MAXJOBS) {
 		if (now() - lastwarn >= 60000) {
 			logmsg(LOG_ERR, "%zu actions waiting: dropping %s "
-			    "for %s%s", njobs, actname(a), addrs[0],
+			    "for %s%s", njobs, actname(a), v[0].addr,
 			    n > 1 ? " and others" : "");
 			lastwarn = now();
 		}
 		return;
 	}
 	if ((j = calloc(1, sizeof(*j))) == NULL ||
-	    (j->addrs = calloc(n, sizeof(*j->addrs))) == NULL)
+	    (j->v = calloc(n, sizeof(*j->v))) == NULL)
 		err(1, NULL);
-	memcpy(j->addrs, addrs, n * sizeof(*addrs));
-	j->naddrs = n;
+	memcpy(j->v, v, n * sizeof(*v));
+	j->n = n;
 	j->act = a;
+	j->op = op;
+	j->set = set;
 	j->pid = -1;
 	njobs++;
 	TAILQ_INSERT_TAIL(&ready, j, entry);
 }
 
+/* A job for one address. */
 static void
-batch_flush(struct action *a)
+job_one(struct action *a, const char *set, const char *addr,
+    long long secs)
 {
-	if (a->nbatch == 0)
+	struct target	 t;
+
+	strlcpy(t.addr, addr, sizeof(t.addr));
+	t.secs = secs;
+	job_new(a, OP_ADD, set, &t, 1);
+}
+
+/* The batch in jobs: for nft, one for each family's set. */
+static void
+batch_flush(struct action *a, struct batch *b)
+{
+	struct target	 part[PFBATCH];
+	enum actop	 op = b == &a->del ? OP_DELETE : OP_ADD;
+	int		 i, n, v6;
+
+	if (b->n == 0)
 		return;
-	job_new(a, a->batch, a->nbatch);
-	a->nbatch = 0;
+	if (a->type != ACT_NFT) {
+		job_new(a, op, setfor(a, b->v[0].addr), b->v, b->n);
+		b->n = 0;
+		return;
+	}
+	for (v6 = 0; v6 <= 1; v6++) {
+		for (i = n = 0; i < b->n; i++)
+			if (is6(b->v[i].addr) == v6)
+				part[n++] = b->v[i];
+		if (n > 0)
+			job_new(a, op, setfor(a, part[0].addr), part, n);
+	}
+	b->n = 0;
+}
+
+static void
+batch_add(struct action *a, struct batch *b, const char *addr,
+    long long secs)
+{
+	if (b->v == NULL && (b->v = calloc(PFBATCH, sizeof(*b->v))) == NULL)
+		err(1, NULL);
+	if (b->n == 0)
+		b->start = now();
+	strlcpy(b->v[b->n].addr, addr, sizeof(b->v[b->n].addr));
+	b->v[b->n++].secs = secs;
+	if (b->n == PFBATCH)
+		batch_flush(a, b);
+}
+
+/* nft's elements, "{ addr timeout Ns, ... }", n of them shown. */
+static char *
+nft_elements(const struct job *j, int n)
+{
+	char	*s, part[64];
+	size_t	 size = 32 + n * (TRAP_ADDRLEN + 32);
+	int	 i;
+
+	if ((s = malloc(size)) == NULL)
+		err(1, NULL);
+	strlcpy(s, "{", size);
+	for (i = 0; i < n; i++) {
+		strlcat(s, i > 0 ? ", " : " ", size);
+		strlcat(s, j->v[i].addr, size);
+		if (j->v[i].secs > 0) {
+			snprintf(part, sizeof(part), " timeout %llds",
+			    j->v[i].secs);
+			strlcat(s, part, size);
+		}
+	}
+	if (n < j->n) {
+		snprintf(part, sizeof(part), " ... (%d addresses)", j->n);
+		strlcat(s, part, size);
+	}
+	strlcat(s, " }", size);
+	return s;
+}
+
+/*
+ * The command line of a job; brief, for the log, with three addresses
+ * of a long list.  cmd_free frees it.
+ */
+static void
+cmd_make(const struct job *j, struct cmdline *c, int brief)
+{
+	const struct action	*a = j->act;
+	int			 i, n = brief && j->n > 4 ? 3 : j->n;
+	char			**v = c->argv;
+
+	c->elems = NULL;
+	switch (a->type) {
+	case ACT_PF:
+		*v++ = "pfctl";
+		*v++ = "-t";
+		*v++ = (char *)a->table;
+		*v++ = "-T";
+		*v++ = j->op == OP_ADD ? "add" : "delete";
+		break;
+	case ACT_NFT:
+		*v++ = "nft";
+		*v++ = "add";
+		*v++ = "element";
+		*v++ = (char *)a->family;
+		*v++ = (char *)a->table;
+		*v++ = (char *)j->set;
+		*v++ = c->elems = nft_elements(j, n);
+		*v = NULL;
+		return;
+	case ACT_IPSET:
+		*v++ = "ipset";
+		*v++ = "-exist";
+		*v++ = "add";
+		*v++ = (char *)j->set;
+		*v++ = (char *)j->v[0].addr;
+		if (j->v[0].secs > 0) {
+			snprintf(c->secs, sizeof(c->secs), "%lld",
+			    j->v[0].secs);
+			*v++ = "timeout";
+			*v++ = c->secs;
+		}
+		*v = NULL;
+		return;
+	case ACT_SPAMDB:
+		*v++ = "spamdb";
+		*v++ = "-t";
+		*v++ = "-a";
+		break;
+	default:
+		*v++ = a->prog;
+		break;
+	}
+	for (i = 0; i < n; i++)
+		*v++ = (char *)j->v[i].addr;
+	if (n < j->n) {
+		snprintf(c->more, sizeof(c->more), "... (%d addresses)", j->n);
+		*v++ = c->more;
+	}
+	*v = NULL;
+}
+
+static void
+cmd_free(struct cmdline *c)
+{
+	free(c->elems);
+	c->elems = NULL;
 }
 
 /* The command line of a job, for the log. */
 static void
 job_cmd(const struct job *j, char *buf, size_t size)
 {
-	int	 i;
+	struct cmdline	 c;
+	char		**v;
 
-	switch (j->act->type) {
-	case ACT_PF:
-		snprintf(buf, size, "pfctl -t %s -T add", j->act->arg);
-		break;
-	case ACT_SPAMDB:
-		snprintf(buf, size, "spamdb -t -a");
-		break;
-	default:
-		snprintf(buf, size, "%s", j->act->arg);
-		break;
+	cmd_make(j, &c, 1);
+	buf[0] = '\0';
+	for (v = c.argv; *v != NULL; v++) {
+		if (v != c.argv)
+			strlcat(buf, " ", size);
+		strlcat(buf, *v, size);
 	}
-	for (i = 0; i < j->naddrs; i++) {
-		if (i == 3 && j->naddrs > 4) {
-			snprintf(buf + strlen(buf), size - strlen(buf),
-			    " ... (%d addresses)", j->naddrs);
-			break;
-		}
-		snprintf(buf + strlen(buf), size - strlen(buf), " %s",
-		    j->addrs[i]);
-	}
+	cmd_free(&c);
 }
 
 static void
 job_start(struct job *j)
 {
-	char		*argv[PFBATCH + 8];
-	char		 cmd[256];
-	int		 i, n = 0;
-
-	switch (j->act->type) {
-	case ACT_PF:
-		argv[n++] = "pfctl";
-		argv[n++] = "-t";
-		argv[n++] = (char *)j->act->arg;
-		argv[n++] = "-T";
-		argv[n++] = "add";
-		break;
-	case ACT_SPAMDB:
-		argv[n++] = "spamdb";
-		argv[n++] = "-t";
-		argv[n++] = "-a";
-		break;
-	default:
-		argv[n++] = j->act->prog;
-		break;
-	}
-	for (i = 0; i < j->naddrs; i++)
-		argv[n++] = j->addrs[i];
-	argv[n] = NULL;
+	struct cmdline	 c;
+	char		 cmd[CMDMAX];
 
 	job_cmd(j, cmd, sizeof(cmd));
 	logmsg(LOG_INFO, "%s", cmd);
+	cmd_make(j, &c, 0);
 	j->started = now();
 	j->killed = 0;
 	switch (j->pid = fork()) {
@@ -742,13 +970,14 @@ job_start(struct job *j)
 		if (dup2(devnull, STDIN_FILENO) == -1 ||
 		    dup2(STDERR_FILENO, STDOUT_FILENO) == -1)
 			_exit(127);
-		execv(j->act->prog, argv);
+		execv(j->act->prog, c.argv);
 		fprintf(stderr, "%s: %s: %s\n", getprogname(),
 		    j->act->prog, strerror(errno));
 		_exit(127);
 	default:
 		break;
 	}
+	cmd_free(&c);
 	TAILQ_INSERT_TAIL(&running, j, entry);
 	nrunning++;
 }
@@ -757,7 +986,7 @@ job_start(struct job *j)
 static void
 job_done(struct job *j, int status)
 {
-	char		 cmd[256], why[64];
+	char		 cmd[CMDMAX], why[64];
 	long long	 delay;
 
 	TAILQ_REMOVE(&running, j, entry);
@@ -792,6 +1021,19 @@ job_done(struct job *j, int status)
 	TAILQ_INSERT_TAIL(&retry, j, entry);
 }
 
+/* Flush a batch that has waited PFDELAY ms; lower *wait to its due. */
+static void
+batch_due(struct action *a, struct batch *b, int ending, msec_t t,
+    msec_t *wait)
+{
+	if (b->n == 0)
+		return;
+	if (ending || t - b->start >= PFDELAY)
+		batch_flush(a, b);
+	else if (b->start + PFDELAY - t < *wait)
+		*wait = b->start + PFDELAY - t;
+}
+
 /* Start what is due; return the ms until something else will be. */
 static msec_t
 jobs_run(int ending)
@@ -800,13 +1042,10 @@ jobs_run(int ending)
 	msec_t		 t = now(), wait = 1000;
 	int		 i;
 
-	for (i = 0; i < nactions; i++)
-		if (actions[i].nbatch > 0) {
-			if (ending || t - actions[i].batchstart >= PFDELAY)
-				batch_flush(&actions[i]);
-			else if (actions[i].batchstart + PFDELAY - t < wait)
-				wait = actions[i].batchstart + PFDELAY - t;
-		}
+	for (i = 0; i < nactions; i++) {
+		batch_due(&actions[i], &actions[i].add, ending, t, &wait);
+		batch_due(&actions[i], &actions[i].del, ending, t, &wait);
+	}
 	TAILQ_FOREACH_SAFE(j, &retry, entry, next) {
 		if (j->due <= t) {
 			TAILQ_REMOVE(&retry, j, entry);
@@ -828,33 +1067,42 @@ jobs_run(int ending)
 	return wait;
 }
 
+/*
+ * Act on an address, to be blocked for secs s (0: for ever).  Again, for
+ * the blocks of the state file at start: the firewalls only, which a
+ * reboot empties; programs and spamdb are not run twice.
+ */
 static void
-act(const char *addr)
+act(const char *addr, long long secs, int again)
 {
 	struct action	*a;
-	char		 one[1][TRAP_ADDRLEN];
+	const char	*set;
 	int		 i;
 
 	if (nflag) {
-		printf("%s\n", addr);
+		if (!again)
+			printf("%s\n", addr);
 		return;
 	}
 	for (i = 0; i < nactions; i++) {
 		a = &actions[i];
 		switch (a->type) {
-		case ACT_PRINT:
-			printf("%s\n", addr);
-			break;
 		case ACT_PF:
-			if (a->nbatch == 0)
-				a->batchstart = now();
-			strlcpy(a->batch[a->nbatch++], addr, TRAP_ADDRLEN);
-			if (a->nbatch == PFBATCH)
-				batch_flush(a);
+		case ACT_NFT:
+			if (setfor(a, addr) != NULL)
+				batch_add(a, &a->add, addr, secs);
+			break;
+		case ACT_IPSET:
+			if ((set = setfor(a, addr)) != NULL)
+				job_one(a, set, addr, secs);
+			break;
+		case ACT_PRINT:
+			if (!again)
+				printf("%s\n", addr);
 			break;
 		default:
-			strlcpy(one[0], addr, sizeof(one[0]));
-			job_new(a, one, 1);
+			if (!again)
+				job_one(a, NULL, addr, secs);
 			break;
 		}
 	}
@@ -1012,7 +1260,7 @@ attempt(const char *addr, const char *user, size_t ulen, int svc)
 		return;
 	}
 	logmsg(LOG_NOTICE, "offender %s: %s", addr, why);
-	act(addr);
+	act(addr, expire, 0);
 }
 
 /*
@@ -1406,7 +1654,8 @@ findprogs(void)
 
 	for (i = 0; i < nactions; i++) {
 		a = &actions[i];
-		if (a->type == ACT_PF || a->type == ACT_SPAMDB) {
+		if (a->type == ACT_PF || a->type == ACT_NFT ||
+		    a->type == ACT_IPSET || a->type == ACT_SPAMDB) {
 			if ((a->prog = findprog(actname(a))) == NULL)
 				errx(1, "%s: not found in PATH", actname(a));
 		} else if (a->type == ACT_EXEC) {
