@@ -96,6 +96,10 @@
 #define NAMECHARS	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
 			"0123456789_-"
 #define CMDMAX		256	/* bytes of a command line in the log */
+#define SAVEDELAY	1000	/* ms between writes of the state file */
+#define MAXRETURNS	1000	/* returns of an offender counted */
+#define MAXWUNTIL	(1LL << 40)	/* end of a block in the state file */
+#define NEVER		LLONG_MAX	/* the end of a block for ever */
 #define USER		"_traplogd"	/* the extractor's user, or: */
 #define USER_FALLBACK	"nobody"
 #define CHROOTDIR	"/var/empty"
@@ -118,14 +122,24 @@ struct attmsg {
 	/* the user name follows */
 };
 
-/* An address acted on (or refused) lately. */
+/*
+ * An address acted on (or refused) lately; with -X, remembered after its
+ * block has ended, to know it when it comes back.
+ */
 struct offender {
-	RB_ENTRY(offender)	 entry;
-	TAILQ_ENTRY(offender)	 lru;
-	msec_t			 when;
+	RB_ENTRY(offender)	 entry;		/* by address */
+	RB_ENTRY(offender)	 tentry;	/* by next */
+	TAILQ_ENTRY(offender)	 lru;		/* by the last block */
+	msec_t			 until;		/* the block ends; NEVER */
+	msec_t			 next;		/* until, or when forgotten */
+	long long		 wuntil;	/* until, s since the epoch */
+	int			 returns;	/* times it came back */
+	int			 refused;	/* not acted on */
+	int			 ended;		/* the block has */
 	char			 addr[TRAP_ADDRLEN];
 };
 RB_HEAD(offtree, offender);
+RB_HEAD(timetree, offender);
 TAILQ_HEAD(offlru, offender);
 
 /* Failures of an address within the -T window. */
@@ -217,12 +231,17 @@ static struct action		 actions[MAXACTIONS];
 static int			 nactions;
 static long long		 tn, tsecs;	/* -T n/secs */
 static long long		 expire = DEFEXPIRE;
+static long long		 maxexpire = -1;	/* -X */
+static const char		*statefile;
 
 static struct trap_list		*traps;
 static struct nets		 allow, own;
 static struct offtree		 offenders = RB_INITIALIZER(&offenders);
 static struct offlru		 offlru = TAILQ_HEAD_INITIALIZER(offlru);
+static struct timetree		 timeline = RB_INITIALIZER(&timeline);
 static size_t			 noffenders;
+static int			 dirty;		/* the state file is behind */
+static msec_t			 lastsave;
 static struct cnttree		 counters = RB_INITIALIZER(&counters);
 static struct cntlru		 cntlru = TAILQ_HEAD_INITIALIZER(cntlru);
 static size_t			 ncounters, nstamps;
@@ -250,15 +269,26 @@ static msec_t			 nextcheck, lastif;
 static int			 ended, xopen = 1;
 
 static int	offcmp(struct offender *, struct offender *);
+static int	timecmp(struct offender *, struct offender *);
 static int	cntcmp(struct counter *, struct counter *);
 RB_PROTOTYPE_STATIC(offtree, offender, entry, offcmp)
+RB_PROTOTYPE_STATIC(timetree, offender, tentry, timecmp)
 RB_PROTOTYPE_STATIC(cnttree, counter, entry, cntcmp)
 RB_GENERATE_STATIC(offtree, offender, entry, offcmp)
+RB_GENERATE_STATIC(timetree, offender, tentry, timecmp)
 RB_GENERATE_STATIC(cnttree, counter, entry, cntcmp)
 
 static int
 offcmp(struct offender *a, struct offender *b)
 {
+	return strcmp(a->addr, b->addr);
+}
+
+static int
+timecmp(struct offender *a, struct offender *b)
+{
+	if (a->next != b->next)
+		return a->next < b->next ? -1 : 1;
 	return strcmp(a->addr, b->addr);
 }
 
@@ -275,7 +305,7 @@ usage(void)
 	    "[-t traplist]...\n"
 	    "\t[-d domain,... | -D file] [-w allowlist] [-T n/secs] "
 	    "[-x secs]\n"
-	    "\t[-f file]...\n",
+	    "\t[-X secs] [-s statefile] [-f file]...\n",
 	    getprogname());
 	exit(1);
 }
@@ -822,6 +852,15 @@ static void
 batch_add(struct action *a, struct batch *b, const char *addr,
     long long secs)
 {
+	struct batch	*other = b == &a->add ? &a->del : &a->add;
+	int		 i;
+
+	/* a block that ends and starts again within the batch delay */
+	for (i = 0; i < other->n; i++)
+		if (strcmp(other->v[i].addr, addr) == 0) {
+			other->v[i] = other->v[--other->n];
+			break;
+		}
 	if (b->v == NULL && (b->v = calloc(PFBATCH, sizeof(*b->v))) == NULL)
 		err(1, NULL);
 	if (b->n == 0)
@@ -1043,8 +1082,8 @@ jobs_run(int ending)
 	int		 i;
 
 	for (i = 0; i < nactions; i++) {
-		batch_due(&actions[i], &actions[i].add, ending, t, &wait);
 		batch_due(&actions[i], &actions[i].del, ending, t, &wait);
+		batch_due(&actions[i], &actions[i].add, ending, t, &wait);
 	}
 	TAILQ_FOREACH_SAFE(j, &retry, entry, next) {
 		if (j->due <= t) {
@@ -1122,30 +1161,97 @@ full(const char *what)
 	}
 }
 
+/* The ms an ended block is remembered, to know a return: -X. */
+static msec_t
+keep(void)
+{
+	return maxexpire > expire ? maxexpire * 1000 : 0;
+}
+
+/* The block for an address back the nth time: -x doubled, up to -X. */
+static long long
+blocktime(int returns)
+{
+	long long	 secs = expire;
+
+	while (returns-- > 0 && secs < maxexpire)
+		secs *= 2;
+	return secs < maxexpire ? secs : maxexpire;
+}
+
+/* A block has ended: with -s, its address leaves the pf tables. */
+static void
+unblock(const char *addr)
+{
+	int	 i;
+
+	if (statefile == NULL || nflag)
+		return;
+	for (i = 0; i < nactions; i++)
+		if (actions[i].type == ACT_PF)
+			batch_add(&actions[i], &actions[i].del, addr, 0);
+}
+
+static void
+offender_time(struct offender *o, msec_t next)
+{
+	RB_REMOVE(timetree, &timeline, o);
+	o->next = next;
+	RB_INSERT(timetree, &timeline, o);
+}
+
 static void
 offender_del(struct offender *o)
 {
 	RB_REMOVE(offtree, &offenders, o);
+	RB_REMOVE(timetree, &timeline, o);
 	TAILQ_REMOVE(&offlru, o, lru);
 	noffenders--;
 	free(o);
+	dirty = 1;
 }
 
-static void
-offender_add(const char *addr)
+static struct offender *
+offender_new(const char *addr)
 {
 	struct offender	*o;
 
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		err(1, NULL);
 	strlcpy(o->addr, addr, sizeof(o->addr));
-	o->when = now();
+	o->until = o->next = NEVER;
 	RB_INSERT(offtree, &offenders, o);
+	RB_INSERT(timetree, &timeline, o);
 	TAILQ_INSERT_TAIL(&offlru, o, lru);
 	if (++noffenders > MAXOFFENDERS) {
 		full("offender");
 		offender_del(TAILQ_FIRST(&offlru));
 	}
+	dirty = 1;
+	return o;
+}
+
+/* Block o until wuntil, s since the epoch (0: for ever), that is until. */
+static void
+offender_block(struct offender *o, long long wuntil, msec_t until)
+{
+	o->wuntil = wuntil;
+	o->until = until;
+	o->ended = 0;
+	offender_time(o, until);
+	TAILQ_REMOVE(&offlru, o, lru);
+	TAILQ_INSERT_TAIL(&offlru, o, lru);
+	dirty = 1;
+}
+
+/* Block o for secs s from now (0: for ever). */
+static void
+offender_for(struct offender *o, long long secs)
+{
+	if (secs == 0)
+		offender_block(o, 0, NEVER);
+	else
+		offender_block(o, time(NULL) + secs, now() + secs * 1000);
 }
 
 static void
@@ -1210,7 +1316,10 @@ count(const char *addr)
 	return 0;
 }
 
-/* Forget offenders and counts older than -x and -T allow. */
+/*
+ * End the blocks whose time has come; forget the offenders and counts
+ * older than -x, -X and -T allow.
+ */
 static void
 age(void)
 {
@@ -1218,49 +1327,276 @@ age(void)
 	struct counter	*c;
 	msec_t		 t = now();
 
-	while (expire > 0 && (o = TAILQ_FIRST(&offlru)) != NULL &&
-	    t - o->when >= expire * 1000)
-		offender_del(o);
+	while ((o = RB_MIN(timetree, &timeline)) != NULL && o->next <= t) {
+		if (!o->ended && !o->refused) {
+			logmsg(LOG_INFO, "block of %s ended", o->addr);
+			unblock(o->addr);
+		}
+		if (o->ended || o->refused || keep() == 0)
+			offender_del(o);
+		else {
+			o->ended = 1;
+			offender_time(o, o->until + keep());
+		}
+	}
 	while ((c = TAILQ_FIRST(&cntlru)) != NULL &&
 	    (c->n == 0 || t - c->t[c->n - 1] >= tsecs * 1000))
 		counter_del(c);
 }
 
-static void
-attempt(const char *addr, const char *user, size_t ulen, int svc)
+/* Whether an attempt makes its address an offender, and why. */
+static int
+offence(const char *addr, const char *user, size_t ulen, int svc,
+    char *why, size_t size)
 {
-	struct offender	 find;
 	struct counter	*c, cfind;
-	const char	*trap = NULL, *no;
-	char		 why[1400], vuser[4 * USERMAX + 1];
+	const char	*trap = NULL;
+	char		 vuser[4 * USERMAX + 1];
 
-	strlcpy(find.addr, addr, sizeof(find.addr));
-	if (RB_FIND(offtree, &offenders, &find) != NULL)
-		return;		/* acted on already */
 	if (traps != NULL && ulen != USERLONG)
 		trap = trap_list_match(traps, user, ulen);
 	if (trap != NULL) {
 		trap_vis(vuser, sizeof(vuser), user, ulen);
-		snprintf(why, sizeof(why), "%s user \"%s\", spamtrap %s",
+		snprintf(why, size, "%s user \"%s\", spamtrap %s",
 		    trap_service_names[svc], vuser, trap);
 		if (tn > 1) {
 			strlcpy(cfind.addr, addr, sizeof(cfind.addr));
 			if ((c = RB_FIND(cnttree, &counters, &cfind)) != NULL)
 				counter_del(c);
 		}
-	} else if (tn > 0 && count(addr))
-		snprintf(why, sizeof(why), "%lld failure%s in %lld s",
+		return 1;
+	}
+	if (tn > 0 && count(addr)) {
+		snprintf(why, size, "%lld failure%s in %lld s",
 		    tn, tn == 1 ? "" : "s", tsecs);
-	else
-		return;
+		return 1;
+	}
+	return 0;
+}
 
-	offender_add(addr);
+/* Block an offender, o if it was one before, and act on it. */
+static void
+offend(struct offender *o, const char *addr, const char *why)
+{
+	const char	*no;
+	long long	 secs;
+
 	if ((no = refusal(addr)) != NULL) {
+		if (o != NULL)
+			offender_del(o);
+		o = offender_new(addr);
+		o->refused = 1;
+		offender_for(o, expire);
 		logmsg(LOG_NOTICE, "refusing to act on %s (%s)", addr, no);
 		return;
 	}
-	logmsg(LOG_NOTICE, "offender %s: %s", addr, why);
-	act(addr, expire, 0);
+	if (o == NULL)
+		o = offender_new(addr);
+	else if (o->returns < MAXRETURNS)
+		o->returns++;
+	secs = blocktime(o->returns);
+	offender_for(o, secs);
+	if (o->returns == 0)
+		logmsg(LOG_NOTICE, "offender %s: %s", addr, why);
+	else
+		logmsg(LOG_NOTICE, "offender %s: %s; back %d time%s, "
+		    "blocked for %lld s", addr, why, o->returns,
+		    o->returns == 1 ? "" : "s", secs);
+	act(addr, secs, 0);
+}
+
+static void
+attempt(const char *addr, const char *user, size_t ulen, int svc)
+{
+	struct offender	 find, *o;
+	char		 why[1400];
+
+	age();		/* the block may have ended since the last poll */
+	strlcpy(find.addr, addr, sizeof(find.addr));
+	if ((o = RB_FIND(offtree, &offenders, &find)) != NULL && !o->ended)
+		return;		/* blocked, or refused, already */
+	if (offence(addr, user, ulen, svc, why, sizeof(why)))
+		offend(o, addr, why);
+}
+
+/*
+ * The state file (-s): a line an offender, "address until returns",
+ * until the end of its block in s since the epoch (0: never), returns
+ * the times it came back.  Written whole to a temporary file that is
+ * renamed over it, at most once every SAVEDELAY ms.
+ */
+
+/* An offender of the state file, at start. */
+static void
+state_entry(const char *addr, long long wuntil, int returns)
+{
+	struct offender	 find, *o;
+	long long	 t = time(NULL);
+	msec_t		 until;
+	int		 over = wuntil != 0 && wuntil <= t;
+
+	strlcpy(find.addr, addr, sizeof(find.addr));
+	if (RB_FIND(offtree, &offenders, &find) != NULL)
+		return;
+	until = wuntil == 0 ? NEVER : now() + (wuntil - t) * 1000;
+	if (refusal(addr) != NULL || over)
+		unblock(addr);
+	if (refusal(addr) != NULL || (over && until + keep() <= now()))
+		return;
+	o = offender_new(addr);
+	o->returns = returns;
+	offender_block(o, wuntil, until);
+	if (over) {
+		o->ended = 1;
+		offender_time(o, until + keep());
+	} else
+		act(addr, wuntil == 0 ? 0 : wuntil - t, 1);
+}
+
+static int
+state_line(char *line)
+{
+	char		 addr[TRAP_ADDRLEN], *a, *u, *r, *p = line;
+	const char	*errstr, *errstr2;
+	long long	 wuntil;
+	int		 returns;
+
+	a = strsep(&p, " ");
+	u = strsep(&p, " ");
+	r = strsep(&p, " ");
+	if (r == NULL || p != NULL)
+		return -1;
+	wuntil = strtonum(u, 0, MAXWUNTIL, &errstr);
+	returns = strtonum(r, 0, MAXRETURNS, &errstr2);
+	if (errstr != NULL || errstr2 != NULL ||
+	    trap_addr_canon(a, strlen(a), addr, sizeof(addr)) == -1)
+		return -1;
+	state_entry(addr, wuntil, returns);
+	return 0;
+}
+
+static void
+state_load(void)
+{
+	FILE			*f;
+	char			*line = NULL;
+	size_t			 size = 0;
+	ssize_t			 len;
+	unsigned long long	 n = 0;
+
+	if ((f = fopen(statefile, "r")) == NULL) {
+		if (errno == ENOENT)
+			return;
+		err(1, "%s", statefile);
+	}
+	while ((len = getline(&line, &size, f)) != -1) {
+		n++;
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (state_line(line) == -1)
+			logmsg(LOG_WARNING, "%s:%llu: not a state line, "
+			    "skipped", statefile, n);
+	}
+	if (ferror(f))
+		err(1, "%s", statefile);
+	free(line);
+	fclose(f);
+}
+
+static int
+state_write(FILE *f)
+{
+	struct offender	*o;
+
+	RB_FOREACH(o, offtree, &offenders)
+		if (!o->refused)
+			fprintf(f, "%s %lld %d\n", o->addr, o->wuntil,
+			    o->returns);
+	return fflush(f) == EOF || ferror(f) ? -1 : 0;
+}
+
+/* Write the state file anew; -1 and errno if it could not be. */
+static int
+state_save(void)
+{
+	char	 tmp[PATH_MAX];
+	FILE	*f;
+	int	 fd, save;
+
+	dirty = 0;
+	lastsave = now();
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXXXXXX", statefile) >=
+	    (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = mkstemp(tmp)) == -1)
+		return -1;
+	if ((f = fdopen(fd, "w")) == NULL) {
+		save = errno;
+		close(fd);
+		goto fail;
+	}
+	if (state_write(f) == -1 || fsync(fd) == -1) {
+		save = errno;
+		fclose(f);
+		goto fail;
+	}
+	if (fclose(f) == EOF || rename(tmp, statefile) == -1) {
+		save = errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	unlink(tmp);
+	errno = save;
+	return -1;
+}
+
+/* Save the state when it is due; lower *wait to when it will be. */
+static void
+state_due(int ending, msec_t *wait)
+{
+	static int	 failed;
+	msec_t		 t = now();
+
+	if (statefile == NULL || !dirty)
+		return;
+	if (!ending && t - lastsave < SAVEDELAY) {
+		if (lastsave + SAVEDELAY - t < *wait)
+			*wait = lastsave + SAVEDELAY - t;
+		return;
+	}
+	if (state_save() == 0) {
+		if (failed)
+			logmsg(LOG_NOTICE, "%s: written again", statefile);
+		failed = 0;
+		return;
+	}
+	if (!failed++)
+		logmsg(LOG_ERR, "%s: %s", statefile, strerror(errno));
+	dirty = 1;
+}
+
+/*
+ * At start, the state file: the blocks still on are put again in the
+ * firewalls, the ended ones taken out of the pf tables.  The file is
+ * written at once, to know that it can be.
+ */
+static void
+state_start(void)
+{
+	int	 i;
+
+	if (statefile == NULL)
+		return;
+	state_load();
+	for (i = 0; i < nactions; i++) {
+		batch_flush(&actions[i], &actions[i].del);
+		batch_flush(&actions[i], &actions[i].add);
+	}
+	if (state_save() == -1)
+		err(1, "%s", statefile);
 }
 
 /*
@@ -1607,7 +1943,7 @@ static __dead void
 finish(void)
 {
 	struct job	*j;
-	msec_t		 end = now() + ENDWAIT * 1000;
+	msec_t		 end = now() + ENDWAIT * 1000, wait;
 	size_t		 n = 0;
 
 	/* Retries wait no longer: one last try now. */
@@ -1637,6 +1973,7 @@ finish(void)
 		kill(xpid, SIGTERM);
 		waitpid(xpid, NULL, 0);
 	}
+	state_due(1, &wait);
 	logmsg(LOG_INFO, "exiting");
 	exit(0);
 }
@@ -1685,6 +2022,7 @@ printing(void)
 static void
 setup_unveil(void)
 {
+	char	*dir, *slash;
 	int	 i;
 
 	for (i = 0; i < nlists; i++)
@@ -1702,8 +2040,29 @@ setup_unveil(void)
 			if (actions[i].prog != NULL &&
 			    unveil(actions[i].prog, "x") == -1)
 				err(1, "unveil %s", actions[i].prog);
+	/* the state file's directory, for its temporary file */
+	if (statefile != NULL) {
+		if ((dir = strdup(statefile)) == NULL)
+			err(1, NULL);
+		slash = strrchr(dir, '/');
+		slash[slash == dir] = '\0';
+		if (unveil(dir, "rwc") == -1)
+			err(1, "unveil %s", dir);
+		free(dir);
+	}
 	if (unveil(NULL, NULL) == -1)
 		err(1, "unveil");
+}
+
+/* The promises of pledge(2): -n runs nothing, -s writes its file. */
+static const char *
+promises(void)
+{
+	if (statefile != NULL)
+		return nflag ? "stdio rpath wpath cpath route proc" :
+		    "stdio rpath wpath cpath route proc exec";
+	return nflag ? "stdio rpath route proc" :
+	    "stdio rpath route proc exec";
 }
 
 /* -T n/secs */
@@ -1733,7 +2092,7 @@ options(int argc, char *argv[])
 	const char	*errstr;
 	int		 ch;
 
-	while ((ch = getopt(argc, argv, "a:D:d:f:nT:t:vw:x:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:D:d:f:ns:T:t:vw:X:x:")) != -1) {
 		switch (ch) {
 		case 'a':
 			parse_action(optarg);
@@ -1752,6 +2111,9 @@ options(int argc, char *argv[])
 		case 'n':
 			nflag = 1;
 			break;
+		case 's':
+			statefile = abspath(optarg);
+			break;
 		case 'T':
 			parse_threshold(optarg);
 			break;
@@ -1767,6 +2129,11 @@ options(int argc, char *argv[])
 			break;
 		case 'w':
 			wfile = abspath(optarg);
+			break;
+		case 'X':
+			maxexpire = strtonum(optarg, 1, INT_MAX, &errstr);
+			if (errstr != NULL)
+				errx(1, "-X is %s: %s", errstr, optarg);
 			break;
 		case 'x':
 			expire = strtonum(optarg, 0, INT_MAX, &errstr);
@@ -1784,6 +2151,10 @@ options(int argc, char *argv[])
 		trap_badusage(usage, "-d and -D are mutually exclusive");
 	if (nflag && nactions > 0)
 		trap_badusage(usage, "-n and -a are mutually exclusive");
+	if (maxexpire == -1)
+		maxexpire = expire;
+	else if (maxexpire < expire)
+		trap_badusage(usage, "-X is less than -x");
 	if (nlists == 0 && tn == 0)
 		errx(1, "nothing to look for: give -t or -T");
 	if (nactions == 0 && !nflag)
@@ -1883,6 +2254,7 @@ tick(void)
 	}
 	age();
 	wait = nflag ? 1000 : jobs_run(0);
+	state_due(0, &wait);
 	if (!ended && t >= nextcheck) {
 		if (trap_follow_check(follow) == -1)
 			ended = 1;
@@ -1943,11 +2315,11 @@ main(int argc, char *argv[])
 	trap_tz_init(NULL);	/* of the log's local times */
 	options(argc, argv);
 	prepare();
+	state_start();
 	detach();
 	signals();
 	setup_unveil();
-	if (pledge(nflag ? "stdio rpath route proc" :
-	    "stdio rpath route proc exec", NULL) == -1)
+	if (pledge(promises(), NULL) == -1)
 		err(1, "pledge");
 	logmsg(LOG_INFO, "started%s", nflag ? " (dry run)" : "");
 	loop();
