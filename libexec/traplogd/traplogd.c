@@ -1943,7 +1943,7 @@ static __dead void
 finish(void)
 {
 	struct job	*j;
-	msec_t		 end = now() + ENDWAIT * 1000, wait;
+	msec_t		 end = now() + ENDWAIT * 1000, wait = 0;
 	size_t		 n = 0;
 
 	/* Retries wait no longer: one last try now. */
