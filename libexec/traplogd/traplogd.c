@@ -1426,12 +1426,11 @@ attempt(const char *addr, const char *user, size_t ulen, int svc)
  * renamed over it, at most once every SAVEDELAY ms.
  */
 
-/* An offender of the state file, at start. */
+/* An offender of the state file, at start, at time t (s since the epoch). */
 static void
-state_entry(const char *addr, long long wuntil, int returns)
+state_entry(const char *addr, long long wuntil, int returns, long long t)
 {
 	struct offender	 find, *o;
-	long long	 t = time(NULL);
 	msec_t		 until;
 	int		 over = wuntil != 0 && wuntil <= t;
 
@@ -1454,7 +1453,7 @@ state_entry(const char *addr, long long wuntil, int returns)
 }
 
 static int
-state_line(char *line)
+state_line(char *line, long long t)
 {
 	char		 addr[TRAP_ADDRLEN], *a, *u, *r, *p = line;
 	const char	*errstr, *errstr2;
@@ -1471,7 +1470,7 @@ state_line(char *line)
 	if (errstr != NULL || errstr2 != NULL ||
 	    trap_addr_canon(a, strlen(a), addr, sizeof(addr)) == -1)
 		return -1;
-	state_entry(addr, wuntil, returns);
+	state_entry(addr, wuntil, returns, t);
 	return 0;
 }
 
@@ -1483,6 +1482,7 @@ state_load(void)
 	size_t			 size = 0;
 	ssize_t			 len;
 	unsigned long long	 n = 0;
+	long long		 t = time(NULL);	/* one for all */
 
 	if ((f = fopen(statefile, "r")) == NULL) {
 		if (errno == ENOENT)
@@ -1493,7 +1493,7 @@ state_load(void)
 		n++;
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = '\0';
-		if (state_line(line) == -1)
+		if (state_line(line, t) == -1)
 			logmsg(LOG_WARNING, "%s:%llu: not a state line, "
 			    "skipped", statefile, n);
 	}
