@@ -17,7 +17,7 @@
 /*
  * traplogd: read the log as it is written, and act at once on the hosts
  * that try spamtrap names (or fail too often): add them to a pf(4) table,
- * trap them in spamd(8), run a program.
+ * an nftables set or an ipset, trap them in spamd(8), run a program.
  *
  * Two processes.  The extractor parses the log lines, text that attackers
  * write, with the recognisers of libtrap: it runs as an unprivileged user
@@ -33,7 +33,8 @@
  *		IFREFRESH s and on SIGHUP
  *	proc	fork(2) for every action; kill(2) of an action that hangs
  *		and of the extractor at exit
- *	exec	pfctl(8), spamdb(8), -a exec: programs (unveiled "x")
+ *	exec	pfctl(8), nft(8), ipset(8), spamdb(8), -a exec: programs
+ *		(unveiled "x")
  *
  * and with -n, which runs nothing, to "stdio rpath route proc".
  */
@@ -49,6 +50,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -75,7 +77,7 @@
 #define MAXCOUNTERS	100000	/* addresses with failures counted (-T) */
 #define MAXSTAMPS	1000000	/* failure times kept for -T, in all */
 #define MAXTN		10000	/* largest n of -T */
-#define PFBATCH		100	/* addresses in one pfctl run at most */
+#define PFBATCH		100	/* addresses in one pfctl, nft run at most */
 #define PFDELAY		1000	/* ms an address waits for its batch */
 #define RETRIES		10	/* times a failed action is retried */
 #define BACKOFFMAX	300	/* s between retries at most */
@@ -90,6 +92,14 @@
 #define USERLONG	0xffff	/* ... it was longer */
 #define OUTMAX		(1024 * 1024)	/* bytes of lines for the extractor */
 #define DEFEXPIRE	86400	/* -x default */
+#define NAMEMAX		32	/* bytes of a table or set name, and NUL */
+#define NAMECHARS	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+			"0123456789_-"
+#define CMDMAX		256	/* bytes of a command line in the log */
+#define SAVEDELAY	1000	/* ms between writes of the state file */
+#define MAXRETURNS	1000	/* returns of an offender counted */
+#define MAXWUNTIL	(1LL << 40)	/* end of a block in the state file */
+#define NEVER		LLONG_MAX	/* the end of a block for ever */
 #define USER		"_traplogd"	/* the extractor's user, or: */
 #define USER_FALLBACK	"nobody"
 #define CHROOTDIR	"/var/empty"
@@ -112,14 +122,24 @@ struct attmsg {
 	/* the user name follows */
 };
 
-/* An address acted on (or refused) lately. */
+/*
+ * An address acted on (or refused) lately; with -X, remembered after its
+ * block has ended, to know it when it comes back.
+ */
 struct offender {
-	RB_ENTRY(offender)	 entry;
-	TAILQ_ENTRY(offender)	 lru;
-	msec_t			 when;
+	RB_ENTRY(offender)	 entry;		/* by address */
+	RB_ENTRY(offender)	 tentry;	/* by next */
+	TAILQ_ENTRY(offender)	 lru;		/* by the last block */
+	msec_t			 until;		/* the block ends; NEVER */
+	msec_t			 next;		/* until, or when forgotten */
+	long long		 wuntil;	/* until, s since the epoch */
+	int			 returns;	/* times it came back */
+	int			 refused;	/* not acted on */
+	int			 ended;		/* the block has */
 	char			 addr[TRAP_ADDRLEN];
 };
 RB_HEAD(offtree, offender);
+RB_HEAD(timetree, offender);
 TAILQ_HEAD(offlru, offender);
 
 /* Failures of an address within the -T window. */
@@ -144,21 +164,57 @@ struct nets {
 	size_t		 n, cap;
 };
 
-enum acttype { ACT_PF, ACT_SPAMDB, ACT_EXEC, ACT_PRINT };
+/* An address for an action, and how long it is blocked (0: for ever). */
+struct target {
+	char		 addr[TRAP_ADDRLEN];
+	long long	 secs;
+};
+
+/* Addresses waiting to go to pfctl or nft in one run. */
+struct batch {
+	struct target	*v;
+	int		 n;
+	msec_t		 start;		/* when the first came */
+};
+
+enum acttype { ACT_PF, ACT_NFT, ACT_IPSET, ACT_SPAMDB, ACT_EXEC, ACT_PRINT };
+enum actop { OP_ADD, OP_DELETE };
+
 struct action {
 	enum acttype	 type;
-	const char	*arg;		/* table, program */
+	const char	*arg;		/* as given, after the colon */
+	const char	*family;	/* nft */
+	const char	*table;		/* pf, nft */
+	const char	*set;		/* nft, ipset */
+	char		*set6;		/* ... the set of IPv6 addresses */
 	char		*prog;		/* what is executed */
-	char		(*batch)[TRAP_ADDRLEN];
-	int		 nbatch;
-	msec_t		 batchstart;
+	struct batch	 add, del;	/* pf, nft; del: pf */
+};
+
+/* A job's command line, as cmd_make makes it. */
+struct cmdline {
+	char		*argv[PFBATCH + 8];
+	char		*elems;		/* nft's, allocated */
+	char		 secs[24];	/* ipset's timeout */
+	char		 more[32];	/* "... (N addresses)" */
+};
+
+/* The slots of the main loop's poll(2). */
+enum {
+	PFD_SIGNAL,	/* the signal handler's pipe */
+	PFD_INPUT,	/* the log, when it can be waited for */
+	PFD_XOUT,	/* lines to the extractor */
+	PFD_XIN,	/* attempts from it */
+	PFD_MAX
 };
 
 struct job {
 	TAILQ_ENTRY(job)	 entry;
 	struct action		*act;
-	char			(*addrs)[TRAP_ADDRLEN];
-	int			 naddrs;
+	enum actop		 op;
+	const char		*set;		/* nft, ipset */
+	struct target		*v;
+	int			 n;
 	int			 tries;		/* failures so far */
 	msec_t			 due;		/* of the next try */
 	msec_t			 started;
@@ -175,12 +231,17 @@ static struct action		 actions[MAXACTIONS];
 static int			 nactions;
 static long long		 tn, tsecs;	/* -T n/secs */
 static long long		 expire = DEFEXPIRE;
+static long long		 maxexpire = -1;	/* -X */
+static const char		*statefile;
 
 static struct trap_list		*traps;
 static struct nets		 allow, own;
 static struct offtree		 offenders = RB_INITIALIZER(&offenders);
 static struct offlru		 offlru = TAILQ_HEAD_INITIALIZER(offlru);
+static struct timetree		 timeline = RB_INITIALIZER(&timeline);
 static size_t			 noffenders;
+static int			 dirty;		/* the state file is behind */
+static msec_t			 lastsave;
 static struct cnttree		 counters = RB_INITIALIZER(&counters);
 static struct cntlru		 cntlru = TAILQ_HEAD_INITIALIZER(cntlru);
 static size_t			 ncounters, nstamps;
@@ -200,16 +261,34 @@ static size_t			 olen, ocap, ilen, icap;
 static volatile sig_atomic_t	 gothup, gotquit;
 static int			 sigpipe[2] = { -1, -1 };
 
+/* The input, and the state of the main loop. */
+static char			*files[MAXLISTS];
+static int			 nfiles;
+static struct trap_follow	*follow;
+static msec_t			 nextcheck, lastif;
+static int			 ended, xopen = 1;
+
 static int	offcmp(struct offender *, struct offender *);
+static int	timecmp(struct offender *, struct offender *);
 static int	cntcmp(struct counter *, struct counter *);
 RB_PROTOTYPE_STATIC(offtree, offender, entry, offcmp)
+RB_PROTOTYPE_STATIC(timetree, offender, tentry, timecmp)
 RB_PROTOTYPE_STATIC(cnttree, counter, entry, cntcmp)
 RB_GENERATE_STATIC(offtree, offender, entry, offcmp)
+RB_GENERATE_STATIC(timetree, offender, tentry, timecmp)
 RB_GENERATE_STATIC(cnttree, counter, entry, cntcmp)
 
 static int
 offcmp(struct offender *a, struct offender *b)
 {
+	return strcmp(a->addr, b->addr);
+}
+
+static int
+timecmp(struct offender *a, struct offender *b)
+{
+	if (a->next != b->next)
+		return a->next < b->next ? -1 : 1;
 	return strcmp(a->addr, b->addr);
 }
 
@@ -226,7 +305,7 @@ usage(void)
 	    "[-t traplist]...\n"
 	    "\t[-d domain,... | -D file] [-w allowlist] [-T n/secs] "
 	    "[-x secs]\n"
-	    "\t[-f file]...\n",
+	    "\t[-X secs] [-s statefile] [-f file]...\n",
 	    getprogname());
 	exit(1);
 }
@@ -541,6 +620,10 @@ actname(const struct action *a)
 	switch (a->type) {
 	case ACT_PF:
 		return "pfctl";
+	case ACT_NFT:
+		return "nft";
+	case ACT_IPSET:
+		return "ipset";
 	case ACT_SPAMDB:
 		return "spamdb";
 	case ACT_EXEC:
@@ -577,6 +660,61 @@ findprog(const char *name)
 	}
 }
 
+/*
+ * A table or set name: letters, digits, '_' and '-', shorter than max;
+ * with letter, starting with a letter or '_'.
+ */
+static int
+goodname(const char *s, size_t max, int letter)
+{
+	size_t	 len = strlen(s);
+
+	if (len == 0 || len >= max || strspn(s, NAMECHARS) != len)
+		return 0;
+	return !letter || *s == '_' || isalpha((unsigned char)*s);
+}
+
+/* The set of the IPv6 addresses: the name and a 6. */
+static char *
+name6(const char *set)
+{
+	char	*s;
+
+	if (asprintf(&s, "%s6", set) == -1)
+		err(1, NULL);
+	return s;
+}
+
+/* nft:family/table/set */
+static void
+parse_nft(struct action *a, const char *s)
+{
+	static const char *const families[] = {
+		"bridge", "inet", "ip", "ip6", "netdev", NULL
+	};
+	char	*p;
+	int	 i;
+
+	a->type = ACT_NFT;
+	a->arg = s + 4;
+	if ((p = strdup(a->arg)) == NULL)
+		err(1, NULL);
+	a->family = strsep(&p, "/");
+	a->table = strsep(&p, "/");
+	a->set = p;
+	if (a->table == NULL || a->set == NULL)
+		errx(1, "nft: wants family/table/set: %s", s);
+	for (i = 0; families[i] != NULL; i++)
+		if (strcmp(a->family, families[i]) == 0)
+			break;
+	if (families[i] == NULL)
+		errx(1, "nft: the family is bridge, inet, ip, ip6 or netdev: "
+		    "%s", s);
+	if (!goodname(a->table, NAMEMAX, 1) || !goodname(a->set, NAMEMAX, 1))
+		errx(1, "bad table or set name: %s", s);
+	a->set6 = name6(a->set);
+}
+
 static void
 parse_action(char *s)
 {
@@ -587,14 +725,18 @@ parse_action(char *s)
 	a = &actions[nactions++];
 	if (strncmp(s, "pf:", 3) == 0) {
 		a->type = ACT_PF;
-		a->arg = s + 3;
-		if (*a->arg == '\0' || strlen(a->arg) >= 32 ||
-		    strspn(a->arg, "abcdefghijklmnopqrstuvwxyz"
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
-		    strlen(a->arg))
+		a->arg = a->table = s + 3;
+		if (!goodname(a->table, NAMEMAX, 0))
 			errx(1, "bad table name: %s", s);
-		if ((a->batch = calloc(PFBATCH, sizeof(*a->batch))) == NULL)
-			err(1, NULL);
+	} else if (strncmp(s, "nft:", 4) == 0) {
+		parse_nft(a, s);
+	} else if (strncmp(s, "ipset:", 6) == 0) {
+		a->type = ACT_IPSET;
+		a->arg = a->set = s + 6;
+		/* with its 6, the name of the IPv6 set fits too */
+		if (!goodname(a->set, NAMEMAX - 1, 1))
+			errx(1, "bad set name: %s", s);
+		a->set6 = name6(a->set);
 	} else if (strcmp(s, "spamdb") == 0) {
 		a->type = ACT_SPAMDB;
 	} else if (strncmp(s, "exec:", 5) == 0) {
@@ -610,16 +752,39 @@ parse_action(char *s)
 		errx(1, "unknown action: %s", s);
 }
 
+static int
+is6(const char *addr)
+{
+	return strchr(addr, ':') != NULL;
+}
+
+/*
+ * Where an address goes: the pf table; the nft or ipset set of its
+ * family, NULL if the nft table's family is the other one.
+ */
+static const char *
+setfor(const struct action *a, const char *addr)
+{
+	if (a->type == ACT_PF)
+		return a->table;
+	if (a->type == ACT_NFT && strcmp(a->family, "ip") == 0)
+		return is6(addr) ? NULL : a->set;
+	if (a->type == ACT_NFT && strcmp(a->family, "ip6") == 0)
+		return is6(addr) ? a->set : NULL;
+	return is6(addr) ? a->set6 : a->set;
+}
+
 static void
 job_free(struct job *j)
 {
-	free(j->addrs);
+	free(j->v);
 	free(j);
 	njobs--;
 }
 
 static void
-job_new(struct action *a, char (*addrs)[TRAP_ADDRLEN], int n)
+job_new(struct action *a, enum actop op, const char *set,
+    const struct target *v, int n)
 {
 	struct job	*j;
 	static msec_t	 lastwarn;
@@ -627,90 +792,208 @@ job_new(struct action *a, char (*addrs)[TRAP_ADDRLEN], int n)
 	if (njobs >= MAXJOBS) {
 		if (now() - lastwarn >= 60000) {
 			logmsg(LOG_ERR, "%zu actions waiting: dropping %s "
-			    "for %s%s", njobs, actname(a), addrs[0],
+			    "for %s%s", njobs, actname(a), v[0].addr,
 			    n > 1 ? " and others" : "");
 			lastwarn = now();
 		}
 		return;
 	}
 	if ((j = calloc(1, sizeof(*j))) == NULL ||
-	    (j->addrs = calloc(n, sizeof(*j->addrs))) == NULL)
+	    (j->v = calloc(n, sizeof(*j->v))) == NULL)
 		err(1, NULL);
-	memcpy(j->addrs, addrs, n * sizeof(*addrs));
-	j->naddrs = n;
+	memcpy(j->v, v, n * sizeof(*v));
+	j->n = n;
 	j->act = a;
+	j->op = op;
+	j->set = set;
 	j->pid = -1;
 	njobs++;
 	TAILQ_INSERT_TAIL(&ready, j, entry);
 }
 
+/* A job for one address. */
 static void
-batch_flush(struct action *a)
+job_one(struct action *a, const char *set, const char *addr,
+    long long secs)
 {
-	if (a->nbatch == 0)
+	struct target	 t;
+
+	strlcpy(t.addr, addr, sizeof(t.addr));
+	t.secs = secs;
+	job_new(a, OP_ADD, set, &t, 1);
+}
+
+/* The batch in jobs: for nft, one for each family's set. */
+static void
+batch_flush(struct action *a, struct batch *b)
+{
+	struct target	 part[PFBATCH];
+	enum actop	 op = b == &a->del ? OP_DELETE : OP_ADD;
+	int		 i, n, v6;
+
+	if (b->n == 0)
 		return;
-	job_new(a, a->batch, a->nbatch);
-	a->nbatch = 0;
+	if (a->type != ACT_NFT) {
+		job_new(a, op, setfor(a, b->v[0].addr), b->v, b->n);
+		b->n = 0;
+		return;
+	}
+	for (v6 = 0; v6 <= 1; v6++) {
+		for (i = n = 0; i < b->n; i++)
+			if (is6(b->v[i].addr) == v6)
+				part[n++] = b->v[i];
+		if (n > 0)
+			job_new(a, op, setfor(a, part[0].addr), part, n);
+	}
+	b->n = 0;
+}
+
+static void
+batch_add(struct action *a, struct batch *b, const char *addr,
+    long long secs)
+{
+	struct batch	*other = b == &a->add ? &a->del : &a->add;
+	int		 i;
+
+	/* a block that ends and starts again within the batch delay */
+	for (i = 0; i < other->n; i++)
+		if (strcmp(other->v[i].addr, addr) == 0) {
+			other->v[i] = other->v[--other->n];
+			break;
+		}
+	if (b->v == NULL && (b->v = calloc(PFBATCH, sizeof(*b->v))) == NULL)
+		err(1, NULL);
+	if (b->n == 0)
+		b->start = now();
+	strlcpy(b->v[b->n].addr, addr, sizeof(b->v[b->n].addr));
+	b->v[b->n++].secs = secs;
+	if (b->n == PFBATCH)
+		batch_flush(a, b);
+}
+
+/* nft's elements, "{ addr timeout Ns, ... }", n of them shown. */
+static char *
+nft_elements(const struct job *j, int n)
+{
+	char	*s, part[64];
+	size_t	 size = 32 + n * (TRAP_ADDRLEN + 32);
+	int	 i;
+
+	if ((s = malloc(size)) == NULL)
+		err(1, NULL);
+	strlcpy(s, "{", size);
+	for (i = 0; i < n; i++) {
+		strlcat(s, i > 0 ? ", " : " ", size);
+		strlcat(s, j->v[i].addr, size);
+		if (j->v[i].secs > 0) {
+			snprintf(part, sizeof(part), " timeout %llds",
+			    j->v[i].secs);
+			strlcat(s, part, size);
+		}
+	}
+	if (n < j->n) {
+		snprintf(part, sizeof(part), " ... (%d addresses)", j->n);
+		strlcat(s, part, size);
+	}
+	strlcat(s, " }", size);
+	return s;
+}
+
+/*
+ * The command line of a job; brief, for the log, with three addresses
+ * of a long list.  cmd_free frees it.
+ */
+static void
+cmd_make(const struct job *j, struct cmdline *c, int brief)
+{
+	const struct action	*a = j->act;
+	int			 i, n = brief && j->n > 4 ? 3 : j->n;
+	char			**v = c->argv;
+
+	c->elems = NULL;
+	switch (a->type) {
+	case ACT_PF:
+		*v++ = "pfctl";
+		*v++ = "-t";
+		*v++ = (char *)a->table;
+		*v++ = "-T";
+		*v++ = j->op == OP_ADD ? "add" : "delete";
+		break;
+	case ACT_NFT:
+		*v++ = "nft";
+		*v++ = "add";
+		*v++ = "element";
+		*v++ = (char *)a->family;
+		*v++ = (char *)a->table;
+		*v++ = (char *)j->set;
+		*v++ = c->elems = nft_elements(j, n);
+		*v = NULL;
+		return;
+	case ACT_IPSET:
+		*v++ = "ipset";
+		*v++ = "-exist";
+		*v++ = "add";
+		*v++ = (char *)j->set;
+		*v++ = (char *)j->v[0].addr;
+		if (j->v[0].secs > 0) {
+			snprintf(c->secs, sizeof(c->secs), "%lld",
+			    j->v[0].secs);
+			*v++ = "timeout";
+			*v++ = c->secs;
+		}
+		*v = NULL;
+		return;
+	case ACT_SPAMDB:
+		*v++ = "spamdb";
+		*v++ = "-t";
+		*v++ = "-a";
+		break;
+	default:
+		*v++ = a->prog;
+		break;
+	}
+	for (i = 0; i < n; i++)
+		*v++ = (char *)j->v[i].addr;
+	if (n < j->n) {
+		snprintf(c->more, sizeof(c->more), "... (%d addresses)", j->n);
+		*v++ = c->more;
+	}
+	*v = NULL;
+}
+
+static void
+cmd_free(struct cmdline *c)
+{
+	free(c->elems);
+	c->elems = NULL;
 }
 
 /* The command line of a job, for the log. */
 static void
 job_cmd(const struct job *j, char *buf, size_t size)
 {
-	int	 i;
+	struct cmdline	 c;
+	char		**v;
 
-	switch (j->act->type) {
-	case ACT_PF:
-		snprintf(buf, size, "pfctl -t %s -T add", j->act->arg);
-		break;
-	case ACT_SPAMDB:
-		snprintf(buf, size, "spamdb -t -a");
-		break;
-	default:
-		snprintf(buf, size, "%s", j->act->arg);
-		break;
+	cmd_make(j, &c, 1);
+	buf[0] = '\0';
+	for (v = c.argv; *v != NULL; v++) {
+		if (v != c.argv)
+			strlcat(buf, " ", size);
+		strlcat(buf, *v, size);
 	}
-	for (i = 0; i < j->naddrs; i++) {
-		if (i == 3 && j->naddrs > 4) {
-			snprintf(buf + strlen(buf), size - strlen(buf),
-			    " ... (%d addresses)", j->naddrs);
-			break;
-		}
-		snprintf(buf + strlen(buf), size - strlen(buf), " %s",
-		    j->addrs[i]);
-	}
+	cmd_free(&c);
 }
 
 static void
 job_start(struct job *j)
 {
-	char		*argv[PFBATCH + 8];
-	char		 cmd[256];
-	int		 i, n = 0;
-
-	switch (j->act->type) {
-	case ACT_PF:
-		argv[n++] = "pfctl";
-		argv[n++] = "-t";
-		argv[n++] = (char *)j->act->arg;
-		argv[n++] = "-T";
-		argv[n++] = "add";
-		break;
-	case ACT_SPAMDB:
-		argv[n++] = "spamdb";
-		argv[n++] = "-t";
-		argv[n++] = "-a";
-		break;
-	default:
-		argv[n++] = j->act->prog;
-		break;
-	}
-	for (i = 0; i < j->naddrs; i++)
-		argv[n++] = j->addrs[i];
-	argv[n] = NULL;
+	struct cmdline	 c;
+	char		 cmd[CMDMAX];
 
 	job_cmd(j, cmd, sizeof(cmd));
 	logmsg(LOG_INFO, "%s", cmd);
+	cmd_make(j, &c, 0);
 	j->started = now();
 	j->killed = 0;
 	switch (j->pid = fork()) {
@@ -726,13 +1009,14 @@ job_start(struct job *j)
 		if (dup2(devnull, STDIN_FILENO) == -1 ||
 		    dup2(STDERR_FILENO, STDOUT_FILENO) == -1)
 			_exit(127);
-		execv(j->act->prog, argv);
+		execv(j->act->prog, c.argv);
 		fprintf(stderr, "%s: %s: %s\n", getprogname(),
 		    j->act->prog, strerror(errno));
 		_exit(127);
 	default:
 		break;
 	}
+	cmd_free(&c);
 	TAILQ_INSERT_TAIL(&running, j, entry);
 	nrunning++;
 }
@@ -741,7 +1025,7 @@ job_start(struct job *j)
 static void
 job_done(struct job *j, int status)
 {
-	char		 cmd[256], why[64];
+	char		 cmd[CMDMAX], why[64];
 	long long	 delay;
 
 	TAILQ_REMOVE(&running, j, entry);
@@ -776,6 +1060,19 @@ job_done(struct job *j, int status)
 	TAILQ_INSERT_TAIL(&retry, j, entry);
 }
 
+/* Flush a batch that has waited PFDELAY ms; lower *wait to its due. */
+static void
+batch_due(struct action *a, struct batch *b, int ending, msec_t t,
+    msec_t *wait)
+{
+	if (b->n == 0)
+		return;
+	if (ending || t - b->start >= PFDELAY)
+		batch_flush(a, b);
+	else if (b->start + PFDELAY - t < *wait)
+		*wait = b->start + PFDELAY - t;
+}
+
 /* Start what is due; return the ms until something else will be. */
 static msec_t
 jobs_run(int ending)
@@ -784,13 +1081,10 @@ jobs_run(int ending)
 	msec_t		 t = now(), wait = 1000;
 	int		 i;
 
-	for (i = 0; i < nactions; i++)
-		if (actions[i].nbatch > 0) {
-			if (ending || t - actions[i].batchstart >= PFDELAY)
-				batch_flush(&actions[i]);
-			else if (actions[i].batchstart + PFDELAY - t < wait)
-				wait = actions[i].batchstart + PFDELAY - t;
-		}
+	for (i = 0; i < nactions; i++) {
+		batch_due(&actions[i], &actions[i].del, ending, t, &wait);
+		batch_due(&actions[i], &actions[i].add, ending, t, &wait);
+	}
 	TAILQ_FOREACH_SAFE(j, &retry, entry, next) {
 		if (j->due <= t) {
 			TAILQ_REMOVE(&retry, j, entry);
@@ -812,33 +1106,42 @@ jobs_run(int ending)
 	return wait;
 }
 
+/*
+ * Act on an address, to be blocked for secs s (0: for ever).  Again, for
+ * the blocks of the state file at start: the firewalls only, which a
+ * reboot empties; programs and spamdb are not run twice.
+ */
 static void
-act(const char *addr)
+act(const char *addr, long long secs, int again)
 {
 	struct action	*a;
-	char		 one[1][TRAP_ADDRLEN];
+	const char	*set;
 	int		 i;
 
 	if (nflag) {
-		printf("%s\n", addr);
+		if (!again)
+			printf("%s\n", addr);
 		return;
 	}
 	for (i = 0; i < nactions; i++) {
 		a = &actions[i];
 		switch (a->type) {
-		case ACT_PRINT:
-			printf("%s\n", addr);
-			break;
 		case ACT_PF:
-			if (a->nbatch == 0)
-				a->batchstart = now();
-			strlcpy(a->batch[a->nbatch++], addr, TRAP_ADDRLEN);
-			if (a->nbatch == PFBATCH)
-				batch_flush(a);
+		case ACT_NFT:
+			if (setfor(a, addr) != NULL)
+				batch_add(a, &a->add, addr, secs);
+			break;
+		case ACT_IPSET:
+			if ((set = setfor(a, addr)) != NULL)
+				job_one(a, set, addr, secs);
+			break;
+		case ACT_PRINT:
+			if (!again)
+				printf("%s\n", addr);
 			break;
 		default:
-			strlcpy(one[0], addr, sizeof(one[0]));
-			job_new(a, one, 1);
+			if (!again)
+				job_one(a, NULL, addr, secs);
 			break;
 		}
 	}
@@ -858,30 +1161,97 @@ full(const char *what)
 	}
 }
 
+/* The ms an ended block is remembered, to know a return: -X. */
+static msec_t
+keep(void)
+{
+	return maxexpire > expire ? maxexpire * 1000 : 0;
+}
+
+/* The block for an address back the nth time: -x doubled, up to -X. */
+static long long
+blocktime(int returns)
+{
+	long long	 secs = expire;
+
+	while (returns-- > 0 && secs < maxexpire)
+		secs *= 2;
+	return secs < maxexpire ? secs : maxexpire;
+}
+
+/* A block has ended: with -s, its address leaves the pf tables. */
+static void
+unblock(const char *addr)
+{
+	int	 i;
+
+	if (statefile == NULL || nflag)
+		return;
+	for (i = 0; i < nactions; i++)
+		if (actions[i].type == ACT_PF)
+			batch_add(&actions[i], &actions[i].del, addr, 0);
+}
+
+static void
+offender_time(struct offender *o, msec_t next)
+{
+	RB_REMOVE(timetree, &timeline, o);
+	o->next = next;
+	RB_INSERT(timetree, &timeline, o);
+}
+
 static void
 offender_del(struct offender *o)
 {
 	RB_REMOVE(offtree, &offenders, o);
+	RB_REMOVE(timetree, &timeline, o);
 	TAILQ_REMOVE(&offlru, o, lru);
 	noffenders--;
 	free(o);
+	dirty = 1;
 }
 
-static void
-offender_add(const char *addr)
+static struct offender *
+offender_new(const char *addr)
 {
 	struct offender	*o;
 
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		err(1, NULL);
 	strlcpy(o->addr, addr, sizeof(o->addr));
-	o->when = now();
+	o->until = o->next = NEVER;
 	RB_INSERT(offtree, &offenders, o);
+	RB_INSERT(timetree, &timeline, o);
 	TAILQ_INSERT_TAIL(&offlru, o, lru);
 	if (++noffenders > MAXOFFENDERS) {
 		full("offender");
 		offender_del(TAILQ_FIRST(&offlru));
 	}
+	dirty = 1;
+	return o;
+}
+
+/* Block o until wuntil, s since the epoch (0: for ever), that is until. */
+static void
+offender_block(struct offender *o, long long wuntil, msec_t until)
+{
+	o->wuntil = wuntil;
+	o->until = until;
+	o->ended = 0;
+	offender_time(o, until);
+	TAILQ_REMOVE(&offlru, o, lru);
+	TAILQ_INSERT_TAIL(&offlru, o, lru);
+	dirty = 1;
+}
+
+/* Block o for secs s from now (0: for ever). */
+static void
+offender_for(struct offender *o, long long secs)
+{
+	if (secs == 0)
+		offender_block(o, 0, NEVER);
+	else
+		offender_block(o, time(NULL) + secs, now() + secs * 1000);
 }
 
 static void
@@ -946,7 +1316,10 @@ count(const char *addr)
 	return 0;
 }
 
-/* Forget offenders and counts older than -x and -T allow. */
+/*
+ * End the blocks whose time has come; forget the offenders and counts
+ * older than -x, -X and -T allow.
+ */
 static void
 age(void)
 {
@@ -954,49 +1327,276 @@ age(void)
 	struct counter	*c;
 	msec_t		 t = now();
 
-	while (expire > 0 && (o = TAILQ_FIRST(&offlru)) != NULL &&
-	    t - o->when >= expire * 1000)
-		offender_del(o);
+	while ((o = RB_MIN(timetree, &timeline)) != NULL && o->next <= t) {
+		if (!o->ended && !o->refused) {
+			logmsg(LOG_INFO, "block of %s ended", o->addr);
+			unblock(o->addr);
+		}
+		if (o->ended || o->refused || keep() == 0)
+			offender_del(o);
+		else {
+			o->ended = 1;
+			offender_time(o, o->until + keep());
+		}
+	}
 	while ((c = TAILQ_FIRST(&cntlru)) != NULL &&
 	    (c->n == 0 || t - c->t[c->n - 1] >= tsecs * 1000))
 		counter_del(c);
 }
 
-static void
-attempt(const char *addr, const char *user, size_t ulen, int svc)
+/* Whether an attempt makes its address an offender, and why. */
+static int
+offence(const char *addr, const char *user, size_t ulen, int svc,
+    char *why, size_t size)
 {
-	struct offender	 find;
 	struct counter	*c, cfind;
-	const char	*trap = NULL, *no;
-	char		 why[1400], vuser[4 * USERMAX + 1];
+	const char	*trap = NULL;
+	char		 vuser[4 * USERMAX + 1];
 
-	strlcpy(find.addr, addr, sizeof(find.addr));
-	if (RB_FIND(offtree, &offenders, &find) != NULL)
-		return;		/* acted on already */
 	if (traps != NULL && ulen != USERLONG)
 		trap = trap_list_match(traps, user, ulen);
 	if (trap != NULL) {
 		trap_vis(vuser, sizeof(vuser), user, ulen);
-		snprintf(why, sizeof(why), "%s user \"%s\", spamtrap %s",
+		snprintf(why, size, "%s user \"%s\", spamtrap %s",
 		    trap_service_names[svc], vuser, trap);
 		if (tn > 1) {
 			strlcpy(cfind.addr, addr, sizeof(cfind.addr));
 			if ((c = RB_FIND(cnttree, &counters, &cfind)) != NULL)
 				counter_del(c);
 		}
-	} else if (tn > 0 && count(addr))
-		snprintf(why, sizeof(why), "%lld failure%s in %lld s",
+		return 1;
+	}
+	if (tn > 0 && count(addr)) {
+		snprintf(why, size, "%lld failure%s in %lld s",
 		    tn, tn == 1 ? "" : "s", tsecs);
-	else
-		return;
+		return 1;
+	}
+	return 0;
+}
 
-	offender_add(addr);
+/* Block an offender, o if it was one before, and act on it. */
+static void
+offend(struct offender *o, const char *addr, const char *why)
+{
+	const char	*no;
+	long long	 secs;
+
 	if ((no = refusal(addr)) != NULL) {
+		if (o != NULL)
+			offender_del(o);
+		o = offender_new(addr);
+		o->refused = 1;
+		offender_for(o, expire);
 		logmsg(LOG_NOTICE, "refusing to act on %s (%s)", addr, no);
 		return;
 	}
-	logmsg(LOG_NOTICE, "offender %s: %s", addr, why);
-	act(addr);
+	if (o == NULL)
+		o = offender_new(addr);
+	else if (o->returns < MAXRETURNS)
+		o->returns++;
+	secs = blocktime(o->returns);
+	offender_for(o, secs);
+	if (o->returns == 0)
+		logmsg(LOG_NOTICE, "offender %s: %s", addr, why);
+	else
+		logmsg(LOG_NOTICE, "offender %s: %s; back %d time%s, "
+		    "blocked for %lld s", addr, why, o->returns,
+		    o->returns == 1 ? "" : "s", secs);
+	act(addr, secs, 0);
+}
+
+static void
+attempt(const char *addr, const char *user, size_t ulen, int svc)
+{
+	struct offender	 find, *o;
+	char		 why[1400];
+
+	age();		/* the block may have ended since the last poll */
+	strlcpy(find.addr, addr, sizeof(find.addr));
+	if ((o = RB_FIND(offtree, &offenders, &find)) != NULL && !o->ended)
+		return;		/* blocked, or refused, already */
+	if (offence(addr, user, ulen, svc, why, sizeof(why)))
+		offend(o, addr, why);
+}
+
+/*
+ * The state file (-s): a line an offender, "address until returns",
+ * until the end of its block in s since the epoch (0: never), returns
+ * the times it came back.  Written whole to a temporary file that is
+ * renamed over it, at most once every SAVEDELAY ms.
+ */
+
+/* An offender of the state file, at start, at time t (s since the epoch). */
+static void
+state_entry(const char *addr, long long wuntil, int returns, long long t)
+{
+	struct offender	 find, *o;
+	msec_t		 until;
+	int		 over = wuntil != 0 && wuntil <= t;
+
+	strlcpy(find.addr, addr, sizeof(find.addr));
+	if (RB_FIND(offtree, &offenders, &find) != NULL)
+		return;
+	until = wuntil == 0 ? NEVER : now() + (wuntil - t) * 1000;
+	if (refusal(addr) != NULL || over)
+		unblock(addr);
+	if (refusal(addr) != NULL || (over && until + keep() <= now()))
+		return;
+	o = offender_new(addr);
+	o->returns = returns;
+	offender_block(o, wuntil, until);
+	if (over) {
+		o->ended = 1;
+		offender_time(o, until + keep());
+	} else
+		act(addr, wuntil == 0 ? 0 : wuntil - t, 1);
+}
+
+static int
+state_line(char *line, long long t)
+{
+	char		 addr[TRAP_ADDRLEN], *a, *u, *r, *p = line;
+	const char	*errstr, *errstr2;
+	long long	 wuntil;
+	int		 returns;
+
+	a = strsep(&p, " ");
+	u = strsep(&p, " ");
+	r = strsep(&p, " ");
+	if (r == NULL || p != NULL)
+		return -1;
+	wuntil = strtonum(u, 0, MAXWUNTIL, &errstr);
+	returns = strtonum(r, 0, MAXRETURNS, &errstr2);
+	if (errstr != NULL || errstr2 != NULL ||
+	    trap_addr_canon(a, strlen(a), addr, sizeof(addr)) == -1)
+		return -1;
+	state_entry(addr, wuntil, returns, t);
+	return 0;
+}
+
+static void
+state_load(void)
+{
+	FILE			*f;
+	char			*line = NULL;
+	size_t			 size = 0;
+	ssize_t			 len;
+	unsigned long long	 n = 0;
+	long long		 t = time(NULL);	/* one for all */
+
+	if ((f = fopen(statefile, "r")) == NULL) {
+		if (errno == ENOENT)
+			return;
+		err(1, "%s", statefile);
+	}
+	while ((len = getline(&line, &size, f)) != -1) {
+		n++;
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (state_line(line, t) == -1)
+			logmsg(LOG_WARNING, "%s:%llu: not a state line, "
+			    "skipped", statefile, n);
+	}
+	if (ferror(f))
+		err(1, "%s", statefile);
+	free(line);
+	fclose(f);
+}
+
+static int
+state_write(FILE *f)
+{
+	struct offender	*o;
+
+	RB_FOREACH(o, offtree, &offenders)
+		if (!o->refused)
+			fprintf(f, "%s %lld %d\n", o->addr, o->wuntil,
+			    o->returns);
+	return fflush(f) == EOF || ferror(f) ? -1 : 0;
+}
+
+/* Write the state file anew; -1 and errno if it could not be. */
+static int
+state_save(void)
+{
+	char	 tmp[PATH_MAX];
+	FILE	*f;
+	int	 fd, save;
+
+	dirty = 0;
+	lastsave = now();
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXXXXXX", statefile) >=
+	    (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = mkstemp(tmp)) == -1)
+		return -1;
+	if ((f = fdopen(fd, "w")) == NULL) {
+		save = errno;
+		close(fd);
+		goto fail;
+	}
+	if (state_write(f) == -1 || fsync(fd) == -1) {
+		save = errno;
+		fclose(f);
+		goto fail;
+	}
+	if (fclose(f) == EOF || rename(tmp, statefile) == -1) {
+		save = errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	unlink(tmp);
+	errno = save;
+	return -1;
+}
+
+/* Save the state when it is due; lower *wait to when it will be. */
+static void
+state_due(int ending, msec_t *wait)
+{
+	static int	 failed;
+	msec_t		 t = now();
+
+	if (statefile == NULL || !dirty)
+		return;
+	if (!ending && t - lastsave < SAVEDELAY) {
+		if (lastsave + SAVEDELAY - t < *wait)
+			*wait = lastsave + SAVEDELAY - t;
+		return;
+	}
+	if (state_save() == 0) {
+		if (failed)
+			logmsg(LOG_NOTICE, "%s: written again", statefile);
+		failed = 0;
+		return;
+	}
+	if (!failed++)
+		logmsg(LOG_ERR, "%s: %s", statefile, strerror(errno));
+	dirty = 1;
+}
+
+/*
+ * At start, the state file: the blocks still on are put again in the
+ * firewalls, the ended ones taken out of the pf tables.  The file is
+ * written at once, to know that it can be.
+ */
+static void
+state_start(void)
+{
+	int	 i;
+
+	if (statefile == NULL)
+		return;
+	state_load();
+	for (i = 0; i < nactions; i++) {
+		batch_flush(&actions[i], &actions[i].del);
+		batch_flush(&actions[i], &actions[i].add);
+	}
+	if (state_save() == -1)
+		err(1, "%s", statefile);
 }
 
 /*
@@ -1344,7 +1944,7 @@ static __dead void
 finish(void)
 {
 	struct job	*j;
-	msec_t		 end = now() + ENDWAIT * 1000;
+	msec_t		 end = now() + ENDWAIT * 1000, wait = 0;
 	size_t		 n = 0;
 
 	/* Retries wait no longer: one last try now. */
@@ -1374,6 +1974,7 @@ finish(void)
 		kill(xpid, SIGTERM);
 		waitpid(xpid, NULL, 0);
 	}
+	state_due(1, &wait);
 	logmsg(LOG_INFO, "exiting");
 	exit(0);
 }
@@ -1391,7 +1992,8 @@ findprogs(void)
 
 	for (i = 0; i < nactions; i++) {
 		a = &actions[i];
-		if (a->type == ACT_PF || a->type == ACT_SPAMDB) {
+		if (a->type == ACT_PF || a->type == ACT_NFT ||
+		    a->type == ACT_IPSET || a->type == ACT_SPAMDB) {
 			if ((a->prog = findprog(actname(a))) == NULL)
 				errx(1, "%s: not found in PATH", actname(a));
 		} else if (a->type == ACT_EXEC) {
@@ -1419,8 +2021,9 @@ printing(void)
 }
 
 static void
-setup_unveil(char *files[], int nfiles)
+setup_unveil(void)
 {
+	char	*dir, *slash;
 	int	 i;
 
 	for (i = 0; i < nlists; i++)
@@ -1438,23 +2041,59 @@ setup_unveil(char *files[], int nfiles)
 			if (actions[i].prog != NULL &&
 			    unveil(actions[i].prog, "x") == -1)
 				err(1, "unveil %s", actions[i].prog);
+	/* the state file's directory, for its temporary file */
+	if (statefile != NULL) {
+		if ((dir = strdup(statefile)) == NULL)
+			err(1, NULL);
+		slash = strrchr(dir, '/');
+		slash[slash == dir] = '\0';
+		if (unveil(dir, "rwc") == -1)
+			err(1, "unveil %s", dir);
+		free(dir);
+	}
 	if (unveil(NULL, NULL) == -1)
 		err(1, "unveil");
 }
 
-int
-main(int argc, char *argv[])
+/* The promises of pledge(2): -n runs nothing, -s writes its file. */
+static const char *
+promises(void)
 {
-	struct trap_follow	*fw;
-	struct sigaction	 sa;
-	struct pollfd		 pfd[4];
-	char			*files[MAXLISTS], *arg, *slash, c;
-	const char		*errstr;
-	msec_t			 t, wait, nextcheck = 0, lastif;
-	int			 ch, i, nfiles = 0, xopen = 1, ended = 0;
+	if (statefile != NULL)
+		return nflag ? "stdio rpath wpath cpath route proc" :
+		    "stdio rpath wpath cpath route proc exec";
+	return nflag ? "stdio rpath route proc" :
+	    "stdio rpath route proc exec";
+}
 
-	trap_tz_init(NULL);	/* of the log's local times */
-	while ((ch = getopt(argc, argv, "a:D:d:f:nT:t:vw:x:")) != -1) {
+/* -T n/secs */
+static void
+parse_threshold(const char *s)
+{
+	char		*arg, *slash;
+	const char	*errstr;
+
+	if ((arg = strdup(s)) == NULL)
+		err(1, NULL);
+	if ((slash = strchr(arg, '/')) == NULL)
+		errx(1, "-T wants n/secs: %s", s);
+	*slash++ = '\0';
+	tn = strtonum(arg, 1, MAXTN, &errstr);
+	if (errstr != NULL)
+		errx(1, "-T: n is %s: %s", errstr, s);
+	tsecs = strtonum(slash, 1, 10 * 366 * 86400LL, &errstr);
+	if (errstr != NULL)
+		errx(1, "-T: secs is %s: %s", errstr, s);
+	free(arg);
+}
+
+static void
+options(int argc, char *argv[])
+{
+	const char	*errstr;
+	int		 ch;
+
+	while ((ch = getopt(argc, argv, "a:D:d:f:ns:T:t:vw:X:x:")) != -1) {
 		switch (ch) {
 		case 'a':
 			parse_action(optarg);
@@ -1473,20 +2112,11 @@ main(int argc, char *argv[])
 		case 'n':
 			nflag = 1;
 			break;
+		case 's':
+			statefile = abspath(optarg);
+			break;
 		case 'T':
-			if ((arg = strdup(optarg)) == NULL)
-				err(1, NULL);
-			if ((slash = strchr(arg, '/')) == NULL)
-				errx(1, "-T wants n/secs: %s", optarg);
-			*slash++ = '\0';
-			tn = strtonum(arg, 1, MAXTN, &errstr);
-			if (errstr != NULL)
-				errx(1, "-T: n is %s: %s", errstr, optarg);
-			tsecs = strtonum(slash, 1, 10 * 366 * 86400LL,
-			    &errstr);
-			if (errstr != NULL)
-				errx(1, "-T: secs is %s: %s", errstr, optarg);
-			free(arg);
+			parse_threshold(optarg);
 			break;
 		case 't':
 			if (nlists == MAXLISTS)
@@ -1501,6 +2131,11 @@ main(int argc, char *argv[])
 		case 'w':
 			wfile = abspath(optarg);
 			break;
+		case 'X':
+			maxexpire = strtonum(optarg, 1, INT_MAX, &errstr);
+			if (errstr != NULL)
+				errx(1, "-X is %s: %s", errstr, optarg);
+			break;
 		case 'x':
 			expire = strtonum(optarg, 0, INT_MAX, &errstr);
 			if (errstr != NULL)
@@ -1510,19 +2145,29 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	argc -= optind;
-	if (argc != 0)
-		trap_badusage(usage, "files are followed with -f: %s", argv[optind]);
+	if (argc != optind)
+		trap_badusage(usage, "files are followed with -f: %s",
+		    argv[optind]);
 	if (dlist != NULL && dfile != NULL)
 		trap_badusage(usage, "-d and -D are mutually exclusive");
 	if (nflag && nactions > 0)
 		trap_badusage(usage, "-n and -a are mutually exclusive");
+	if (maxexpire == -1)
+		maxexpire = expire;
+	else if (maxexpire < expire)
+		trap_badusage(usage, "-X is less than -x");
 	if (nlists == 0 && tn == 0)
 		errx(1, "nothing to look for: give -t or -T");
 	if (nactions == 0 && !nflag)
 		errx(1, "no action: give -a, or -n for a dry run");
+}
 
-	/* Everything read and checked before the daemon goes. */
+/* Everything read and checked before the daemon goes. */
+static void
+prepare(void)
+{
+	int	 i;
+
 	if (nlists > 0 && (traps = traps_load()) == NULL)
 		exit(1);
 	if (wfile != NULL && allow_load(wfile, &allow) == -1)
@@ -1533,15 +2178,21 @@ main(int argc, char *argv[])
 		err(1, "/dev/null");
 	cloexec(devnull, 0);
 
-	fw = trap_follow_new(line, NULL, 0);
+	follow = trap_follow_new(line, NULL, 0);
 	if (nfiles == 0)
 		files[nfiles++] = "-";
 	for (i = 0; i < nfiles; i++)
-		if (trap_follow_add(fw, files[i]) == -1)
+		if (trap_follow_add(follow, files[i]) == -1)
 			warn("%s (waiting for it)", files[i]);
-
 	if (!vflag)
 		openlog(getprogname(), LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+static void
+detach(void)
+{
+	int	 i;
+
 	if (!vflag && !printing()) {
 		if (daemon(0, 1) == -1)
 			err(1, "daemon");
@@ -1555,6 +2206,13 @@ main(int argc, char *argv[])
 		dup2(devnull, STDERR_FILENO);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+/* The extractor starts between SIGPIPE ignored and the handlers set. */
+static void
+signals(void)
+{
+	struct sigaction	 sa;
 
 	if (pipe(sigpipe) == -1)
 		err(1, "pipe");
@@ -1571,70 +2229,100 @@ main(int argc, char *argv[])
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_flags = SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
+}
 
-	setup_unveil(files, nfiles);
-	if (pledge(nflag ? "stdio rpath route proc" :
-	    "stdio rpath route proc exec", NULL) == -1)
-		err(1, "pledge");
+/*
+ * The work between two polls: signals, children, the input checked;
+ * return the ms to wait, or -1 when it is time to go.
+ */
+static int
+tick(void)
+{
+	msec_t	 t, wait;
 
-	logmsg(LOG_INFO, "started%s", nflag ? " (dry run)" : "");
+	if (gotquit)
+		return -1;
+	if (gothup)
+		reload();
+	if (reap() && !ended)
+		x_died();
+	if (ended && xpid == -1 && !xopen)
+		return -1;
+	t = now();
+	if (t - lastif >= IFREFRESH * 1000) {
+		own_load();
+		lastif = t;
+	}
+	age();
+	wait = nflag ? 1000 : jobs_run(0);
+	state_due(0, &wait);
+	if (!ended && t >= nextcheck) {
+		if (trap_follow_check(follow) == -1)
+			ended = 1;
+		nextcheck = t + TRAP_FOLLOW_INTERVAL;
+	}
+	if (ended && olen == 0 && xout != -1) {
+		close(xout);	/* the extractor ends */
+		xout = -1;
+	}
+	if (!ended && nextcheck - t < wait)
+		wait = nextcheck - t > 0 ? nextcheck - t : 0;
+	return (int)wait;
+}
+
+static void
+loop(void)
+{
+	struct pollfd	 pfd[PFD_MAX];
+	char		 c;
+	int		 wait;
+
 	lastif = now();
-	for (;;) {
-		if (gotquit)
-			break;
-		if (gothup)
-			reload();
-		if (reap() && !ended)
-			x_died();
-		if (ended && xpid == -1 && !xopen)
-			break;
-		t = now();
-		if (t - lastif >= IFREFRESH * 1000) {
-			own_load();
-			lastif = t;
-		}
-		age();
-		wait = nflag ? 1000 : jobs_run(0);
-
-		if (!ended && t >= nextcheck) {
-			if (trap_follow_check(fw) == -1)
-				ended = 1;
-			nextcheck = t + TRAP_FOLLOW_INTERVAL;
-		}
-		if (ended && olen == 0 && xout != -1) {
-			close(xout);	/* the extractor ends */
-			xout = -1;
-		}
-		if (!ended && nextcheck - t < wait)
-			wait = nextcheck - t > 0 ? nextcheck - t : 0;
-
-		pfd[0].fd = sigpipe[0];
-		pfd[0].events = POLLIN;
-		pfd[1].fd = ended ? -1 : trap_follow_fd(fw);
-		pfd[1].events = POLLIN;
-		pfd[2].fd = olen > 0 ? xout : -1;
-		pfd[2].events = POLLOUT;
-		pfd[3].fd = xopen ? xin : -1;
-		pfd[3].events = POLLIN;
-		if (poll(pfd, 4, (int)wait) == -1) {
+	while ((wait = tick()) != -1) {
+		pfd[PFD_SIGNAL].fd = sigpipe[0];
+		pfd[PFD_SIGNAL].events = POLLIN;
+		pfd[PFD_INPUT].fd = ended ? -1 : trap_follow_fd(follow);
+		pfd[PFD_INPUT].events = POLLIN;
+		pfd[PFD_XOUT].fd = olen > 0 ? xout : -1;
+		pfd[PFD_XOUT].events = POLLOUT;
+		pfd[PFD_XIN].fd = xopen ? xin : -1;
+		pfd[PFD_XIN].events = POLLIN;
+		if (poll(pfd, PFD_MAX, wait) == -1) {
 			if (errno == EINTR)
 				continue;
 			err(1, "poll");
 		}
-		if (pfd[0].revents & POLLIN)
+		if (pfd[PFD_SIGNAL].revents & POLLIN)
 			while (read(sigpipe[0], &c, 1) == 1)
 				continue;
-		if (pfd[1].fd != -1 && (pfd[1].revents & (POLLIN | POLLHUP)))
+		if (pfd[PFD_INPUT].fd != -1 &&
+		    (pfd[PFD_INPUT].revents & (POLLIN | POLLHUP)))
 			nextcheck = 0;
-		if (pfd[2].fd != -1 && (pfd[2].revents &
+		if (pfd[PFD_XOUT].fd != -1 && (pfd[PFD_XOUT].revents &
 		    (POLLOUT | POLLERR | POLLHUP)) && !x_write())
 			x_died();
-		if (pfd[3].fd != -1 && (pfd[3].revents & (POLLIN | POLLHUP)) &&
-		    !x_read()) {
+		if (pfd[PFD_XIN].fd != -1 &&
+		    (pfd[PFD_XIN].revents & (POLLIN | POLLHUP)) && !x_read()) {
 			if (!ended)
 				x_died();
 			xopen = 0;
 		}
 	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	trap_tz_init(NULL);	/* of the log's local times */
+	options(argc, argv);
+	prepare();
+	state_start();
+	detach();
+	signals();
+	setup_unveil();
+	if (pledge(promises(), NULL) == -1)
+		err(1, "pledge");
+	logmsg(LOG_INFO, "started%s", nflag ? " (dry run)" : "");
+	loop();
 	finish();
 }
