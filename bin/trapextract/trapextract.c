@@ -50,7 +50,7 @@ static int			 vflag;
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-fRv] [-A dir] [-p patterns] [-r reftime] "
+	fprintf(stderr, "usage: %s [-fLRv] [-A dir] [-p patterns] [-r reftime] "
 	    "[-z tz] [-s service,...] [file ...]\n", getprogname());
 	exit(1);
 }
@@ -210,29 +210,35 @@ main(int argc, char *argv[])
 	time_t			 ref = -1;
 	const char		*refarg = NULL, *dir = NULL, *zone = NULL;
 	char			*text;
-	int			 ch, i, fflag = 0, rc = 0;
+	int			 ch, i, fflag = 0, lflag = 0, rflag = 0;
+	int			 rc = 0;
 
 	/* flock, wpath, cpath: the archive of -A, dropped without it. */
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
 		err(2, "pledge");
 
 	x = trap_extract_new(emit, NULL);
-	while ((ch = getopt(argc, argv, "A:fp:Rr:s:vz:")) != -1) {
+	while ((ch = getopt(argc, argv, "A:fLp:Rr:s:vz:")) != -1) {
 		switch (ch) {
+		case 'A':
+			dir = optarg;
+			break;
 		case 'f':
 			fflag = 1;
 			break;
-		case 'R':
-			trap_extract_rcpt(x, 1);
-			break;
-		case 'A':
-			dir = optarg;
+		case 'L':
+			lflag = 1;
+			trap_extract_logins(x, 1);
 			break;
 		case 'p':
 			text = slurp(optarg);
 			if (trap_extract_patterns(x, text, optarg) != 0)
 				exit(1);
 			free(text);
+			break;
+		case 'R':
+			rflag = 1;
+			trap_extract_rcpt(x, 1);
 			break;
 		case 'r':
 			refarg = optarg;
@@ -252,6 +258,8 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (lflag && rflag)
+		trap_badusage(usage, "-L and -R are mutually exclusive");
 
 	/* -r is read in the zone of -z, whatever the order of the two. */
 	trap_tz_init(zone);

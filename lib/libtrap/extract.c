@@ -149,6 +149,7 @@ struct trap_extract {
 
 	int			 rcpt;		/* -R: unknown recipients */
 	int			 live;		/* no wait for a host name */
+	int			 logins;	/* -L: successful logins too */
 	time_t			 lasttime;	/* of the last recognised line */
 	int			 guesswarned;	/* an unknown envelope, said */
 	char			 b64[1024];
@@ -269,6 +270,17 @@ void
 trap_extract_rcpt(struct trap_extract *x, int on)
 {
 	x->rcpt = on;
+	scan_reset(x);
+}
+
+/*
+ * Successful logins too, as records of kind login, from the rules of
+ * that kind (not with rcpt).
+ */
+void
+trap_extract_logins(struct trap_extract *x, int on)
+{
+	x->logins = on;
 	scan_reset(x);
 }
 
@@ -886,6 +898,15 @@ attempt_join(struct trap_extract *x, const struct env *e,
 			put(x, a, count);
 		return;
 	}
+	if (a->kind == KIND_LOGIN) {
+		/* Its connection's address, if it has none; nothing more. */
+		c = conn_get(x, key, 1);
+		if (c->state == CONN_CLOSED)
+			conn_reopen(c);
+		conn_share(x, c, a);
+		put(x, a, count);
+		return;
+	}
 	switch (r->event) {
 	case EV_CONNECT:
 		c = conn_get(x, key, 1);
@@ -1021,12 +1042,14 @@ remember(struct trap_extract *x, struct lastmsg *l, const struct env *e)
 
 /*
  * Is rule r in use: without -R the rules of unknown recipients make no
- * record and their connect lines are not needed; with it, the login
- * rules make none.
+ * record and their connect lines are not needed; with it, the rules of
+ * failed logins make none.  Successful logins only with -L.
  */
 static int
 wanted(const struct trap_extract *x, const struct rule *r)
 {
+	if (r->kind == KIND_LOGIN)
+		return x->logins && !x->rcpt;
 	if ((r->event == EV_ATTEMPT || r->event == EV_WEAK) &&
 	    (r->kind == KIND_RCPT) != x->rcpt)
 		return 0;

@@ -47,7 +47,7 @@ const char *const trap_service_names[SVC_NSERVICES] = {
 	"pop3", "imap", "smtp", "ssh", "login", "sieve", "other"
 };
 const char *const trap_kind_names[KIND_NKINDS] = {
-	"nouser", "badpass", "fail", "rcpt"
+	"nouser", "badpass", "fail", "rcpt", "login"
 };
 
 struct trap_out *

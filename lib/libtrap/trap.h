@@ -43,7 +43,7 @@ enum trap_service {
 	SVC_OTHER, SVC_NSERVICES
 };
 enum trap_kind {
-	KIND_NOUSER, KIND_BADPASS, KIND_FAIL, KIND_RCPT, KIND_NKINDS
+	KIND_NOUSER, KIND_BADPASS, KIND_FAIL, KIND_RCPT, KIND_LOGIN, KIND_NKINDS
 };
 extern const char *const trap_service_names[SVC_NSERVICES];
 extern const char *const trap_kind_names[KIND_NKINDS];
@@ -225,6 +225,7 @@ int	 trap_extract_builtin(struct trap_extract *);
 void	 trap_extract_reftime(struct trap_extract *, time_t);
 void	 trap_extract_rcpt(struct trap_extract *, int);
 void	 trap_extract_live(struct trap_extract *, int);
+void	 trap_extract_logins(struct trap_extract *, int);
 void	 trap_extract_line(struct trap_extract *, const char *, size_t,
 	    const char *, unsigned long long);
 void	 trap_extract_block(struct trap_extract *, const char *, size_t,

@@ -1070,7 +1070,7 @@ ATF_TC_BODY(inject_every_rule, tc)
 	    "(x," INJ_FAKE "):", "<" INJ_FAKE ":22>"
 	};
 	struct ruleset		*rs;
-	struct trap_extract	*x;
+	struct trap_extract	*xs[3], *x;
 	const struct rule	*r;
 	char			 fake[1024], fill[1100], msg[4096], line[4400];
 	size_t			 i, f, nrules;
@@ -1081,12 +1081,17 @@ ATF_TC_BODY(inject_every_rule, tc)
 	rs = ruleset_new();
 	ATF_REQUIRE_EQ(ruleset_load(rs, trap_builtin_patterns, "builtin"), 0);
 	nrules = ruleset_count(rs);
-	x = trap_extract_new(inj_collect, NULL);
-	ATF_REQUIRE_EQ(trap_extract_builtin(x), 0);
-	trap_extract_rcpt(x, 0);
-	trap_extract_reftime(x, trap_timegm(2026, 6, 1, 0, 0, 0));
+	/* Failed logins; unknown recipients (-R); successful logins (-L). */
+	for (i = 0; i < 3; i++) {
+		xs[i] = trap_extract_new(inj_collect, NULL);
+		ATF_REQUIRE_EQ(trap_extract_builtin(xs[i]), 0);
+		trap_extract_rcpt(xs[i], i == 1);
+		trap_extract_logins(xs[i], i == 2);
+		trap_extract_reftime(xs[i], trap_timegm(2026, 6, 1, 0, 0, 0));
+	}
 	for (i = 0; i < nrules; i++) {
 		r = ruleset_rule(rs, i);
+		x = xs[r->kind == KIND_RCPT ? 1 : r->kind == KIND_LOGIN ? 2 : 0];
 		/* The benign line: the real address must come out. */
 		inj_render(r, INJ_REAL, "bob", msg, sizeof(msg));
 		inj_line(r, msg, line, sizeof(line));
@@ -1115,7 +1120,8 @@ ATF_TC_BODY(inject_every_rule, tc)
 			}
 		}
 	}
-	trap_extract_free(x);
+	for (i = 0; i < 3; i++)
+		trap_extract_free(xs[i]);
 	ruleset_free(rs);
 	/* Not vacuous: most rules make a record of the real address. */
 	fprintf(stderr, "%zu rules, %lu lines, %lu benign with the address, "
