@@ -38,7 +38,8 @@ LIBOBJS =	lib/libtrap/addr.o \
 		lib/libtrap/svg.o \
 		lib/libtrap/time.o \
 		lib/libtrap/traplist.o \
-		lib/libtrap/usage.o
+		lib/libtrap/usage.o \
+		lib/libtrap/xmalloc.o
 LIBHDRS =	config.h lib/libtrap/compat.h lib/libtrap/trap.h \
 		lib/libtrap/envelope.h lib/libtrap/pattern.h lib/libtrap/scan.h
 

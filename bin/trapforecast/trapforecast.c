@@ -176,16 +176,6 @@ candidate(const char *user, size_t len)
 	return listrank[pos];
 }
 
-static char *
-xstrdup(const char *s)
-{
-	char	*p;
-
-	if ((p = strdup(s)) == NULL)
-		err(1, NULL);
-	return p;
-}
-
 static uint32_t
 gethost(const struct trap_rec *r)
 {

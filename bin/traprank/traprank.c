@@ -17,9 +17,10 @@
 /*
  * traprank: rankings, summaries and time patterns of trap(5) records.
  *
- * One pass over the records.  Each distinct key has a row, its key
- * behind it, in an arena of large chunks; host names are interned there
- * too, and the tables hold 32-bit refs to them.  The distinct
+ * One pass over the records.  Each distinct key has a row, the value of
+ * its key in libtrap's hash table (trap_hash_add), the rows and their
+ * sets in that table's arena; host names are interned in another, and
+ * rows hold 32-bit refs to them.  The distinct
  * counterparts (user names or addresses) of a key are a set of their
  * 64-bit SipHash values, with a key random to the run: no table of the
  * counterparts themselves, 8 bytes and a little slack a distinct pair.
@@ -104,8 +105,7 @@ static const char *const wdays[] =	/* ISO 8601 order */
     { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
 
 /*
- * A key, in the arena: its counts, then the key.  The key's length and
- * bytes are laid out as in struct name, for the tables.  The attempts
+ * A key's counts, the value of the key in keyh.  The attempts
  * and the times are 48-bit numbers in w[] (see rget()): a record's time
  * is below 2^38 (years 1970 to 9999), and 2^48 attempts would take some
  * 20 PB of records.  Rows of most addresses fit 48 or 56 bytes.
@@ -119,27 +119,6 @@ struct row {
 	uint32_t	 ncp;		/* distinct counterparts */
 	uint32_t	 cps;		/* their set, see cp_add() */
 	uint32_t	 rdns;		/* host: ref of its name, 0 for none */
-	uint32_t	 keylen;
-	char		 key[];
-};
-
-/* A host name, in the arena. */
-struct name {
-	uint32_t	 len;
-	char		 s[];
-};
-
-/*
- * A table of rows or names: open addressing over refs (0 is empty), each
- * with the upper half of its hash, which places it.  An entry is looked
- * at only when that half matches: at the load of 3/4, a key is found in
- * two or three slots, but in its entry, one line of memory.
- */
-struct tab {
-	uint64_t	*slot;		/* hash >> 32 << 32 | ref */
-	size_t		 nslots;	/* a power of 2 */
-	size_t		 count;
-	size_t		 off;		/* of the length in an entry */
 };
 
 /* A record's fields, decoded; "" is none. */
@@ -171,8 +150,8 @@ static time_t		 since, until;
 static int		 hassince, hasuntil;
 static int		 keyed;		/* counting by a key with rows */
 
-static struct tab	 keytab = { NULL, 0, 0, offsetof(struct row, keylen) };
-static struct tab	 rdnstab = { NULL, 0, 0, offsetof(struct name, len) };
+static struct trap_hash	*keyh;		/* key -> struct row */
+static struct trap_hash	*rdnsh;		/* host names, interned */
 static struct trap_hash	*hostsh, *usersh;	/* -s */
 static struct trap_hash	*timeh;		/* hour, day -> uint64_t */
 static uint64_t		 minutes[60], weekdays[7];
@@ -251,177 +230,41 @@ buf_vis(struct buf *b, const char *p, size_t n)
 	b->len += trap_vis(b->p + b->len, b->cap - b->len, p, n);
 }
 
-/*
- * The arena: chunks of 1 MiB, never freed, addressed by 32-bit refs in
- * units of 8 bytes (so 32 GiB in all), half the size of a pointer.  Ref
- * 0 is none.  An entry larger than a chunk gets a chunk of its own.
- */
-#define CHUNKSHIFT	20
-#define UNITSHIFT	3
-#define REFSHIFT	(CHUNKSHIFT - UNITSHIFT)
-#define MAXCHUNKS	((size_t)1 << (32 - REFSHIFT))
-
-static char		**chunks;
-static size_t		  nchunks, chunkused, chunksize;
-
-static void *
-deref(uint32_t ref)
-{
-	return chunks[ref >> REFSHIFT] +
-	    ((size_t)(ref & ((1U << REFSHIFT) - 1)) << UNITSHIFT);
-}
-
-/* n bytes, 8-byte aligned, not zeroed; their ref in *ref. */
-static void *
-carve(size_t n, uint32_t *ref)
-{
-	size_t	 size;
-	char	*p;
-
-	n = (n + (1 << UNITSHIFT) - 1) & ~(((size_t)1 << UNITSHIFT) - 1);
-	if (nchunks == 0 || chunksize - chunkused < n) {
-		if (nchunks == MAXCHUNKS)
-			errx(2, "too many distinct keys");
-		size = n > (1 << CHUNKSHIFT) ? n : 1 << CHUNKSHIFT;
-		if ((chunks = reallocarray(chunks, nchunks + 1,
-		    sizeof(*chunks))) == NULL ||
-		    (chunks[nchunks] = malloc(size)) == NULL)
-			err(2, NULL);
-		chunksize = size;
-		/* The first unit of all is ref 0, none. */
-		chunkused = nchunks++ == 0 ? 1 << UNITSHIFT : 0;
-	}
-	p = chunks[nchunks - 1] + chunkused;
-	*ref = (nchunks - 1) << REFSHIFT | chunkused >> UNITSHIFT;
-	chunkused += n;
-	return p;
-}
-
-/*
- * The table positions and the counterparts' values are SipHash values
- * with a key drawn at start: an attacker who writes the keys and the
- * user names cannot aim them at one slot of a table, or at one hash.
- */
-static uint64_t		 sipkey[2];
-
-static uint64_t
-siphash(const char *p, size_t len)
-{
-	return trap_siphash(sipkey, p, len);
-}
-
 #if defined(__GNUC__) || defined(__clang__)
 #define PREFETCH(p)	__builtin_prefetch(p)
 #else
 #define PREFETCH(p)	((void)(p))
 #endif
 
-/* The length and bytes of an entry of t. */
-static const struct name *
-tab_key(const struct tab *t, uint32_t ref)
-{
-	return (const struct name *)((char *)deref(ref) + t->off);
-}
-
 #define SLOTREF(s)	((uint32_t)(s))
 #define SLOTTAG(s)	((s) >> 32)
 
-/* The first slot of hash h in t. */
-static size_t
-tab_home(const struct tab *t, uint64_t h)
+static void *
+deref(uint32_t ref)
 {
-	return (h >> 32) & (t->nslots - 1);
-}
-
-/* The slot of a key in t: its entry, or 0 where it would go. */
-static uint64_t *
-tab_find(struct tab *t, const char *k, size_t len, uint64_t h)
-{
-	const struct name	*e;
-	size_t			 i, mask = t->nslots - 1;
-
-	for (i = tab_home(t, h);; i = (i + 1) & mask) {
-		if (t->slot[i] == 0)
-			return &t->slot[i];
-		if (SLOTTAG(t->slot[i]) != h >> 32)
-			continue;
-		e = tab_key(t, SLOTREF(t->slot[i]));
-		if (e->len == len && memcmp(e->s, k, len) == 0)
-			return &t->slot[i];
-	}
-}
-
-/* Double the slots: the tags tell where the entries go. */
-static void
-tab_grow(struct tab *t)
-{
-	uint64_t	*old = t->slot;
-	size_t		 i, j, n = t->nslots, mask;
-
-	t->nslots = n == 0 ? 1024 : 2 * n;
-	mask = t->nslots - 1;
-	if ((t->slot = calloc(t->nslots, sizeof(*t->slot))) == NULL)
-		err(2, NULL);
-	for (i = 0; i < n; i++) {
-		if (old[i] == 0)
-			continue;
-		for (j = SLOTTAG(old[i]) & mask; t->slot[j] != 0;
-		    j = (j + 1) & mask)
-			continue;
-		t->slot[j] = old[i];
-	}
-	free(old);
-}
-
-/* Put ref (hash h) in slot s of tab_find(); load at most 3/4. */
-static void
-tab_add(struct tab *t, uint64_t *s, uint64_t h, uint32_t ref)
-{
-	*s = h >> 32 << 32 | ref;
-	if (++t->count * 4 > t->nslots * 3)
-		tab_grow(t);
+	return trap_hash_ptr(keyh, ref);
 }
 
 /* The ref of host name n, interned. */
 static uint32_t
 intern(const struct trap_str *n)
 {
-	struct name	*e;
-	uint64_t	*s, h = siphash(n->p, n->len);
-	uint32_t	 ref;
-
-	s = tab_find(&rdnstab, n->p, n->len, h);
-	if (*s != 0)
-		return SLOTREF(*s);
-	e = carve(sizeof(*e) + n->len, &ref);
-	e->len = n->len;
-	memcpy(e->s, n->p, n->len);
-	tab_add(&rdnstab, s, h, ref);
-	return ref;
+	return trap_hash_add(rdnsh, n->p, n->len, trap_hash_sum(n->p, n->len),
+	    NULL);
 }
 
-/* The row of key k (hash h), new and zeroed (but for the key) if *isnew. */
+/* A host name of intern(). */
+static const char *
+rdnsof(uint32_t ref, size_t *len)
+{
+	return trap_hash_key(rdnsh, trap_hash_ptr(rdnsh, ref), len);
+}
+
+/* The row of key k (hash h), new and zeroed if *isnew. */
 static struct row *
 row_get(const struct trap_str *k, uint64_t h, int *isnew)
 {
-	struct row	*r;
-	uint64_t	*s;
-	uint32_t	 ref;
-
-	s = tab_find(&keytab, k->p, k->len, h);
-	if (*s != 0) {
-		*isnew = 0;
-		return deref(SLOTREF(*s));
-	}
-	if (k->len > UINT32_MAX)
-		errx(2, "key too long");
-	r = carve(sizeof(*r) + k->len, &ref);
-	memset(r, 0, sizeof(*r));
-	r->keylen = k->len;
-	memcpy(r->key, k->p, k->len);
-	tab_add(&keytab, s, h, ref);
-	*isnew = 1;
-	return r;
+	return deref(trap_hash_add(keyh, k->p, k->len, h, isnew));
 }
 
 /*
@@ -458,7 +301,7 @@ lin_alloc(size_t c, uint32_t *ref)
 	uint64_t	*v;
 
 	if ((*ref = linfree[c]) == 0)
-		return carve(lincaps[c] * sizeof(*v), ref);
+		return trap_hash_alloc(keyh, lincaps[c] * sizeof(*v), ref);
 	v = deref(*ref);
 	memcpy(&linfree[c], v, sizeof(linfree[c]));
 	return v;
@@ -805,17 +648,18 @@ prepare(struct fields *d)
 	default:
 		abort();
 	}
-	d->kh = siphash(d->k.p, d->k.len);
+	d->kh = trap_hash_sum(d->k.p, d->k.len);
 	d->c = keys[key].cp == CP_USERS ? d->user : d->host;
-	d->ch = siphash(d->c.p, d->c.len);
+	d->ch = trap_hash_sum(d->c.p, d->c.len);
 }
 
 static void
 count_key(const struct fields *d)
 {
-	const struct name *rd;
+	const char	*rd;
 	struct row	*r;
 	int64_t		 n;
+	size_t		 rdlen;
 	int		 isnew;
 
 	r = row_get(&d->k, d->kh, &isnew);
@@ -833,9 +677,9 @@ count_key(const struct fields *d)
 	/* The most recent name of an address. */
 	if (key == K_HOST && d->rdns.len > 0 &&
 	    (r->rdns == 0 || d->time >= rget(r, R_RDNST))) {
-		rd = r->rdns != 0 ? tab_key(&rdnstab, r->rdns) : NULL;
-		if (rd == NULL || rd->len != d->rdns.len ||
-		    memcmp(rd->s, d->rdns.p, rd->len) != 0)
+		rd = r->rdns != 0 ? rdnsof(r->rdns, &rdlen) : NULL;
+		if (rd == NULL || rdlen != d->rdns.len ||
+		    memcmp(rd, d->rdns.p, rdlen) != 0)
 			r->rdns = intern(&d->rdns);
 		rput(r, R_RDNST, d->time);
 	}
@@ -856,23 +700,21 @@ prefetch(const struct fields *v, size_t n)
 {
 	const struct row	*r;
 	const char		*p;
-	uint64_t		 s;
+	uint32_t		 s;
 	size_t			 i, j;
 
 	for (i = 0; i < n; i++)
-		PREFETCH(&keytab.slot[tab_home(&keytab, v[i].kh)]);
+		PREFETCH(trap_hash_home(keyh, v[i].kh));
 	for (i = 0; i < n; i++)
-		if ((s = keytab.slot[tab_home(&keytab, v[i].kh)]) != 0 &&
-		    SLOTTAG(s) == v[i].kh >> 32) {
-			r = deref(SLOTREF(s));
+		if ((s = trap_hash_peek(keyh, v[i].kh)) != 0) {
+			r = deref(s);
 			PREFETCH(r);
 			PREFETCH((const char *)r + 63);
 		}
 	for (i = 0; i < n; i++) {
-		if ((s = keytab.slot[tab_home(&keytab, v[i].kh)]) == 0 ||
-		    SLOTTAG(s) != v[i].kh >> 32)
+		if ((s = trap_hash_peek(keyh, v[i].kh)) == 0)
 			continue;
-		r = deref(SLOTREF(s));
+		r = deref(s);
 		if (r->ncp > LINMAX)
 			PREFETCH(&bigs[r->cps][v[i].ch &
 			    (bigslots(r->ncp) - 1)]);
@@ -880,7 +722,7 @@ prefetch(const struct fields *v, size_t n)
 			for (p = deref(r->cps), j = 0; j < r->ncp; j += 8)
 				PREFETCH(p + j * sizeof(uint64_t));
 		if (r->rdns != 0)
-			PREFETCH(tab_key(&rdnstab, r->rdns));
+			PREFETCH(trap_hash_ptr(rdnsh, r->rdns));
 	}
 }
 
@@ -1054,11 +896,16 @@ max(size_t a, size_t b)
 	return a > b ? a : b;
 }
 
+/* The key of a row: trap_hash_key(keyh, r, len), inline for the sort. */
 static const char *
 keyof(const struct row *r, size_t *len)
 {
-	*len = r->keylen;
-	return r->key;
+	const char	*p = (const char *)r + TRAP_HASH_KEYOFF(sizeof(*r));
+	uint32_t	 n;
+
+	memcpy(&n, p, sizeof(n));
+	*len = n;
+	return p + sizeof(n);
 }
 
 static int
@@ -1098,12 +945,14 @@ cmpslot(const void *a, const void *b)
 static uint32_t
 sorttag(const struct row *r, int abits, int64_t most)
 {
+	const char	*k;
 	uint64_t	 t;
-	size_t		 i;
+	size_t		 i, len;
 
+	k = keyof(r, &len);
 	t = most - rget(r, R_ATTEMPTS);
 	for (i = 0; i < 4; i++)
-		t = t << 8 | (i < r->keylen ? (unsigned char)r->key[i] : 0);
+		t = t << 8 | (i < len ? (unsigned char)k[i] : 0);
 	return t >> abits;
 }
 
@@ -1115,19 +964,17 @@ sorttag(const struct row *r, int abits, int64_t most)
 static uint64_t *
 sortrows(size_t *n)
 {
-	uint64_t	*v = keytab.slot;
+	uint64_t	*v;
 	int64_t		 a, most = 0;
-	size_t		 i, k = 0;
+	size_t		 i, k;
 	int		 abits;
 
-	for (i = 0; i < keytab.nslots; i++) {
-		if (i + 16 < keytab.nslots && v[i + 16] != 0)
-			PREFETCH(deref(SLOTREF(v[i + 16])));
-		if (v[i] == 0)
-			continue;
-		if ((a = rget(deref(SLOTREF(v[i])), R_ATTEMPTS)) > most)
+	v = trap_hash_refs(keyh, &k);
+	for (i = 0; i < k; i++) {
+		if (i + 16 < k)
+			PREFETCH(deref(v[i + 16]));
+		if ((a = rget(deref(v[i]), R_ATTEMPTS)) > most)
 			most = a;
-		v[k++] = SLOTREF(v[i]);
 	}
 	for (abits = 0; abits < 48 && most >> abits != 0; abits++)
 		continue;
@@ -1142,8 +989,6 @@ sortrows(size_t *n)
 			v[i] |= (uint64_t)sorttag(deref(v[i]), abits, most) <<
 			    32;
 	}
-	keytab.slot = NULL;
-	keytab.nslots = keytab.count = 0;
 	qsort(v, k, sizeof(*v), cmpslot);
 	*n = k;
 	return v;
@@ -1163,19 +1008,18 @@ sorted(const uint64_t *v, size_t i)
 static void
 keycell(const struct row *r, int encode)
 {
-	const struct name *rd;
-	const char	*k;
-	size_t		 klen;
+	const char	*k, *rd;
+	size_t		 klen, rdlen;
 
 	obuf.len = 0;
 	buf_add(&obuf, "", 0);
 	k = keyof(r, &klen);
 	if (key == K_HOST && r->rdns != 0 && klen > 0) {
-		rd = tab_key(&rdnstab, r->rdns);
+		rd = rdnsof(r->rdns, &rdlen);
 		if (encode)
-			buf_vis(&obuf, rd->s, rd->len);
+			buf_vis(&obuf, rd, rdlen);
 		else
-			buf_add(&obuf, rd->s, rd->len);
+			buf_add(&obuf, rd, rdlen);
 		buf_add(&obuf, " (", 2);
 		buf_add(&obuf, k, klen);
 		buf_add(&obuf, ")", 1);
@@ -1273,7 +1117,6 @@ print_rows(void)
 {
 	static struct buf	 lbuf;
 	const struct keydef	*kd = &keys[key];
-	const struct name	*rd;
 	const struct row	*r;
 	uint64_t		*v;
 	const char		*k;
@@ -1359,9 +1202,7 @@ print_rows(void)
 				fputs(",\"rdns\":", stdout);
 				rlen = 0;
 				if (r->rdns != 0 && klen > 0) {
-					rd = tab_key(&rdnstab, r->rdns);
-					k = rd->s;
-					rlen = rd->len;
+					k = rdnsof(r->rdns, &rlen);
 				}
 				put_json(k, rlen);
 			}
@@ -1976,9 +1817,8 @@ main(int argc, char *argv[])
 		timeh = trap_hash_new(sizeof(uint64_t));
 	else if (!sflag) {
 		keyed = 1;
-		arc4random_buf(sipkey, sizeof(sipkey));
-		tab_grow(&keytab);
-		tab_grow(&rdnstab);
+		keyh = trap_hash_new(sizeof(struct row));
+		rdnsh = trap_hash_new(0);
 	}
 
 	if (archive != NULL) {

@@ -88,6 +88,12 @@ size_t	 trap_vis(char *, size_t, const char *, size_t);
 size_t	 trap_utf8len(const unsigned char *, size_t);
 void	 trap_json_str(FILE *, const char *, size_t);
 
+/* xmalloc.c: allocation that exits 1 (err(3)) when it fails. */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+
 /* usage.c */
 __dead void trap_badusage(void (*)(void), const char *, ...)
 	    __attribute__((__format__(__printf__, 2, 3)));
@@ -118,15 +124,30 @@ size_t	 trap_unvis(char *, size_t, const char *, size_t);
 size_t	 trap_host(const struct trap_str *, const struct trap_str *, char *,
 	    struct trap_str *);
 
-/* hash.c: distinct string keys, each with a fixed-size value area. */
+/*
+ * hash.c: the one hash table, of distinct string keys each with a value
+ * area of a fixed size, hashed with SipHash under a key random to the run.
+ */
 struct trap_hash;
+/* Where an entry's key length (uint32_t) is, after its value; the key follows. */
+#define TRAP_HASH_KEYOFF(valsize)	(((valsize) + 3) & ~(size_t)3)
+uint64_t trap_hash_sum(const void *, size_t);
 struct trap_hash *trap_hash_new(size_t);
 void	*trap_hash_get(struct trap_hash *, const char *, size_t);
 void	*trap_hash_put(struct trap_hash *, const char *, size_t, int *);
 const char *trap_hash_key(const struct trap_hash *, const void *, size_t *);
+uint32_t trap_hash_find(const struct trap_hash *, const char *, size_t,
+	    uint64_t);
+uint32_t trap_hash_add(struct trap_hash *, const char *, size_t, uint64_t,
+	    int *);
+void	*trap_hash_ptr(const struct trap_hash *, uint32_t);
+void	*trap_hash_alloc(struct trap_hash *, size_t, uint32_t *);
+const void *trap_hash_home(const struct trap_hash *, uint64_t);
+uint32_t trap_hash_peek(const struct trap_hash *, uint64_t);
 size_t	 trap_hash_count(const struct trap_hash *);
 size_t	 trap_hash_bytes(const struct trap_hash *);
 void	**trap_hash_values(const struct trap_hash *, size_t *);
+uint64_t *trap_hash_refs(struct trap_hash *, size_t *);
 void	 trap_hash_free(struct trap_hash *);
 uint64_t trap_siphash(const uint64_t [2], const void *, size_t);
 

@@ -20,6 +20,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <atf-c.h>
 #include <db.h>
@@ -550,6 +551,64 @@ ATF_TC_BODY(hash_keys, tc)
 	trap_hash_free(h);
 }
 
+/* The sum of "user" in a new process, drawn before any table. */
+static uint64_t
+childsum(void)
+{
+	uint64_t	 v = 0;
+	pid_t		 pid;
+	int		 fd[2], status;
+
+	ATF_REQUIRE_EQ(pipe(fd), 0);
+	ATF_REQUIRE((pid = fork()) != -1);
+	if (pid == 0) {
+		v = trap_hash_sum("user", 4);
+		_exit(write(fd[1], &v, sizeof(v)) == sizeof(v) ? 0 : 1);
+	}
+	close(fd[1]);
+	ATF_REQUIRE_EQ(read(fd[0], &v, sizeof(v)), (ssize_t)sizeof(v));
+	close(fd[0]);
+	ATF_REQUIRE_EQ(waitpid(pid, &status, 0), pid);
+	ATF_REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	return v;
+}
+
+/*
+ * Issue 17: the one table hashes client text under a key random to the
+ * run: two runs place the same name apart, and within one run the sum
+ * is a function of the bytes.
+ */
+ATF_TC_WITHOUT_HEAD(hash_keyed);
+ATF_TC_BODY(hash_keyed, tc)
+{
+	struct trap_hash	*h;
+	uint64_t		 a, b;
+	uint32_t		 r1, r2;
+	int			 isnew;
+
+	a = childsum();
+	b = childsum();
+	ATF_CHECK(a != b);
+	ATF_CHECK_EQ(trap_hash_sum("user", 4), trap_hash_sum("user", 4));
+	ATF_CHECK(trap_hash_sum("user", 4) != trap_hash_sum("usef", 4));
+
+	/* Refs, the arena and the hint of trap_hash_peek(). */
+	h = trap_hash_new(12);
+	r1 = trap_hash_add(h, "user", 4, trap_hash_sum("user", 4), &isnew);
+	ATF_CHECK(isnew && r1 != 0);
+	r2 = trap_hash_add(h, "user", 4, trap_hash_sum("user", 4), &isnew);
+	ATF_CHECK(!isnew && r1 == r2);
+	ATF_CHECK_EQ(trap_hash_find(h, "user", 4, trap_hash_sum("user", 4)),
+	    r1);
+	ATF_CHECK_EQ(trap_hash_find(h, "use", 3, trap_hash_sum("use", 3)), 0);
+	ATF_CHECK_EQ(trap_hash_peek(h, trap_hash_sum("user", 4)), r1);
+	ATF_CHECK_STREQ(trap_hash_key(h, trap_hash_ptr(h, r1), NULL), "user");
+	ATF_CHECK(trap_hash_alloc(h, 3 << 20, &r2) != NULL);	/* > a chunk */
+	ATF_CHECK(r2 != 0 && r2 != r1);
+	ATF_CHECK_STREQ(trap_hash_key(h, trap_hash_ptr(h, r1), NULL), "user");
+	trap_hash_free(h);
+}
+
 ATF_TC_WITHOUT_HEAD(traplist_formats);
 ATF_TC_BODY(traplist_formats, tc)
 {
@@ -1029,13 +1088,126 @@ ATF_TC_BODY(archive_version, tc)
 	memset(&d, 0, sizeof(d));
 	k.data = "version";
 	k.size = 7;
-	d.data = "2";
+	d.data = "3";
 	d.size = 1;
 	ATF_REQUIRE_EQ(db->put(db, NULL, &k, &d, DB_AUTO_COMMIT), 0);
 	db->close(db, 0);
 	env->close(env, 0);
 	ATF_CHECK(trap_archive_open("ar", 0) == NULL);
 	ATF_CHECK(trap_archive_open("ar", 1) == NULL);
+}
+
+/* Open database name of archive dir directly, its environment in *env. */
+static DB *
+rawdb(const char *dir, const char *name, DB_ENV **env)
+{
+	DB	*db;
+
+	ATF_REQUIRE_EQ(db_env_create(env, 0), 0);
+	ATF_REQUIRE_EQ((*env)->open(*env, dir, DB_CREATE | DB_INIT_LOCK |
+	    DB_INIT_LOG | DB_INIT_MPOOL | DB_INIT_TXN, 0644), 0);
+	ATF_REQUIRE_EQ(db_create(&db, *env, 0), 0);
+	ATF_REQUIRE_EQ(db->open(db, NULL, name, NULL, DB_BTREE,
+	    DB_AUTO_COMMIT, 0), 0);
+	return db;
+}
+
+/* The hash in the key of the first record of archive dir. */
+static uint64_t
+keyhash(const char *dir)
+{
+	DB_ENV		*env;
+	DB		*db;
+	DBC		*c;
+	DBT		 k, d;
+	uint64_t	 h = 0;
+	int		 i;
+
+	db = rawdb(dir, "records", &env);
+	ATF_REQUIRE_EQ(db->cursor(db, NULL, &c, 0), 0);
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	ATF_REQUIRE_EQ(c->get(c, &k, &d, DB_FIRST), 0);
+	ATF_REQUIRE_EQ(k.size, 20);
+	for (i = 8; i < 16; i++)
+		h = h << 8 | ((unsigned char *)k.data)[i];
+	c->close(c);
+	db->close(db, 0);
+	env->close(env, 0);
+	return h;
+}
+
+static uint64_t
+fnv64(const char *p)
+{
+	uint64_t	 h = 14695981039346656037ULL;
+
+	for (; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return h;
+}
+
+static int
+countrec(const char *line, size_t len, void *arg)
+{
+	(void)line;
+	(void)len;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * Issue 17: the archive's record hashes are keyed (SipHash under a key of
+ * the archive's own), not FNV-1a that a client could aim; an archive of
+ * version 1, FNV-1a, is still read, added to without duplicates and
+ * verified.
+ */
+ATF_TC_WITHOUT_HEAD(archive_hashkey);
+ATF_TC_BODY(archive_hashkey, tc)
+{
+	struct trap_archive	*a;
+	DB_ENV			*env;
+	DB			*db;
+	DBT			 k, d;
+	const char		*rec = "2014-07-18T15:01:14Z\tskapet\tpop3\t"
+	    "spop3d\t192.0.2.1\t-\tinfo\tnouser";
+	const char		*fields = rec + 21;
+	const char		*dirs[] = { "a1", "a2", "v1" };
+	size_t			 i;
+	int			 n;
+
+	for (i = 0; i < 3; i++) {
+		ATF_REQUIRE((a = trap_archive_open(dirs[i], 1)) != NULL);
+		if (i < 2)
+			ATF_CHECK_EQ(trap_archive_add(a, rec, strlen(rec)), 1);
+		ATF_REQUIRE_EQ(trap_archive_close(a), 0);
+	}
+	ATF_CHECK(keyhash("a1") != fnv64(fields));
+	ATF_CHECK(keyhash("a1") != keyhash("a2"));
+
+	/* v1: made version 1, without a key, as archives were before. */
+	db = rawdb("v1", "meta", &env);
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	k.data = "version";
+	k.size = 7;
+	d.data = "1";
+	d.size = 1;
+	ATF_REQUIRE_EQ(db->put(db, NULL, &k, &d, DB_AUTO_COMMIT), 0);
+	k.data = "hashkey";
+	ATF_REQUIRE_EQ(db->del(db, NULL, &k, DB_AUTO_COMMIT), 0);
+	db->close(db, 0);
+	env->close(env, 0);
+	ATF_REQUIRE((a = trap_archive_open("v1", 1)) != NULL);
+	ATF_CHECK_EQ(trap_archive_add(a, rec, strlen(rec)), 1);
+	trap_archive_newfile(a);
+	ATF_CHECK_EQ(trap_archive_add(a, rec, strlen(rec)), 0);
+	ATF_CHECK_EQ(trap_archive_verify(a), 0);
+	n = 0;
+	ATF_CHECK_EQ(trap_archive_scan(a, -1, -1, countrec, &n), 0);
+	ATF_CHECK_EQ(n, 1);
+	ATF_REQUIRE_EQ(trap_archive_close(a), 0);
+	ATF_CHECK_EQ(keyhash("v1"), fnv64(fields));
 }
 
 /*
@@ -1149,8 +1321,10 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, extract_repeat_blocks);
 	ATF_TP_ADD_TC(tp, extract_repeat_old);
 	ATF_TP_ADD_TC(tp, hash_keys);
+	ATF_TP_ADD_TC(tp, hash_keyed);
 	ATF_TP_ADD_TC(tp, traplist_formats);
 	ATF_TP_ADD_TC(tp, archive_version);
+	ATF_TP_ADD_TC(tp, archive_hashkey);
 	ATF_TP_ADD_TC(tp, fuzz_patterns_crashes);
 	ATF_TP_ADD_TC(tp, inject_every_rule);
 	return atf_no_error();
