@@ -41,7 +41,6 @@
 
 #include "trap.h"
 
-#define MAXWARN		10
 #define MAXLISTS	64
 #define NONE		UINT32_MAX
 #define DAY		86400.0
@@ -120,7 +119,6 @@ static struct cluster	*clusters;
 static size_t		 nclusters, clustercap;
 static int32_t		*listrank;	/* address index -> local part rank */
 static size_t		 nlocals;
-static unsigned long long nbad;
 
 static __dead void
 usage(void)
@@ -235,32 +233,23 @@ getname(const struct trap_rec *r)
 	return *v;
 }
 
-static time_t	 since = -1, until = -1;
-
+/* A record of trap_input_read(). */
 static int
-readline(const char *line, size_t len, const char *file,
-    unsigned long long lineno, void *arg)
+readrec(const struct trap_rec *r, const char *line, size_t len, void *arg)
 {
-	struct trap_rec		 r;
 	struct att		*a;
 
+	(void)line;
+	(void)len;
 	(void)arg;
-	if (trap_rec_parse(line, len, &r) == -1) {
-		if (nbad++ < MAXWARN)
-			warnx("%s:%llu: not a trap record", file, lineno);
-		return 0;
-	}
-	if ((since != -1 && r.time < since) || (until != -1 &&
-	    r.time >= until))
-		return 0;
 	if (natts == UINT32_MAX - 1)
 		errx(1, "too many records");
 	atts = grow(atts, &attcap, natts, sizeof(*atts));
 	a = &atts[natts];
-	a->t = r.time;
+	a->t = r->time;
 	a->seq = natts++;
-	a->host = gethost(&r);
-	a->name = getname(&r);
+	a->host = gethost(r);
+	a->name = getname(r);
 	a->rank = a->name == NONE ? -1 : names[a->name].rank;
 	a->group = 0;
 	return 0;
@@ -1807,6 +1796,7 @@ int
 main(int argc, char *argv[])
 {
 	struct report	 r;
+	struct trap_input in;
 	const char	*lists[MAXLISTS], *dlist = NULL, *dfile = NULL;
 	const char	*refarg = NULL, *fmt = "text", *archive = NULL;
 	const char	*sarg = NULL, *uarg = NULL;
@@ -1871,10 +1861,12 @@ main(int argc, char *argv[])
 		    "record files");
 	trap_tz_init(uflag ? "UTC" : NULL);
 
-	if (sarg != NULL)
-		since = isotime(sarg);
-	if (uarg != NULL)
-		until = isotime(uarg);
+	memset(&in, 0, sizeof(in));
+	in.archive = archive;
+	in.since = sarg != NULL ? isotime(sarg) : -1;
+	in.until = uarg != NULL ? isotime(uarg) : -1;
+	in.promises = "stdio";
+	in.rec = readrec;
 	memset(&r, 0, sizeof(r));
 	if (refarg != NULL) {
 		if (trap_time_parse_iso(refarg, &r.ref) == -1)
@@ -1895,13 +1887,8 @@ main(int argc, char *argv[])
 
 	hosthash = trap_hash_new(sizeof(uint32_t));
 	namehash = trap_hash_new(sizeof(uint32_t));
-	if (trap_input_each(archive, since, until, argc, argv, readline,
-	    NULL) == -1)
+	if (trap_input_read(&in, argc, argv) == -1)
 		rc = 1;
-	if (nbad > MAXWARN)
-		warnx("%llu more lines were not trap records", nbad - MAXWARN);
-	if (pledge("stdio", NULL) == -1)
-		err(1, "pledge");
 
 	analyse(&r);
 	if (strcmp(fmt, "json") == 0)
@@ -1912,5 +1899,5 @@ main(int argc, char *argv[])
 		text(&r);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(1, "stdout");
-	return rc != 0 || nbad > 0;
+	return rc != 0 || in.nbad > 0;
 }

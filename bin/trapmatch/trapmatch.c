@@ -35,7 +35,6 @@
 
 #include "trap.h"
 
-#define MAXWARN		10
 #define MAXLISTS	64
 #define ADDRMAX		254	/* RFC 5321 path limit, as trap lists */
 #define LOCALMAX	64	/* RFC 5321 local part limit */
@@ -48,9 +47,7 @@ static struct trap_list		*traps;
 static struct trap_hash		*reals;
 static struct trap_out		*out;
 static unsigned long long	 counts[NCLASSES];
-static unsigned long long	 nbad;
 static int			 aflag, cflag, vflag;
-static time_t			 since = -1, until = -1;
 
 /* -n: new traps. */
 static const char		*ndomain;
@@ -339,22 +336,23 @@ proposed(void)
 	return k;
 }
 
-static void
-record(const char *line, size_t len)
+/* A record of trap_input_read(), parsed once there. */
+static int
+record(const struct trap_rec *r, const char *line, size_t len, void *arg)
 {
-	struct trap_rec	 r;
 	char		 user[TRAP_LINEMAX];
 	const char	*m = NULL;
 	size_t		 ulen, n;
 	int		 class = CLASS_NONE;
 
-	if (trap_rec_parse(line, len, &r) == -1)
-		return;		/* caller checked */
-	ulen = trap_unvis(user, sizeof(user), r.f[F_USER].p, r.f[F_USER].len);
+	(void)len;
+	(void)arg;
+	ulen = trap_unvis(user, sizeof(user), r->f[F_USER].p,
+	    r->f[F_USER].len);
 	if (ndomain != NULL) {
 		if (ulen != (size_t)-1)
-			propose(&r, user, ulen);
-		return;
+			propose(r, user, ulen);
+		return 0;
 	}
 	if (ulen != (size_t)-1 && ulen > 0) {
 		if ((m = real(user, ulen)) != NULL)
@@ -365,9 +363,9 @@ record(const char *line, size_t len)
 	counts[class]++;
 	if (cflag || (aflag ? 0 : vflag ? class == CLASS_TRAP :
 	    class != CLASS_TRAP))
-		return;
+		return 0;
 	/* The record's own 8 fields; trapmatch's two are written anew. */
-	n = r.f[F_KIND].p + r.f[F_KIND].len - line;
+	n = r->f[F_KIND].p + r->f[F_KIND].len - line;
 	trap_out_write(out, line, n);
 	trap_out_putc(out, '\t');
 	trap_out_write(out, classnames[class], strlen(classnames[class]));
@@ -377,24 +375,6 @@ record(const char *line, size_t len)
 	else
 		trap_out_field(out, m, strlen(m));
 	trap_out_putc(out, '\n');
-}
-
-static int
-matchline(const char *line, size_t len, const char *file,
-    unsigned long long lineno, void *arg)
-{
-	struct trap_rec	 r;
-
-	(void)arg;
-	if (trap_rec_parse(line, len, &r) == -1) {
-		if (nbad++ < MAXWARN)
-			warnx("%s:%llu: not a trap record", file, lineno);
-		return 0;
-	}
-	if ((since != -1 && r.time < since) || (until != -1 &&
-	    r.time >= until))
-		return 0;
-	record(line, len);
 	return 0;
 }
 
@@ -411,6 +391,7 @@ isotime(const char *s)
 int
 main(int argc, char *argv[])
 {
+	struct trap_input in;
 	const char	*lists[MAXLISTS], *dlist = NULL, *dfile = NULL;
 	const char	*ulist = NULL, *archive = NULL, *xfile = NULL;
 	char		*nd = NULL;
@@ -422,16 +403,20 @@ main(int argc, char *argv[])
 		err(2, "pledge");
 
 	trap_tz_init(NULL);	/* of -S and -U */
+	memset(&in, 0, sizeof(in));
+	in.since = in.until = -1;
+	in.promises = "stdio";
+	in.rec = record;
 	while ((ch = getopt(argc, argv, "A:acD:d:n:S:t:U:u:vx:")) != -1) {
 		switch (ch) {
 		case 'A':
 			archive = optarg;
 			break;
 		case 'S':
-			since = isotime(optarg);
+			in.since = isotime(optarg);
 			break;
 		case 'U':
-			until = isotime(optarg);
+			in.until = isotime(optarg);
 			break;
 		case 'a':
 			aflag = 1;
@@ -515,10 +500,8 @@ main(int argc, char *argv[])
 		loadreals(ulist);
 
 	out = trap_out_open(STDOUT_FILENO);
-	rc = trap_input_each(archive, since, until, argc, argv, matchline,
-	    NULL);
-	if (nbad > MAXWARN)
-		warnx("%llu more lines were not trap records", nbad - MAXWARN);
+	in.archive = archive;
+	rc = trap_input_read(&in, argc, argv);
 	if (ndomain != NULL)
 		nproposed = proposed();
 	if (cflag)
@@ -536,7 +519,7 @@ main(int argc, char *argv[])
 	trap_hash_free(proposals);
 	free(nd);
 
-	if (rc != 0 || nbad > 0)
+	if (rc != 0 || in.nbad > 0)
 		return 2;
 	if (ndomain != NULL)
 		return nproposed > 0 ? 0 : 1;

@@ -57,7 +57,6 @@
 
 #include "trap.h"
 
-#define MAXWARN		10	/* "not a trap record" warnings shown */
 #define COLUMNS		80	/* line width of the histograms */
 #define MINBAR		10	/* least width of their bars */
 #define SVGW		800	/* the charts: width */
@@ -146,8 +145,6 @@ static enum fmt		 fmt = FMT_TEXT;
 static int		 sflag;
 static int		 bits4 = 24, bits6 = 64;
 static long long	 nrows = LLONG_MAX;
-static time_t		 since, until;
-static int		 hassince, hasuntil;
 static int		 keyed;		/* counting by a key with rows */
 
 static struct trap_hash	*keyh;		/* key -> struct row */
@@ -460,23 +457,22 @@ addrfield(const struct trap_str *f, struct fields *d)
 }
 
 /*
- * The record of a line, into d: 0, or -1 if it is not one.  The fields
- * of a line with a backslash are decoded into static buffers, valid
- * until the next such line; the others stay valid as long as the line.
+ * The fields of record r (of line), into d: 0, or -1 if they do not
+ * decode.  The fields of a line with a backslash are decoded into static
+ * buffers, valid until the next such line; the others stay valid as long
+ * as the line.
  */
 static int
-parse(const char *line, size_t len, struct fields *d)
+parse(const struct trap_rec *r, const char *line, size_t len,
+    struct fields *d)
 {
 	static char		 b[6][TRAP_LINEMAX + 1];
-	struct trap_rec		 r;
-	const struct trap_str	*f = r.f;
+	const struct trap_str	*f = r->f;
 	int			 esc;
 
-	if (trap_rec_parse(line, len, &r) == -1)
-		return -1;
 	esc = memchr(line, '\\', len) != NULL;
-	d->time = r.time;
-	d->nfields = r.nfields;
+	d->time = r->time;
+	d->nfields = r->nfields;
 	d->decoded = esc;
 	d->service = f[F_SERVICE];
 	d->class.p = "";
@@ -485,7 +481,7 @@ parse(const char *line, size_t len, struct fields *d)
 	    decode(&f[F_DAEMON], esc, b[1], sizeof(b[1]), &d->daemon) ||
 	    decode(&f[F_RDNS], esc, b[2], sizeof(b[2]), &d->rdns) ||
 	    decode(&f[F_USER], esc, b[3], sizeof(b[3]), &d->user) ||
-	    (r.nfields == TRAP_NFIELDS_MATCH &&
+	    (r->nfields == TRAP_NFIELDS_MATCH &&
 	    decode(&f[F_CLASS], esc, b[4], sizeof(b[4]), &d->class)))
 		return -1;
 	if (addrfield(&f[F_ADDR], d) == -1)
@@ -729,8 +725,6 @@ prefetch(const struct fields *v, size_t n)
 static void
 record(const struct fields *d)
 {
-	if ((hassince && d->time < since) || (hasuntil && d->time >= until))
-		return;
 	if (++nattempts == 1 || d->time < first)
 		first = d->time;
 	if (nattempts == 1 || d->time > last)
@@ -743,23 +737,6 @@ record(const struct fields *d)
 		count_time(d);
 	else
 		count_key(d);
-}
-
-/* A record of the archive (-A): the archive holds only good ones. */
-static int
-archiveline(const char *line, size_t len, void *arg)
-{
-	struct fields	 d;
-
-	(void)arg;
-	if (parse(line, len, &d) == -1) {
-		nbad++;
-		return 0;
-	}
-	if (keyed)
-		prepare(&d);
-	record(&d);
-	return 0;
 }
 
 /* Count the batch, its lines asked for first. */
@@ -775,49 +752,44 @@ flush(struct fields *v, size_t n)
 }
 
 /*
- * The records are read a block of lines at a time, and counted in
- * batches of BATCH: the fields of a batch point into the block.  Those
- * of a record with something to decode are in parse()'s buffers, until
- * the next: it is counted at once, after the batch before it.
+ * The records come a block of lines at a time from trap_input_read(),
+ * and are counted in batches of BATCH: the fields of a batch point into
+ * the block, and are counted before it goes (endblock()).  Those of a
+ * record with something to decode are in parse()'s buffers, until the
+ * next: it is counted at once, after the batch before it.
  */
-static int
-readfile(struct trap_file *f)
-{
-	static struct fields	 v[BATCH];
-	const char		*block, *p, *end, *nl;
-	size_t			 blen, len, n = 0;
-	unsigned long long	 lineno, nlines;
+static struct fields	 batch[BATCH];
+static size_t		 nbatch;
 
-	while (trap_file_getblock(f, &block, &blen, &nlines)) {
-		lineno = trap_file_lineno(f) - nlines;
-		for (p = block, end = block + blen; p < end; p = nl + 1) {
-			if ((nl = memchr(p, '\n', end - p)) == NULL)
-				nl = end;
-			len = nl - p;
-			if (len > 0 && p[len - 1] == '\r')
-				len--;
-			lineno++;
-			if (parse(p, len, &v[n]) == -1) {
-				if (nbad++ < MAXWARN)
-					warnx("%s:%llu: not a trap record",
-					    trap_file_name(f), lineno);
-				continue;
-			}
-			if (keyed)
-				prepare(&v[n]);
-			if (v[n].decoded) {
-				flush(v, n);
-				record(&v[n]);
-				n = 0;
-			} else if (++n == BATCH) {
-				flush(v, n);
-				n = 0;
-			}
-		}
-		flush(v, n);
-		n = 0;
+static int
+readrec(const struct trap_rec *r, const char *line, size_t len, void *arg)
+{
+	struct fields	*d = &batch[nbatch];
+
+	(void)arg;
+	if (parse(r, line, len, d) == -1) {
+		nbad++;		/* trap_rec_parse checked the encoding */
+		return 0;
 	}
-	return trap_file_error(f);
+	if (keyed)
+		prepare(d);
+	if (d->decoded) {
+		flush(batch, nbatch);
+		record(d);
+		nbatch = 0;
+	} else if (++nbatch == BATCH) {
+		flush(batch, nbatch);
+		nbatch = 0;
+	}
+	return 0;
+}
+
+static void
+endblock(void *arg)
+{
+	(void)arg;
+	flush(batch, nbatch);
+	nbatch = 0;
 }
 
 /* Writing. */
@@ -1723,8 +1695,7 @@ parse_bits(char *arg)
 int
 main(int argc, char *argv[])
 {
-	struct trap_file	*f;
-	struct trap_archive	*a;
+	struct trap_input	 in;
 	const char		*errstr, *sarg = NULL, *uarg = NULL;
 	const char		*archive = NULL;
 	char			*marg = NULL;
@@ -1798,16 +1769,12 @@ main(int argc, char *argv[])
 	}
 	/* -S and -U are read in the zone of the output. */
 	trap_tz_init(uflag ? "UTC0" : NULL);
-	if (sarg != NULL) {
-		if (trap_time_parse_iso(sarg, &since) == -1)
-			errx(1, "bad time: %s", sarg);
-		hassince = 1;
-	}
-	if (uarg != NULL) {
-		if (trap_time_parse_iso(uarg, &until) == -1)
-			errx(1, "bad time: %s", uarg);
-		hasuntil = 1;
-	}
+	memset(&in, 0, sizeof(in));
+	in.since = in.until = -1;
+	if (sarg != NULL && trap_time_parse_iso(sarg, &in.since) == -1)
+		errx(1, "bad time: %s", sarg);
+	if (uarg != NULL && trap_time_parse_iso(uarg, &in.until) == -1)
+		errx(1, "bad time: %s", uarg);
 
 	if (sflag || fmt == FMT_SVG) {
 		hostsh = trap_hash_new(0);
@@ -1821,38 +1788,18 @@ main(int argc, char *argv[])
 		rdnsh = trap_hash_new(0);
 	}
 
-	if (archive != NULL) {
-		if (argc > 0)
-			trap_badusage(usage, "-A and files are mutually exclusive");
-		if ((a = trap_archive_open(archive, 0)) == NULL)
-			exit(1);
-		if (trap_archive_scan(a, hassince ? since : -1,
-		    hasuntil ? until : -1, archiveline, NULL) == -1)
-			rc = 1;
-		if (trap_archive_close(a) == -1)
-			rc = 1;
-		if (pledge("stdio", NULL) == -1)
-			err(2, "pledge");
-	} else if (pledge("stdio rpath", NULL) == -1)
+	if (archive != NULL && argc > 0)
+		trap_badusage(usage, "-A and files are mutually exclusive");
+	if (archive == NULL && pledge("stdio rpath", NULL) == -1)
 		err(2, "pledge");
-
-	/* Files are read one after another; rpath ends with the last open. */
-	for (i = 0; archive == NULL && (i == 0 || (int)i < argc); i++) {
-		f = trap_file_open(argc == 0 ? "-" : argv[i]);
-		if (argc == 0 || (int)i == argc - 1)
-			if (pledge("stdio", NULL) == -1)
-				err(2, "pledge");
-		if (f == NULL) {
-			warn("%s", argv[i]);
-			rc = 1;
-			continue;
-		}
-		rc |= readfile(f);
-		trap_file_close(f);
-	}
-	if (nbad > MAXWARN)
-		warnx("%llu more lines were not trap records", nbad - MAXWARN);
-	if (nbad > 0)
+	/* rpath, and the archive's, end once the input is open. */
+	in.archive = archive;
+	in.promises = "stdio";
+	in.rec = readrec;
+	in.flush = endblock;
+	if (trap_input_read(&in, argc, argv) == -1)
+		rc = 1;
+	if (in.nbad > 0 || nbad > 0)
 		rc = 1;
 
 	if (fmt == FMT_SVG) {

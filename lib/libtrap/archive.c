@@ -428,6 +428,17 @@ int
 trap_archive_add(struct trap_archive *a, const char *line, size_t len)
 {
 	struct trap_rec	 r;
+
+	if (trap_rec_parse(line, len, &r) == -1)
+		return -2;
+	return trap_archive_addrec(a, &r, line);
+}
+
+/* The same for a line that trap_rec_parse has made r of. */
+int
+trap_archive_addrec(struct trap_archive *a, const struct trap_rec *r,
+    const char *line)
+{
 	unsigned char	 key[KEYLEN];
 	uint32_t	 occ;
 	uint64_t	 h;
@@ -435,12 +446,10 @@ trap_archive_add(struct trap_archive *a, const char *line, size_t len)
 	size_t		 n;
 	int		 ret;
 
-	if (trap_rec_parse(line, len, &r) == -1)
-		return -2;
-	n = r.f[F_KIND].p + r.f[F_KIND].len - line;
-	h = hash64(a, r.f[F_LOGHOST].p, n - (r.f[F_LOGHOST].p - line));
-	occ = occurrence(a, r.time, h);
-	put64(key, (uint64_t)r.time);
+	n = r->f[F_KIND].p + r->f[F_KIND].len - line;
+	h = hash64(a, r->f[F_LOGHOST].p, n - (r->f[F_LOGHOST].p - line));
+	occ = occurrence(a, r->time, h);
+	put64(key, (uint64_t)r->time);
 	put64(key + 8, h);
 	key[16] = occ >> 24;
 	key[17] = occ >> 16;

@@ -174,6 +174,8 @@ typedef int (*trap_line_fn)(const char *, size_t, void *);
 struct trap_archive *trap_archive_open(const char *, int);
 void	 trap_archive_newfile(struct trap_archive *);
 int	 trap_archive_add(struct trap_archive *, const char *, size_t);
+int	 trap_archive_addrec(struct trap_archive *, const struct trap_rec *,
+	    const char *);
 int	 trap_archive_sync(struct trap_archive *);
 int	 trap_archive_scan(struct trap_archive *, time_t, time_t,
 	    trap_line_fn, void *);
@@ -187,11 +189,25 @@ unsigned long long trap_archive_added(const struct trap_archive *);
 long long trap_archive_bytes(const char *);
 int	 trap_archive_close(struct trap_archive *);
 
-/* input.c: records from files or the archive, for the reading tools. */
-typedef int (*trap_input_fn)(const char *, size_t, const char *,
-	    unsigned long long, void *);
-int	 trap_input_each(const char *, time_t, time_t, int, char *[],
-	    trap_input_fn, void *);
+/*
+ * input.c: the one reader of records (files, stdin or the archive), for
+ * every tool: each line parsed once, the window applied, bad lines
+ * reported.  Set the fields before trap_input_read; nbad is its count.
+ */
+#define TRAP_INPUT_MAXWARN	10	/* bad lines reported one by one */
+struct trap_input {
+	const char	*archive;	/* -A, or NULL for the files */
+	time_t		 since, until;	/* -S, -U; -1: unbounded */
+	const char	*promises;	/* pledge(2) once all is open, or NULL */
+	/* A record in the window, its fields pointing into line: 0 goes on. */
+	int		(*rec)(const struct trap_rec *, const char *, size_t,
+			    void *);
+	void		(*flush)(void *);	/* the lines given are to go */
+	void		(*newfile)(void *);	/* a file is begun */
+	void		*arg;
+	unsigned long long nbad;	/* lines that were not records */
+};
+int	 trap_input_read(struct trap_input *, int, char *[]);
 
 /*
  * follow.c: following log files as they grow, across rotation by rename
