@@ -31,6 +31,7 @@ LIBOBJS =	lib/libtrap/addr.o \
 		lib/libtrap/follow.o \
 		lib/libtrap/hash.o \
 		lib/libtrap/input.o \
+		lib/libtrap/names.o \
 		lib/libtrap/out.o \
 		lib/libtrap/pattern.o \
 		lib/libtrap/record.o \

@@ -90,16 +90,6 @@ load(struct trap_archive *a, int argc, char *argv[])
 	return rc;
 }
 
-static time_t
-isotime(const char *s)
-{
-	time_t	 t;
-
-	if (trap_time_parse_iso(s, &t) == -1)
-		errx(1, "bad time: %s", s);
-	return t;
-}
-
 static int
 stats(struct trap_archive *a, const char *dir)
 {
@@ -146,13 +136,13 @@ main(int argc, char *argv[])
 			host = optarg;
 			break;
 		case 'S':
-			since = isotime(optarg);
+			since = trap_time_arg(optarg, 1);
 			break;
 		case 's':
 			sflag = 1;
 			break;
 		case 'U':
-			until = isotime(optarg);
+			until = trap_time_arg(optarg, 1);
 			break;
 		case 'u':
 			user = optarg;

@@ -35,7 +35,6 @@
 
 #include "trap.h"
 
-#define MAXLISTS	64
 #define ADDRMAX		254	/* RFC 5321 path limit, as trap lists */
 #define LOCALMAX	64	/* RFC 5321 local part limit */
 #define DOMAINMAX	253
@@ -254,10 +253,10 @@ static void
 propose(const struct trap_rec *r, const char *user, size_t ulen)
 {
 	char		 a[ADDRMAX + 1];
-	const char	*at, *kind = trap_kind_names[KIND_RCPT];
+	const char	*at;
 	size_t		 llen, alen;
 	size_t		*v;
-	int		 rcpt;
+	int		 kind;
 
 	if (ulen == 0 || ulen > ADDRMAX)
 		return;
@@ -265,9 +264,8 @@ propose(const struct trap_rec *r, const char *user, size_t ulen)
 	a[ulen] = '\0';
 	trap_lower(a, ulen);
 	at = memchr(a, '@', ulen);
-	if (r->f[F_KIND].len == strlen(trap_kind_names[KIND_BADPASS]) &&
-	    memcmp(r->f[F_KIND].p, trap_kind_names[KIND_BADPASS],
-	    r->f[F_KIND].len) == 0) {
+	kind = trap_kind_lookup(r->f[F_KIND].p, r->f[F_KIND].len);
+	if (kind == KIND_BADPASS) {
 		trap_hash_put(existing, a, ulen, NULL);
 		if (at != NULL && ourdomain(at + 1, a + ulen - at - 1))
 			trap_hash_put(existing, a, at - a, NULL);
@@ -275,10 +273,8 @@ propose(const struct trap_rec *r, const char *user, size_t ulen)
 	}
 	if (real(a, ulen) != NULL || trap_list_match(traps, a, ulen) != NULL)
 		return;
-	rcpt = r->f[F_KIND].len == strlen(kind) &&
-	    memcmp(r->f[F_KIND].p, kind, r->f[F_KIND].len) == 0;
 	if (at == NULL) {
-		if (rcpt)
+		if (kind == KIND_RCPT)
 			return;
 		llen = ulen;
 		if (llen + 1 + ndlen > ADDRMAX)
@@ -378,25 +374,15 @@ record(const struct trap_rec *r, const char *line, size_t len, void *arg)
 	return 0;
 }
 
-static time_t
-isotime(const char *s)
-{
-	time_t	 t;
-
-	if (trap_time_parse_iso(s, &t) == -1)
-		errx(2, "bad time: %s", s);
-	return t;
-}
-
 int
 main(int argc, char *argv[])
 {
 	struct trap_input in;
-	const char	*lists[MAXLISTS], *dlist = NULL, *dfile = NULL;
+	struct trap_listopt lo;
 	const char	*ulist = NULL, *archive = NULL, *xfile = NULL;
 	char		*nd = NULL;
 	size_t		 nproposed = 0;
-	int		 ch, i, nlists = 0, stdinlist = 0, rc = 0;
+	int		 ch, i, rc = 0;
 
 	/* flock, wpath, cpath: the archive of -A (recovery writes). */
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
@@ -407,28 +393,24 @@ main(int argc, char *argv[])
 	in.since = in.until = -1;
 	in.promises = "stdio";
 	in.rec = record;
+	memset(&lo, 0, sizeof(lo));
+	lo.eval = 2;
 	while ((ch = getopt(argc, argv, "A:acD:d:n:S:t:U:u:vx:")) != -1) {
 		switch (ch) {
 		case 'A':
 			archive = optarg;
 			break;
 		case 'S':
-			in.since = isotime(optarg);
+			in.since = trap_time_arg(optarg, 2);
 			break;
 		case 'U':
-			in.until = isotime(optarg);
+			in.until = trap_time_arg(optarg, 2);
 			break;
 		case 'a':
 			aflag = 1;
 			break;
 		case 'c':
 			cflag = 1;
-			break;
-		case 'D':
-			dfile = optarg;
-			break;
-		case 'd':
-			dlist = optarg;
 			break;
 		case 'n':
 			free(nd);
@@ -440,13 +422,6 @@ main(int argc, char *argv[])
 				errx(2, "bad domain: %s", optarg);
 			ndomain = nd;
 			break;
-		case 't':
-			if (nlists == MAXLISTS)
-				errx(2, "too many trap lists");
-			if (strcmp(optarg, "-") == 0)
-				stdinlist = 1;
-			lists[nlists++] = optarg;
-			break;
 		case 'u':
 			ulist = optarg;
 			break;
@@ -457,15 +432,13 @@ main(int argc, char *argv[])
 			xfile = optarg;
 			break;
 		default:
-			usage();
+			if (!trap_listopt(&lo, ch, optarg))
+				usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (dlist != NULL && dfile != NULL)
-		trap_badusage(usage, "-d and -D are mutually exclusive");
-	if (archive != NULL && argc > 0)
-		trap_badusage(usage, "-A and files are mutually exclusive");
+	trap_listopt_check(&lo, usage, archive != NULL, argc, argv);
 	if (ndomain != NULL && (aflag || cflag || vflag))
 		trap_badusage(usage, "-n and -%c are mutually exclusive",
 		    aflag ? 'a' : cflag ? 'c' : 'v');
@@ -473,18 +446,11 @@ main(int argc, char *argv[])
 		trap_badusage(usage, "-x is only for -n");
 	if (archive == NULL && pledge("stdio rpath", NULL) == -1)
 		err(2, "pledge");
-	if (stdinlist && archive == NULL && (argc == 0 || (argc == 1 &&
-	    strcmp(argv[0], "-") == 0)))
-		errx(2, "-t - reads the trap list from stdin: name the "
-		    "record files");
 
-	traps = trap_list_new();
-	if (trap_list_scope(traps, dlist, dfile) == -1)
+	/* Traps in -n's domain are existing traps, whatever -d says. */
+	if ((traps = trap_list_open(&lo, ndomain)) == NULL)
 		exit(2);
 	if (ndomain != NULL) {
-		/* Traps in -n's domain are existing traps, whatever -d says. */
-		if (trap_list_scoped(traps))
-			trap_list_domain(traps, ndomain, ndlen);
 		excl = trap_hash_new(0);
 		for (i = 0; i < (int)(sizeof(roles) / sizeof(roles[0])); i++)
 			trap_hash_put(excl, roles[i], strlen(roles[i]), NULL);
@@ -493,9 +459,6 @@ main(int argc, char *argv[])
 		existing = trap_hash_new(0);
 		proposals = trap_hash_new(sizeof(size_t));
 	}
-	for (i = 0; i < nlists; i++)
-		if (trap_list_load(traps, lists[i]) == -1)
-			exit(2);
 	if (ulist != NULL)
 		loadreals(ulist);
 

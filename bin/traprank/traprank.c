@@ -492,6 +492,12 @@ parse(const struct trap_rec *r, const char *line, size_t len,
 	return 0;
 }
 
+static int64_t
+floordiv(int64_t a, int64_t b)
+{
+	return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
 /*
  * The local (TZ) hour, day, minute and weekday of t.  Records mostly come
  * in time order, so the hour of the previous call is kept: zones change
@@ -502,17 +508,15 @@ civil(time_t t, int64_t *hour, int64_t *day, int *min, int *wday)
 {
 	static int64_t	 hs, chour, cday;
 	static int	 cwday, valid;
-	struct tm	 tm;
+	int64_t		 l;
 
 	if (!valid || t < hs || t - hs >= 3600) {
 		valid = 1;
-		if (localtime_r(&t, &tm) == NULL)
-			errx(2, "localtime failed");
-		hs = t - tm.tm_min * 60 - tm.tm_sec;
-		cday = trap_timegm(tm.tm_year + 1900, tm.tm_mon + 1,
-		    tm.tm_mday, 0, 0, 0) / 86400;
-		chour = cday * 24 + tm.tm_hour;
-		cwday = (tm.tm_wday + 6) % 7;
+		l = trap_time_civil(t);
+		hs = t - (l - floordiv(l, 3600) * 3600);
+		cday = floordiv(l, 86400);
+		chour = floordiv(l, 3600);
+		cwday = ((cday + 3) % 7 + 7) % 7;	/* 1970-01-01: Thu */
 	}
 	*hour = chour;
 	*day = cday;
@@ -524,26 +528,13 @@ civil(time_t t, int64_t *hour, int64_t *day, int *min, int *wday)
 static void
 netkey(const struct fields *d, char *buf, size_t bufsz, struct trap_str *k)
 {
-	unsigned char	 a[16];
-	char		 s[INET6_ADDRSTRLEN];
-	int		 i, bits, n;
-
 	if (d->family == 0) {
 		k->p = "";
 		k->len = 0;
 		return;
 	}
-	n = d->family == AF_INET ? 4 : 16;
-	bits = d->family == AF_INET ? bits4 : bits6;
-	memcpy(a, d->abin, n);
-	for (i = 0; i < n; i++) {
-		if (bits >= 8 * (i + 1))
-			continue;
-		a[i] &= bits <= 8 * i ? 0 : 0xff << (8 - (bits - 8 * i));
-	}
-	if (inet_ntop(d->family, a, s, sizeof(s)) == NULL)
-		err(2, "inet_ntop");
-	k->len = snprintf(buf, bufsz, "%s/%d", s, bits);
+	k->len = trap_addr_prefix(d->family, d->abin, d->family == AF_INET ?
+	    bits4 : bits6, buf, bufsz);
 	k->p = buf;
 }
 
@@ -794,52 +785,6 @@ endblock(void *arg)
 
 /* Writing. */
 
-/* "YYYY-MM-DD HH:MM:SS", local time. */
-static const char *
-fmttime(int64_t t, char *buf, size_t bufsz)
-{
-	struct tm	 tm;
-	time_t		 tt = t;
-
-	if (localtime_r(&tt, &tm) == NULL)
-		errx(2, "localtime failed");
-	snprintf(buf, bufsz, "%04d-%02d-%02d %02d:%02d:%02d",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec);
-	return buf;
-}
-
-/*
- * A CSV field (RFC 4180).  The key is text chosen by the attacker: one
- * that a spreadsheet would take for a formula gets a leading apostrophe.
- */
-static void
-put_csv(const char *p, size_t len)
-{
-	size_t	 i;
-	int	 quote = 0, guard = 0;
-
-	if (len > 0 && p[0] != '\0' && strchr("=+-@\t\r", p[0]) != NULL)
-		guard = quote = 1;
-	for (i = 0; i < len && !quote; i++)
-		if (p[i] == '"' || p[i] == ',' || p[i] == '\n' || p[i] == '\r')
-			quote = 1;
-	if (!quote) {
-		fwrite(p, 1, len, stdout);
-		return;
-	}
-	putchar('"');
-	if (guard)
-		putchar('\'');
-	for (i = 0; i < len; i++) {
-		if (p[i] == '"')
-			putchar('"');
-		putchar(p[i]);
-	}
-	putchar('"');
-}
-
-
 /* A JSON string; null for none. */
 static void
 put_json(const char *s, size_t len)
@@ -1019,47 +964,13 @@ buf_num(struct buf *b, uint64_t n, size_t w)
 	buf_add(b, d + i, sizeof(d) - i);
 }
 
-/* The two digits of v (0 to 99), then sep if not 0. */
-static char *
-two(char *p, int v, int sep)
-{
-	*p++ = '0' + v / 10;
-	*p++ = '0' + v % 10;
-	if (sep != 0)
-		*p++ = sep;
-	return p;
-}
-
-/* Append t as fmttime() writes it, without the cost of printf. */
+/* Append t, local, as trap_time_local() writes it. */
 static void
 buf_time(struct buf *b, int64_t t)
 {
-	struct tm	 tm;
-	time_t		 tt = t;
-	char		*p;
-	int		 y;
-
-	if (localtime_r(&tt, &tm) == NULL)
-		errx(2, "localtime failed");
-	y = tm.tm_year + 1900;
-	if (y < 0 || y > 9999) {
-		buf_need(b, 64);
-		b->len += snprintf(b->p + b->len, 64, "%04d-%02d-%02d "
-		    "%02d:%02d:%02d", y, tm.tm_mon + 1, tm.tm_mday,
-		    tm.tm_hour, tm.tm_min, tm.tm_sec);
-		return;
-	}
-	buf_need(b, 20);
-	p = b->p + b->len;
-	p = two(p, y / 100, 0);
-	p = two(p, y % 100, '-');
-	p = two(p, tm.tm_mon + 1, '-');
-	p = two(p, tm.tm_mday, ' ');
-	p = two(p, tm.tm_hour, ':');
-	p = two(p, tm.tm_min, ':');
-	p = two(p, tm.tm_sec, 0);
-	*p = '\0';
-	b->len = p - b->p;
+	buf_need(b, TRAP_TIMELEN);
+	trap_time_local(t, b->p + b->len);
+	b->len += strlen(b->p + b->len);
 }
 
 static void
@@ -1148,7 +1059,7 @@ print_rows(void)
 				buf_add(&lbuf, obuf.p, obuf.len);
 			else {
 				buf_flush(&lbuf);
-				put_csv(obuf.p, obuf.len);
+				trap_csv_str(stdout, obuf.p, obuf.len);
 			}
 			buf_add(&lbuf, &sep, 1);
 			buf_num(&lbuf, r->ncp, 0);
@@ -1355,8 +1266,8 @@ summaryline(char *buf, size_t bufsz)
 		    "names");
 		return buf;
 	}
-	fmttime(first, t1, sizeof(t1));
-	fmttime(last, t2, sizeof(t2));
+	trap_time_local(first, t1);
+	trap_time_local(last, t2);
 	n = snprintf(buf, bufsz, "%llu attempts by %zu hosts trying %zu "
 	    "user names from %s to %s", (unsigned long long)nattempts,
 	    trap_hash_count(hostsh), trap_hash_count(usersh), t1, t2);
@@ -1372,8 +1283,8 @@ print_summary(void)
 	char	 t1[64] = "", t2[64] = "", line[256];
 
 	if (nattempts > 0) {
-		fmttime(first, t1, sizeof(t1));
-		fmttime(last, t2, sizeof(t2));
+		trap_time_local(first, t1);
+		trap_time_local(last, t2);
 	}
 	switch (fmt) {
 	case FMT_TEXT:
@@ -1414,32 +1325,6 @@ print_summary(void)
 }
 
 /* Charts. */
-
-static int64_t
-floordiv(int64_t a, int64_t b)
-{
-	return a >= 0 ? a / b : -((-a + b - 1) / b);
-}
-
-/* The time zone's abbreviations at the first and the last attempt. */
-static const char *
-zonename(char *buf, size_t bufsz)
-{
-	struct tm	 tm;
-	time_t		 t1 = first, t2 = last;
-	char		 z1[32], z2[32];
-
-	if (localtime_r(&t1, &tm) == NULL ||
-	    strftime(z1, sizeof(z1), "%Z", &tm) == 0 ||
-	    localtime_r(&t2, &tm) == NULL ||
-	    strftime(z2, sizeof(z2), "%Z", &tm) == 0)
-		strlcpy(buf, "local time", bufsz);
-	else if (strcmp(z1, z2) == 0)
-		strlcpy(buf, z1, bufsz);
-	else
-		snprintf(buf, bufsz, "%s, %s", z1, z2);
-	return buf;
-}
 
 /* A chart with its title, and the summary line or "No attempts". */
 static struct trap_svg *
@@ -1527,7 +1412,7 @@ svg_times(void)
 		snprintf(ytitle, sizeof(ytitle), "Attempts per %lld %s",
 		    (long long)k, key == K_HOUR ? "hours" : "days");
 	s = svg_begin(SVGH, ytitle);
-	zonename(zone, sizeof(zone));
+	trap_tz_label(first, last, zone, sizeof(zone));
 	switch (key) {
 	case K_HOUR:
 	case K_DAY:
@@ -1770,11 +1655,8 @@ main(int argc, char *argv[])
 	/* -S and -U are read in the zone of the output. */
 	trap_tz_init(uflag ? "UTC0" : NULL);
 	memset(&in, 0, sizeof(in));
-	in.since = in.until = -1;
-	if (sarg != NULL && trap_time_parse_iso(sarg, &in.since) == -1)
-		errx(1, "bad time: %s", sarg);
-	if (uarg != NULL && trap_time_parse_iso(uarg, &in.until) == -1)
-		errx(1, "bad time: %s", uarg);
+	in.since = sarg != NULL ? trap_time_arg(sarg, 1) : -1;
+	in.until = uarg != NULL ? trap_time_arg(uarg, 1) : -1;
 
 	if (sflag || fmt == FMT_SVG) {
 		hostsh = trap_hash_new(0);

@@ -68,7 +68,6 @@ struct trap_hash {
 	size_t		 vsize;		/* the value area, a multiple of 4 */
 	char		**chunks;
 	size_t		 nchunks, used, size;	/* used, size: the last one */
-	size_t		 bytes;
 };
 
 static uint64_t		 sumkey[2];
@@ -97,7 +96,6 @@ trap_hash_new(size_t valsize)
 	h->vsize = TRAP_HASH_KEYOFF(valsize);
 	h->nslots = MINSLOTS;
 	h->slot = xcalloc(h->nslots, sizeof(*h->slot));
-	h->bytes = h->nslots * sizeof(*h->slot);
 	(void)trap_hash_sum("", 0);
 	return h;
 }
@@ -134,7 +132,6 @@ trap_hash_alloc(struct trap_hash *h, size_t n, uint32_t *ref)
 		h->chunks[h->nchunks++] = xmalloc(size);
 		h->size = size;
 		h->used = first;
-		h->bytes += size;
 	}
 	p = h->chunks[h->nchunks - 1] + h->used;
 	*ref = (h->nchunks - 1) << REFSHIFT | h->used >> UNITSHIFT;
@@ -183,7 +180,6 @@ grow(struct trap_hash *h)
 	h->nslots *= 2;
 	mask = h->nslots - 1;
 	h->slot = xcalloc(h->nslots, sizeof(*h->slot));
-	h->bytes += n * sizeof(*h->slot);
 	for (i = 0; i < n; i++) {
 		if (old[i] == 0)
 			continue;
@@ -284,13 +280,6 @@ size_t
 trap_hash_count(const struct trap_hash *h)
 {
 	return h->count;
-}
-
-/* Bytes allocated, for the memory bounds the tools promise. */
-size_t
-trap_hash_bytes(const struct trap_hash *h)
-{
-	return h->bytes;
 }
 
 /*

@@ -45,8 +45,11 @@ enum trap_service {
 enum trap_kind {
 	KIND_NOUSER, KIND_BADPASS, KIND_FAIL, KIND_RCPT, KIND_NKINDS
 };
+/* names.c: the tables and their lookups; extract.c: the services'. */
 extern const char *const trap_service_names[SVC_NSERVICES];
 extern const char *const trap_kind_names[KIND_NKINDS];
+int	 trap_name_lookup(const char *const *, int, const char *, size_t);
+int	 trap_kind_lookup(const char *, size_t);
 int	 trap_service_lookup(const char *, size_t);
 int	 trap_service_guess(const char *, size_t);
 
@@ -87,6 +90,7 @@ void	 trap_out_close(struct trap_out *);
 size_t	 trap_vis(char *, size_t, const char *, size_t);
 size_t	 trap_utf8len(const unsigned char *, size_t);
 void	 trap_json_str(FILE *, const char *, size_t);
+void	 trap_csv_str(FILE *, const char *, size_t);
 
 /* xmalloc.c: allocation that exits 1 (err(3)) when it fails. */
 void	*xmalloc(size_t);
@@ -101,15 +105,20 @@ __dead void trap_badusage(void (*)(void), const char *, ...)
 /* time.c */
 void	 trap_time_fmt(time_t, char [TRAP_TIMELEN]);
 int	 trap_time_parse_iso(const char *, time_t *);
+time_t	 trap_time_arg(const char *, int);
 int	 trap_time_parse_rec(const char *, size_t, time_t *);
 time_t	 trap_timegm(int, int, int, int, int, int);
 int	 trap_tz_known(const char *);
 void	 trap_tz_init(const char *);
+time_t	 trap_time_civil(time_t);
+int	 trap_time_local(time_t, char [TRAP_TIMELEN]);
+void	 trap_tz_label(time_t, time_t, char *, size_t);
 
 /* addr.c */
 int	 trap_addr_canon(const char *, size_t, char *, size_t);
 int	 trap_addr_parse(const char *, size_t, unsigned char *);
 int	 trap_addr_iscanon(const char *, size_t);
+size_t	 trap_addr_prefix(int, const unsigned char *, int, char *, size_t);
 
 /* record.c: reading trap(5) records. Fields stay vis-encoded. */
 struct trap_rec {
@@ -145,7 +154,6 @@ void	*trap_hash_alloc(struct trap_hash *, size_t, uint32_t *);
 const void *trap_hash_home(const struct trap_hash *, uint64_t);
 uint32_t trap_hash_peek(const struct trap_hash *, uint64_t);
 size_t	 trap_hash_count(const struct trap_hash *);
-size_t	 trap_hash_bytes(const struct trap_hash *);
 void	**trap_hash_values(const struct trap_hash *, size_t *);
 uint64_t *trap_hash_refs(struct trap_hash *, size_t *);
 void	 trap_hash_free(struct trap_hash *);
@@ -167,6 +175,18 @@ long	 trap_list_position(struct trap_list *, const char *, size_t);
 size_t	 trap_list_outofscope(const struct trap_list *);
 size_t	 trap_list_entries(const struct trap_list *);
 void	 trap_list_free(struct trap_list *);
+#define TRAP_MAXLISTS	64
+struct trap_listopt {			/* -t, -d, -D */
+	const char	*lists[TRAP_MAXLISTS];
+	int		 nlists;
+	const char	*dlist, *dfile;
+	int		 stdinlist;	/* -t - */
+	int		 eval;		/* the exit status of an error */
+};
+int	 trap_listopt(struct trap_listopt *, int, const char *);
+void	 trap_listopt_check(const struct trap_listopt *, void (*)(void), int,
+	    int, char *[]);
+struct trap_list *trap_list_open(const struct trap_listopt *, const char *);
 
 /* archive.c: the Berkeley DB archive of records (trapdb(8)). */
 struct trap_archive;

@@ -282,6 +282,93 @@ ATF_TC_BODY(json_str, tc)
 	free(out);
 }
 
+/* Issue 17: the one CSV writer (RFC 4180, formulas guarded). */
+ATF_TC_WITHOUT_HEAD(csv_str);
+ATF_TC_BODY(csv_str, tc)
+{
+	char	*out = NULL;
+	size_t	 outlen = 0;
+	FILE	*fp;
+
+	ATF_REQUIRE((fp = open_memstream(&out, &outlen)) != NULL);
+	trap_csv_str(fp, "plain", 5);
+	putc('|', fp);
+	trap_csv_str(fp, "a,\"b\"", 5);
+	putc('|', fp);
+	trap_csv_str(fp, "=cmd()", 6);
+	putc('|', fp);
+	trap_csv_str(fp, "x\ny", 3);
+	putc('|', fp);
+	trap_csv_str(fp, "", 0);
+	ATF_REQUIRE(fclose(fp) == 0);
+	ATF_CHECK_STREQ(out,
+	    "plain|\"a,\"\"b\"\"\"|\"'=cmd()\"|\"x\ny\"|");
+	free(out);
+}
+
+/* Issue 17: local time, the local day and the zone's label, once. */
+ATF_TC_WITHOUT_HEAD(time_local);
+ATF_TC_BODY(time_local, tc)
+{
+	char	 buf[TRAP_TIMELEN], lbl[80];
+	time_t	 t = 1405695674;		/* 2014-07-18T15:01:14Z */
+	time_t	 w = 1387378874;		/* 2013-12-18T15:01:14Z */
+
+	trap_tz_init("America/New_York");
+	ATF_CHECK_EQ(trap_time_local(t, buf), 0);
+	ATF_CHECK_STREQ(buf, "2014-07-18 11:01:14");
+	ATF_CHECK_EQ(trap_time_civil(t), t - 4 * 3600);
+	ATF_CHECK_EQ(trap_time_civil(t) / 86400, t / 86400);
+	/* 01:00Z is the evening before in New York. */
+	ATF_CHECK_EQ(trap_time_civil(t - 14 * 3600) / 86400, t / 86400 - 1);
+	trap_tz_label(t, t, lbl, sizeof(lbl));
+	ATF_CHECK_STREQ(lbl, "EDT");
+	trap_tz_label(w, t, lbl, sizeof(lbl));
+	ATF_CHECK_STREQ(lbl, "EST, EDT");
+	trap_tz_init("UTC0");
+	ATF_CHECK_EQ(trap_time_local(t, buf), 0);
+	ATF_CHECK_STREQ(buf, "2014-07-18 15:01:14");
+	ATF_CHECK_EQ(trap_time_civil(t), t);
+}
+
+/* Issue 17: the network of an address, as traprank -k net and trapforecast. */
+ATF_TC_WITHOUT_HEAD(addr_prefix);
+ATF_TC_BODY(addr_prefix, tc)
+{
+	unsigned char	 a[16];
+	char		 buf[64];
+
+	ATF_REQUIRE_EQ(trap_addr_parse("192.0.2.131", 11, a), AF_INET);
+	trap_addr_prefix(AF_INET, a, 24, buf, sizeof(buf));
+	ATF_CHECK_STREQ(buf, "192.0.2.0/24");
+	ATF_CHECK_EQ(trap_addr_prefix(AF_INET, a, 25, buf, sizeof(buf)), 14);
+	ATF_CHECK_STREQ(buf, "192.0.2.128/25");
+	trap_addr_prefix(AF_INET, a, 0, buf, sizeof(buf));
+	ATF_CHECK_STREQ(buf, "0.0.0.0/0");
+	trap_addr_prefix(AF_INET, a, 32, buf, sizeof(buf));
+	ATF_CHECK_STREQ(buf, "192.0.2.131/32");
+	ATF_REQUIRE_EQ(trap_addr_parse("2001:db8:1:2:3::4", 17, a), AF_INET6);
+	trap_addr_prefix(AF_INET6, a, 64, buf, sizeof(buf));
+	ATF_CHECK_STREQ(buf, "2001:db8:1:2::/64");
+	trap_addr_prefix(AF_INET6, a, 36, buf, sizeof(buf));
+	ATF_CHECK_STREQ(buf, "2001:db8::/36");
+}
+
+/* Issue 17: the names of services and kinds, and their lookups. */
+ATF_TC_WITHOUT_HEAD(names);
+ATF_TC_BODY(names, tc)
+{
+	ATF_CHECK_EQ(trap_kind_lookup("badpass", 7), KIND_BADPASS);
+	ATF_CHECK_EQ(trap_kind_lookup("rcpt", 4), KIND_RCPT);
+	ATF_CHECK_EQ(trap_kind_lookup("rcp", 3), -1);
+	ATF_CHECK_EQ(trap_kind_lookup("", 0), -1);
+	ATF_CHECK_EQ(trap_name_lookup(trap_service_names, SVC_NSERVICES,
+	    "sieve", 5), SVC_SIEVE);
+	ATF_CHECK_EQ(trap_name_lookup(trap_service_names, SVC_NSERVICES,
+	    "pop33", 5), -1);
+	ATF_CHECK_STREQ(trap_kind_names[KIND_NOUSER], "nouser");
+}
+
 ATF_TC_WITHOUT_HEAD(pattern_errors);
 ATF_TC_BODY(pattern_errors, tc)
 {
@@ -1060,6 +1147,50 @@ ATF_TC_BODY(fuzz_patterns_crashes, tc)
 }
 
 /* An archive of another format version is refused, clearly. */
+/* Issue 17: -t, -d and -D as every tool reads them. */
+ATF_TC_WITHOUT_HEAD(list_open);
+ATF_TC_BODY(list_open, tc)
+{
+	struct trap_listopt	 o;
+	struct trap_list	*l;
+	FILE			*fp;
+
+	ATF_REQUIRE((fp = fopen("l1", "w")) != NULL);
+	fputs("a@example.com\nb@other.example\n", fp);
+	ATF_REQUIRE(fclose(fp) == 0);
+	ATF_REQUIRE((fp = fopen("l2", "w")) != NULL);
+	fputs("c@example.com\nd@new.example\n", fp);
+	ATF_REQUIRE(fclose(fp) == 0);
+	memset(&o, 0, sizeof(o));
+	ATF_CHECK_EQ(trap_listopt(&o, 't', "l1"), 1);
+	ATF_CHECK_EQ(trap_listopt(&o, 't', "l2"), 1);
+	ATF_CHECK_EQ(trap_listopt(&o, 'x', "l2"), 0);
+	ATF_CHECK_EQ(o.nlists, 2);
+	ATF_CHECK(!o.stdinlist);
+	ATF_REQUIRE((l = trap_list_open(&o, NULL)) != NULL);
+	ATF_CHECK(trap_list_match(l, "b@other.example", 15) != NULL);
+	ATF_CHECK(trap_list_match(l, "c", 1) != NULL);
+	trap_list_free(l);
+	ATF_CHECK_EQ(trap_listopt(&o, 'd', "example.com"), 1);
+	ATF_REQUIRE((l = trap_list_open(&o, NULL)) != NULL);
+	ATF_CHECK(trap_list_match(l, "a", 1) != NULL);
+	ATF_CHECK(trap_list_match(l, "b@other.example", 15) == NULL);
+	ATF_CHECK(trap_list_match(l, "d@new.example", 13) == NULL);
+	trap_list_free(l);
+	/* also: a domain added to the scope (trapmatch -n). */
+	ATF_REQUIRE((l = trap_list_open(&o, "new.example")) != NULL);
+	ATF_CHECK(trap_list_match(l, "d@new.example", 13) != NULL);
+	trap_list_free(l);
+	o.dlist = NULL;
+	ATF_CHECK_EQ(trap_listopt(&o, 'D', "nonexistent"), 1);
+	ATF_CHECK(trap_list_open(&o, NULL) == NULL);
+	o.dfile = NULL;
+	ATF_CHECK_EQ(trap_listopt(&o, 't', "-"), 1);
+	ATF_CHECK(o.stdinlist);
+	o.lists[2] = "nonexistent";
+	ATF_CHECK(trap_list_open(&o, NULL) == NULL);
+}
+
 ATF_TC_WITHOUT_HEAD(archive_version);
 ATF_TC_BODY(archive_version, tc)
 {
@@ -1304,6 +1435,11 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, record_grammar);
 	ATF_TP_ADD_TC(tp, host_key);
 	ATF_TP_ADD_TC(tp, json_str);
+	ATF_TP_ADD_TC(tp, csv_str);
+	ATF_TP_ADD_TC(tp, time_local);
+	ATF_TP_ADD_TC(tp, addr_prefix);
+	ATF_TP_ADD_TC(tp, names);
+	ATF_TP_ADD_TC(tp, list_open);
 	ATF_TP_ADD_TC(tp, vis_fields);
 	ATF_TP_ADD_TC(tp, record_parse);
 	ATF_TP_ADD_TC(tp, pattern_errors);
