@@ -31,6 +31,7 @@ LIBOBJS =	lib/libtrap/addr.o \
 		lib/libtrap/follow.o \
 		lib/libtrap/hash.o \
 		lib/libtrap/input.o \
+		lib/libtrap/names.o \
 		lib/libtrap/out.o \
 		lib/libtrap/pattern.o \
 		lib/libtrap/record.o \
@@ -38,7 +39,8 @@ LIBOBJS =	lib/libtrap/addr.o \
 		lib/libtrap/svg.o \
 		lib/libtrap/time.o \
 		lib/libtrap/traplist.o \
-		lib/libtrap/usage.o
+		lib/libtrap/usage.o \
+		lib/libtrap/xmalloc.o
 LIBHDRS =	config.h lib/libtrap/compat.h lib/libtrap/trap.h \
 		lib/libtrap/envelope.h lib/libtrap/pattern.h lib/libtrap/scan.h
 

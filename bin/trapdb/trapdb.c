@@ -34,9 +34,8 @@
 #include "trap.h"
 
 #define DEFAULT_DIR	"/var/db/trap"
-#define MAXWARN		10
-
 static struct trap_out	*out;
+static int		 loaderr;	/* -a: the archive failed */
 
 static __dead void
 usage(void)
@@ -58,56 +57,37 @@ print(const char *line, size_t len, void *arg)
 	return 0;
 }
 
+/* A record of trap_input_read() for -a, into the archive. */
+static int
+addrec(const struct trap_rec *r, const char *line, size_t len, void *arg)
+{
+	(void)len;
+	if (trap_archive_addrec(arg, r, line) == -1)
+		loaderr = 1;		/* reported */
+	return 0;
+}
+
+/* Occurrences are counted per file (trapdb(8)). */
+static void
+newfile(void *arg)
+{
+	trap_archive_newfile(arg);
+}
+
 static int
 load(struct trap_archive *a, int argc, char *argv[])
 {
-	struct trap_file	*f;
-	const char		*line;
-	size_t			 len;
-	unsigned long long	 bad = 0, lines = 0;
-	int			 i, rc = 0;
+	struct trap_input	 in;
+	int			 rc = 0;
 
-	for (i = 0; i < (argc ? argc : 1); i++) {
-		if ((f = trap_file_open(argc ? argv[i] : "-")) == NULL) {
-			warn("%s", argv[i]);
-			rc = 1;
-			continue;
-		}
-		trap_archive_newfile(a);
-		while (trap_file_getline(f, &line, &len)) {
-			lines++;
-			switch (trap_archive_add(a, line, len)) {
-			case -1:
-				rc = 1;		/* reported */
-				break;
-			case -2:
-				if (bad++ < MAXWARN)
-					warnx("%s:%llu: not a trap record",
-					    trap_file_name(f),
-					    trap_file_lineno(f));
-				rc = 1;
-				break;
-			default:
-				break;
-			}
-		}
-		if (trap_file_error(f))
-			rc = 1;
-		trap_file_close(f);
-	}
-	if (bad > MAXWARN)
-		warnx("%llu more lines were not trap records", bad - MAXWARN);
+	memset(&in, 0, sizeof(in));
+	in.since = in.until = -1;
+	in.rec = addrec;
+	in.newfile = newfile;
+	in.arg = a;
+	if (trap_input_read(&in, argc, argv) == -1 || in.nbad > 0 || loaderr)
+		rc = 1;
 	return rc;
-}
-
-static time_t
-isotime(const char *s)
-{
-	time_t	 t;
-
-	if (trap_time_parse_iso(s, &t) == -1)
-		errx(1, "bad time: %s", s);
-	return t;
 }
 
 static int
@@ -156,13 +136,13 @@ main(int argc, char *argv[])
 			host = optarg;
 			break;
 		case 'S':
-			since = isotime(optarg);
+			since = trap_time_arg(optarg, 1);
 			break;
 		case 's':
 			sflag = 1;
 			break;
 		case 'U':
-			until = isotime(optarg);
+			until = trap_time_arg(optarg, 1);
 			break;
 		case 'u':
 			user = optarg;

@@ -41,8 +41,6 @@
 
 #include "trap.h"
 
-#define MAXWARN		10
-#define MAXLISTS	64
 #define NONE		UINT32_MAX
 #define DAY		86400.0
 #define HOUR		3600
@@ -120,7 +118,6 @@ static struct cluster	*clusters;
 static size_t		 nclusters, clustercap;
 static int32_t		*listrank;	/* address index -> local part rank */
 static size_t		 nlocals;
-static unsigned long long nbad;
 
 static __dead void
 usage(void)
@@ -174,16 +171,6 @@ candidate(const char *user, size_t len)
 	    (pos = trap_list_position(traps, m, at - m)) < 0)
 		return -1;
 	return listrank[pos];
-}
-
-static char *
-xstrdup(const char *s)
-{
-	char	*p;
-
-	if ((p = strdup(s)) == NULL)
-		err(1, NULL);
-	return p;
 }
 
 static uint32_t
@@ -245,45 +232,26 @@ getname(const struct trap_rec *r)
 	return *v;
 }
 
-static time_t	 since = -1, until = -1;
-
+/* A record of trap_input_read(). */
 static int
-readline(const char *line, size_t len, const char *file,
-    unsigned long long lineno, void *arg)
+readrec(const struct trap_rec *r, const char *line, size_t len, void *arg)
 {
-	struct trap_rec		 r;
 	struct att		*a;
 
+	(void)line;
+	(void)len;
 	(void)arg;
-	if (trap_rec_parse(line, len, &r) == -1) {
-		if (nbad++ < MAXWARN)
-			warnx("%s:%llu: not a trap record", file, lineno);
-		return 0;
-	}
-	if ((since != -1 && r.time < since) || (until != -1 &&
-	    r.time >= until))
-		return 0;
 	if (natts == UINT32_MAX - 1)
 		errx(1, "too many records");
 	atts = grow(atts, &attcap, natts, sizeof(*atts));
 	a = &atts[natts];
-	a->t = r.time;
+	a->t = r->time;
 	a->seq = natts++;
-	a->host = gethost(&r);
-	a->name = getname(&r);
+	a->host = gethost(r);
+	a->name = getname(r);
 	a->rank = a->name == NONE ? -1 : names[a->name].rank;
 	a->group = 0;
 	return 0;
-}
-
-static time_t
-isotime(const char *s)
-{
-	time_t	 t;
-
-	if (trap_time_parse_iso(s, &t) == -1)
-		errx(1, "bad time: %s", s);
-	return t;
 }
 
 /* Sorting. */
@@ -435,24 +403,17 @@ istop(time_t t)
 static void
 clusterkey(const struct host *h, char *buf, size_t size)
 {
-	struct in6_addr	 a6;
-	struct in_addr	 a4;
+	unsigned char	 a[16];
 	const char	*dot;
-	char		 s[INET6_ADDRSTRLEN];
+	int		 af;
 
 	if (h->rdns != NULL) {
 		dot = strchr(h->rdns, '.');
 		strlcpy(buf, dot != NULL && dot[1] != '\0' ? dot + 1 : h->rdns,
 		    size);
-	} else if (inet_pton(AF_INET, h->addr, &a4) == 1) {
-		a4.s_addr &= htonl(0xffffff00);
-		inet_ntop(AF_INET, &a4, s, sizeof(s));
-		snprintf(buf, size, "%s/24", s);
-	} else if (inet_pton(AF_INET6, h->addr, &a6) == 1) {
-		memset(&a6.s6_addr[8], 0, 8);
-		inet_ntop(AF_INET6, &a6, s, sizeof(s));
-		snprintf(buf, size, "%s/64", s);
-	} else
+	} else if ((af = trap_addr_parse(h->addr, strlen(h->addr), a)) != 0)
+		trap_addr_prefix(af, a, af == AF_INET ? 24 : 64, buf, size);
+	else
 		snprintf(buf, size, "%s", h->addr);
 }
 
@@ -1142,17 +1103,26 @@ static int
 fmttime(char *buf, size_t size, time_t t, int utc, int dateonly)
 {
 	struct tm	*tm;
+	char		 s[TRAP_TIMELEN], z[32];
 
 	tm = utc ? gmtime(&t) : localtime(&t);
 	if (tm == NULL || tm->tm_year + 1900 > 9999) {
 		strlcpy(buf, utc ? "null" : "n/a", size);
 		return 0;
 	}
-	if (dateonly)
-		strftime(buf, size, "%Y-%m-%d", tm);
+	if (utc)
+		trap_time_fmt(t, s);
 	else
-		strftime(buf, size, utc ? "%Y-%m-%dT%H:%M:%SZ" :
-		    "%Y-%m-%d %H:%M:%S %Z", tm);
+		trap_time_local(t, s);
+	if (dateonly)
+		s[10] = '\0';
+	if (dateonly || utc)
+		strlcpy(buf, s, size);
+	else {
+		if (strftime(z, sizeof(z), "%Z", tm) == 0)
+			z[0] = '\0';
+		snprintf(buf, size, "%s %s", s, z);
+	}
 	return 1;
 }
 
@@ -1229,12 +1199,6 @@ members(const struct cluster *c, size_t *n)
 			m[(*n)++] = hosts[i].key;
 	qsort(m, *n, sizeof(*m), cmpstr);
 	return m;
-}
-
-static double
-share(size_t a, size_t b)
-{
-	return b > 0 ? (double)a / b : NAN;
 }
 
 static void
@@ -1337,11 +1301,11 @@ json(const struct report *r)
 		printf(", \"hosts\": %zu, \"attempts\": %zu, \"names\": %zu, "
 		    "\"trap_share\": ", g[i]->hosts, g[i]->attempts,
 		    g[i]->names);
-		jnum(r->lists ? share(g[i]->traps, g[i]->attempts) : NAN, 4);
+		jnum(r->lists ? ratio(g[i]->traps, g[i]->attempts) : NAN, 4);
 		printf(", \"top_of_hour_share\": ");
-		jnum(share(g[i]->top, g[i]->attempts), 4);
+		jnum(ratio(g[i]->top, g[i]->attempts), 4);
 		printf(", \"run_length\": ");
-		jnum(share(g[i]->attempts, g[i]->runs), 1);
+		jnum(ratio(g[i]->attempts, g[i]->runs), 1);
 		printf(", \"members\": [");
 		m = members(g[i], &nm);
 		for (j = 0; j < nm; j++) {
@@ -1473,7 +1437,7 @@ text(const struct report *r)
 	if (r->lists) {
 		tline("candidates", "%zu", r->candidates);
 		tline("tried", "%zu (%s)", r->tried,
-		    tpct(share(r->tried, r->candidates)));
+		    tpct(ratio(r->tried, r->candidates)));
 		tline("remaining", "%zu", r->candidates - r->tried);
 		tline("order", "%s (rank correlation %s)", r->order,
 		    tnum(r->rho, 3));
@@ -1514,11 +1478,11 @@ text(const struct report *r)
 		tline("  attempts", "%zu", g[i]->attempts);
 		tline("  names", "%zu", g[i]->names);
 		tline("  trap share", "%s", r->lists ?
-		    tpct(share(g[i]->traps, g[i]->attempts)) : "n/a");
+		    tpct(ratio(g[i]->traps, g[i]->attempts)) : "n/a");
 		tline("  top of hour", "%s",
-		    tpct(share(g[i]->top, g[i]->attempts)));
+		    tpct(ratio(g[i]->top, g[i]->attempts)));
 		tline("  run length", "%s attempts",
-		    tnum(share(g[i]->attempts, g[i]->runs), 1));
+		    tnum(ratio(g[i]->attempts, g[i]->runs), 1));
 	}
 	free(g);
 }
@@ -1534,12 +1498,7 @@ text(const struct report *r)
 static double
 cday(time_t t)
 {
-	struct tm	 tm;
-
-	if (localtime_r(&t, &tm) == NULL)
-		return t / DAY;
-	return trap_timegm(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-	    tm.tm_hour, tm.tm_min, tm.tm_sec) / DAY;
+	return trap_time_civil(t) / DAY;
 }
 
 struct pts {
@@ -1605,10 +1564,9 @@ svg(const struct report *r)
 	struct trap_svg_box	 b = { 64, 96, 704, 240, 0, 0, 0, 0 };
 	struct pts		 obs = { NULL, 0, 0 }, fc = { NULL, 0, 0 };
 	struct pts		 band = { NULL, 0, 0 }, hi = { NULL, 0, 0 };
-	struct tm		 tm;
 	unsigned char		*seen;
 	char			 line1[256], line2[256], lbl[128];
-	char			 zone[32], zone2[32];
+	char			 zone[80];
 	char			 title[600];
 	double			 x0, x1, xl, end, px, top, y, base;
 	size_t			 i, n, id, count;
@@ -1621,7 +1579,7 @@ svg(const struct report *r)
 	if (r->lists)
 		snprintf(line1, sizeof(line1), "%zu of %zu candidate names "
 		    "tried (%s), %s", r->tried, r->candidates,
-		    tpct(share(r->tried, r->candidates)),
+		    tpct(ratio(r->tried, r->candidates)),
 		    strcmp(r->order, "list") == 0 ? "in list order" :
 		    strcmp(r->order, "random") == 0 ? "in random order" :
 		    "order unknown");
@@ -1689,15 +1647,8 @@ svg(const struct report *r)
 		top = r->tried;
 	trap_svg_yaxis(s, &b, top > 0 ? top : 1, 1, r->lists ?
 	    "Candidate names tried" : "User names tried");
-	if (localtime_r(&r->first, &tm) == NULL ||
-	    strftime(zone, sizeof(zone), "%Z", &tm) == 0 ||
-	    localtime_r(&r->last, &tm) == NULL ||
-	    strftime(zone2, sizeof(zone2), "%Z", &tm) == 0)
-		snprintf(lbl, sizeof(lbl), "Date (local time)");
-	else if (strcmp(zone, zone2) == 0)
-		snprintf(lbl, sizeof(lbl), "Date (%s)", zone);
-	else
-		snprintf(lbl, sizeof(lbl), "Date (%s, %s)", zone, zone2);
+	trap_tz_label(r->first, r->last, zone, sizeof(zone));
+	snprintf(lbl, sizeof(lbl), "Date (%s)", zone);
 	trap_svg_xdays(s, &b, 1, lbl);
 	base = b.y + b.h;
 
@@ -1817,15 +1768,18 @@ int
 main(int argc, char *argv[])
 {
 	struct report	 r;
-	const char	*lists[MAXLISTS], *dlist = NULL, *dfile = NULL;
+	struct trap_input in;
+	struct trap_listopt lo;
 	const char	*refarg = NULL, *fmt = "text", *archive = NULL;
 	const char	*sarg = NULL, *uarg = NULL;
-	int		 ch, i, nlists = 0, stdinlist = 0, uflag = 0, rc = 0;
+	int		 ch, uflag = 0, rc = 0;
 
 	/* flock, wpath, cpath: the archive of -A (its recovery writes). */
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
 		err(1, "pledge");
 
+	memset(&lo, 0, sizeof(lo));
+	lo.eval = 1;
 	while ((ch = getopt(argc, argv, "A:D:d:o:r:S:t:U:u")) != -1) {
 		switch (ch) {
 		case 'A':
@@ -1837,12 +1791,6 @@ main(int argc, char *argv[])
 		case 'U':
 			uarg = optarg;
 			break;
-		case 'D':
-			dfile = optarg;
-			break;
-		case 'd':
-			dlist = optarg;
-			break;
 		case 'o':
 			if (strcmp(optarg, "text") != 0 &&
 			    strcmp(optarg, "json") != 0 &&
@@ -1853,38 +1801,27 @@ main(int argc, char *argv[])
 		case 'r':
 			refarg = optarg;
 			break;
-		case 't':
-			if (nlists == MAXLISTS)
-				errx(1, "too many trap lists");
-			if (strcmp(optarg, "-") == 0)
-				stdinlist = 1;
-			lists[nlists++] = optarg;
-			break;
 		case 'u':
 			uflag = 1;
 			break;
 		default:
-			usage();
+			if (!trap_listopt(&lo, ch, optarg))
+				usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (dlist != NULL && dfile != NULL)
-		trap_badusage(usage, "-d and -D are mutually exclusive");
-	if (archive != NULL && argc > 0)
-		trap_badusage(usage, "-A and files are mutually exclusive");
+	trap_listopt_check(&lo, usage, archive != NULL, argc, argv);
 	if (archive == NULL && pledge("stdio rpath", NULL) == -1)
 		err(1, "pledge");
-	if (stdinlist && archive == NULL && (argc == 0 || (argc == 1 &&
-	    strcmp(argv[0], "-") == 0)))
-		errx(1, "-t - reads the trap list from stdin: name the "
-		    "record files");
 	trap_tz_init(uflag ? "UTC" : NULL);
 
-	if (sarg != NULL)
-		since = isotime(sarg);
-	if (uarg != NULL)
-		until = isotime(uarg);
+	memset(&in, 0, sizeof(in));
+	in.archive = archive;
+	in.since = sarg != NULL ? trap_time_arg(sarg, 1) : -1;
+	in.until = uarg != NULL ? trap_time_arg(uarg, 1) : -1;
+	in.promises = "stdio";
+	in.rec = readrec;
 	memset(&r, 0, sizeof(r));
 	if (refarg != NULL) {
 		if (trap_time_parse_iso(refarg, &r.ref) == -1)
@@ -1892,26 +1829,17 @@ main(int argc, char *argv[])
 	} else
 		r.ref = time(NULL);
 
-	if (nlists > 0) {
-		traps = trap_list_new();
-		if (trap_list_scope(traps, dlist, dfile) == -1)
+	if (lo.nlists > 0) {
+		if ((traps = trap_list_open(&lo, NULL)) == NULL)
 			exit(1);
-		for (i = 0; i < nlists; i++)
-			if (trap_list_load(traps, lists[i]) == -1)
-				exit(1);
 		rankloc();
 		r.lists = 1;
 	}
 
 	hosthash = trap_hash_new(sizeof(uint32_t));
 	namehash = trap_hash_new(sizeof(uint32_t));
-	if (trap_input_each(archive, since, until, argc, argv, readline,
-	    NULL) == -1)
+	if (trap_input_read(&in, argc, argv) == -1)
 		rc = 1;
-	if (nbad > MAXWARN)
-		warnx("%llu more lines were not trap records", nbad - MAXWARN);
-	if (pledge("stdio", NULL) == -1)
-		err(1, "pledge");
 
 	analyse(&r);
 	if (strcmp(fmt, "json") == 0)
@@ -1922,5 +1850,5 @@ main(int argc, char *argv[])
 		text(&r);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(1, "stdout");
-	return rc != 0 || nbad > 0;
+	return rc != 0 || in.nbad > 0;
 }

@@ -35,8 +35,6 @@
 
 #include "trap.h"
 
-#define MAXWARN		10
-#define MAXLISTS	64
 #define ADDRMAX		254	/* RFC 5321 path limit, as trap lists */
 #define LOCALMAX	64	/* RFC 5321 local part limit */
 #define DOMAINMAX	253
@@ -48,9 +46,7 @@ static struct trap_list		*traps;
 static struct trap_hash		*reals;
 static struct trap_out		*out;
 static unsigned long long	 counts[NCLASSES];
-static unsigned long long	 nbad;
 static int			 aflag, cflag, vflag;
-static time_t			 since = -1, until = -1;
 
 /* -n: new traps. */
 static const char		*ndomain;
@@ -257,10 +253,10 @@ static void
 propose(const struct trap_rec *r, const char *user, size_t ulen)
 {
 	char		 a[ADDRMAX + 1];
-	const char	*at, *kind = trap_kind_names[KIND_RCPT];
+	const char	*at;
 	size_t		 llen, alen;
 	size_t		*v;
-	int		 rcpt;
+	int		 kind;
 
 	if (ulen == 0 || ulen > ADDRMAX)
 		return;
@@ -268,9 +264,8 @@ propose(const struct trap_rec *r, const char *user, size_t ulen)
 	a[ulen] = '\0';
 	trap_lower(a, ulen);
 	at = memchr(a, '@', ulen);
-	if (r->f[F_KIND].len == strlen(trap_kind_names[KIND_BADPASS]) &&
-	    memcmp(r->f[F_KIND].p, trap_kind_names[KIND_BADPASS],
-	    r->f[F_KIND].len) == 0) {
+	kind = trap_kind_lookup(r->f[F_KIND].p, r->f[F_KIND].len);
+	if (kind == KIND_BADPASS) {
 		trap_hash_put(existing, a, ulen, NULL);
 		if (at != NULL && ourdomain(at + 1, a + ulen - at - 1))
 			trap_hash_put(existing, a, at - a, NULL);
@@ -278,10 +273,8 @@ propose(const struct trap_rec *r, const char *user, size_t ulen)
 	}
 	if (real(a, ulen) != NULL || trap_list_match(traps, a, ulen) != NULL)
 		return;
-	rcpt = r->f[F_KIND].len == strlen(kind) &&
-	    memcmp(r->f[F_KIND].p, kind, r->f[F_KIND].len) == 0;
 	if (at == NULL) {
-		if (rcpt)
+		if (kind == KIND_RCPT)
 			return;
 		llen = ulen;
 		if (llen + 1 + ndlen > ADDRMAX)
@@ -339,22 +332,23 @@ proposed(void)
 	return k;
 }
 
-static void
-record(const char *line, size_t len)
+/* A record of trap_input_read(), parsed once there. */
+static int
+record(const struct trap_rec *r, const char *line, size_t len, void *arg)
 {
-	struct trap_rec	 r;
 	char		 user[TRAP_LINEMAX];
 	const char	*m = NULL;
 	size_t		 ulen, n;
 	int		 class = CLASS_NONE;
 
-	if (trap_rec_parse(line, len, &r) == -1)
-		return;		/* caller checked */
-	ulen = trap_unvis(user, sizeof(user), r.f[F_USER].p, r.f[F_USER].len);
+	(void)len;
+	(void)arg;
+	ulen = trap_unvis(user, sizeof(user), r->f[F_USER].p,
+	    r->f[F_USER].len);
 	if (ndomain != NULL) {
 		if (ulen != (size_t)-1)
-			propose(&r, user, ulen);
-		return;
+			propose(r, user, ulen);
+		return 0;
 	}
 	if (ulen != (size_t)-1 && ulen > 0) {
 		if ((m = real(user, ulen)) != NULL)
@@ -365,9 +359,9 @@ record(const char *line, size_t len)
 	counts[class]++;
 	if (cflag || (aflag ? 0 : vflag ? class == CLASS_TRAP :
 	    class != CLASS_TRAP))
-		return;
+		return 0;
 	/* The record's own 8 fields; trapmatch's two are written anew. */
-	n = r.f[F_KIND].p + r.f[F_KIND].len - line;
+	n = r->f[F_KIND].p + r->f[F_KIND].len - line;
 	trap_out_write(out, line, n);
 	trap_out_putc(out, '\t');
 	trap_out_write(out, classnames[class], strlen(classnames[class]));
@@ -377,73 +371,46 @@ record(const char *line, size_t len)
 	else
 		trap_out_field(out, m, strlen(m));
 	trap_out_putc(out, '\n');
-}
-
-static int
-matchline(const char *line, size_t len, const char *file,
-    unsigned long long lineno, void *arg)
-{
-	struct trap_rec	 r;
-
-	(void)arg;
-	if (trap_rec_parse(line, len, &r) == -1) {
-		if (nbad++ < MAXWARN)
-			warnx("%s:%llu: not a trap record", file, lineno);
-		return 0;
-	}
-	if ((since != -1 && r.time < since) || (until != -1 &&
-	    r.time >= until))
-		return 0;
-	record(line, len);
 	return 0;
-}
-
-static time_t
-isotime(const char *s)
-{
-	time_t	 t;
-
-	if (trap_time_parse_iso(s, &t) == -1)
-		errx(2, "bad time: %s", s);
-	return t;
 }
 
 int
 main(int argc, char *argv[])
 {
-	const char	*lists[MAXLISTS], *dlist = NULL, *dfile = NULL;
+	struct trap_input in;
+	struct trap_listopt lo;
 	const char	*ulist = NULL, *archive = NULL, *xfile = NULL;
 	char		*nd = NULL;
 	size_t		 nproposed = 0;
-	int		 ch, i, nlists = 0, stdinlist = 0, rc = 0;
+	int		 ch, i, rc = 0;
 
 	/* flock, wpath, cpath: the archive of -A (recovery writes). */
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
 		err(2, "pledge");
 
 	trap_tz_init(NULL);	/* of -S and -U */
+	memset(&in, 0, sizeof(in));
+	in.since = in.until = -1;
+	in.promises = "stdio";
+	in.rec = record;
+	memset(&lo, 0, sizeof(lo));
+	lo.eval = 2;
 	while ((ch = getopt(argc, argv, "A:acD:d:n:S:t:U:u:vx:")) != -1) {
 		switch (ch) {
 		case 'A':
 			archive = optarg;
 			break;
 		case 'S':
-			since = isotime(optarg);
+			in.since = trap_time_arg(optarg, 2);
 			break;
 		case 'U':
-			until = isotime(optarg);
+			in.until = trap_time_arg(optarg, 2);
 			break;
 		case 'a':
 			aflag = 1;
 			break;
 		case 'c':
 			cflag = 1;
-			break;
-		case 'D':
-			dfile = optarg;
-			break;
-		case 'd':
-			dlist = optarg;
 			break;
 		case 'n':
 			free(nd);
@@ -455,13 +422,6 @@ main(int argc, char *argv[])
 				errx(2, "bad domain: %s", optarg);
 			ndomain = nd;
 			break;
-		case 't':
-			if (nlists == MAXLISTS)
-				errx(2, "too many trap lists");
-			if (strcmp(optarg, "-") == 0)
-				stdinlist = 1;
-			lists[nlists++] = optarg;
-			break;
 		case 'u':
 			ulist = optarg;
 			break;
@@ -472,15 +432,13 @@ main(int argc, char *argv[])
 			xfile = optarg;
 			break;
 		default:
-			usage();
+			if (!trap_listopt(&lo, ch, optarg))
+				usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (dlist != NULL && dfile != NULL)
-		trap_badusage(usage, "-d and -D are mutually exclusive");
-	if (archive != NULL && argc > 0)
-		trap_badusage(usage, "-A and files are mutually exclusive");
+	trap_listopt_check(&lo, usage, archive != NULL, argc, argv);
 	if (ndomain != NULL && (aflag || cflag || vflag))
 		trap_badusage(usage, "-n and -%c are mutually exclusive",
 		    aflag ? 'a' : cflag ? 'c' : 'v');
@@ -488,18 +446,11 @@ main(int argc, char *argv[])
 		trap_badusage(usage, "-x is only for -n");
 	if (archive == NULL && pledge("stdio rpath", NULL) == -1)
 		err(2, "pledge");
-	if (stdinlist && archive == NULL && (argc == 0 || (argc == 1 &&
-	    strcmp(argv[0], "-") == 0)))
-		errx(2, "-t - reads the trap list from stdin: name the "
-		    "record files");
 
-	traps = trap_list_new();
-	if (trap_list_scope(traps, dlist, dfile) == -1)
+	/* Traps in -n's domain are existing traps, whatever -d says. */
+	if ((traps = trap_list_open(&lo, ndomain)) == NULL)
 		exit(2);
 	if (ndomain != NULL) {
-		/* Traps in -n's domain are existing traps, whatever -d says. */
-		if (trap_list_scoped(traps))
-			trap_list_domain(traps, ndomain, ndlen);
 		excl = trap_hash_new(0);
 		for (i = 0; i < (int)(sizeof(roles) / sizeof(roles[0])); i++)
 			trap_hash_put(excl, roles[i], strlen(roles[i]), NULL);
@@ -508,17 +459,12 @@ main(int argc, char *argv[])
 		existing = trap_hash_new(0);
 		proposals = trap_hash_new(sizeof(size_t));
 	}
-	for (i = 0; i < nlists; i++)
-		if (trap_list_load(traps, lists[i]) == -1)
-			exit(2);
 	if (ulist != NULL)
 		loadreals(ulist);
 
 	out = trap_out_open(STDOUT_FILENO);
-	rc = trap_input_each(archive, since, until, argc, argv, matchline,
-	    NULL);
-	if (nbad > MAXWARN)
-		warnx("%llu more lines were not trap records", nbad - MAXWARN);
+	in.archive = archive;
+	rc = trap_input_read(&in, argc, argv);
 	if (ndomain != NULL)
 		nproposed = proposed();
 	if (cflag)
@@ -536,7 +482,7 @@ main(int argc, char *argv[])
 	trap_hash_free(proposals);
 	free(nd);
 
-	if (rc != 0 || nbad > 0)
+	if (rc != 0 || in.nbad > 0)
 		return 2;
 	if (ndomain != NULL)
 		return nproposed > 0 ? 0 : 1;

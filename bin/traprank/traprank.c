@@ -17,9 +17,10 @@
 /*
  * traprank: rankings, summaries and time patterns of trap(5) records.
  *
- * One pass over the records.  Each distinct key has a row, its key
- * behind it, in an arena of large chunks; host names are interned there
- * too, and the tables hold 32-bit refs to them.  The distinct
+ * One pass over the records.  Each distinct key has a row, the value of
+ * its key in libtrap's hash table (trap_hash_add), the rows and their
+ * sets in that table's arena; host names are interned in another, and
+ * rows hold 32-bit refs to them.  The distinct
  * counterparts (user names or addresses) of a key are a set of their
  * 64-bit SipHash values, with a key random to the run: no table of the
  * counterparts themselves, 8 bytes and a little slack a distinct pair.
@@ -56,7 +57,6 @@
 
 #include "trap.h"
 
-#define MAXWARN		10	/* "not a trap record" warnings shown */
 #define COLUMNS		80	/* line width of the histograms */
 #define MINBAR		10	/* least width of their bars */
 #define SVGW		800	/* the charts: width */
@@ -104,8 +104,7 @@ static const char *const wdays[] =	/* ISO 8601 order */
     { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
 
 /*
- * A key, in the arena: its counts, then the key.  The key's length and
- * bytes are laid out as in struct name, for the tables.  The attempts
+ * A key's counts, the value of the key in keyh.  The attempts
  * and the times are 48-bit numbers in w[] (see rget()): a record's time
  * is below 2^38 (years 1970 to 9999), and 2^48 attempts would take some
  * 20 PB of records.  Rows of most addresses fit 48 or 56 bytes.
@@ -119,27 +118,6 @@ struct row {
 	uint32_t	 ncp;		/* distinct counterparts */
 	uint32_t	 cps;		/* their set, see cp_add() */
 	uint32_t	 rdns;		/* host: ref of its name, 0 for none */
-	uint32_t	 keylen;
-	char		 key[];
-};
-
-/* A host name, in the arena. */
-struct name {
-	uint32_t	 len;
-	char		 s[];
-};
-
-/*
- * A table of rows or names: open addressing over refs (0 is empty), each
- * with the upper half of its hash, which places it.  An entry is looked
- * at only when that half matches: at the load of 3/4, a key is found in
- * two or three slots, but in its entry, one line of memory.
- */
-struct tab {
-	uint64_t	*slot;		/* hash >> 32 << 32 | ref */
-	size_t		 nslots;	/* a power of 2 */
-	size_t		 count;
-	size_t		 off;		/* of the length in an entry */
 };
 
 /* A record's fields, decoded; "" is none. */
@@ -167,12 +145,10 @@ static enum fmt		 fmt = FMT_TEXT;
 static int		 sflag;
 static int		 bits4 = 24, bits6 = 64;
 static long long	 nrows = LLONG_MAX;
-static time_t		 since, until;
-static int		 hassince, hasuntil;
 static int		 keyed;		/* counting by a key with rows */
 
-static struct tab	 keytab = { NULL, 0, 0, offsetof(struct row, keylen) };
-static struct tab	 rdnstab = { NULL, 0, 0, offsetof(struct name, len) };
+static struct trap_hash	*keyh;		/* key -> struct row */
+static struct trap_hash	*rdnsh;		/* host names, interned */
 static struct trap_hash	*hostsh, *usersh;	/* -s */
 static struct trap_hash	*timeh;		/* hour, day -> uint64_t */
 static uint64_t		 minutes[60], weekdays[7];
@@ -251,177 +227,41 @@ buf_vis(struct buf *b, const char *p, size_t n)
 	b->len += trap_vis(b->p + b->len, b->cap - b->len, p, n);
 }
 
-/*
- * The arena: chunks of 1 MiB, never freed, addressed by 32-bit refs in
- * units of 8 bytes (so 32 GiB in all), half the size of a pointer.  Ref
- * 0 is none.  An entry larger than a chunk gets a chunk of its own.
- */
-#define CHUNKSHIFT	20
-#define UNITSHIFT	3
-#define REFSHIFT	(CHUNKSHIFT - UNITSHIFT)
-#define MAXCHUNKS	((size_t)1 << (32 - REFSHIFT))
-
-static char		**chunks;
-static size_t		  nchunks, chunkused, chunksize;
-
-static void *
-deref(uint32_t ref)
-{
-	return chunks[ref >> REFSHIFT] +
-	    ((size_t)(ref & ((1U << REFSHIFT) - 1)) << UNITSHIFT);
-}
-
-/* n bytes, 8-byte aligned, not zeroed; their ref in *ref. */
-static void *
-carve(size_t n, uint32_t *ref)
-{
-	size_t	 size;
-	char	*p;
-
-	n = (n + (1 << UNITSHIFT) - 1) & ~(((size_t)1 << UNITSHIFT) - 1);
-	if (nchunks == 0 || chunksize - chunkused < n) {
-		if (nchunks == MAXCHUNKS)
-			errx(2, "too many distinct keys");
-		size = n > (1 << CHUNKSHIFT) ? n : 1 << CHUNKSHIFT;
-		if ((chunks = reallocarray(chunks, nchunks + 1,
-		    sizeof(*chunks))) == NULL ||
-		    (chunks[nchunks] = malloc(size)) == NULL)
-			err(2, NULL);
-		chunksize = size;
-		/* The first unit of all is ref 0, none. */
-		chunkused = nchunks++ == 0 ? 1 << UNITSHIFT : 0;
-	}
-	p = chunks[nchunks - 1] + chunkused;
-	*ref = (nchunks - 1) << REFSHIFT | chunkused >> UNITSHIFT;
-	chunkused += n;
-	return p;
-}
-
-/*
- * The table positions and the counterparts' values are SipHash values
- * with a key drawn at start: an attacker who writes the keys and the
- * user names cannot aim them at one slot of a table, or at one hash.
- */
-static uint64_t		 sipkey[2];
-
-static uint64_t
-siphash(const char *p, size_t len)
-{
-	return trap_siphash(sipkey, p, len);
-}
-
 #if defined(__GNUC__) || defined(__clang__)
 #define PREFETCH(p)	__builtin_prefetch(p)
 #else
 #define PREFETCH(p)	((void)(p))
 #endif
 
-/* The length and bytes of an entry of t. */
-static const struct name *
-tab_key(const struct tab *t, uint32_t ref)
-{
-	return (const struct name *)((char *)deref(ref) + t->off);
-}
-
 #define SLOTREF(s)	((uint32_t)(s))
 #define SLOTTAG(s)	((s) >> 32)
 
-/* The first slot of hash h in t. */
-static size_t
-tab_home(const struct tab *t, uint64_t h)
+static void *
+deref(uint32_t ref)
 {
-	return (h >> 32) & (t->nslots - 1);
-}
-
-/* The slot of a key in t: its entry, or 0 where it would go. */
-static uint64_t *
-tab_find(struct tab *t, const char *k, size_t len, uint64_t h)
-{
-	const struct name	*e;
-	size_t			 i, mask = t->nslots - 1;
-
-	for (i = tab_home(t, h);; i = (i + 1) & mask) {
-		if (t->slot[i] == 0)
-			return &t->slot[i];
-		if (SLOTTAG(t->slot[i]) != h >> 32)
-			continue;
-		e = tab_key(t, SLOTREF(t->slot[i]));
-		if (e->len == len && memcmp(e->s, k, len) == 0)
-			return &t->slot[i];
-	}
-}
-
-/* Double the slots: the tags tell where the entries go. */
-static void
-tab_grow(struct tab *t)
-{
-	uint64_t	*old = t->slot;
-	size_t		 i, j, n = t->nslots, mask;
-
-	t->nslots = n == 0 ? 1024 : 2 * n;
-	mask = t->nslots - 1;
-	if ((t->slot = calloc(t->nslots, sizeof(*t->slot))) == NULL)
-		err(2, NULL);
-	for (i = 0; i < n; i++) {
-		if (old[i] == 0)
-			continue;
-		for (j = SLOTTAG(old[i]) & mask; t->slot[j] != 0;
-		    j = (j + 1) & mask)
-			continue;
-		t->slot[j] = old[i];
-	}
-	free(old);
-}
-
-/* Put ref (hash h) in slot s of tab_find(); load at most 3/4. */
-static void
-tab_add(struct tab *t, uint64_t *s, uint64_t h, uint32_t ref)
-{
-	*s = h >> 32 << 32 | ref;
-	if (++t->count * 4 > t->nslots * 3)
-		tab_grow(t);
+	return trap_hash_ptr(keyh, ref);
 }
 
 /* The ref of host name n, interned. */
 static uint32_t
 intern(const struct trap_str *n)
 {
-	struct name	*e;
-	uint64_t	*s, h = siphash(n->p, n->len);
-	uint32_t	 ref;
-
-	s = tab_find(&rdnstab, n->p, n->len, h);
-	if (*s != 0)
-		return SLOTREF(*s);
-	e = carve(sizeof(*e) + n->len, &ref);
-	e->len = n->len;
-	memcpy(e->s, n->p, n->len);
-	tab_add(&rdnstab, s, h, ref);
-	return ref;
+	return trap_hash_add(rdnsh, n->p, n->len, trap_hash_sum(n->p, n->len),
+	    NULL);
 }
 
-/* The row of key k (hash h), new and zeroed (but for the key) if *isnew. */
+/* A host name of intern(). */
+static const char *
+rdnsof(uint32_t ref, size_t *len)
+{
+	return trap_hash_key(rdnsh, trap_hash_ptr(rdnsh, ref), len);
+}
+
+/* The row of key k (hash h), new and zeroed if *isnew. */
 static struct row *
 row_get(const struct trap_str *k, uint64_t h, int *isnew)
 {
-	struct row	*r;
-	uint64_t	*s;
-	uint32_t	 ref;
-
-	s = tab_find(&keytab, k->p, k->len, h);
-	if (*s != 0) {
-		*isnew = 0;
-		return deref(SLOTREF(*s));
-	}
-	if (k->len > UINT32_MAX)
-		errx(2, "key too long");
-	r = carve(sizeof(*r) + k->len, &ref);
-	memset(r, 0, sizeof(*r));
-	r->keylen = k->len;
-	memcpy(r->key, k->p, k->len);
-	tab_add(&keytab, s, h, ref);
-	*isnew = 1;
-	return r;
+	return deref(trap_hash_add(keyh, k->p, k->len, h, isnew));
 }
 
 /*
@@ -458,7 +298,7 @@ lin_alloc(size_t c, uint32_t *ref)
 	uint64_t	*v;
 
 	if ((*ref = linfree[c]) == 0)
-		return carve(lincaps[c] * sizeof(*v), ref);
+		return trap_hash_alloc(keyh, lincaps[c] * sizeof(*v), ref);
 	v = deref(*ref);
 	memcpy(&linfree[c], v, sizeof(linfree[c]));
 	return v;
@@ -617,23 +457,22 @@ addrfield(const struct trap_str *f, struct fields *d)
 }
 
 /*
- * The record of a line, into d: 0, or -1 if it is not one.  The fields
- * of a line with a backslash are decoded into static buffers, valid
- * until the next such line; the others stay valid as long as the line.
+ * The fields of record r (of line), into d: 0, or -1 if they do not
+ * decode.  The fields of a line with a backslash are decoded into static
+ * buffers, valid until the next such line; the others stay valid as long
+ * as the line.
  */
 static int
-parse(const char *line, size_t len, struct fields *d)
+parse(const struct trap_rec *r, const char *line, size_t len,
+    struct fields *d)
 {
 	static char		 b[6][TRAP_LINEMAX + 1];
-	struct trap_rec		 r;
-	const struct trap_str	*f = r.f;
+	const struct trap_str	*f = r->f;
 	int			 esc;
 
-	if (trap_rec_parse(line, len, &r) == -1)
-		return -1;
 	esc = memchr(line, '\\', len) != NULL;
-	d->time = r.time;
-	d->nfields = r.nfields;
+	d->time = r->time;
+	d->nfields = r->nfields;
 	d->decoded = esc;
 	d->service = f[F_SERVICE];
 	d->class.p = "";
@@ -642,7 +481,7 @@ parse(const char *line, size_t len, struct fields *d)
 	    decode(&f[F_DAEMON], esc, b[1], sizeof(b[1]), &d->daemon) ||
 	    decode(&f[F_RDNS], esc, b[2], sizeof(b[2]), &d->rdns) ||
 	    decode(&f[F_USER], esc, b[3], sizeof(b[3]), &d->user) ||
-	    (r.nfields == TRAP_NFIELDS_MATCH &&
+	    (r->nfields == TRAP_NFIELDS_MATCH &&
 	    decode(&f[F_CLASS], esc, b[4], sizeof(b[4]), &d->class)))
 		return -1;
 	if (addrfield(&f[F_ADDR], d) == -1)
@@ -651,6 +490,12 @@ parse(const char *line, size_t len, struct fields *d)
 	if (d->host.p == b[5])
 		d->decoded = 1;
 	return 0;
+}
+
+static int64_t
+floordiv(int64_t a, int64_t b)
+{
+	return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
 /*
@@ -663,17 +508,15 @@ civil(time_t t, int64_t *hour, int64_t *day, int *min, int *wday)
 {
 	static int64_t	 hs, chour, cday;
 	static int	 cwday, valid;
-	struct tm	 tm;
+	int64_t		 l;
 
 	if (!valid || t < hs || t - hs >= 3600) {
 		valid = 1;
-		if (localtime_r(&t, &tm) == NULL)
-			errx(2, "localtime failed");
-		hs = t - tm.tm_min * 60 - tm.tm_sec;
-		cday = trap_timegm(tm.tm_year + 1900, tm.tm_mon + 1,
-		    tm.tm_mday, 0, 0, 0) / 86400;
-		chour = cday * 24 + tm.tm_hour;
-		cwday = (tm.tm_wday + 6) % 7;
+		l = trap_time_civil(t);
+		hs = t - (l - floordiv(l, 3600) * 3600);
+		cday = floordiv(l, 86400);
+		chour = floordiv(l, 3600);
+		cwday = ((cday + 3) % 7 + 7) % 7;	/* 1970-01-01: Thu */
 	}
 	*hour = chour;
 	*day = cday;
@@ -685,26 +528,13 @@ civil(time_t t, int64_t *hour, int64_t *day, int *min, int *wday)
 static void
 netkey(const struct fields *d, char *buf, size_t bufsz, struct trap_str *k)
 {
-	unsigned char	 a[16];
-	char		 s[INET6_ADDRSTRLEN];
-	int		 i, bits, n;
-
 	if (d->family == 0) {
 		k->p = "";
 		k->len = 0;
 		return;
 	}
-	n = d->family == AF_INET ? 4 : 16;
-	bits = d->family == AF_INET ? bits4 : bits6;
-	memcpy(a, d->abin, n);
-	for (i = 0; i < n; i++) {
-		if (bits >= 8 * (i + 1))
-			continue;
-		a[i] &= bits <= 8 * i ? 0 : 0xff << (8 - (bits - 8 * i));
-	}
-	if (inet_ntop(d->family, a, s, sizeof(s)) == NULL)
-		err(2, "inet_ntop");
-	k->len = snprintf(buf, bufsz, "%s/%d", s, bits);
+	k->len = trap_addr_prefix(d->family, d->abin, d->family == AF_INET ?
+	    bits4 : bits6, buf, bufsz);
 	k->p = buf;
 }
 
@@ -805,17 +635,18 @@ prepare(struct fields *d)
 	default:
 		abort();
 	}
-	d->kh = siphash(d->k.p, d->k.len);
+	d->kh = trap_hash_sum(d->k.p, d->k.len);
 	d->c = keys[key].cp == CP_USERS ? d->user : d->host;
-	d->ch = siphash(d->c.p, d->c.len);
+	d->ch = trap_hash_sum(d->c.p, d->c.len);
 }
 
 static void
 count_key(const struct fields *d)
 {
-	const struct name *rd;
+	const char	*rd;
 	struct row	*r;
 	int64_t		 n;
+	size_t		 rdlen;
 	int		 isnew;
 
 	r = row_get(&d->k, d->kh, &isnew);
@@ -833,9 +664,9 @@ count_key(const struct fields *d)
 	/* The most recent name of an address. */
 	if (key == K_HOST && d->rdns.len > 0 &&
 	    (r->rdns == 0 || d->time >= rget(r, R_RDNST))) {
-		rd = r->rdns != 0 ? tab_key(&rdnstab, r->rdns) : NULL;
-		if (rd == NULL || rd->len != d->rdns.len ||
-		    memcmp(rd->s, d->rdns.p, rd->len) != 0)
+		rd = r->rdns != 0 ? rdnsof(r->rdns, &rdlen) : NULL;
+		if (rd == NULL || rdlen != d->rdns.len ||
+		    memcmp(rd, d->rdns.p, rdlen) != 0)
 			r->rdns = intern(&d->rdns);
 		rput(r, R_RDNST, d->time);
 	}
@@ -856,23 +687,21 @@ prefetch(const struct fields *v, size_t n)
 {
 	const struct row	*r;
 	const char		*p;
-	uint64_t		 s;
+	uint32_t		 s;
 	size_t			 i, j;
 
 	for (i = 0; i < n; i++)
-		PREFETCH(&keytab.slot[tab_home(&keytab, v[i].kh)]);
+		PREFETCH(trap_hash_home(keyh, v[i].kh));
 	for (i = 0; i < n; i++)
-		if ((s = keytab.slot[tab_home(&keytab, v[i].kh)]) != 0 &&
-		    SLOTTAG(s) == v[i].kh >> 32) {
-			r = deref(SLOTREF(s));
+		if ((s = trap_hash_peek(keyh, v[i].kh)) != 0) {
+			r = deref(s);
 			PREFETCH(r);
 			PREFETCH((const char *)r + 63);
 		}
 	for (i = 0; i < n; i++) {
-		if ((s = keytab.slot[tab_home(&keytab, v[i].kh)]) == 0 ||
-		    SLOTTAG(s) != v[i].kh >> 32)
+		if ((s = trap_hash_peek(keyh, v[i].kh)) == 0)
 			continue;
-		r = deref(SLOTREF(s));
+		r = deref(s);
 		if (r->ncp > LINMAX)
 			PREFETCH(&bigs[r->cps][v[i].ch &
 			    (bigslots(r->ncp) - 1)]);
@@ -880,15 +709,13 @@ prefetch(const struct fields *v, size_t n)
 			for (p = deref(r->cps), j = 0; j < r->ncp; j += 8)
 				PREFETCH(p + j * sizeof(uint64_t));
 		if (r->rdns != 0)
-			PREFETCH(tab_key(&rdnstab, r->rdns));
+			PREFETCH(trap_hash_ptr(rdnsh, r->rdns));
 	}
 }
 
 static void
 record(const struct fields *d)
 {
-	if ((hassince && d->time < since) || (hasuntil && d->time >= until))
-		return;
 	if (++nattempts == 1 || d->time < first)
 		first = d->time;
 	if (nattempts == 1 || d->time > last)
@@ -901,23 +728,6 @@ record(const struct fields *d)
 		count_time(d);
 	else
 		count_key(d);
-}
-
-/* A record of the archive (-A): the archive holds only good ones. */
-static int
-archiveline(const char *line, size_t len, void *arg)
-{
-	struct fields	 d;
-
-	(void)arg;
-	if (parse(line, len, &d) == -1) {
-		nbad++;
-		return 0;
-	}
-	if (keyed)
-		prepare(&d);
-	record(&d);
-	return 0;
 }
 
 /* Count the batch, its lines asked for first. */
@@ -933,98 +743,47 @@ flush(struct fields *v, size_t n)
 }
 
 /*
- * The records are read a block of lines at a time, and counted in
- * batches of BATCH: the fields of a batch point into the block.  Those
- * of a record with something to decode are in parse()'s buffers, until
- * the next: it is counted at once, after the batch before it.
+ * The records come a block of lines at a time from trap_input_read(),
+ * and are counted in batches of BATCH: the fields of a batch point into
+ * the block, and are counted before it goes (endblock()).  Those of a
+ * record with something to decode are in parse()'s buffers, until the
+ * next: it is counted at once, after the batch before it.
  */
-static int
-readfile(struct trap_file *f)
-{
-	static struct fields	 v[BATCH];
-	const char		*block, *p, *end, *nl;
-	size_t			 blen, len, n = 0;
-	unsigned long long	 lineno, nlines;
+static struct fields	 batch[BATCH];
+static size_t		 nbatch;
 
-	while (trap_file_getblock(f, &block, &blen, &nlines)) {
-		lineno = trap_file_lineno(f) - nlines;
-		for (p = block, end = block + blen; p < end; p = nl + 1) {
-			if ((nl = memchr(p, '\n', end - p)) == NULL)
-				nl = end;
-			len = nl - p;
-			if (len > 0 && p[len - 1] == '\r')
-				len--;
-			lineno++;
-			if (parse(p, len, &v[n]) == -1) {
-				if (nbad++ < MAXWARN)
-					warnx("%s:%llu: not a trap record",
-					    trap_file_name(f), lineno);
-				continue;
-			}
-			if (keyed)
-				prepare(&v[n]);
-			if (v[n].decoded) {
-				flush(v, n);
-				record(&v[n]);
-				n = 0;
-			} else if (++n == BATCH) {
-				flush(v, n);
-				n = 0;
-			}
-		}
-		flush(v, n);
-		n = 0;
+static int
+readrec(const struct trap_rec *r, const char *line, size_t len, void *arg)
+{
+	struct fields	*d = &batch[nbatch];
+
+	(void)arg;
+	if (parse(r, line, len, d) == -1) {
+		nbad++;		/* trap_rec_parse checked the encoding */
+		return 0;
 	}
-	return trap_file_error(f);
+	if (keyed)
+		prepare(d);
+	if (d->decoded) {
+		flush(batch, nbatch);
+		record(d);
+		nbatch = 0;
+	} else if (++nbatch == BATCH) {
+		flush(batch, nbatch);
+		nbatch = 0;
+	}
+	return 0;
+}
+
+static void
+endblock(void *arg)
+{
+	(void)arg;
+	flush(batch, nbatch);
+	nbatch = 0;
 }
 
 /* Writing. */
-
-/* "YYYY-MM-DD HH:MM:SS", local time. */
-static const char *
-fmttime(int64_t t, char *buf, size_t bufsz)
-{
-	struct tm	 tm;
-	time_t		 tt = t;
-
-	if (localtime_r(&tt, &tm) == NULL)
-		errx(2, "localtime failed");
-	snprintf(buf, bufsz, "%04d-%02d-%02d %02d:%02d:%02d",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec);
-	return buf;
-}
-
-/*
- * A CSV field (RFC 4180).  The key is text chosen by the attacker: one
- * that a spreadsheet would take for a formula gets a leading apostrophe.
- */
-static void
-put_csv(const char *p, size_t len)
-{
-	size_t	 i;
-	int	 quote = 0, guard = 0;
-
-	if (len > 0 && p[0] != '\0' && strchr("=+-@\t\r", p[0]) != NULL)
-		guard = quote = 1;
-	for (i = 0; i < len && !quote; i++)
-		if (p[i] == '"' || p[i] == ',' || p[i] == '\n' || p[i] == '\r')
-			quote = 1;
-	if (!quote) {
-		fwrite(p, 1, len, stdout);
-		return;
-	}
-	putchar('"');
-	if (guard)
-		putchar('\'');
-	for (i = 0; i < len; i++) {
-		if (p[i] == '"')
-			putchar('"');
-		putchar(p[i]);
-	}
-	putchar('"');
-}
-
 
 /* A JSON string; null for none. */
 static void
@@ -1054,11 +813,16 @@ max(size_t a, size_t b)
 	return a > b ? a : b;
 }
 
+/* The key of a row: trap_hash_key(keyh, r, len), inline for the sort. */
 static const char *
 keyof(const struct row *r, size_t *len)
 {
-	*len = r->keylen;
-	return r->key;
+	const char	*p = (const char *)r + TRAP_HASH_KEYOFF(sizeof(*r));
+	uint32_t	 n;
+
+	memcpy(&n, p, sizeof(n));
+	*len = n;
+	return p + sizeof(n);
 }
 
 static int
@@ -1098,12 +862,14 @@ cmpslot(const void *a, const void *b)
 static uint32_t
 sorttag(const struct row *r, int abits, int64_t most)
 {
+	const char	*k;
 	uint64_t	 t;
-	size_t		 i;
+	size_t		 i, len;
 
+	k = keyof(r, &len);
 	t = most - rget(r, R_ATTEMPTS);
 	for (i = 0; i < 4; i++)
-		t = t << 8 | (i < r->keylen ? (unsigned char)r->key[i] : 0);
+		t = t << 8 | (i < len ? (unsigned char)k[i] : 0);
 	return t >> abits;
 }
 
@@ -1115,19 +881,17 @@ sorttag(const struct row *r, int abits, int64_t most)
 static uint64_t *
 sortrows(size_t *n)
 {
-	uint64_t	*v = keytab.slot;
+	uint64_t	*v;
 	int64_t		 a, most = 0;
-	size_t		 i, k = 0;
+	size_t		 i, k;
 	int		 abits;
 
-	for (i = 0; i < keytab.nslots; i++) {
-		if (i + 16 < keytab.nslots && v[i + 16] != 0)
-			PREFETCH(deref(SLOTREF(v[i + 16])));
-		if (v[i] == 0)
-			continue;
-		if ((a = rget(deref(SLOTREF(v[i])), R_ATTEMPTS)) > most)
+	v = trap_hash_refs(keyh, &k);
+	for (i = 0; i < k; i++) {
+		if (i + 16 < k)
+			PREFETCH(deref(v[i + 16]));
+		if ((a = rget(deref(v[i]), R_ATTEMPTS)) > most)
 			most = a;
-		v[k++] = SLOTREF(v[i]);
 	}
 	for (abits = 0; abits < 48 && most >> abits != 0; abits++)
 		continue;
@@ -1142,8 +906,6 @@ sortrows(size_t *n)
 			v[i] |= (uint64_t)sorttag(deref(v[i]), abits, most) <<
 			    32;
 	}
-	keytab.slot = NULL;
-	keytab.nslots = keytab.count = 0;
 	qsort(v, k, sizeof(*v), cmpslot);
 	*n = k;
 	return v;
@@ -1163,19 +925,18 @@ sorted(const uint64_t *v, size_t i)
 static void
 keycell(const struct row *r, int encode)
 {
-	const struct name *rd;
-	const char	*k;
-	size_t		 klen;
+	const char	*k, *rd;
+	size_t		 klen, rdlen;
 
 	obuf.len = 0;
 	buf_add(&obuf, "", 0);
 	k = keyof(r, &klen);
 	if (key == K_HOST && r->rdns != 0 && klen > 0) {
-		rd = tab_key(&rdnstab, r->rdns);
+		rd = rdnsof(r->rdns, &rdlen);
 		if (encode)
-			buf_vis(&obuf, rd->s, rd->len);
+			buf_vis(&obuf, rd, rdlen);
 		else
-			buf_add(&obuf, rd->s, rd->len);
+			buf_add(&obuf, rd, rdlen);
 		buf_add(&obuf, " (", 2);
 		buf_add(&obuf, k, klen);
 		buf_add(&obuf, ")", 1);
@@ -1203,47 +964,13 @@ buf_num(struct buf *b, uint64_t n, size_t w)
 	buf_add(b, d + i, sizeof(d) - i);
 }
 
-/* The two digits of v (0 to 99), then sep if not 0. */
-static char *
-two(char *p, int v, int sep)
-{
-	*p++ = '0' + v / 10;
-	*p++ = '0' + v % 10;
-	if (sep != 0)
-		*p++ = sep;
-	return p;
-}
-
-/* Append t as fmttime() writes it, without the cost of printf. */
+/* Append t, local, as trap_time_local() writes it. */
 static void
 buf_time(struct buf *b, int64_t t)
 {
-	struct tm	 tm;
-	time_t		 tt = t;
-	char		*p;
-	int		 y;
-
-	if (localtime_r(&tt, &tm) == NULL)
-		errx(2, "localtime failed");
-	y = tm.tm_year + 1900;
-	if (y < 0 || y > 9999) {
-		buf_need(b, 64);
-		b->len += snprintf(b->p + b->len, 64, "%04d-%02d-%02d "
-		    "%02d:%02d:%02d", y, tm.tm_mon + 1, tm.tm_mday,
-		    tm.tm_hour, tm.tm_min, tm.tm_sec);
-		return;
-	}
-	buf_need(b, 20);
-	p = b->p + b->len;
-	p = two(p, y / 100, 0);
-	p = two(p, y % 100, '-');
-	p = two(p, tm.tm_mon + 1, '-');
-	p = two(p, tm.tm_mday, ' ');
-	p = two(p, tm.tm_hour, ':');
-	p = two(p, tm.tm_min, ':');
-	p = two(p, tm.tm_sec, 0);
-	*p = '\0';
-	b->len = p - b->p;
+	buf_need(b, TRAP_TIMELEN);
+	trap_time_local(t, b->p + b->len);
+	b->len += strlen(b->p + b->len);
 }
 
 static void
@@ -1273,7 +1000,6 @@ print_rows(void)
 {
 	static struct buf	 lbuf;
 	const struct keydef	*kd = &keys[key];
-	const struct name	*rd;
 	const struct row	*r;
 	uint64_t		*v;
 	const char		*k;
@@ -1333,7 +1059,7 @@ print_rows(void)
 				buf_add(&lbuf, obuf.p, obuf.len);
 			else {
 				buf_flush(&lbuf);
-				put_csv(obuf.p, obuf.len);
+				trap_csv_str(stdout, obuf.p, obuf.len);
 			}
 			buf_add(&lbuf, &sep, 1);
 			buf_num(&lbuf, r->ncp, 0);
@@ -1359,9 +1085,7 @@ print_rows(void)
 				fputs(",\"rdns\":", stdout);
 				rlen = 0;
 				if (r->rdns != 0 && klen > 0) {
-					rd = tab_key(&rdnstab, r->rdns);
-					k = rd->s;
-					rlen = rd->len;
+					k = rdnsof(r->rdns, &rlen);
 				}
 				put_json(k, rlen);
 			}
@@ -1542,8 +1266,8 @@ summaryline(char *buf, size_t bufsz)
 		    "names");
 		return buf;
 	}
-	fmttime(first, t1, sizeof(t1));
-	fmttime(last, t2, sizeof(t2));
+	trap_time_local(first, t1);
+	trap_time_local(last, t2);
 	n = snprintf(buf, bufsz, "%llu attempts by %zu hosts trying %zu "
 	    "user names from %s to %s", (unsigned long long)nattempts,
 	    trap_hash_count(hostsh), trap_hash_count(usersh), t1, t2);
@@ -1559,8 +1283,8 @@ print_summary(void)
 	char	 t1[64] = "", t2[64] = "", line[256];
 
 	if (nattempts > 0) {
-		fmttime(first, t1, sizeof(t1));
-		fmttime(last, t2, sizeof(t2));
+		trap_time_local(first, t1);
+		trap_time_local(last, t2);
 	}
 	switch (fmt) {
 	case FMT_TEXT:
@@ -1601,32 +1325,6 @@ print_summary(void)
 }
 
 /* Charts. */
-
-static int64_t
-floordiv(int64_t a, int64_t b)
-{
-	return a >= 0 ? a / b : -((-a + b - 1) / b);
-}
-
-/* The time zone's abbreviations at the first and the last attempt. */
-static const char *
-zonename(char *buf, size_t bufsz)
-{
-	struct tm	 tm;
-	time_t		 t1 = first, t2 = last;
-	char		 z1[32], z2[32];
-
-	if (localtime_r(&t1, &tm) == NULL ||
-	    strftime(z1, sizeof(z1), "%Z", &tm) == 0 ||
-	    localtime_r(&t2, &tm) == NULL ||
-	    strftime(z2, sizeof(z2), "%Z", &tm) == 0)
-		strlcpy(buf, "local time", bufsz);
-	else if (strcmp(z1, z2) == 0)
-		strlcpy(buf, z1, bufsz);
-	else
-		snprintf(buf, bufsz, "%s, %s", z1, z2);
-	return buf;
-}
 
 /* A chart with its title, and the summary line or "No attempts". */
 static struct trap_svg *
@@ -1714,7 +1412,7 @@ svg_times(void)
 		snprintf(ytitle, sizeof(ytitle), "Attempts per %lld %s",
 		    (long long)k, key == K_HOUR ? "hours" : "days");
 	s = svg_begin(SVGH, ytitle);
-	zonename(zone, sizeof(zone));
+	trap_tz_label(first, last, zone, sizeof(zone));
 	switch (key) {
 	case K_HOUR:
 	case K_DAY:
@@ -1882,8 +1580,7 @@ parse_bits(char *arg)
 int
 main(int argc, char *argv[])
 {
-	struct trap_file	*f;
-	struct trap_archive	*a;
+	struct trap_input	 in;
 	const char		*errstr, *sarg = NULL, *uarg = NULL;
 	const char		*archive = NULL;
 	char			*marg = NULL;
@@ -1957,16 +1654,9 @@ main(int argc, char *argv[])
 	}
 	/* -S and -U are read in the zone of the output. */
 	trap_tz_init(uflag ? "UTC0" : NULL);
-	if (sarg != NULL) {
-		if (trap_time_parse_iso(sarg, &since) == -1)
-			errx(1, "bad time: %s", sarg);
-		hassince = 1;
-	}
-	if (uarg != NULL) {
-		if (trap_time_parse_iso(uarg, &until) == -1)
-			errx(1, "bad time: %s", uarg);
-		hasuntil = 1;
-	}
+	memset(&in, 0, sizeof(in));
+	in.since = sarg != NULL ? trap_time_arg(sarg, 1) : -1;
+	in.until = uarg != NULL ? trap_time_arg(uarg, 1) : -1;
 
 	if (sflag || fmt == FMT_SVG) {
 		hostsh = trap_hash_new(0);
@@ -1976,43 +1666,22 @@ main(int argc, char *argv[])
 		timeh = trap_hash_new(sizeof(uint64_t));
 	else if (!sflag) {
 		keyed = 1;
-		arc4random_buf(sipkey, sizeof(sipkey));
-		tab_grow(&keytab);
-		tab_grow(&rdnstab);
+		keyh = trap_hash_new(sizeof(struct row));
+		rdnsh = trap_hash_new(0);
 	}
 
-	if (archive != NULL) {
-		if (argc > 0)
-			trap_badusage(usage, "-A and files are mutually exclusive");
-		if ((a = trap_archive_open(archive, 0)) == NULL)
-			exit(1);
-		if (trap_archive_scan(a, hassince ? since : -1,
-		    hasuntil ? until : -1, archiveline, NULL) == -1)
-			rc = 1;
-		if (trap_archive_close(a) == -1)
-			rc = 1;
-		if (pledge("stdio", NULL) == -1)
-			err(2, "pledge");
-	} else if (pledge("stdio rpath", NULL) == -1)
+	if (archive != NULL && argc > 0)
+		trap_badusage(usage, "-A and files are mutually exclusive");
+	if (archive == NULL && pledge("stdio rpath", NULL) == -1)
 		err(2, "pledge");
-
-	/* Files are read one after another; rpath ends with the last open. */
-	for (i = 0; archive == NULL && (i == 0 || (int)i < argc); i++) {
-		f = trap_file_open(argc == 0 ? "-" : argv[i]);
-		if (argc == 0 || (int)i == argc - 1)
-			if (pledge("stdio", NULL) == -1)
-				err(2, "pledge");
-		if (f == NULL) {
-			warn("%s", argv[i]);
-			rc = 1;
-			continue;
-		}
-		rc |= readfile(f);
-		trap_file_close(f);
-	}
-	if (nbad > MAXWARN)
-		warnx("%llu more lines were not trap records", nbad - MAXWARN);
-	if (nbad > 0)
+	/* rpath, and the archive's, end once the input is open. */
+	in.archive = archive;
+	in.promises = "stdio";
+	in.rec = readrec;
+	in.flush = endblock;
+	if (trap_input_read(&in, argc, argv) == -1)
+		rc = 1;
+	if (in.nbad > 0 || nbad > 0)
 		rc = 1;
 
 	if (fmt == FMT_SVG) {

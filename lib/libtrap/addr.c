@@ -132,3 +132,24 @@ trap_addr_iscanon(const char *s, size_t len)
 		return 0;
 	return strlen(buf) == len && memcmp(buf, s, len) == 0;
 }
+
+/*
+ * The network of prefix length bits holding the binary address a of
+ * family (AF_INET or AF_INET6), as "net/bits" in buf: its length.
+ */
+size_t
+trap_addr_prefix(int family, const unsigned char *a, int bits, char *buf,
+    size_t size)
+{
+	unsigned char	 m[16];
+	char		 s[INET6_ADDRSTRLEN];
+	int		 i, n = family == AF_INET ? 4 : 16;
+
+	memcpy(m, a, n);
+	for (i = 0; i < n; i++)
+		if (bits < 8 * (i + 1))
+			m[i] &= bits <= 8 * i ? 0 : 0xff << (8 - (bits - 8 * i));
+	if (inet_ntop(family, m, s, sizeof(s)) == NULL)
+		s[0] = '\0';
+	return snprintf(buf, size, "%s/%d", s, bits);
+}

@@ -24,7 +24,14 @@
  *		as a trap(5) line.  Time order, so a window is a range scan.
  * addr, user	btree with sorted duplicates: secondary indexes of records
  *		by address and by (lower-cased) user.
- * meta		btree: "version" -> "1".
+ * meta		btree: "version" -> "2", "hashkey" -> 16 random bytes.
+ *
+ * The hash is SipHash under the archive's own key, drawn when it is
+ * created: the fields are client text, and an attacker who could make
+ * two records of one second hash alike could have one taken for the
+ * other and dropped.  An archive of version 1, made before, has no key
+ * and its hashes are FNV-1a: it is still read and added to as it is (its
+ * keys cannot be computed again without the records being rewritten).
  *
  * An attempt is identified by its record and its occurrence: the n-th
  * identical record of the same second read from one input file.  Reading
@@ -55,7 +62,8 @@
 
 #include "trap.h"
 
-#define AR_VERSION	"1"
+#define AR_VERSION	"2"
+#define AR_VERSION1	"1"		/* FNV-1a, no hash key */
 #define KEYLEN		20
 #define BATCH		20000	/* records per transaction */
 #define OCCMAX		4096	/* distinct records of one second remembered */
@@ -68,6 +76,8 @@ struct trap_archive {
 	DB			*rec, *byaddr, *byuser, *meta;
 	DB_TXN			*txn;
 	size_t			 intxn;
+	int			 fnv;		/* version 1: FNV-1a */
+	uint64_t		 hashkey[2];
 	/* Occurrences of the records of the current second. */
 	time_t			 occtime;
 	size_t			 nocc;
@@ -82,11 +92,14 @@ dberr(const struct trap_archive *a, const char *what, int ret)
 	warnx("%s: %s: %s", a->dir, what, db_strerror(ret));
 }
 
+/* The hash of a record's fields after its time, as its key holds it. */
 static uint64_t
-hash64(const char *p, size_t len)
+hash64(const struct trap_archive *a, const char *p, size_t len)
 {
 	uint64_t	 h = 14695981039346656037ULL;
 
+	if (!a->fnv)
+		return trap_siphash(a->hashkey, p, len);
 	while (len-- > 0)
 		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
 	return h;
@@ -191,38 +204,92 @@ opendb(struct trap_archive *a, DB **dbp, const char *name, int dups)
 	return 0;
 }
 
+/* Get (put, with a value) an entry of meta: 0, 1 if none, or -1. */
 static int
-checkversion(struct trap_archive *a)
+metaget(struct trap_archive *a, const char *name, DBT *d)
 {
-	DBT	 k, d;
-	char	 v[32];
+	DBT	 k;
 	int	 ret;
 
 	memset(&k, 0, sizeof(k));
-	memset(&d, 0, sizeof(d));
-	k.data = "version";
-	k.size = 7;
-	if ((ret = a->meta->get(a->meta, NULL, &k, &d, 0)) == DB_NOTFOUND) {
-		if (!a->writable)
-			return 0;	/* empty archive */
-		d.data = AR_VERSION;
-		d.size = strlen(AR_VERSION);
-		if ((ret = a->meta->put(a->meta, NULL, &k, &d, 0)) != 0) {
-			dberr(a, "meta", ret);
-			return -1;
-		}
-		return 0;
-	}
+	k.data = (void *)name;
+	k.size = strlen(name);
+	memset(d, 0, sizeof(*d));
+	if ((ret = a->meta->get(a->meta, NULL, &k, d, 0)) == DB_NOTFOUND)
+		return 1;
 	if (ret != 0) {
 		dberr(a, "meta", ret);
 		return -1;
 	}
+	return 0;
+}
+
+static int
+metaput(struct trap_archive *a, const char *name, const void *p,
+    size_t len)
+{
+	DBT	 k, d;
+	int	 ret;
+
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	k.data = (void *)name;
+	k.size = strlen(name);
+	d.data = (void *)p;
+	d.size = len;
+	if ((ret = a->meta->put(a->meta, NULL, &k, &d, 0)) != 0) {
+		dberr(a, "meta", ret);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The version and the hash key; a new archive is made of the current
+ * version, with a key drawn for it.
+ */
+static int
+checkversion(struct trap_archive *a)
+{
+	unsigned char	 hk[16];
+	DBT		 d;
+	char		 v[32];
+	int		 i, ret;
+
+	if ((ret = metaget(a, "version", &d)) == 1) {
+		if (!a->writable)
+			return 0;	/* empty archive */
+		arc4random_buf(hk, sizeof(hk));
+		if (metaput(a, "hashkey", hk, sizeof(hk)) == -1 ||
+		    metaput(a, "version", AR_VERSION, strlen(AR_VERSION)) == -1)
+			return -1;
+		return checkversion(a);
+	}
+	if (ret == -1)
+		return -1;
 	snprintf(v, sizeof(v), "%.*s", (int)(d.size < 20 ? d.size : 20),
 	    (char *)d.data);
+	if (strcmp(v, AR_VERSION1) == 0) {
+		a->fnv = 1;
+		return 0;
+	}
 	if (strcmp(v, AR_VERSION) != 0) {
 		warnx("%s: archive format version %s; this program reads "
-		    "version %s", a->dir, v, AR_VERSION);
+		    "versions %s and %s", a->dir, v, AR_VERSION1, AR_VERSION);
 		return -1;
+	}
+	if ((ret = metaget(a, "hashkey", &d)) == -1)
+		return -1;
+	if (ret == 1 || d.size != sizeof(hk)) {
+		warnx("%s: archive without a hash key", a->dir);
+		return -1;
+	}
+	/* Little-endian words, as SipHash reads its key. */
+	memcpy(hk, d.data, sizeof(hk));
+	a->hashkey[0] = a->hashkey[1] = 0;
+	for (i = 7; i >= 0; i--) {
+		a->hashkey[0] = a->hashkey[0] << 8 | hk[i];
+		a->hashkey[1] = a->hashkey[1] << 8 | hk[8 + i];
 	}
 	return 0;
 }
@@ -361,6 +428,17 @@ int
 trap_archive_add(struct trap_archive *a, const char *line, size_t len)
 {
 	struct trap_rec	 r;
+
+	if (trap_rec_parse(line, len, &r) == -1)
+		return -2;
+	return trap_archive_addrec(a, &r, line);
+}
+
+/* The same for a line that trap_rec_parse has made r of. */
+int
+trap_archive_addrec(struct trap_archive *a, const struct trap_rec *r,
+    const char *line)
+{
 	unsigned char	 key[KEYLEN];
 	uint32_t	 occ;
 	uint64_t	 h;
@@ -368,12 +446,10 @@ trap_archive_add(struct trap_archive *a, const char *line, size_t len)
 	size_t		 n;
 	int		 ret;
 
-	if (trap_rec_parse(line, len, &r) == -1)
-		return -2;
-	n = r.f[F_KIND].p + r.f[F_KIND].len - line;
-	h = hash64(r.f[F_LOGHOST].p, n - (r.f[F_LOGHOST].p - line));
-	occ = occurrence(a, r.time, h);
-	put64(key, (uint64_t)r.time);
+	n = r->f[F_KIND].p + r->f[F_KIND].len - line;
+	h = hash64(a, r->f[F_LOGHOST].p, n - (r->f[F_LOGHOST].p - line));
+	occ = occurrence(a, r->time, h);
+	put64(key, (uint64_t)r->time);
 	put64(key + 8, h);
 	key[16] = occ >> 24;
 	key[17] = occ >> 16;
@@ -408,6 +484,96 @@ trap_archive_add(struct trap_archive *a, const char *line, size_t len)
 	return 1;
 }
 
+/*
+ * The records of one second, held to be given in the order of their text:
+ * the keys order them by a hash keyed per archive, and two archives of
+ * the same records give them in one order.
+ */
+struct second {
+	uint64_t	 t;
+	char		*buf;
+	size_t		 len, cap;
+	size_t		*off;		/* of each record in buf, then its end */
+	size_t		 n, ncap;
+	trap_line_fn	 fn;
+	void		*arg;
+	int		 stop;
+};
+
+static const char *sortbuf;
+
+static int
+cmpoff(const void *a, const void *b)
+{
+	const size_t	*x = a, *y = b;
+	size_t		 lx = x[1] - x[0], ly = y[1] - y[0];
+	int		 c;
+
+	if ((c = memcmp(sortbuf + x[0], sortbuf + y[0], lx < ly ? lx : ly)) !=
+	    0)
+		return c;
+	return lx < ly ? -1 : lx > ly;
+}
+
+/* Give the records held, sorted; 1 if the callback said to stop. */
+static int
+second_flush(struct second *s)
+{
+	size_t	*o, i;
+
+	if (s->n == 0 || s->stop)
+		return s->stop;
+	/* Pairs of (start, end), sorted by the text between. */
+	o = xreallocarray(NULL, s->n, 2 * sizeof(*o));
+	for (i = 0; i < s->n; i++) {
+		o[2 * i] = s->off[i];
+		o[2 * i + 1] = s->off[i + 1];
+	}
+	sortbuf = s->buf;
+	qsort(o, s->n, 2 * sizeof(*o), cmpoff);
+	for (i = 0; i < s->n && !s->stop; i++)
+		if (s->fn(s->buf + o[2 * i], o[2 * i + 1] - o[2 * i],
+		    s->arg) != 0)
+			s->stop = 1;
+	free(o);
+	s->n = s->len = 0;
+	return s->stop;
+}
+
+/* Hold a record of second t, giving those of the second before. */
+static int
+second_add(struct second *s, uint64_t t, const void *p, size_t len)
+{
+	if (s->n > 0 && t != s->t && second_flush(s))
+		return 1;
+	s->t = t;
+	if (s->cap - s->len < len) {
+		while (s->cap - s->len < len)
+			s->cap = s->cap == 0 ? 4096 : 2 * s->cap;
+		s->buf = xreallocarray(s->buf, s->cap, 1);
+	}
+	if (s->n + 2 > s->ncap) {
+		s->ncap = s->ncap == 0 ? 64 : 2 * s->ncap;
+		s->off = xreallocarray(s->off, s->ncap, sizeof(*s->off));
+	}
+	memcpy(s->buf + s->len, p, len);
+	s->off[s->n++] = s->len;
+	s->len += len;
+	s->off[s->n] = s->len;
+	return 0;
+}
+
+static int
+second_end(struct second *s)
+{
+	int	 stop;
+
+	stop = second_flush(s);
+	free(s->buf);
+	free(s->off);
+	return stop;
+}
+
 /* Make what was added so far durable. */
 int
 trap_archive_sync(struct trap_archive *a)
@@ -417,13 +583,15 @@ trap_archive_sync(struct trap_archive *a)
 
 /*
  * Call fn for every record with since <= time < until (-1: unbounded),
- * in time order.  Return 0, or -1 on error.
+ * in time order, those of one second in the order of their text.  Return
+ * 0, or -1 on error.
  */
 int
 trap_archive_scan(struct trap_archive *a, time_t since, time_t until,
     int (*fn)(const char *, size_t, void *), void *arg)
 {
 	unsigned char	 start[KEYLEN];
+	struct second	 sec;
 	DBC		*c;
 	DBT		 k, d;
 	u_int32_t	 flag = DB_SET_RANGE;
@@ -441,6 +609,9 @@ trap_archive_scan(struct trap_archive *a, time_t since, time_t until,
 	memset(&d, 0, sizeof(d));
 	k.data = start;
 	k.size = KEYLEN;
+	memset(&sec, 0, sizeof(sec));
+	sec.fn = fn;
+	sec.arg = arg;
 	while ((ret = c->get(c, &k, &d, flag)) == 0) {
 		flag = DB_NEXT;
 		if (k.size != KEYLEN) {
@@ -450,7 +621,7 @@ trap_archive_scan(struct trap_archive *a, time_t since, time_t until,
 		}
 		if (until >= 0 && get64(k.data) >= (uint64_t)until)
 			break;
-		if (fn(d.data, d.size, arg) != 0)
+		if (second_add(&sec, get64(k.data), d.data, d.size))
 			break;
 	}
 	if (ret != 0 && ret != DB_NOTFOUND) {
@@ -458,6 +629,7 @@ trap_archive_scan(struct trap_archive *a, time_t since, time_t until,
 		rc = -1;
 	}
 	c->close(c);
+	second_end(&sec);
 	return rc;
 }
 
@@ -466,6 +638,7 @@ static int
 walk(struct trap_archive *a, DB *db, DBT *k,
     int (*fn)(const char *, size_t, void *), void *arg)
 {
+	struct second	 sec;
 	DBC		*c;
 	DBT		 pk, d;
 	u_int32_t	 flag = DB_SET;
@@ -479,9 +652,18 @@ walk(struct trap_archive *a, DB *db, DBT *k,
 	}
 	memset(&pk, 0, sizeof(pk));
 	memset(&d, 0, sizeof(d));
+	memset(&sec, 0, sizeof(sec));
+	sec.fn = fn;
+	sec.arg = arg;
+	/* The duplicates are sorted by primary key: in time order. */
 	while ((ret = c->pget(c, k, &pk, &d, flag)) == 0) {
 		flag = DB_NEXT_DUP;
-		if (fn(d.data, d.size, arg) != 0)
+		if (pk.size != KEYLEN) {
+			warnx("%s: bad key in records", a->dir);
+			rc = -1;
+			break;
+		}
+		if (second_add(&sec, get64(pk.data), d.data, d.size))
 			break;
 	}
 	if (ret != 0 && ret != DB_NOTFOUND) {
@@ -489,6 +671,7 @@ walk(struct trap_archive *a, DB *db, DBT *k,
 		rc = -1;
 	}
 	c->close(c);
+	second_end(&sec);
 	return rc;
 }
 
@@ -631,7 +814,7 @@ trap_archive_verify(struct trap_archive *a)
 		    -1 || r.nfields != TRAP_NFIELDS ||
 		    get64(k.data) != (uint64_t)r.time ||
 		    get64((unsigned char *)k.data + 8) !=
-		    hash64(r.f[F_LOGHOST].p, d.size - (r.f[F_LOGHOST].p -
+		    hash64(a, r.f[F_LOGHOST].p, d.size - (r.f[F_LOGHOST].p -
 		    (char *)d.data))) {
 			if (bad++ < 10)
 				warnx("%s: bad record: %.*s", a->dir,

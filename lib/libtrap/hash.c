@@ -15,14 +15,27 @@
  */
 
 /*
- * A string-keyed hash table for distinct keys: open addressing with
- * linear probing over an array of entry pointers, entries carved from
- * large chunks (no allocation per key).  Beside the pointers, an array
- * of the keys' hashes (0: an empty slot) is what the probing reads: an
- * entry is looked at only when its hash is the one sought, and the table
- * grows without looking at any.  Each entry holds a value area
- * of a size fixed at creation, zeroed when the key is new, and the key.
- * Memory grows with the distinct keys, never with the lookups.
+ * The one hash table of the trap tools, for every table of strings they
+ * keep: distinct keys, each with a value area of a size fixed at its
+ * creation, zeroed when the key is new.
+ *
+ * The keys are client text (user names, host names, addresses), so the
+ * hash is SipHash under a key drawn at random when the first table is
+ * made (trap_hash_sum): an attacker who writes the strings cannot aim
+ * them at one slot.
+ *
+ * Open addressing with linear probing over 64-bit slots: the upper half
+ * of the key's hash, which places it, and a 32-bit ref to its entry (0 is
+ * an empty slot).  An entry is looked at only when that half matches: at
+ * the load of 3/4, a key is found in two or three slots, but in its
+ * entry, one line of memory.  The table grows without looking at any.
+ *
+ * The entries are carved from an arena of chunks of 1 MiB, never moved
+ * or freed before the table: a value's address stays valid, and refs are
+ * in units of 8 bytes, so one table holds up to 32 GiB.  An entry is its
+ * value (8-byte aligned), the key's length (32 bits), the key and a NUL.
+ * The caller may carve memory of its own from the same arena
+ * (trap_hash_alloc), addressed by the same refs.
  */
 
 #include "compat.h"
@@ -38,41 +51,40 @@
 
 #include "trap.h"
 
-#define CHUNKSZ		(1024 * 1024)
-#define ALIGN(n)	(((n) + 7) & ~(size_t)7)
+#define CHUNKSHIFT	20
+#define UNITSHIFT	3
+#define UNIT		((size_t)1 << UNITSHIFT)
+#define REFSHIFT	(CHUNKSHIFT - UNITSHIFT)
+#define MAXCHUNKS	((size_t)1 << (32 - REFSHIFT))
+#define MINSLOTS	1024
 
-struct entry {
-	size_t		 keylen;		/* its hash is in hashes[] */
-	/* value (valsize bytes, aligned), then the key and a NUL */
-};
-
-struct chunk {
-	struct chunk	*next;
-	size_t		 used, size;
-	/* data follows, 8-byte aligned */
-};
+#define SLOTREF(s)	((uint32_t)(s))
+#define SLOTTAG(s)	((uint32_t)((s) >> 32))
 
 struct trap_hash {
-	struct entry	**slots;
-	uint32_t	 *hashes;	/* of slots[i]; 0 if empty */
-	size_t		  nslots;	/* a power of two */
-	size_t		  count;
-	size_t		  valsize;
-	struct chunk	 *chunks;
-	size_t		  bytes;
+	uint64_t	*slot;		/* tag << 32 | ref; 0: empty */
+	size_t		 nslots;	/* a power of 2 */
+	size_t		 count;
+	size_t		 vsize;		/* the value area, a multiple of 4 */
+	char		**chunks;
+	size_t		 nchunks, used, size;	/* used, size: the last one */
 };
 
-#define VALUE(e)	((void *)((char *)(e) + sizeof(struct entry)))
-#define KEY(h, e)	((char *)VALUE(e) + (h)->valsize)
+static uint64_t		 sumkey[2];
+static int		 haskey;
 
-static uint32_t
-hashstr(const char *p, size_t len)
+/*
+ * The hash of p[0..len) under the run's key, drawn at the first call
+ * (arc4random_buf(3)).  Equal strings have equal sums within a run.
+ */
+uint64_t
+trap_hash_sum(const void *p, size_t len)
 {
-	uint32_t	 h = 2166136261u;
-
-	while (len-- > 0)
-		h = (h ^ (unsigned char)*p++) * 16777619u;
-	return h != 0 ? h : 1;		/* 0 marks an empty slot */
+	if (!haskey) {
+		arc4random_buf(sumkey, sizeof(sumkey));
+		haskey = 1;
+	}
+	return trap_siphash(sumkey, p, len);
 }
 
 struct trap_hash *
@@ -80,143 +92,194 @@ trap_hash_new(size_t valsize)
 {
 	struct trap_hash	*h;
 
-	if ((h = calloc(1, sizeof(*h))) == NULL)
-		err(2, NULL);
-	h->valsize = ALIGN(valsize);
-	h->nslots = 1024;
-	if ((h->slots = calloc(h->nslots, sizeof(*h->slots))) == NULL ||
-	    (h->hashes = calloc(h->nslots, sizeof(*h->hashes))) == NULL)
-		err(2, NULL);
-	h->bytes = h->nslots * (sizeof(*h->slots) + sizeof(*h->hashes));
+	h = xcalloc(1, sizeof(*h));
+	h->vsize = TRAP_HASH_KEYOFF(valsize);
+	h->nslots = MINSLOTS;
+	h->slot = xcalloc(h->nslots, sizeof(*h->slot));
+	(void)trap_hash_sum("", 0);
 	return h;
 }
 
-static void *
-carve(struct trap_hash *h, size_t n)
+/* The memory of a ref. */
+void *
+trap_hash_ptr(const struct trap_hash *h, uint32_t ref)
 {
-	struct chunk	*c = h->chunks;
-	size_t		 size;
-	void		*p;
+	return h->chunks[ref >> REFSHIFT] +
+	    ((size_t)(ref & ((1U << REFSHIFT) - 1)) << UNITSHIFT);
+}
 
-	n = ALIGN(n);
-	if (c == NULL || c->size - c->used < n) {
-		size = n > CHUNKSZ ? n : CHUNKSZ;
-		if ((c = malloc(sizeof(*c) + size)) == NULL)
-			err(2, NULL);
-		c->next = h->chunks;
-		c->used = 0;
-		c->size = size;
-		h->chunks = c;
-		h->bytes += sizeof(*c) + size;
+/*
+ * n bytes of the table's arena, 8-byte aligned, not zeroed, valid as long
+ * as the table; their ref in *ref.  An area larger than a chunk gets a
+ * chunk of its own.
+ */
+void *
+trap_hash_alloc(struct trap_hash *h, size_t n, uint32_t *ref)
+{
+	size_t	 size, first;
+	char	*p;
+
+	n = (n + UNIT - 1) & ~(UNIT - 1);
+	if (h->nchunks == 0 || h->size - h->used < n) {
+		if (h->nchunks == MAXCHUNKS)
+			errx(1, "too many distinct keys");
+		/* The first unit of all is ref 0, none. */
+		first = h->nchunks == 0 ? UNIT : 0;
+		size = n + first > ((size_t)1 << CHUNKSHIFT) ? n + first :
+		    (size_t)1 << CHUNKSHIFT;
+		h->chunks = xreallocarray(h->chunks, h->nchunks + 1,
+		    sizeof(*h->chunks));
+		h->chunks[h->nchunks++] = xmalloc(size);
+		h->size = size;
+		h->used = first;
 	}
-	p = (char *)(c + 1) + c->used;
-	c->used += n;
+	p = h->chunks[h->nchunks - 1] + h->used;
+	*ref = (h->nchunks - 1) << REFSHIFT | h->used >> UNITSHIFT;
+	h->used += n;
 	return p;
 }
 
+/* The key's length in an entry, and the key after it. */
+static uint32_t
+keylen(const struct trap_hash *h, const char *e)
+{
+	uint32_t	 len;
+
+	memcpy(&len, e + h->vsize, sizeof(len));
+	return len;
+}
+
+#define KEY(h, e)	((e) + (h)->vsize + sizeof(uint32_t))
+
+/* The slot of a key: its entry's, or the empty one it would take. */
+static uint64_t *
+slotof(const struct trap_hash *h, const char *key, size_t len, uint64_t sum)
+{
+	const char	*e;
+	size_t		 i, mask = h->nslots - 1;
+	uint32_t	 tag = sum >> 32;
+
+	for (i = tag & mask;; i = (i + 1) & mask) {
+		if (h->slot[i] == 0)
+			return &h->slot[i];
+		if (SLOTTAG(h->slot[i]) != tag)
+			continue;
+		e = trap_hash_ptr(h, SLOTREF(h->slot[i]));
+		if (keylen(h, e) == len && memcmp(KEY(h, e), key, len) == 0)
+			return &h->slot[i];
+	}
+}
+
+/* Double the slots: the tags tell where the entries go. */
 static void
 grow(struct trap_hash *h)
 {
-	struct entry	**old = h->slots;
-	uint32_t	 *oldh = h->hashes;
-	size_t		  i, j, n = h->nslots;
+	uint64_t	*old = h->slot;
+	size_t		 i, j, n = h->nslots, mask;
 
 	h->nslots *= 2;
-	if ((h->slots = calloc(h->nslots, sizeof(*h->slots))) == NULL ||
-	    (h->hashes = calloc(h->nslots, sizeof(*h->hashes))) == NULL)
-		err(2, NULL);
-	h->bytes += n * (sizeof(*h->slots) + sizeof(*h->hashes));
+	mask = h->nslots - 1;
+	h->slot = xcalloc(h->nslots, sizeof(*h->slot));
 	for (i = 0; i < n; i++) {
-		if (oldh[i] == 0)
+		if (old[i] == 0)
 			continue;
-		for (j = oldh[i] & (h->nslots - 1); h->hashes[j] != 0;
-		    j = (j + 1) & (h->nslots - 1))
+		for (j = SLOTTAG(old[i]) & mask; h->slot[j] != 0;
+		    j = (j + 1) & mask)
 			continue;
-		h->slots[j] = old[i];
-		h->hashes[j] = oldh[i];
+		h->slot[j] = old[i];
 	}
 	free(old);
-	free(oldh);
 }
 
-/* The slot of key: its entry's, or the empty one it would take. */
-static size_t
-find(struct trap_hash *h, const char *key, size_t len, uint32_t hv)
+/* The ref of key (of hash sum), or 0 if it is not in the table. */
+uint32_t
+trap_hash_find(const struct trap_hash *h, const char *key, size_t len,
+    uint64_t sum)
 {
-	struct entry	*e;
-	size_t		 i;
+	return SLOTREF(*slotof(h, key, len, sum));
+}
 
-	for (i = hv & (h->nslots - 1);; i = (i + 1) & (h->nslots - 1)) {
-		if (h->hashes[i] == 0)
-			return i;
-		if (h->hashes[i] != hv)
-			continue;
-		e = h->slots[i];
-		if (e->keylen == len && memcmp(KEY(h, e), key, len) == 0)
-			return i;
+/* The ref of key (of hash sum), added if new; *isnew says which. */
+uint32_t
+trap_hash_add(struct trap_hash *h, const char *key, size_t len,
+    uint64_t sum, int *isnew)
+{
+	uint64_t	*s;
+	uint32_t	 ref, n;
+	char		*e;
+
+	s = slotof(h, key, len, sum);
+	if (*s != 0) {
+		if (isnew != NULL)
+			*isnew = 0;
+		return SLOTREF(*s);
 	}
+	if (len >= UINT32_MAX)
+		errx(1, "key too long");
+	e = trap_hash_alloc(h, h->vsize + sizeof(n) + len + 1, &ref);
+	n = len;
+	memset(e, 0, h->vsize);
+	memcpy(e + h->vsize, &n, sizeof(n));
+	memcpy(KEY(h, e), key, len);
+	KEY(h, e)[len] = '\0';
+	*s = sum >> 32 << 32 | ref;
+	if (++h->count * 4 > h->nslots * 3)	/* load at most 3/4 */
+		grow(h);
+	if (isnew != NULL)
+		*isnew = 1;
+	return ref;
 }
 
 /* The value of key, or NULL if it is not in the table. */
 void *
 trap_hash_get(struct trap_hash *h, const char *key, size_t len)
 {
-	struct entry	*e;
+	uint32_t	 ref;
 
-	e = h->slots[find(h, key, len, hashstr(key, len))];
-	return e == NULL ? NULL : VALUE(e);
+	ref = trap_hash_find(h, key, len, trap_hash_sum(key, len));
+	return ref == 0 ? NULL : trap_hash_ptr(h, ref);
 }
 
 /* The value of key, added (zeroed) if new; *isnew says which. */
 void *
 trap_hash_put(struct trap_hash *h, const char *key, size_t len, int *isnew)
 {
-	struct entry	*e;
-	uint32_t	 hv = hashstr(key, len);
-	size_t		 i;
-
-	i = find(h, key, len, hv);
-	if (h->slots[i] != NULL) {
-		if (isnew != NULL)
-			*isnew = 0;
-		return VALUE(h->slots[i]);
-	}
-	e = carve(h, sizeof(*e) + h->valsize + len + 1);
-	e->keylen = len;
-	memset(VALUE(e), 0, h->valsize);
-	memcpy(KEY(h, e), key, len);
-	KEY(h, e)[len] = '\0';
-	h->slots[i] = e;
-	h->hashes[i] = hv;
-	if (isnew != NULL)
-		*isnew = 1;
-	if (++h->count * 4 > h->nslots * 3)	/* load at most 3/4 */
-		grow(h);
-	return VALUE(e);
+	return trap_hash_ptr(h, trap_hash_add(h, key, len,
+	    trap_hash_sum(key, len), isnew));
 }
 
-/* The key of a value returned by get or put, NUL-terminated. */
+/* The key of a value, NUL-terminated; its length in *len. */
 const char *
 trap_hash_key(const struct trap_hash *h, const void *value, size_t *len)
 {
-	const struct entry *e = (const struct entry *)value - 1;
-
 	if (len != NULL)
-		*len = e->keylen;
-	return (const char *)value + h->valsize;
+		*len = keylen(h, value);
+	return KEY(h, (const char *)value);
+}
+
+/*
+ * For a caller that asks for memory before it needs it: the slot where a
+ * key of hash sum is looked for first, and the ref in it if its tag is
+ * the key's (0 if not), which is most likely the key's.
+ */
+const void *
+trap_hash_home(const struct trap_hash *h, uint64_t sum)
+{
+	return &h->slot[(sum >> 32) & (h->nslots - 1)];
+}
+
+uint32_t
+trap_hash_peek(const struct trap_hash *h, uint64_t sum)
+{
+	uint64_t	 s = h->slot[(sum >> 32) & (h->nslots - 1)];
+
+	return s != 0 && SLOTTAG(s) == sum >> 32 ? SLOTREF(s) : 0;
 }
 
 size_t
 trap_hash_count(const struct trap_hash *h)
 {
 	return h->count;
-}
-
-/* Bytes allocated, for the memory bounds the tools promise. */
-size_t
-trap_hash_bytes(const struct trap_hash *h)
-{
-	return h->bytes;
 }
 
 /*
@@ -229,11 +292,31 @@ trap_hash_values(const struct trap_hash *h, size_t *n)
 	void	**v;
 	size_t	  i, k = 0;
 
-	if ((v = reallocarray(NULL, h->count + 1, sizeof(*v))) == NULL)
-		err(2, NULL);
+	v = xreallocarray(NULL, h->count + 1, sizeof(*v));
 	for (i = 0; i < h->nslots; i++)
-		if (h->slots[i] != NULL)
-			v[k++] = VALUE(h->slots[i]);
+		if (h->slot[i] != 0)
+			v[k++] = trap_hash_ptr(h, SLOTREF(h->slot[i]));
+	*n = k;
+	return v;
+}
+
+/*
+ * The refs of all entries, in table order, in the lower halves of the
+ * table's own slots, which are given to the caller (free(3) them) with
+ * the upper halves zero, for a sort key of its own.  The table finds no
+ * key after, but its entries and arena stay until trap_hash_free().
+ */
+uint64_t *
+trap_hash_refs(struct trap_hash *h, size_t *n)
+{
+	uint64_t	*v = h->slot;
+	size_t		 i, k = 0;
+
+	for (i = 0; i < h->nslots; i++)
+		if (v[i] != 0)
+			v[k++] = SLOTREF(v[i]);
+	h->slot = NULL;
+	h->nslots = 0;
 	*n = k;
 	return v;
 }
@@ -241,25 +324,22 @@ trap_hash_values(const struct trap_hash *h, size_t *n)
 void
 trap_hash_free(struct trap_hash *h)
 {
-	struct chunk	*c;
+	size_t	 i;
 
 	if (h == NULL)
 		return;
-	while ((c = h->chunks) != NULL) {
-		h->chunks = c->next;
-		free(c);
-	}
-	free(h->slots);
-	free(h->hashes);
+	for (i = 0; i < h->nchunks; i++)
+		free(h->chunks[i]);
+	free(h->chunks);
+	free(h->slot);
 	free(h);
 }
 
 /*
  * SipHash-1-3 (the variant of Rust's HashMap) of p[0..len) under key, a
- * random one drawn with arc4random_buf(3): an attacker who writes the
- * strings cannot aim them at one slot of a table.  The words are read
- * in the machine's byte order: the values need only be equal for equal
- * strings within a run.
+ * random one drawn with arc4random_buf(3), or the archive's own.  The
+ * words are read little-endian, as the reference does, so that a sum kept
+ * on disk is the same on every machine.
  */
 #define ROTL(x, b)	(((x) << (b)) | ((x) >> (64 - (b))))
 #define SIPROUND do {							\
@@ -281,7 +361,10 @@ trap_siphash(const uint64_t key[2], const void *p, size_t len)
 	size_t			 i;
 
 	for (; len >= 8; len -= 8, s += 8) {
-		memcpy(&m, s, sizeof(m));
+		m = (uint64_t)s[0] | (uint64_t)s[1] << 8 |
+		    (uint64_t)s[2] << 16 | (uint64_t)s[3] << 24 |
+		    (uint64_t)s[4] << 32 | (uint64_t)s[5] << 40 |
+		    (uint64_t)s[6] << 48 | (uint64_t)s[7] << 56;
 		v3 ^= m;
 		SIPROUND;
 		v0 ^= m;

@@ -15,8 +15,11 @@
  */
 
 /*
- * Records from files (plain or gzip, "-" for stdin) or from the archive:
- * what every reading tool takes, so that -A works the same in each.
+ * The one reader of records, for every tool that reads them: files
+ * (plain or gzip, "-" for stdin) or the archive, each line parsed once
+ * with trap_rec_parse, the window of -S and -U applied, and the lines
+ * that are not records reported as every tool reports them: the first
+ * TRAP_INPUT_MAXWARN with their file and line, then how many more.
  */
 
 #include "compat.h"
@@ -28,67 +31,134 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "trap.h"
 
 struct archive_arg {
-	trap_input_fn	 fn;
-	void		*arg;
-	const char	*name;
-	unsigned long long n;
+	struct trap_input	*in;
+	const char		*name;
+	unsigned long long	 n;
 };
 
+/* A line of file (line number lineno): a record to give, or a bad one. */
+static int
+oneline(struct trap_input *in, const char *line, size_t len,
+    const char *file, unsigned long long lineno)
+{
+	struct trap_rec	 r;
+
+	if (trap_rec_parse(line, len, &r) == -1) {
+		if (in->nbad++ < TRAP_INPUT_MAXWARN)
+			warnx("%s:%llu: not a trap record", file, lineno);
+		return 0;
+	}
+	if ((in->since != -1 && r.time < in->since) ||
+	    (in->until != -1 && r.time >= in->until))
+		return 0;
+	return in->rec(&r, line, len, in->arg);
+}
+
+/* A record of the archive: its line goes when the call returns. */
 static int
 fromarchive(const char *line, size_t len, void *arg)
 {
 	struct archive_arg	*aa = arg;
+	int			 stop;
 
-	return aa->fn(line, len, aa->name, ++aa->n, aa->arg);
+	stop = oneline(aa->in, line, len, aa->name, ++aa->n);
+	if (aa->in->flush != NULL)
+		aa->in->flush(aa->in->arg);
+	return stop;
 }
 
-/*
- * Call fn for every line of the files (none: stdin), or, with archive
- * set, for every record of the archive with since <= time < until (-1:
- * unbounded; for files the caller filters).  Return 0, or -1 if some
- * input could not be read (reported, the rest still read).
- */
-int
-trap_input_each(const char *archive, time_t since, time_t until, int argc,
-    char *argv[], trap_input_fn fn, void *arg)
+static int
+readarchive(struct trap_input *in)
 {
 	struct trap_archive	*a;
 	struct archive_arg	 aa;
-	struct trap_file	*f;
-	const char		*line;
-	size_t			 len;
-	int			 i, rc = 0;
+	int			 rc = 0;
 
-	if (archive != NULL) {
-		if ((a = trap_archive_open(archive, 0)) == NULL)
-			return -1;
-		aa.fn = fn;
-		aa.arg = arg;
-		aa.name = archive;
-		aa.n = 0;
-		if (trap_archive_scan(a, since, until, fromarchive, &aa) == -1)
-			rc = -1;
-		if (trap_archive_close(a) == -1)
-			rc = -1;
-		return rc;
+	if ((a = trap_archive_open(in->archive, 0)) == NULL)
+		return -1;
+	aa.in = in;
+	aa.name = in->archive;
+	aa.n = 0;
+	if (trap_archive_scan(a, in->since, in->until, fromarchive, &aa) == -1)
+		rc = -1;
+	if (trap_archive_close(a) == -1)
+		rc = -1;
+	return rc;
+}
+
+/*
+ * The lines of f, a block at a time: the records given point into the
+ * block, and flush is called before it goes.  1 if rec said to stop.
+ */
+static int
+readfile(struct trap_input *in, struct trap_file *f)
+{
+	const char		*block, *p, *end, *nl;
+	size_t			 blen, len;
+	unsigned long long	 lineno, nlines;
+
+	while (trap_file_getblock(f, &block, &blen, &nlines)) {
+		lineno = trap_file_lineno(f) - nlines;
+		for (p = block, end = block + blen; p < end; p = nl + 1) {
+			if ((nl = memchr(p, '\n', end - p)) == NULL)
+				nl = end;
+			len = nl - p;
+			if (len > 0 && p[len - 1] == '\r')
+				len--;
+			if (oneline(in, p, len, trap_file_name(f),
+			    ++lineno) != 0)
+				return 1;
+		}
+		if (in->flush != NULL)
+			in->flush(in->arg);
 	}
-	for (i = 0; i < (argc > 0 ? argc : 1); i++) {
-		if ((f = trap_file_open(argc > 0 ? argv[i] : "-")) == NULL) {
-			warn("%s", argv[i]);
+	return 0;
+}
+
+/*
+ * Give in->rec every record of the archive in->archive, or of the files
+ * (none: stdin), with since <= time < until (-1: unbounded).  With
+ * in->promises, pledge(2) them once the last input is open.  Return 0,
+ * or -1 if some input could not be read (reported, the rest still read);
+ * in->nbad counts the lines that were not records.
+ */
+int
+trap_input_read(struct trap_input *in, int argc, char *argv[])
+{
+	struct trap_file	*f;
+	const char		*name;
+	int			 i, n = argc > 0 ? argc : 1, rc = 0, stop = 0;
+
+	if (in->archive != NULL) {
+		rc = readarchive(in);
+		if (in->promises != NULL && pledge(in->promises, NULL) == -1)
+			err(1, "pledge");
+	}
+	for (i = 0; in->archive == NULL && i < n && !stop; i++) {
+		name = argc > 0 ? argv[i] : "-";
+		f = trap_file_open(name);
+		if (i == n - 1 && in->promises != NULL &&
+		    pledge(in->promises, NULL) == -1)
+			err(1, "pledge");
+		if (f == NULL) {
+			warn("%s", name);
 			rc = -1;
 			continue;
 		}
-		while (trap_file_getline(f, &line, &len))
-			if (fn(line, len, trap_file_name(f),
-			    trap_file_lineno(f), arg) != 0)
-				break;
+		if (in->newfile != NULL)
+			in->newfile(in->arg);
+		stop = readfile(in, f);
 		if (trap_file_error(f))
 			rc = -1;
 		trap_file_close(f);
 	}
+	if (in->nbad > TRAP_INPUT_MAXWARN)
+		warnx("%llu more lines were not trap records",
+		    in->nbad - TRAP_INPUT_MAXWARN);
 	return rc;
 }

@@ -43,13 +43,6 @@ struct trap_out {
 	char	 buf[OUTSZ];
 };
 
-const char *const trap_service_names[SVC_NSERVICES] = {
-	"pop3", "imap", "smtp", "ssh", "login", "sieve", "other"
-};
-const char *const trap_kind_names[KIND_NKINDS] = {
-	"nouser", "badpass", "fail", "rcpt", "login"
-};
-
 struct trap_out *
 trap_out_open(int fd)
 {
@@ -281,6 +274,37 @@ trap_json_str(FILE *fp, const char *s, size_t len)
 			fprintf(fp, "\\u%04x", p[i]);
 			n = 1;
 		}
+	}
+	putc('"', fp);
+}
+
+/*
+ * A CSV field (RFC 4180).  The text is chosen by the attacker: a field
+ * that a spreadsheet would take for a formula gets a leading apostrophe,
+ * inside quotes.
+ */
+void
+trap_csv_str(FILE *fp, const char *p, size_t len)
+{
+	size_t	 i;
+	int	 quote = 0, guard = 0;
+
+	if (len > 0 && p[0] != '\0' && strchr("=+-@\t\r", p[0]) != NULL)
+		guard = quote = 1;
+	for (i = 0; i < len && !quote; i++)
+		if (p[i] == '"' || p[i] == ',' || p[i] == '\n' || p[i] == '\r')
+			quote = 1;
+	if (!quote) {
+		fwrite(p, 1, len, fp);
+		return;
+	}
+	putc('"', fp);
+	if (guard)
+		putc('\'', fp);
+	for (i = 0; i < len; i++) {
+		if (p[i] == '"')
+			putc('"', fp);
+		putc(p[i], fp);
 	}
 	putc('"', fp);
 }

@@ -27,19 +27,6 @@
 
 #include "trap.h"
 
-static int
-oneof(const struct trap_str *s, const char *const *names, int n)
-{
-	int	 i;
-
-	/* The first byte rules out most names without a strlen. */
-	for (i = 0; i < n; i++)
-		if (names[i][0] == s->p[0] && strlen(names[i]) == s->len &&
-		    memcmp(names[i], s->p, s->len) == 0)
-			return i;
-	return -1;
-}
-
 /*
  * A text field is a valid vis(3) encoding.  Most have no backslash, and
  * are their own encoding.
@@ -101,8 +88,9 @@ trap_rec_parse(const char *line, size_t len, struct trap_rec *r)
 	if (trap_time_parse_rec(r->f[F_TIME].p, r->f[F_TIME].len,
 	    &r->time) == -1)
 		return -1;
-	if (oneof(&r->f[F_SERVICE], trap_service_names, SVC_NSERVICES) == -1 ||
-	    oneof(&r->f[F_KIND], trap_kind_names, KIND_NKINDS) == -1)
+	if (trap_name_lookup(trap_service_names, SVC_NSERVICES,
+	    r->f[F_SERVICE].p, r->f[F_SERVICE].len) == -1 ||
+	    trap_kind_lookup(r->f[F_KIND].p, r->f[F_KIND].len) == -1)
 		return -1;
 	if (!(r->f[F_ADDR].len == 1 && r->f[F_ADDR].p[0] == '-') &&
 	    !trap_addr_iscanon(r->f[F_ADDR].p, r->f[F_ADDR].len))

@@ -349,3 +349,90 @@ trap_tz_init(const char *tz)
 		errx(2, "%s: unknown time zone (TZ)", env);
 	tzset();
 }
+
+/*
+ * The wall clock of t in the local zone (TZ), as seconds since the epoch
+ * of that calendar: its day is the local day (floor of / 86400), its
+ * hour the local hour.  t itself if it has no local time.
+ */
+time_t
+trap_time_civil(time_t t)
+{
+	struct tm	 tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return t;
+	return trap_timegm(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/*
+ * "YYYY-MM-DD HH:MM:SS", t in the local zone, without the cost of
+ * printf for years of four digits: 0, or -1 (and "n/a") if t has no
+ * local time.
+ */
+int
+trap_time_local(time_t t, char buf[TRAP_TIMELEN])
+{
+	struct tm	 tm;
+	char		 s[64];
+	int		 y;
+
+	if (localtime_r(&t, &tm) == NULL) {
+		strlcpy(buf, "n/a", TRAP_TIMELEN);
+		return -1;
+	}
+	if ((y = tm.tm_year + 1900) < 0 || y > 9999) {
+		snprintf(s, sizeof(s), "%04d-%02d-%02d %02d:%02d:%02d", y,
+		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		    tm.tm_sec);
+		strlcpy(buf, s, TRAP_TIMELEN);
+		return 0;
+	}
+	put2(buf, y / 100);
+	put2(buf + 2, y % 100);
+	buf[4] = '-';
+	put2(buf + 5, tm.tm_mon + 1);
+	buf[7] = '-';
+	put2(buf + 8, tm.tm_mday);
+	buf[10] = ' ';
+	put2(buf + 11, tm.tm_hour);
+	buf[13] = ':';
+	put2(buf + 14, tm.tm_min);
+	buf[16] = ':';
+	put2(buf + 17, tm.tm_sec);
+	buf[19] = '\0';
+	return 0;
+}
+
+/*
+ * The label of the local zone over [t1, t2]: its abbreviation at both,
+ * "EST, EDT" if it changed, "local time" if it has none.
+ */
+void
+trap_tz_label(time_t t1, time_t t2, char *buf, size_t size)
+{
+	struct tm	 tm;
+	char		 z1[32], z2[32];
+
+	if (localtime_r(&t1, &tm) == NULL ||
+	    strftime(z1, sizeof(z1), "%Z", &tm) == 0 ||
+	    localtime_r(&t2, &tm) == NULL ||
+	    strftime(z2, sizeof(z2), "%Z", &tm) == 0)
+		strlcpy(buf, "local time", size);
+	else if (strcmp(z1, z2) == 0)
+		strlcpy(buf, z1, size);
+	else
+		snprintf(buf, size, "%s, %s", z1, z2);
+}
+
+/* The time of an option (-S, -U, -r): or exit eval with the reason. */
+time_t
+trap_time_arg(const char *s, int eval)
+{
+	time_t	 t;
+
+	if (trap_time_parse_iso(s, &t) == -1)
+		errx(eval, "bad time: %s", s);
+	return t;
+}

@@ -45,8 +45,11 @@ enum trap_service {
 enum trap_kind {
 	KIND_NOUSER, KIND_BADPASS, KIND_FAIL, KIND_RCPT, KIND_LOGIN, KIND_NKINDS
 };
+/* names.c: the tables and their lookups; extract.c: the services'. */
 extern const char *const trap_service_names[SVC_NSERVICES];
 extern const char *const trap_kind_names[KIND_NKINDS];
+int	 trap_name_lookup(const char *const *, int, const char *, size_t);
+int	 trap_kind_lookup(const char *, size_t);
 int	 trap_service_lookup(const char *, size_t);
 int	 trap_service_guess(const char *, size_t);
 
@@ -87,6 +90,13 @@ void	 trap_out_close(struct trap_out *);
 size_t	 trap_vis(char *, size_t, const char *, size_t);
 size_t	 trap_utf8len(const unsigned char *, size_t);
 void	 trap_json_str(FILE *, const char *, size_t);
+void	 trap_csv_str(FILE *, const char *, size_t);
+
+/* xmalloc.c: allocation that exits 1 (err(3)) when it fails. */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
 
 /* usage.c */
 __dead void trap_badusage(void (*)(void), const char *, ...)
@@ -95,15 +105,20 @@ __dead void trap_badusage(void (*)(void), const char *, ...)
 /* time.c */
 void	 trap_time_fmt(time_t, char [TRAP_TIMELEN]);
 int	 trap_time_parse_iso(const char *, time_t *);
+time_t	 trap_time_arg(const char *, int);
 int	 trap_time_parse_rec(const char *, size_t, time_t *);
 time_t	 trap_timegm(int, int, int, int, int, int);
 int	 trap_tz_known(const char *);
 void	 trap_tz_init(const char *);
+time_t	 trap_time_civil(time_t);
+int	 trap_time_local(time_t, char [TRAP_TIMELEN]);
+void	 trap_tz_label(time_t, time_t, char *, size_t);
 
 /* addr.c */
 int	 trap_addr_canon(const char *, size_t, char *, size_t);
 int	 trap_addr_parse(const char *, size_t, unsigned char *);
 int	 trap_addr_iscanon(const char *, size_t);
+size_t	 trap_addr_prefix(int, const unsigned char *, int, char *, size_t);
 
 /* record.c: reading trap(5) records. Fields stay vis-encoded. */
 struct trap_rec {
@@ -118,15 +133,29 @@ size_t	 trap_unvis(char *, size_t, const char *, size_t);
 size_t	 trap_host(const struct trap_str *, const struct trap_str *, char *,
 	    struct trap_str *);
 
-/* hash.c: distinct string keys, each with a fixed-size value area. */
+/*
+ * hash.c: the one hash table, of distinct string keys each with a value
+ * area of a fixed size, hashed with SipHash under a key random to the run.
+ */
 struct trap_hash;
+/* Where an entry's key length (uint32_t) is, after its value; the key follows. */
+#define TRAP_HASH_KEYOFF(valsize)	(((valsize) + 3) & ~(size_t)3)
+uint64_t trap_hash_sum(const void *, size_t);
 struct trap_hash *trap_hash_new(size_t);
 void	*trap_hash_get(struct trap_hash *, const char *, size_t);
 void	*trap_hash_put(struct trap_hash *, const char *, size_t, int *);
 const char *trap_hash_key(const struct trap_hash *, const void *, size_t *);
+uint32_t trap_hash_find(const struct trap_hash *, const char *, size_t,
+	    uint64_t);
+uint32_t trap_hash_add(struct trap_hash *, const char *, size_t, uint64_t,
+	    int *);
+void	*trap_hash_ptr(const struct trap_hash *, uint32_t);
+void	*trap_hash_alloc(struct trap_hash *, size_t, uint32_t *);
+const void *trap_hash_home(const struct trap_hash *, uint64_t);
+uint32_t trap_hash_peek(const struct trap_hash *, uint64_t);
 size_t	 trap_hash_count(const struct trap_hash *);
-size_t	 trap_hash_bytes(const struct trap_hash *);
 void	**trap_hash_values(const struct trap_hash *, size_t *);
+uint64_t *trap_hash_refs(struct trap_hash *, size_t *);
 void	 trap_hash_free(struct trap_hash *);
 uint64_t trap_siphash(const uint64_t [2], const void *, size_t);
 
@@ -146,6 +175,18 @@ long	 trap_list_position(struct trap_list *, const char *, size_t);
 size_t	 trap_list_outofscope(const struct trap_list *);
 size_t	 trap_list_entries(const struct trap_list *);
 void	 trap_list_free(struct trap_list *);
+#define TRAP_MAXLISTS	64
+struct trap_listopt {			/* -t, -d, -D */
+	const char	*lists[TRAP_MAXLISTS];
+	int		 nlists;
+	const char	*dlist, *dfile;
+	int		 stdinlist;	/* -t - */
+	int		 eval;		/* the exit status of an error */
+};
+int	 trap_listopt(struct trap_listopt *, int, const char *);
+void	 trap_listopt_check(const struct trap_listopt *, void (*)(void), int,
+	    int, char *[]);
+struct trap_list *trap_list_open(const struct trap_listopt *, const char *);
 
 /* archive.c: the Berkeley DB archive of records (trapdb(8)). */
 struct trap_archive;
@@ -153,6 +194,8 @@ typedef int (*trap_line_fn)(const char *, size_t, void *);
 struct trap_archive *trap_archive_open(const char *, int);
 void	 trap_archive_newfile(struct trap_archive *);
 int	 trap_archive_add(struct trap_archive *, const char *, size_t);
+int	 trap_archive_addrec(struct trap_archive *, const struct trap_rec *,
+	    const char *);
 int	 trap_archive_sync(struct trap_archive *);
 int	 trap_archive_scan(struct trap_archive *, time_t, time_t,
 	    trap_line_fn, void *);
@@ -166,11 +209,25 @@ unsigned long long trap_archive_added(const struct trap_archive *);
 long long trap_archive_bytes(const char *);
 int	 trap_archive_close(struct trap_archive *);
 
-/* input.c: records from files or the archive, for the reading tools. */
-typedef int (*trap_input_fn)(const char *, size_t, const char *,
-	    unsigned long long, void *);
-int	 trap_input_each(const char *, time_t, time_t, int, char *[],
-	    trap_input_fn, void *);
+/*
+ * input.c: the one reader of records (files, stdin or the archive), for
+ * every tool: each line parsed once, the window applied, bad lines
+ * reported.  Set the fields before trap_input_read; nbad is its count.
+ */
+#define TRAP_INPUT_MAXWARN	10	/* bad lines reported one by one */
+struct trap_input {
+	const char	*archive;	/* -A, or NULL for the files */
+	time_t		 since, until;	/* -S, -U; -1: unbounded */
+	const char	*promises;	/* pledge(2) once all is open, or NULL */
+	/* A record in the window, its fields pointing into line: 0 goes on. */
+	int		(*rec)(const struct trap_rec *, const char *, size_t,
+			    void *);
+	void		(*flush)(void *);	/* the lines given are to go */
+	void		(*newfile)(void *);	/* a file is begun */
+	void		*arg;
+	unsigned long long nbad;	/* lines that were not records */
+};
+int	 trap_input_read(struct trap_input *, int, char *[]);
 
 /*
  * follow.c: following log files as they grow, across rotation by rename

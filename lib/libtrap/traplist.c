@@ -467,3 +467,73 @@ trap_list_free(struct trap_list *l)
 	free(l->order);
 	free(l);
 }
+
+/*
+ * The options -t, -d and -D as every tool takes them: 1 if ch is one of
+ * them, 0 if not.  Too many lists is an error (exit o->eval).
+ */
+int
+trap_listopt(struct trap_listopt *o, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'D':
+		o->dfile = arg;
+		return 1;
+	case 'd':
+		o->dlist = arg;
+		return 1;
+	case 't':
+		if (o->nlists == TRAP_MAXLISTS)
+			errx(o->eval, "too many trap lists");
+		if (strcmp(arg, "-") == 0)
+			o->stdinlist = 1;
+		o->lists[o->nlists++] = arg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * After the options: -d and -D are a usage error together, as are -A
+ * (archive) and files, and -t - needs the records from elsewhere than
+ * stdin (the archive, or argc named files that are not all stdin).
+ */
+void
+trap_listopt_check(const struct trap_listopt *o, void (*usage)(void),
+    int archive, int argc, char *argv[])
+{
+	if (o->dlist != NULL && o->dfile != NULL)
+		trap_badusage(usage, "-d and -D are mutually exclusive");
+	if (archive && argc > 0)
+		trap_badusage(usage, "-A and files are mutually exclusive");
+	if (o->stdinlist && !archive && (argc == 0 || (argc == 1 &&
+	    strcmp(argv[0], "-") == 0)))
+		errx(o->eval, "-t - reads the trap list from stdin: name the "
+		    "record files");
+}
+
+/*
+ * The trap list of the options: the scope of -d or -D (with domain also
+ * in it, if it is scoped and also is not NULL), then the lists in turn.
+ * NULL on an error, reported.
+ */
+struct trap_list *
+trap_list_open(const struct trap_listopt *o, const char *also)
+{
+	struct trap_list	*l;
+	int			 i;
+
+	l = trap_list_new();
+	if (trap_list_scope(l, o->dlist, o->dfile) == -1)
+		goto fail;
+	if (also != NULL && trap_list_scoped(l))
+		trap_list_domain(l, also, strlen(also));
+	for (i = 0; i < o->nlists; i++)
+		if (trap_list_load(l, o->lists[i]) == -1)
+			goto fail;
+	return l;
+fail:
+	trap_list_free(l);
+	return NULL;
+}

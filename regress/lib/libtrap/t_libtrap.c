@@ -20,6 +20,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <atf-c.h>
 #include <db.h>
@@ -279,6 +280,93 @@ ATF_TC_BODY(json_str, tc)
 	ATF_CHECK_STREQ(out,
 	    "\"caf\303\251\\\"\\\\\\u0001\\u007f\\u00ffx\"\"\"");
 	free(out);
+}
+
+/* Issue 17: the one CSV writer (RFC 4180, formulas guarded). */
+ATF_TC_WITHOUT_HEAD(csv_str);
+ATF_TC_BODY(csv_str, tc)
+{
+	char	*out = NULL;
+	size_t	 outlen = 0;
+	FILE	*fp;
+
+	ATF_REQUIRE((fp = open_memstream(&out, &outlen)) != NULL);
+	trap_csv_str(fp, "plain", 5);
+	putc('|', fp);
+	trap_csv_str(fp, "a,\"b\"", 5);
+	putc('|', fp);
+	trap_csv_str(fp, "=cmd()", 6);
+	putc('|', fp);
+	trap_csv_str(fp, "x\ny", 3);
+	putc('|', fp);
+	trap_csv_str(fp, "", 0);
+	ATF_REQUIRE(fclose(fp) == 0);
+	ATF_CHECK_STREQ(out,
+	    "plain|\"a,\"\"b\"\"\"|\"'=cmd()\"|\"x\ny\"|");
+	free(out);
+}
+
+/* Issue 17: local time, the local day and the zone's label, once. */
+ATF_TC_WITHOUT_HEAD(time_local);
+ATF_TC_BODY(time_local, tc)
+{
+	char	 buf[TRAP_TIMELEN], lbl[80];
+	time_t	 t = 1405695674;		/* 2014-07-18T15:01:14Z */
+	time_t	 w = 1387378874;		/* 2013-12-18T15:01:14Z */
+
+	trap_tz_init("America/New_York");
+	ATF_CHECK_EQ(trap_time_local(t, buf), 0);
+	ATF_CHECK_STREQ(buf, "2014-07-18 11:01:14");
+	ATF_CHECK_EQ(trap_time_civil(t), t - 4 * 3600);
+	ATF_CHECK_EQ(trap_time_civil(t) / 86400, t / 86400);
+	/* 01:00Z is the evening before in New York. */
+	ATF_CHECK_EQ(trap_time_civil(t - 14 * 3600) / 86400, t / 86400 - 1);
+	trap_tz_label(t, t, lbl, sizeof(lbl));
+	ATF_CHECK_STREQ(lbl, "EDT");
+	trap_tz_label(w, t, lbl, sizeof(lbl));
+	ATF_CHECK_STREQ(lbl, "EST, EDT");
+	trap_tz_init("UTC0");
+	ATF_CHECK_EQ(trap_time_local(t, buf), 0);
+	ATF_CHECK_STREQ(buf, "2014-07-18 15:01:14");
+	ATF_CHECK_EQ(trap_time_civil(t), t);
+}
+
+/* Issue 17: the network of an address, as traprank -k net and trapforecast. */
+ATF_TC_WITHOUT_HEAD(addr_prefix);
+ATF_TC_BODY(addr_prefix, tc)
+{
+	unsigned char	 a[16];
+	char		 buf[64];
+
+	ATF_REQUIRE_EQ(trap_addr_parse("192.0.2.131", 11, a), AF_INET);
+	trap_addr_prefix(AF_INET, a, 24, buf, sizeof(buf));
+	ATF_CHECK_STREQ(buf, "192.0.2.0/24");
+	ATF_CHECK_EQ(trap_addr_prefix(AF_INET, a, 25, buf, sizeof(buf)), 14);
+	ATF_CHECK_STREQ(buf, "192.0.2.128/25");
+	trap_addr_prefix(AF_INET, a, 0, buf, sizeof(buf));
+	ATF_CHECK_STREQ(buf, "0.0.0.0/0");
+	trap_addr_prefix(AF_INET, a, 32, buf, sizeof(buf));
+	ATF_CHECK_STREQ(buf, "192.0.2.131/32");
+	ATF_REQUIRE_EQ(trap_addr_parse("2001:db8:1:2:3::4", 17, a), AF_INET6);
+	trap_addr_prefix(AF_INET6, a, 64, buf, sizeof(buf));
+	ATF_CHECK_STREQ(buf, "2001:db8:1:2::/64");
+	trap_addr_prefix(AF_INET6, a, 36, buf, sizeof(buf));
+	ATF_CHECK_STREQ(buf, "2001:db8::/36");
+}
+
+/* Issue 17: the names of services and kinds, and their lookups. */
+ATF_TC_WITHOUT_HEAD(names);
+ATF_TC_BODY(names, tc)
+{
+	ATF_CHECK_EQ(trap_kind_lookup("badpass", 7), KIND_BADPASS);
+	ATF_CHECK_EQ(trap_kind_lookup("rcpt", 4), KIND_RCPT);
+	ATF_CHECK_EQ(trap_kind_lookup("rcp", 3), -1);
+	ATF_CHECK_EQ(trap_kind_lookup("", 0), -1);
+	ATF_CHECK_EQ(trap_name_lookup(trap_service_names, SVC_NSERVICES,
+	    "sieve", 5), SVC_SIEVE);
+	ATF_CHECK_EQ(trap_name_lookup(trap_service_names, SVC_NSERVICES,
+	    "pop33", 5), -1);
+	ATF_CHECK_STREQ(trap_kind_names[KIND_NOUSER], "nouser");
 }
 
 ATF_TC_WITHOUT_HEAD(pattern_errors);
@@ -547,6 +635,64 @@ ATF_TC_BODY(hash_keys, tc)
 		sum += *(long *)all[i];
 	ATF_CHECK_EQ(sum, 100000);
 	free(all);
+	trap_hash_free(h);
+}
+
+/* The sum of "user" in a new process, drawn before any table. */
+static uint64_t
+childsum(void)
+{
+	uint64_t	 v = 0;
+	pid_t		 pid;
+	int		 fd[2], status;
+
+	ATF_REQUIRE_EQ(pipe(fd), 0);
+	ATF_REQUIRE((pid = fork()) != -1);
+	if (pid == 0) {
+		v = trap_hash_sum("user", 4);
+		_exit(write(fd[1], &v, sizeof(v)) == sizeof(v) ? 0 : 1);
+	}
+	close(fd[1]);
+	ATF_REQUIRE_EQ(read(fd[0], &v, sizeof(v)), (ssize_t)sizeof(v));
+	close(fd[0]);
+	ATF_REQUIRE_EQ(waitpid(pid, &status, 0), pid);
+	ATF_REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	return v;
+}
+
+/*
+ * Issue 17: the one table hashes client text under a key random to the
+ * run: two runs place the same name apart, and within one run the sum
+ * is a function of the bytes.
+ */
+ATF_TC_WITHOUT_HEAD(hash_keyed);
+ATF_TC_BODY(hash_keyed, tc)
+{
+	struct trap_hash	*h;
+	uint64_t		 a, b;
+	uint32_t		 r1, r2;
+	int			 isnew;
+
+	a = childsum();
+	b = childsum();
+	ATF_CHECK(a != b);
+	ATF_CHECK_EQ(trap_hash_sum("user", 4), trap_hash_sum("user", 4));
+	ATF_CHECK(trap_hash_sum("user", 4) != trap_hash_sum("usef", 4));
+
+	/* Refs, the arena and the hint of trap_hash_peek(). */
+	h = trap_hash_new(12);
+	r1 = trap_hash_add(h, "user", 4, trap_hash_sum("user", 4), &isnew);
+	ATF_CHECK(isnew && r1 != 0);
+	r2 = trap_hash_add(h, "user", 4, trap_hash_sum("user", 4), &isnew);
+	ATF_CHECK(!isnew && r1 == r2);
+	ATF_CHECK_EQ(trap_hash_find(h, "user", 4, trap_hash_sum("user", 4)),
+	    r1);
+	ATF_CHECK_EQ(trap_hash_find(h, "use", 3, trap_hash_sum("use", 3)), 0);
+	ATF_CHECK_EQ(trap_hash_peek(h, trap_hash_sum("user", 4)), r1);
+	ATF_CHECK_STREQ(trap_hash_key(h, trap_hash_ptr(h, r1), NULL), "user");
+	ATF_CHECK(trap_hash_alloc(h, 3 << 20, &r2) != NULL);	/* > a chunk */
+	ATF_CHECK(r2 != 0 && r2 != r1);
+	ATF_CHECK_STREQ(trap_hash_key(h, trap_hash_ptr(h, r1), NULL), "user");
 	trap_hash_free(h);
 }
 
@@ -1001,6 +1147,50 @@ ATF_TC_BODY(fuzz_patterns_crashes, tc)
 }
 
 /* An archive of another format version is refused, clearly. */
+/* Issue 17: -t, -d and -D as every tool reads them. */
+ATF_TC_WITHOUT_HEAD(list_open);
+ATF_TC_BODY(list_open, tc)
+{
+	struct trap_listopt	 o;
+	struct trap_list	*l;
+	FILE			*fp;
+
+	ATF_REQUIRE((fp = fopen("l1", "w")) != NULL);
+	fputs("a@example.com\nb@other.example\n", fp);
+	ATF_REQUIRE(fclose(fp) == 0);
+	ATF_REQUIRE((fp = fopen("l2", "w")) != NULL);
+	fputs("c@example.com\nd@new.example\n", fp);
+	ATF_REQUIRE(fclose(fp) == 0);
+	memset(&o, 0, sizeof(o));
+	ATF_CHECK_EQ(trap_listopt(&o, 't', "l1"), 1);
+	ATF_CHECK_EQ(trap_listopt(&o, 't', "l2"), 1);
+	ATF_CHECK_EQ(trap_listopt(&o, 'x', "l2"), 0);
+	ATF_CHECK_EQ(o.nlists, 2);
+	ATF_CHECK(!o.stdinlist);
+	ATF_REQUIRE((l = trap_list_open(&o, NULL)) != NULL);
+	ATF_CHECK(trap_list_match(l, "b@other.example", 15) != NULL);
+	ATF_CHECK(trap_list_match(l, "c", 1) != NULL);
+	trap_list_free(l);
+	ATF_CHECK_EQ(trap_listopt(&o, 'd', "example.com"), 1);
+	ATF_REQUIRE((l = trap_list_open(&o, NULL)) != NULL);
+	ATF_CHECK(trap_list_match(l, "a", 1) != NULL);
+	ATF_CHECK(trap_list_match(l, "b@other.example", 15) == NULL);
+	ATF_CHECK(trap_list_match(l, "d@new.example", 13) == NULL);
+	trap_list_free(l);
+	/* also: a domain added to the scope (trapmatch -n). */
+	ATF_REQUIRE((l = trap_list_open(&o, "new.example")) != NULL);
+	ATF_CHECK(trap_list_match(l, "d@new.example", 13) != NULL);
+	trap_list_free(l);
+	o.dlist = NULL;
+	ATF_CHECK_EQ(trap_listopt(&o, 'D', "nonexistent"), 1);
+	ATF_CHECK(trap_list_open(&o, NULL) == NULL);
+	o.dfile = NULL;
+	ATF_CHECK_EQ(trap_listopt(&o, 't', "-"), 1);
+	ATF_CHECK(o.stdinlist);
+	o.lists[2] = "nonexistent";
+	ATF_CHECK(trap_list_open(&o, NULL) == NULL);
+}
+
 ATF_TC_WITHOUT_HEAD(archive_version);
 ATF_TC_BODY(archive_version, tc)
 {
@@ -1029,13 +1219,126 @@ ATF_TC_BODY(archive_version, tc)
 	memset(&d, 0, sizeof(d));
 	k.data = "version";
 	k.size = 7;
-	d.data = "2";
+	d.data = "3";
 	d.size = 1;
 	ATF_REQUIRE_EQ(db->put(db, NULL, &k, &d, DB_AUTO_COMMIT), 0);
 	db->close(db, 0);
 	env->close(env, 0);
 	ATF_CHECK(trap_archive_open("ar", 0) == NULL);
 	ATF_CHECK(trap_archive_open("ar", 1) == NULL);
+}
+
+/* Open database name of archive dir directly, its environment in *env. */
+static DB *
+rawdb(const char *dir, const char *name, DB_ENV **env)
+{
+	DB	*db;
+
+	ATF_REQUIRE_EQ(db_env_create(env, 0), 0);
+	ATF_REQUIRE_EQ((*env)->open(*env, dir, DB_CREATE | DB_INIT_LOCK |
+	    DB_INIT_LOG | DB_INIT_MPOOL | DB_INIT_TXN, 0644), 0);
+	ATF_REQUIRE_EQ(db_create(&db, *env, 0), 0);
+	ATF_REQUIRE_EQ(db->open(db, NULL, name, NULL, DB_BTREE,
+	    DB_AUTO_COMMIT, 0), 0);
+	return db;
+}
+
+/* The hash in the key of the first record of archive dir. */
+static uint64_t
+keyhash(const char *dir)
+{
+	DB_ENV		*env;
+	DB		*db;
+	DBC		*c;
+	DBT		 k, d;
+	uint64_t	 h = 0;
+	int		 i;
+
+	db = rawdb(dir, "records", &env);
+	ATF_REQUIRE_EQ(db->cursor(db, NULL, &c, 0), 0);
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	ATF_REQUIRE_EQ(c->get(c, &k, &d, DB_FIRST), 0);
+	ATF_REQUIRE_EQ(k.size, 20);
+	for (i = 8; i < 16; i++)
+		h = h << 8 | ((unsigned char *)k.data)[i];
+	c->close(c);
+	db->close(db, 0);
+	env->close(env, 0);
+	return h;
+}
+
+static uint64_t
+fnv64(const char *p)
+{
+	uint64_t	 h = 14695981039346656037ULL;
+
+	for (; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return h;
+}
+
+static int
+countrec(const char *line, size_t len, void *arg)
+{
+	(void)line;
+	(void)len;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * Issue 17: the archive's record hashes are keyed (SipHash under a key of
+ * the archive's own), not FNV-1a that a client could aim; an archive of
+ * version 1, FNV-1a, is still read, added to without duplicates and
+ * verified.
+ */
+ATF_TC_WITHOUT_HEAD(archive_hashkey);
+ATF_TC_BODY(archive_hashkey, tc)
+{
+	struct trap_archive	*a;
+	DB_ENV			*env;
+	DB			*db;
+	DBT			 k, d;
+	const char		*rec = "2014-07-18T15:01:14Z\tskapet\tpop3\t"
+	    "spop3d\t192.0.2.1\t-\tinfo\tnouser";
+	const char		*fields = rec + 21;
+	const char		*dirs[] = { "a1", "a2", "v1" };
+	size_t			 i;
+	int			 n;
+
+	for (i = 0; i < 3; i++) {
+		ATF_REQUIRE((a = trap_archive_open(dirs[i], 1)) != NULL);
+		if (i < 2)
+			ATF_CHECK_EQ(trap_archive_add(a, rec, strlen(rec)), 1);
+		ATF_REQUIRE_EQ(trap_archive_close(a), 0);
+	}
+	ATF_CHECK(keyhash("a1") != fnv64(fields));
+	ATF_CHECK(keyhash("a1") != keyhash("a2"));
+
+	/* v1: made version 1, without a key, as archives were before. */
+	db = rawdb("v1", "meta", &env);
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	k.data = "version";
+	k.size = 7;
+	d.data = "1";
+	d.size = 1;
+	ATF_REQUIRE_EQ(db->put(db, NULL, &k, &d, DB_AUTO_COMMIT), 0);
+	k.data = "hashkey";
+	ATF_REQUIRE_EQ(db->del(db, NULL, &k, DB_AUTO_COMMIT), 0);
+	db->close(db, 0);
+	env->close(env, 0);
+	ATF_REQUIRE((a = trap_archive_open("v1", 1)) != NULL);
+	ATF_CHECK_EQ(trap_archive_add(a, rec, strlen(rec)), 1);
+	trap_archive_newfile(a);
+	ATF_CHECK_EQ(trap_archive_add(a, rec, strlen(rec)), 0);
+	ATF_CHECK_EQ(trap_archive_verify(a), 0);
+	n = 0;
+	ATF_CHECK_EQ(trap_archive_scan(a, -1, -1, countrec, &n), 0);
+	ATF_CHECK_EQ(n, 1);
+	ATF_REQUIRE_EQ(trap_archive_close(a), 0);
+	ATF_CHECK_EQ(keyhash("v1"), fnv64(fields));
 }
 
 /*
@@ -1173,6 +1476,11 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, record_grammar);
 	ATF_TP_ADD_TC(tp, host_key);
 	ATF_TP_ADD_TC(tp, json_str);
+	ATF_TP_ADD_TC(tp, csv_str);
+	ATF_TP_ADD_TC(tp, time_local);
+	ATF_TP_ADD_TC(tp, addr_prefix);
+	ATF_TP_ADD_TC(tp, names);
+	ATF_TP_ADD_TC(tp, list_open);
 	ATF_TP_ADD_TC(tp, vis_fields);
 	ATF_TP_ADD_TC(tp, record_parse);
 	ATF_TP_ADD_TC(tp, pattern_errors);
@@ -1190,8 +1498,10 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, extract_repeat_blocks);
 	ATF_TP_ADD_TC(tp, extract_repeat_old);
 	ATF_TP_ADD_TC(tp, hash_keys);
+	ATF_TP_ADD_TC(tp, hash_keyed);
 	ATF_TP_ADD_TC(tp, traplist_formats);
 	ATF_TP_ADD_TC(tp, archive_version);
+	ATF_TP_ADD_TC(tp, archive_hashkey);
 	ATF_TP_ADD_TC(tp, fuzz_patterns_crashes);
 	ATF_TP_ADD_TC(tp, inject_every_rule);
 	return atf_no_error();
