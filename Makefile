@@ -21,6 +21,7 @@ INSTALL ?=	install
 LIB =		lib/libtrap/libtrap.a
 LIBOBJS =	lib/libtrap/addr.o \
 		lib/libtrap/archive.o \
+		lib/libtrap/breach.o \
 		lib/libtrap/builtin.o \
 		lib/libtrap/compat_pledge.o \
 		lib/libtrap/compat_reallocarray.o \

@@ -82,6 +82,7 @@ load(struct trap_archive *a, int argc, char *argv[])
 
 	memset(&in, 0, sizeof(in));
 	in.since = in.until = -1;
+	in.logins = 1;		/* kept, and never counted as attempts */
 	in.rec = addrec;
 	in.newfile = newfile;
 	in.arg = a;

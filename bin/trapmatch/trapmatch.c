@@ -339,14 +339,17 @@ record(const struct trap_rec *r, const char *line, size_t len, void *arg)
 	char		 user[TRAP_LINEMAX];
 	const char	*m = NULL;
 	size_t		 ulen, n;
-	int		 class = CLASS_NONE;
+	int		 class = CLASS_NONE, login;
 
 	(void)len;
 	(void)arg;
+	/* A login passes, classed, but is no attempt and proposes nothing. */
+	login = r->f[F_KIND].len == 5 &&
+	    memcmp(r->f[F_KIND].p, "login", 5) == 0;
 	ulen = trap_unvis(user, sizeof(user), r->f[F_USER].p,
 	    r->f[F_USER].len);
 	if (ndomain != NULL) {
-		if (ulen != (size_t)-1)
+		if (ulen != (size_t)-1 && !login)
 			propose(r, user, ulen);
 		return 0;
 	}
@@ -356,7 +359,8 @@ record(const struct trap_rec *r, const char *line, size_t len, void *arg)
 		else if ((m = trap_list_match(traps, user, ulen)) != NULL)
 			class = CLASS_TRAP;
 	}
-	counts[class]++;
+	if (!login)
+		counts[class]++;
 	if (cflag || (aflag ? 0 : vflag ? class == CLASS_TRAP :
 	    class != CLASS_TRAP))
 		return 0;
@@ -392,6 +396,7 @@ main(int argc, char *argv[])
 	memset(&in, 0, sizeof(in));
 	in.since = in.until = -1;
 	in.promises = "stdio";
+	in.logins = 1;
 	in.rec = record;
 	memset(&lo, 0, sizeof(lo));
 	lo.eval = 2;

@@ -146,6 +146,7 @@ static int		 sflag;
 static int		 bits4 = 24, bits6 = 64;
 static long long	 nrows = LLONG_MAX;
 static int		 keyed;		/* counting by a key with rows */
+static struct trap_breach	*breaches;	/* -k breach */
 
 static struct trap_hash	*keyh;		/* key -> struct row */
 static struct trap_hash	*rdnsh;		/* host names, interned */
@@ -1560,6 +1561,162 @@ svg_rows(void)
 }
 
 /* -m bits4[,bits6] */
+/* -k breach: the addresses that logged in after failing. */
+static int
+breachrec(const struct trap_rec *r, const char *line, size_t len, void *arg)
+{
+	(void)line;
+	(void)len;
+	(void)arg;
+	trap_breach_add(breaches, r);
+	return 0;
+}
+
+/* A breach's user name: decoded but for text, where it stays encoded. */
+static void
+breach_user(const struct trap_breach_row *b, struct buf *out)
+{
+	char	 u[TRAP_LINEMAX];
+	size_t	 n;
+
+	n = trap_unvis(u, sizeof(u), b->user, strlen(b->user));
+	if (fmt == FMT_TEXT || fmt == FMT_TSV || n == (size_t)-1)
+		buf_add(out, b->user, strlen(b->user));
+	else
+		buf_add(out, u, n);
+}
+
+static void
+breach_text(const struct trap_breach_row *const *rows, size_t n)
+{
+	static struct buf	 lbuf;
+	size_t			 i, wh = 4, wu = 4;
+
+	for (i = 0; i < n; i++) {
+		wh = max(wh, strlen(rows[i]->addr));
+		wu = max(wu, strlen(rows[i]->user));
+	}
+	printf("%-19s  %-*s  %-*s  %15s  %19s  %-19s  %8s  %s\n", "Login",
+	    (int)wh, "Host", (int)wu, "User", "Failures Before",
+	    "Net Failures Before", "First Failure", "Within", "Spamtrap");
+	for (i = 0; i < n; i++) {
+		lbuf.len = 0;
+		buf_time(&lbuf, rows[i]->login);
+		buf_add(&lbuf, "  ", 2);
+		buf_add(&lbuf, rows[i]->addr, strlen(rows[i]->addr));
+		while (lbuf.len < 21 + wh + 2)
+			buf_add(&lbuf, " ", 1);
+		breach_user(rows[i], &lbuf);
+		while (lbuf.len < 21 + wh + 2 + wu + 2)
+			buf_add(&lbuf, " ", 1);
+		buf_num(&lbuf, rows[i]->failures, 15);
+		buf_add(&lbuf, "  ", 2);
+		buf_num(&lbuf, rows[i]->netfailures, 19);
+		buf_add(&lbuf, "  ", 2);
+		buf_time(&lbuf, rows[i]->first);
+		buf_add(&lbuf, "  ", 2);
+		buf_num(&lbuf, rows[i]->login - rows[i]->first, 7);
+		buf_add(&lbuf, "s  ", 3);
+		buf_add(&lbuf, rows[i]->trap ? "yes\n" : "no\n",
+		    rows[i]->trap ? 4 : 3);
+		buf_flush(&lbuf);
+	}
+}
+
+static void
+breach_sv(const struct trap_breach_row *const *rows, size_t n)
+{
+	static struct buf	 lbuf, ubuf;
+	char			 sep = fmt == FMT_CSV ? ',' : '\t';
+	size_t			 i;
+
+	printf("Login%cHost%cUser%cFailures Before%cNet Failures Before%c"
+	    "First Failure\n", sep, sep, sep, sep, sep);
+	for (i = 0; i < n; i++) {
+		lbuf.len = ubuf.len = 0;
+		buf_time(&lbuf, rows[i]->login);
+		buf_add(&lbuf, &sep, 1);
+		buf_add(&lbuf, rows[i]->addr, strlen(rows[i]->addr));
+		buf_add(&lbuf, &sep, 1);
+		breach_user(rows[i], &ubuf);
+		if (fmt == FMT_TSV)
+			buf_add(&lbuf, ubuf.p, ubuf.len);
+		else {
+			buf_flush(&lbuf);
+			trap_csv_str(stdout, ubuf.p, ubuf.len);
+		}
+		buf_add(&lbuf, &sep, 1);
+		buf_num(&lbuf, rows[i]->failures, 0);
+		buf_add(&lbuf, &sep, 1);
+		buf_num(&lbuf, rows[i]->netfailures, 0);
+		buf_add(&lbuf, &sep, 1);
+		buf_time(&lbuf, rows[i]->first);
+		buf_add(&lbuf, "\n", 1);
+		buf_flush(&lbuf);
+	}
+}
+
+static void
+breach_json(const struct trap_breach_row *const *rows, size_t n)
+{
+	static struct buf	 lbuf, ubuf;
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		lbuf.len = ubuf.len = 0;
+		buf_add(&lbuf, "{\"login\":\"", 10);
+		buf_time(&lbuf, rows[i]->login);
+		buf_add(&lbuf, "\",\"addr\":\"", 10);
+		buf_add(&lbuf, rows[i]->addr, strlen(rows[i]->addr));
+		buf_add(&lbuf, "\",\"user\":", 9);
+		buf_flush(&lbuf);
+		breach_user(rows[i], &ubuf);
+		put_json(ubuf.p, ubuf.len);
+		buf_add(&lbuf, ",\"failures\":", 12);
+		buf_num(&lbuf, rows[i]->failures, 0);
+		buf_add(&lbuf, ",\"net_failures\":", 16);
+		buf_num(&lbuf, rows[i]->netfailures, 0);
+		buf_add(&lbuf, ",\"first\":\"", 10);
+		buf_time(&lbuf, rows[i]->first);
+		buf_add(&lbuf, "\",\"within\":", 11);
+		buf_num(&lbuf, rows[i]->login - rows[i]->first, 0);
+		buf_add(&lbuf, rows[i]->trap ? ",\"trap\":true}\n" :
+		    ",\"trap\":false}\n", rows[i]->trap ? 14 : 15);
+		buf_flush(&lbuf);
+	}
+}
+
+/* Read for -k breach and write its table; the exit status. */
+static int
+breach(struct trap_input *in, int argc, char *argv[])
+{
+	const struct trap_breach_row	**rows;
+	size_t				  n;
+	int				  rc = 0;
+
+	in->logins = 1;
+	in->rec = breachrec;
+	in->flush = NULL;
+	if (trap_input_read(in, argc, argv) == -1 || in->nbad > 0)
+		rc = 1;
+	rows = trap_breach_rows(breaches, &n);
+	if ((unsigned long long)nrows < n)
+		n = nrows;
+	if (fmt == FMT_TEXT && n == 0)
+		printf("no login after a failure\n");
+	else if (fmt == FMT_TEXT)
+		breach_text(rows, n);
+	else if (fmt == FMT_JSON)
+		breach_json(rows, n);
+	else
+		breach_sv(rows, n);
+	free(rows);
+	trap_breach_free(breaches);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(2, "stdout");
+	return rc;
+}
+
 static void
 parse_bits(char *arg)
 {
@@ -1597,6 +1754,10 @@ main(int argc, char *argv[])
 			archive = optarg;
 			break;
 		case 'k':
+			if (strcmp(optarg, "breach") == 0) {
+				breaches = trap_breach_new();
+				break;
+			}
 			for (i = 0; i < NKEYS; i++)
 				if (strcmp(optarg, keys[i].name) == 0)
 					break;
@@ -1647,6 +1808,9 @@ main(int argc, char *argv[])
 
 	if (sflag && fmt == FMT_SVG)
 		errx(1, "-s has no svg format");
+	if (breaches != NULL && (sflag || marg != NULL || fmt == FMT_SVG))
+		trap_badusage(usage, "-k breach is a table: not with -m, -s "
+		    "or -o svg");
 	if (marg != NULL) {
 		if (key != K_NET)
 			errx(1, "-m is only for -k net");
@@ -1679,6 +1843,8 @@ main(int argc, char *argv[])
 	in.promises = "stdio";
 	in.rec = readrec;
 	in.flush = endblock;
+	if (breaches != NULL)
+		return breach(&in, argc, argv);
 	if (trap_input_read(&in, argc, argv) == -1)
 		rc = 1;
 	if (in.nbad > 0 || nbad > 0)

@@ -209,6 +209,23 @@ unsigned long long trap_archive_added(const struct trap_archive *);
 long long trap_archive_bytes(const char *);
 int	 trap_archive_close(struct trap_archive *);
 
+/* breach.c: addresses that logged in after failing. */
+struct trap_breach;
+struct trap_breach_row {
+	time_t		 login;		/* its first login after a failure */
+	char		*addr;
+	char		*user;		/* it logged in as, as in the record */
+	unsigned long long failures;	/* from the address, before it */
+	unsigned long long netfailures;	/* from its /24 or /64, before it */
+	time_t		 first;		/* the first of those failures */
+	int		 trap;		/* one of their names was a spamtrap */
+};
+struct trap_breach *trap_breach_new(void);
+void	 trap_breach_add(struct trap_breach *, const struct trap_rec *);
+const struct trap_breach_row **trap_breach_rows(struct trap_breach *,
+	    size_t *);
+void	 trap_breach_free(struct trap_breach *);
+
 /*
  * input.c: the one reader of records (files, stdin or the archive), for
  * every tool: each line parsed once, the window applied, bad lines
@@ -218,6 +235,7 @@ int	 trap_archive_close(struct trap_archive *);
 struct trap_input {
 	const char	*archive;	/* -A, or NULL for the files */
 	time_t		 since, until;	/* -S, -U; -1: unbounded */
+	int		 logins;	/* give login records too */
 	const char	*promises;	/* pledge(2) once all is open, or NULL */
 	/* A record in the window, its fields pointing into line: 0 goes on. */
 	int		(*rec)(const struct trap_rec *, const char *, size_t,

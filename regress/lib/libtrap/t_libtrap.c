@@ -1466,10 +1466,63 @@ ATF_TC_BODY(extract_live, tc)
 	trap_extract_free(x);
 }
 
+/*
+ * Breaches: an address that logged in after failing, with the failures
+ * before the login, whatever order the records come in; one that never
+ * failed is none.
+ */
+static void
+breach_feed(struct trap_breach *b, const char *line)
+{
+	struct trap_rec	 r;
+
+	ATF_REQUIRE_EQ(trap_rec_parse(line, strlen(line), &r), 0);
+	trap_breach_add(b, &r);
+}
+
+ATF_TC_WITHOUT_HEAD(breach);
+ATF_TC_BODY(breach, tc)
+{
+	struct trap_breach		 *b;
+	const struct trap_breach_row	**rows;
+	size_t				  n;
+
+	b = trap_breach_new();
+	breach_feed(b, "2026-01-01T10:00:00Z\tgw\tssh\tsshd\t192.0.2.1\t-\troot\tbadpass");
+	breach_feed(b, "2026-01-01T10:00:05Z\tgw\tssh\tsshd\t192.0.2.1\t-\tadmin\tnouser\ttrap\tadmin@example.com");
+	breach_feed(b, "2026-01-01T10:00:06Z\tgw\tssh\tsshd\t192.0.2.9\t-\tx\tnouser");
+	breach_feed(b, "2026-01-01T10:01:00Z\tgw\tssh\tsshd\t192.0.2.1\t-\tfztu\tlogin");
+	/* Read after the login, but earlier: it counts before it. */
+	breach_feed(b, "2026-01-01T09:59:00Z\tgw\tssh\tsshd\t192.0.2.1\t-\troot\tbadpass");
+	/* After the login: it does not. */
+	breach_feed(b, "2026-01-01T10:02:00Z\tgw\tssh\tsshd\t192.0.2.1\t-\troot\tbadpass");
+	/* A second login of the address: the first one is the breach. */
+	breach_feed(b, "2026-01-01T10:03:00Z\tgw\tssh\tsshd\t192.0.2.1\t-\tfztu\tlogin");
+	/* Never failed: no breach. */
+	breach_feed(b, "2026-01-01T10:04:00Z\tgw\tssh\tsshd\t198.51.100.7\t-\tbob\tlogin");
+	/* Its network failed, the address did not: no breach. */
+	breach_feed(b, "2026-01-01T10:05:00Z\tgw\tssh\tsshd\t192.0.2.77\t-\tcarol\tlogin");
+	/* A login before any failure, then failures: no breach. */
+	breach_feed(b, "2026-01-01T08:00:00Z\tgw\tssh\tsshd\t203.0.113.5\t-\tdave\tlogin");
+	breach_feed(b, "2026-01-01T08:10:00Z\tgw\tssh\tsshd\t203.0.113.5\t-\tdave\tbadpass");
+	rows = trap_breach_rows(b, &n);
+	ATF_REQUIRE_EQ(n, 1);
+	ATF_CHECK_STREQ(rows[0]->addr, "192.0.2.1");
+	ATF_CHECK_STREQ(rows[0]->user, "fztu");
+	ATF_CHECK_EQ(rows[0]->login, trap_timegm(2026, 1, 1, 10, 1, 0));
+	ATF_CHECK_EQ(rows[0]->failures, 3);
+	ATF_CHECK_EQ(rows[0]->netfailures, 4);
+	ATF_CHECK_EQ(rows[0]->first, trap_timegm(2026, 1, 1, 9, 59, 0));
+	ATF_CHECK_EQ(rows[0]->trap, 1);
+	free(rows);
+	trap_breach_free(b);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, time_fmt);
 	ATF_TP_ADD_TC(tp, extract_live);
+	ATF_TP_ADD_TC(tp, breach);
 	ATF_TP_ADD_TC(tp, time_iso);
 	ATF_TP_ADD_TC(tp, addr_canon);
 	ATF_TP_ADD_TC(tp, addr_parse);
