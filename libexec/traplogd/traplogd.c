@@ -76,7 +76,8 @@
 #define MAXOFFENDERS	100000	/* addresses remembered as acted on */
 #define MAXCOUNTERS	100000	/* addresses with failures counted (-T) */
 #define MAXSTAMPS	1000000	/* failure times kept for -T, in all */
-#define MAXTN		10000	/* largest n of -T */
+#define MAXTN		10000	/* largest n of -T and -L */
+#define LWINDOW		86400	/* s of failures before a login, without -T */
 #define PFBATCH		100	/* addresses in one pfctl, nft run at most */
 #define PFDELAY		1000	/* ms an address waits for its batch */
 #define RETRIES		10	/* times a failed action is retried */
@@ -177,7 +178,9 @@ struct batch {
 	msec_t		 start;		/* when the first came */
 };
 
-enum acttype { ACT_PF, ACT_NFT, ACT_IPSET, ACT_SPAMDB, ACT_EXEC, ACT_PRINT };
+enum acttype {
+	ACT_PF, ACT_NFT, ACT_IPSET, ACT_SPAMDB, ACT_EXEC, ACT_PRINT, ACT_ALERT
+};
 enum actop { OP_ADD, OP_DELETE };
 
 struct action {
@@ -220,8 +223,20 @@ struct job {
 	msec_t			 started;
 	pid_t			 pid;
 	int			 killed;
+	char			*alert;		/* -e: user and count, NULs */
 };
 TAILQ_HEAD(jobq, job);
+
+/* -L: the last failures of an address, to know a login after them. */
+struct recent {
+	RB_ENTRY(recent)	 entry;
+	TAILQ_ENTRY(recent)	 lru;
+	msec_t			*t;		/* a ring of up to lkeep() */
+	uint32_t		 n, cap, head;
+	char			 addr[TRAP_ADDRLEN];
+};
+RB_HEAD(recenttree, recent);
+TAILQ_HEAD(recentlru, recent);
 
 static int			 nflag, vflag, detached;
 static const char		*lists[MAXLISTS];
@@ -230,6 +245,8 @@ static const char		*dlist, *dfile, *wfile;
 static struct action		 actions[MAXACTIONS];
 static int			 nactions;
 static long long		 tn, tsecs;	/* -T n/secs */
+static long long		 ln;		/* -L n */
+static struct action		 alertact;	/* -e program */
 static long long		 expire = DEFEXPIRE;
 static long long		 maxexpire = -1;	/* -X */
 static const char		*statefile;
@@ -245,6 +262,9 @@ static msec_t			 lastsave;
 static struct cnttree		 counters = RB_INITIALIZER(&counters);
 static struct cntlru		 cntlru = TAILQ_HEAD_INITIALIZER(cntlru);
 static size_t			 ncounters, nstamps;
+static struct recenttree	 recents = RB_INITIALIZER(&recents);
+static struct recentlru		 recentlru = TAILQ_HEAD_INITIALIZER(recentlru);
+static size_t			 nrecents;
 static struct jobq		 ready = TAILQ_HEAD_INITIALIZER(ready);
 static struct jobq		 retry = TAILQ_HEAD_INITIALIZER(retry);
 static struct jobq		 running = TAILQ_HEAD_INITIALIZER(running);
@@ -271,12 +291,21 @@ static int			 ended, xopen = 1;
 static int	offcmp(struct offender *, struct offender *);
 static int	timecmp(struct offender *, struct offender *);
 static int	cntcmp(struct counter *, struct counter *);
+static int	recentcmp(struct recent *, struct recent *);
 RB_PROTOTYPE_STATIC(offtree, offender, entry, offcmp)
 RB_PROTOTYPE_STATIC(timetree, offender, tentry, timecmp)
 RB_PROTOTYPE_STATIC(cnttree, counter, entry, cntcmp)
+RB_PROTOTYPE_STATIC(recenttree, recent, entry, recentcmp)
 RB_GENERATE_STATIC(offtree, offender, entry, offcmp)
 RB_GENERATE_STATIC(timetree, offender, tentry, timecmp)
 RB_GENERATE_STATIC(cnttree, counter, entry, cntcmp)
+RB_GENERATE_STATIC(recenttree, recent, entry, recentcmp)
+
+static int
+recentcmp(struct recent *a, struct recent *b)
+{
+	return strcmp(a->addr, b->addr);
+}
 
 static int
 offcmp(struct offender *a, struct offender *b)
@@ -305,7 +334,8 @@ usage(void)
 	    "[-t traplist]...\n"
 	    "\t[-d domain,... | -D file] [-w allowlist] [-T n/secs] "
 	    "[-x secs]\n"
-	    "\t[-X secs] [-s statefile] [-f file]...\n",
+	    "\t[-X secs] [-L n] [-e program] [-s statefile] "
+	    "[-f file]...\n",
 	    getprogname());
 	exit(1);
 }
@@ -627,6 +657,7 @@ actname(const struct action *a)
 	case ACT_SPAMDB:
 		return "spamdb";
 	case ACT_EXEC:
+	case ACT_ALERT:
 		return a->arg;
 	default:
 		return "print";
@@ -777,6 +808,7 @@ setfor(const struct action *a, const char *addr)
 static void
 job_free(struct job *j)
 {
+	free(j->alert);
 	free(j->v);
 	free(j);
 	njobs--;
@@ -948,6 +980,13 @@ cmd_make(const struct job *j, struct cmdline *c, int brief)
 		*v++ = "-t";
 		*v++ = "-a";
 		break;
+	case ACT_ALERT:
+		*v++ = a->prog;
+		*v++ = (char *)j->v[0].addr;
+		*v++ = j->alert;
+		*v++ = j->alert + strlen(j->alert) + 1;
+		*v = NULL;
+		return;
 	default:
 		*v++ = a->prog;
 		break;
@@ -1420,6 +1459,137 @@ attempt(const char *addr, const char *user, size_t ulen, int svc)
 }
 
 /*
+ * -L: logins after failures.  Each address keeps the times of its last
+ * ln failures; a login with ln of them in the window (-T's, else a day)
+ * is a guess that worked.
+ */
+static size_t	 nrstamps;	/* failure times kept for -L, in all */
+
+/* How many failure times an address keeps: ln, and 100 to count. */
+static uint32_t
+lkeep(void)
+{
+	return ln > 100 ? ln : 100;
+}
+
+static void
+recent_del(struct recent *r)
+{
+	RB_REMOVE(recenttree, &recents, r);
+	TAILQ_REMOVE(&recentlru, r, lru);
+	nrecents--;
+	nrstamps -= r->cap;
+	free(r->t);
+	free(r);
+}
+
+static void
+recent_add(const char *addr)
+{
+	struct recent	 find, *r;
+	msec_t		*nt;
+	uint32_t	 k;
+
+	strlcpy(find.addr, addr, sizeof(find.addr));
+	if ((r = RB_FIND(recenttree, &recents, &find)) != NULL)
+		TAILQ_REMOVE(&recentlru, r, lru);
+	else {
+		if ((r = calloc(1, sizeof(*r))) == NULL)
+			err(1, NULL);
+		strlcpy(r->addr, addr, sizeof(r->addr));
+		RB_INSERT(recenttree, &recents, r);
+		nrecents++;
+	}
+	if (r->n == r->cap && r->cap < lkeep()) {
+		/* Grown while not yet a ring: head is 0, the times in order. */
+		k = r->cap ? r->cap * 2 : 2;
+		if (k > lkeep())
+			k = lkeep();
+		if ((nt = reallocarray(r->t, k, sizeof(*nt))) == NULL)
+			err(1, NULL);
+		nrstamps += k - r->cap;
+		r->t = nt;
+		r->head = r->cap;
+		r->cap = k;
+	}
+	r->t[r->head] = now();
+	r->head = (r->head + 1) % r->cap;
+	if (r->n < r->cap)
+		r->n++;
+	TAILQ_INSERT_TAIL(&recentlru, r, lru);
+	while (nrecents > MAXCOUNTERS || nrstamps > MAXSTAMPS) {
+		full("login watch");
+		recent_del(TAILQ_FIRST(&recentlru));
+	}
+}
+
+/* The failures of addr in the window; they are forgotten. */
+static uint32_t
+recent_take(const char *addr)
+{
+	struct recent	 find, *r;
+	msec_t		 from = now() - (tn > 0 ? tsecs : LWINDOW) * 1000;
+	uint32_t	 i, n = 0;
+
+	strlcpy(find.addr, addr, sizeof(find.addr));
+	if ((r = RB_FIND(recenttree, &recents, &find)) == NULL)
+		return 0;
+	for (i = 0; i < r->n; i++)
+		if (r->t[i] >= from)
+			n++;
+	recent_del(r);
+	return n;
+}
+
+/* -e: the program, with the address, the user and the count. */
+static void
+alert_run(const char *addr, const char *vuser, uint32_t n)
+{
+	struct target	 t;
+	struct job	*j;
+	size_t		 ulen = strlen(vuser);
+
+	if (alertact.prog == NULL || nflag)
+		return;
+	strlcpy(t.addr, addr, sizeof(t.addr));
+	t.secs = 0;
+	job_new(&alertact, OP_ADD, NULL, &t, 1);
+	if ((j = TAILQ_LAST(&ready, jobq)) == NULL || j->act != &alertact ||
+	    strcmp(j->v[0].addr, addr) != 0)
+		return;		/* dropped: too many waiting */
+	if ((j->alert = malloc(ulen + 24)) == NULL)
+		err(1, NULL);
+	memcpy(j->alert, vuser, ulen + 1);
+	snprintf(j->alert + ulen + 1, 23, "%u", n);
+}
+
+/* A login: after enough failures, an alert, and the actions. */
+static void
+loggedin(const char *addr, const char *user, size_t ulen)
+{
+	struct offender	 find, *o;
+	char		 vuser[4 * USERMAX + 1], why[1400];
+	uint32_t	 n;
+
+	if ((n = recent_take(addr)) < ln)
+		return;
+	if (ulen == USERLONG)
+		strlcpy(vuser, "(too long)", sizeof(vuser));
+	else
+		trap_vis(vuser, sizeof(vuser), user, ulen);
+	logmsg(LOG_ALERT, "%s logged in as %s after %u failed attempt%s",
+	    addr, vuser, n, n == 1 ? "" : "s");
+	alert_run(addr, vuser, n);
+	age();
+	strlcpy(find.addr, addr, sizeof(find.addr));
+	if ((o = RB_FIND(offtree, &offenders, &find)) != NULL && !o->ended)
+		return;		/* blocked, or allowed, already */
+	snprintf(why, sizeof(why), "logged in as %s after %u failed attempt%s",
+	    vuser, n, n == 1 ? "" : "s");
+	offend(o, addr, why);
+}
+
+/*
  * The state file (-s): a line an offender, "address until returns",
  * until the end of its block in s since the epoch (0: never), returns
  * the times it came back.  Written whole to a temporary file that is
@@ -1685,6 +1855,7 @@ x_main(void)
 		errx(1, "bad built-in patterns");
 	trap_extract_reftime(x, time(NULL));
 	trap_extract_live(x, 1);	/* block at once: no wait for names */
+	trap_extract_logins(x, ln > 0);
 
 	for (;;) {
 		trap_out_flush(out);
@@ -1777,15 +1948,23 @@ x_results(void)
 			break;
 		if (memchr(m.addr, '\0', sizeof(m.addr)) == NULL ||
 		    (m.userlen > USERMAX && m.userlen != USERLONG) ||
-		    m.service >= SVC_NSERVICES ||
+		    m.service >= SVC_NSERVICES || m.kind >= KIND_NKINDS ||
 		    trap_addr_canon(m.addr, strlen(m.addr), addr,
 		    sizeof(addr)) == -1) {
 			logmsg(LOG_CRIT, "bad message from the extractor");
 			kill(xpid, SIGKILL);
 			exit(1);
 		}
-		attempt(addr, ibuf + off + sizeof(m),
-		    m.userlen == USERLONG ? USERLONG : ulen, m.service);
+		if (m.kind == KIND_LOGIN)
+			loggedin(addr, ibuf + off + sizeof(m),
+			    m.userlen == USERLONG ? USERLONG : ulen);
+		else {
+			if (ln > 0)
+				recent_add(addr);
+			attempt(addr, ibuf + off + sizeof(m),
+			    m.userlen == USERLONG ? USERLONG : ulen,
+			    m.service);
+		}
 	}
 	memmove(ibuf, ibuf + off, ilen - off);
 	ilen -= off;
@@ -2036,6 +2215,9 @@ setup_unveil(void)
 	for (i = 0; i < nfiles; i++)
 		if (strcmp(files[i], "-") != 0 && unveil(files[i], "r") == -1)
 			err(1, "unveil %s", files[i]);
+	if (!nflag && alertact.prog != NULL &&
+	    unveil(alertact.prog, "x") == -1)
+		err(1, "unveil %s", alertact.prog);
 	if (!nflag)
 		for (i = 0; i < nactions; i++)
 			if (actions[i].prog != NULL &&
@@ -2087,13 +2269,31 @@ parse_threshold(const char *s)
 	free(arg);
 }
 
+/* -e: an absolute path to an executable file, run without a shell. */
+static void
+alert_prog(const char *path)
+{
+	struct stat	 st;
+
+	if (path[0] != '/')
+		errx(1, "-e needs an absolute path: %s", path);
+	if (stat(path, &st) == -1)
+		err(1, "%s", path);
+	if (!S_ISREG(st.st_mode) || access(path, X_OK) == -1)
+		errx(1, "%s: not an executable file", path);
+	alertact.type = ACT_ALERT;
+	alertact.arg = path;
+	if ((alertact.prog = strdup(path)) == NULL)
+		err(1, NULL);
+}
+
 static void
 options(int argc, char *argv[])
 {
 	const char	*errstr;
 	int		 ch;
 
-	while ((ch = getopt(argc, argv, "a:D:d:f:ns:T:t:vw:X:x:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:D:d:e:f:L:ns:T:t:vw:X:x:")) != -1) {
 		switch (ch) {
 		case 'a':
 			parse_action(optarg);
@@ -2104,10 +2304,18 @@ options(int argc, char *argv[])
 		case 'd':
 			dlist = optarg;
 			break;
+		case 'e':
+			alert_prog(optarg);
+			break;
 		case 'f':
 			if (nfiles == MAXLISTS)
 				errx(1, "too many files");
 			files[nfiles++] = (char *)abspath(optarg);
+			break;
+		case 'L':
+			ln = strtonum(optarg, 1, MAXTN, &errstr);
+			if (errstr != NULL)
+				errx(1, "-L is %s: %s", errstr, optarg);
 			break;
 		case 'n':
 			nflag = 1;
@@ -2156,8 +2364,10 @@ options(int argc, char *argv[])
 		maxexpire = expire;
 	else if (maxexpire < expire)
 		trap_badusage(usage, "-X is less than -x");
-	if (nlists == 0 && tn == 0)
-		errx(1, "nothing to look for: give -t or -T");
+	if (alertact.prog != NULL && ln == 0)
+		trap_badusage(usage, "-e is for -L");
+	if (nlists == 0 && tn == 0 && ln == 0)
+		errx(1, "nothing to look for: give -t, -T or -L");
 	if (nactions == 0 && !nflag)
 		errx(1, "no action: give -a, or -n for a dry run");
 }
