@@ -37,7 +37,6 @@
 #include "trap.h"
 #include "envelope.h"
 
-static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
 /*
  * The reference time of the lines to come: a RFC 3164 stamp gets the
@@ -409,6 +408,39 @@ lastrepeat(const char *p, const char *end, long long *n)
 }
 
 /* RFC 3164: "Mmm dd hh:mm:ss [<pri>] [host] tag: msg". */
+/* Is p[1..3) the rest of the month name m, whose number is n? */
+#define REST(m, n)	(p[1] == (m)[1] && p[2] == (m)[2] ? (n) : 0)
+
+/*
+ * The month (1 to 12) whose name p[0..3) is, or 0.  Every line of a log
+ * asks: a loop over the twelve names cost December the most.
+ */
+static int
+month(const char *p)
+{
+	switch (p[0]) {
+	case 'J':
+		return p[1] == 'a' ? REST("Jan", 1) : p[2] == 'n' ?
+		    REST("Jun", 6) : REST("Jul", 7);
+	case 'F':
+		return REST("Feb", 2);
+	case 'M':
+		return p[2] == 'r' ? REST("Mar", 3) : REST("May", 5);
+	case 'A':
+		return p[1] == 'p' ? REST("Apr", 4) : REST("Aug", 8);
+	case 'S':
+		return REST("Sep", 9);
+	case 'O':
+		return REST("Oct", 10);
+	case 'N':
+		return REST("Nov", 11);
+	case 'D':
+		return REST("Dec", 12);
+	default:
+		return 0;
+	}
+}
+
 static int
 rfc3164(const char *p, const char *end, struct env *e)
 {
@@ -417,12 +449,8 @@ rfc3164(const char *p, const char *end, struct env *e)
 
 	if (end - p < 16)
 		return -1;
-	for (m = months; *m != '\0'; m += 3)
-		if (memcmp(p, m, 3) == 0)
-			break;
-	if (*m == '\0' || p[3] != ' ')
+	if ((e->mon = month(p)) == 0 || p[3] != ' ')
 		return -1;
-	e->mon = (m - months) / 3 + 1;
 	p += 4;
 	if (*p == ' ')
 		p++;
@@ -491,14 +519,7 @@ hexval(int c)
 static int
 ismonth(const char *p, const char *end)
 {
-	const char	*m;
-
-	if (end - p < 4 || p[3] != ' ')
-		return 0;
-	for (m = months; *m != '\0'; m += 3)
-		if (memcmp(p, m, 3) == 0)
-			return 1;
-	return 0;
+	return end - p >= 4 && p[3] == ' ' && month(p) != 0;
 }
 
 /* Is there a RFC 3164 stamp "Mmm dd hh:mm:ss " at p? */

@@ -127,6 +127,7 @@ struct trap_extract {
 	/* The literals of the rules in use, to skip lines (scan.c). */
 	struct scan		*scan;
 	int			 scanbuilt;
+	int			 marked;	/* the rules' inuse is set */
 	/* The block: its candidate lines, and up to where the other lines
 	 * have been seen to (see block()). */
 	const char *const	*cand;
@@ -242,6 +243,7 @@ scan_reset(struct trap_extract *x)
 	scan_free(x->scan);
 	x->scan = NULL;
 	x->scanbuilt = 0;
+	x->marked = 0;
 }
 
 int
@@ -1058,13 +1060,25 @@ wanted(const struct trap_extract *x, const struct rule *r)
 
 /* Can rule r match a message of first byte fc and last byte lc now? */
 static int
-inuse(const struct trap_extract *x, const struct rule *r, int fc, int lc)
+inuse(const struct rule *r, int fc, int lc)
 {
 	/* Cheaper than rule_match's own tests: no call. */
-	if ((r->firstc != -1 && r->firstc != fc) ||
+	if (!r->inuse || (r->firstc != -1 && r->firstc != fc) ||
 	    (r->lastc != -1 && r->lastc != lc))
 		return 0;
-	return wanted(x, r);
+	return 1;
+}
+
+/* Which rules the options want, once for every line to come. */
+static void
+mark(struct trap_extract *x)
+{
+	size_t	 i;
+
+	for (i = 0; i < ruleset_count(x->rules); i++)
+		ruleset_at(x->rules, i)->inuse = wanted(x,
+		    ruleset_rule(x->rules, i));
+	x->marked = 1;
 }
 
 /* The address text of a match: %a, or %r. */
@@ -1084,8 +1098,8 @@ addrcap(const struct match *m)
  * user name can copy the end of another form), and it is ambiguous.
  */
 static int
-otherreading(const struct trap_extract *x, const struct env *e,
-    const struct rule *const *rules, size_t n, const struct match *m)
+otherreading(const struct env *e, const struct rule *const *rules, size_t n,
+    const struct match *m)
 {
 	const struct trap_str	*a = addrcap(m), *b;
 	struct match		 o;
@@ -1095,7 +1109,7 @@ otherreading(const struct trap_extract *x, const struct env *e,
 	    e->msg.p, e->msg.len)) <= 1)
 		return 0;	/* no other address to read */
 	for (i = 0; i < n; i++) {
-		if (!inuse(x, rules[i], (unsigned char)e->msg.p[0],
+		if (!inuse(rules[i], (unsigned char)e->msg.p[0],
 		    (unsigned char)e->msg.p[e->msg.len - 1]) ||
 		    !rule_ends(rules[i], e->msg.p, e->msg.len) ||
 		    !rule_match_naddrs(rules[i], e->msg.p, e->msg.len,
@@ -1142,6 +1156,8 @@ recognise(struct trap_extract *x, const struct env *e)
 	time_t				 t;
 	int				 fc = -2, lc = -2;
 
+	if (!x->marked)
+		mark(x);
 	if (e->msg.len > 0) {
 		fc = (unsigned char)e->msg.p[0];
 		lc = (unsigned char)e->msg.p[e->msg.len - 1];
@@ -1150,12 +1166,12 @@ recognise(struct trap_extract *x, const struct env *e)
 	    &n);
 	m.naddrs = -1;		/* counted once, when first needed */
 	for (i = 0; i < n; i++) {
-		if (!inuse(x, rules[i], fc, lc) ||
+		if (!inuse(rules[i], fc, lc) ||
 		    !rule_ends(rules[i], e->msg.p, e->msg.len) ||
 		    !rule_match_naddrs(rules[i], e->msg.p, e->msg.len,
 		    m.naddrs, &m))
 			continue;
-		if (!m.ambiguous && otherreading(x, e, rules + i + 1,
+		if (!m.ambiguous && otherreading(e, rules + i + 1,
 		    n - i - 1, &m))
 			m.ambiguous = 1;
 		if (e->guessed && guessedtime(x, &t) == -1)

@@ -1030,6 +1030,13 @@ ruleset_rule(const struct ruleset *rs, size_t i)
 	return &rs->rules[i];
 }
 
+/* Rule i, to be changed (its inuse). */
+struct rule *
+ruleset_at(struct ruleset *rs, size_t i)
+{
+	return &rs->rules[i];
+}
+
 void
 ruleset_free(struct ruleset *rs)
 {

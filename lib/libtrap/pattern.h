@@ -49,6 +49,7 @@ struct rule {
 	const char	 *inner;	/* the longest between the ends */
 	size_t		  innerlen, innerkey;
 	int		  firstc, lastc; /* first, last byte if literal; or -1 */
+	int		  inuse;	/* the extractor's options want it */
 	char		 *file;
 	unsigned long	  line;
 	unsigned long long hits;
@@ -95,6 +96,7 @@ int		 rule_match_naddrs(const struct rule *, const char *, size_t,
 int		 trap_addr_count(const char *, size_t);
 size_t		 ruleset_count(const struct ruleset *);
 const struct rule *ruleset_rule(const struct ruleset *, size_t);
+struct rule	*ruleset_at(struct ruleset *, size_t);
 void		 ruleset_free(struct ruleset *);
 
 #endif /* PATTERN_H */
