@@ -61,9 +61,16 @@ print(const char *line, size_t len, void *arg)
 static int
 addrec(const struct trap_rec *r, const char *line, size_t len, void *arg)
 {
-	(void)len;
-	if (trap_archive_addrec(arg, r, line) == -1)
+	switch (trap_archive_addrec(arg, r, line)) {
+	case -1:
 		loaderr = 1;		/* reported */
+		break;
+	case -3:
+		warnx("not archived, no time: %.*s", (int)(len < 80 ? len : 80),
+		    line);
+		loaderr = 1;
+		break;
+	}
 	return 0;
 }
 
@@ -83,6 +90,7 @@ load(struct trap_archive *a, int argc, char *argv[])
 	memset(&in, 0, sizeof(in));
 	in.since = in.until = -1;
 	in.logins = 1;		/* kept, and never counted as attempts */
+	in.notime = 1;		/* refused, each said */
 	in.rec = addrec;
 	in.newfile = newfile;
 	in.arg = a;

@@ -96,6 +96,9 @@ emit(const struct trap_attempt *a, void *arg)
 	if ((rc = trap_archive_add(archive, buf, n)) == -2)
 		warnx("not archived, not a trap record: %.*s",
 		    (int)(n < 80 ? n : 80), buf);
+	else if (rc == -3)
+		warnx("not archived, no time: %.*s", (int)(n < 80 ? n : 80),
+		    buf);
 	if (rc < 0)
 		archerr = 1;
 	if (rc != 1)

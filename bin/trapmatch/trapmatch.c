@@ -397,6 +397,7 @@ main(int argc, char *argv[])
 	in.since = in.until = -1;
 	in.promises = "stdio";
 	in.logins = 1;
+	in.notime = 1;
 	in.rec = record;
 	memset(&lo, 0, sizeof(lo));
 	lo.eval = 2;

@@ -422,7 +422,8 @@ occurrence(struct trap_archive *a, time_t t, uint64_t h)
  * Add a record (a trap(5) line of 8 or 10 fields; only the first 8 are
  * kept).  Return 1 if it was new, 0 if the archive had it, -1 on error,
  * -2 if the line is not a record of trap(5)'s grammar (trap_rec_parse):
- * the archive refuses what its readers could not read back.
+ * the archive refuses what its readers could not read back; -3 if it has
+ * no time ("-"): the archive keeps records by time.
  */
 int
 trap_archive_add(struct trap_archive *a, const char *line, size_t len)
@@ -446,6 +447,8 @@ trap_archive_addrec(struct trap_archive *a, const struct trap_rec *r,
 	size_t		 n;
 	int		 ret;
 
+	if (r->time == TRAP_NOTIME)
+		return -3;		/* kept by time: not without one */
 	n = r->f[F_KIND].p + r->f[F_KIND].len - line;
 	h = hash64(a, r->f[F_LOGHOST].p, n - (r->f[F_LOGHOST].p - line));
 	occ = occurrence(a, r->time, h);

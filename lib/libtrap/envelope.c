@@ -807,6 +807,21 @@ env_unwrap(struct env *e)
 }
 
 /*
+ * A message with no envelope and no tag at all: the text from s, of a
+ * program not known (all rules are tried), with no time of its own.
+ */
+void
+env_bare(const char *s, size_t len, struct env *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->host.p = e->prog.p = e->pid.p = "";
+	e->msg.p = s;
+	e->msg.len = len;
+	e->repeat = 1;
+	e->guessed = 1;
+}
+
+/*
  * A line whose envelope is none of the known ones: the message after
  * the first syslog tag "prog[pid]: " in its first 256 bytes.  The caller
  * gives it a time of its own (e->t); the log host is not known.

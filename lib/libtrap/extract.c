@@ -44,6 +44,8 @@
 #define GRACE		300	/* s a weak attempt waits for a strong one */
 #define CONN_TTL	3600	/* s a connection is remembered */
 #define CLOSE_WINDOW	10	/* s a closed one's lines are its own */
+#define BAREWORDS	8	/* words before a message with no envelope */
+#define BAREMAX		80	/* bytes in which they may be */
 #define MAXCONNS	65536	/* connections remembered at most */
 #define CONNBUCKETS	65536	/* a power of two */
 #define MAXQUEUE	65536	/* attempts held back at most */
@@ -1138,11 +1140,9 @@ guessedtime(struct trap_extract *x, time_t *t)
 		x->warnings++;
 		warnx("%s:%llu: unknown log line format: %s", x->file,
 		    curline(x), x->lasttime != 0 ? "the time of the line "
-		    "before is taken" : "no time for it, not taken");
+		    "before is taken" : "no time: \"-\" until a line has one");
 	}
-	if (x->lasttime == 0)
-		return -1;
-	*t = x->lasttime;
+	*t = x->lasttime != 0 ? x->lasttime : TRAP_NOTIME;
 	return 0;
 }
 
@@ -1162,8 +1162,11 @@ recognise(struct trap_extract *x, const struct env *e)
 		fc = (unsigned char)e->msg.p[0];
 		lc = (unsigned char)e->msg.p[e->msg.len - 1];
 	}
-	rules = ruleset_lookup_first(x->rules, e->prog.p, e->prog.len, fc,
-	    &n);
+	if (e->guessed && e->prog.len == 0)
+		rules = ruleset_all(x->rules, &n);	/* whose, not known */
+	else
+		rules = ruleset_lookup_first(x->rules, e->prog.p,
+		    e->prog.len, fc, &n);
 	m.naddrs = -1;		/* counted once, when first needed */
 	for (i = 0; i < n; i++) {
 		if (!inuse(rules[i], fc, lc) ||
@@ -1187,7 +1190,8 @@ recognise(struct trap_extract *x, const struct env *e)
 			drain(x, 0);	/* what this line's time decides */
 			conn_expire(x);
 		}
-		x->lasttime = t;
+		if (t != TRAP_NOTIME)
+			x->lasttime = t;
 		handle(x, e, rules[i], &m, t);
 		drain(x, 0);
 		return 1;
@@ -1197,6 +1201,28 @@ recognise(struct trap_extract *x, const struct env *e)
 
 static void	 catchup(struct trap_extract *, const char *);
 
+/*
+ * A line with no envelope or tag known: is a message there, from its
+ * start or from one of its first words (an unknown prefix before it)?
+ */
+static void
+bare(struct trap_extract *x, const char *line, size_t len)
+{
+	struct env	 e;
+	const char	*p = line, *end = line + (len < BAREMAX ? len : BAREMAX);
+	int		 words;
+
+	for (words = 0; words < BAREWORDS && p < end; words++) {
+		env_bare(p, line + len - p, &e);
+		if (recognise(x, &e))
+			return;
+		while (p < end && *p != ' ')
+			p++;
+		while (p < end && *p == ' ')
+			p++;
+	}
+}
+
 static void
 one(struct trap_extract *x, const char *line, size_t len)
 {
@@ -1204,8 +1230,10 @@ one(struct trap_extract *x, const char *line, size_t len)
 	struct lastmsg	*l;
 
 	if (env_parse(line, len, &e) == -1 &&
-	    env_guess(line, len, &e) == -1)
+	    env_guess(line, len, &e) == -1) {
+		bare(x, line, len);
 		return;
+	}
 	if (e.lastrepeat && x->cand != NULL)
 		catchup(x, line);
 	l = lastmsg(x, &e.host, 1);

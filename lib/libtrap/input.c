@@ -53,6 +53,10 @@ oneline(struct trap_input *in, const char *line, size_t len,
 			warnx("%s:%llu: not a trap record", file, lineno);
 		return 0;
 	}
+	if (r.time == TRAP_NOTIME && !in->notime) {
+		in->nnotime++;		/* said once, at the end */
+		return 0;
+	}
 	if ((in->since != -1 && r.time < in->since) ||
 	    (in->until != -1 && r.time >= in->until))
 		return 0;
@@ -164,5 +168,8 @@ trap_input_read(struct trap_input *in, int argc, char *argv[])
 	if (in->nbad > TRAP_INPUT_MAXWARN)
 		warnx("%llu more lines were not trap records",
 		    in->nbad - TRAP_INPUT_MAXWARN);
+	if (in->nnotime > 0)
+		warnx("%llu record%s without a time (\"-\") left out",
+		    in->nnotime, in->nnotime == 1 ? "" : "s");
 	return rc;
 }

@@ -179,8 +179,12 @@ trap_attempt_fmt(char *buf, const struct trap_attempt *a)
 	size_t		 n = 0;
 	const char	*s;
 
-	trap_time_fmt(a->time, buf);
-	n = TRAP_TIMELEN - 1;
+	if (a->time == TRAP_NOTIME)
+		buf[n++] = '-';		/* a line with no time of its own */
+	else {
+		trap_time_fmt(a->time, buf);
+		n = TRAP_TIMELEN - 1;
+	}
 	buf[n++] = '\t';
 	fmtfield(buf, &n, TRAP_RECMAX, a->loghost.p, a->loghost.len, 1);
 	s = trap_service_names[a->service];

@@ -61,6 +61,7 @@ struct ruleset {
 	struct progcache	*recent[NRECENT];	/* by recentslot() */
 	size_t			 ncached;
 	const struct rule	**scratch;
+	const struct rule	**all;		/* every rule, in order */
 };
 
 struct mctx {
@@ -400,6 +401,8 @@ ruleset_load(struct ruleset *rs, const char *text, const char *name)
 		rs->nrules++;
 	}
 	free(rs->scratch);
+	free(rs->all);
+	rs->all = NULL;
 	if ((rs->scratch = reallocarray(NULL, rs->nrules + 1,
 	    sizeof(*rs->scratch))) == NULL)
 		err(2, NULL);
@@ -505,6 +508,26 @@ ruleset_lookup(struct ruleset *rs, const char *prog, size_t len,
 	rs->ncached++;
 	rs->last = rs->recent[r] = pc;
 	return pc->rules;
+}
+
+/*
+ * Every rule, in order: for a message whose program is not known (its
+ * envelope was not, nor a tag in it).
+ */
+const struct rule *const *
+ruleset_all(struct ruleset *rs, size_t *nrules)
+{
+	size_t	 i;
+
+	if (rs->all == NULL) {
+		if ((rs->all = reallocarray(NULL, rs->nrules + 1,
+		    sizeof(*rs->all))) == NULL)
+			err(2, NULL);
+		for (i = 0; i < rs->nrules; i++)
+			rs->all[i] = &rs->rules[i];
+	}
+	*nrules = rs->nrules;
+	return rs->all;
 }
 
 /*
@@ -1048,6 +1071,7 @@ ruleset_free(struct ruleset *rs)
 	for (i = 0; i < rs->nrules; i++)
 		rule_free(&rs->rules[i]);
 	free(rs->rules);
+	free(rs->all);
 	free(rs->scratch);
 	free(rs);
 }

@@ -89,6 +89,7 @@ const struct rule *const *ruleset_lookup(struct ruleset *, const char *,
 		    size_t, size_t *);
 int		 rule_match(const struct rule *, const char *, size_t,
 		    struct match *);
+const struct rule *const *ruleset_all(struct ruleset *, size_t *);
 const struct rule *const *ruleset_lookup_first(struct ruleset *,
 		    const char *, size_t, int, size_t *);
 int		 rule_match_naddrs(const struct rule *, const char *, size_t,

@@ -85,7 +85,9 @@ trap_rec_parse(const char *line, size_t len, struct trap_rec *r)
 	r->nfields = n + 1;
 	if (r->nfields != TRAP_NFIELDS && r->nfields != TRAP_NFIELDS_MATCH)
 		return -1;
-	if (trap_time_parse_rec(r->f[F_TIME].p, r->f[F_TIME].len,
+	if (r->f[F_TIME].len == 1 && r->f[F_TIME].p[0] == '-')
+		r->time = TRAP_NOTIME;	/* the line had no time of its own */
+	else if (trap_time_parse_rec(r->f[F_TIME].p, r->f[F_TIME].len,
 	    &r->time) == -1)
 		return -1;
 	if (trap_name_lookup(trap_service_names, SVC_NSERVICES,

@@ -22,10 +22,12 @@
 #ifndef TRAP_H
 #define TRAP_H
 
+#include <limits.h>			/* TRAP_NOTIME */
 #include <stdint.h>			/* trap_siphash's keys */
 
 #define TRAP_LINEMAX	(64 * 1024)	/* longer input lines are skipped */
 #define TRAP_TIMELEN	21		/* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
+#define TRAP_NOTIME	((time_t)LLONG_MIN)	/* a record's time of "-" */
 #define TRAP_ADDRLEN	46		/* INET6_ADDRSTRLEN */
 #define TRAP_NFIELDS	8		/* fields of a trap(5) record */
 #define TRAP_NFIELDS_MATCH 10		/* ... with trapmatch's class, match */
@@ -236,6 +238,8 @@ struct trap_input {
 	const char	*archive;	/* -A, or NULL for the files */
 	time_t		 since, until;	/* -S, -U; -1: unbounded */
 	int		 logins;	/* give login records too */
+	int		 notime;	/* and records without a time */
+	unsigned long long nnotime;	/* those left out */
 	const char	*promises;	/* pledge(2) once all is open, or NULL */
 	/* A record in the window, its fields pointing into line: 0 goes on. */
 	int		(*rec)(const struct trap_rec *, const char *, size_t,
