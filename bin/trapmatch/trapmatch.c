@@ -378,6 +378,54 @@ record(const struct trap_rec *r, const char *line, size_t len, void *arg)
 	return 0;
 }
 
+/* -n: the tables of the names never proposed, and of the proposals. */
+static void
+newtraps(const char *xfile)
+{
+	size_t	 i;
+
+	excl = trap_hash_new(0);
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		trap_hash_put(excl, roles[i], strlen(roles[i]), NULL);
+	if (xfile != NULL)
+		loadexcl(xfile);
+	existing = trap_hash_new(0);
+	proposals = trap_hash_new(sizeof(size_t));
+}
+
+/* -c: the count of each class. */
+static void
+printcounts(void)
+{
+	char	 buf[64];
+	int	 i;
+
+	for (i = 0; i < NCLASSES; i++) {
+		snprintf(buf, sizeof(buf), "%s\t%llu\n", classnames[i],
+		    counts[i]);
+		trap_out_write(out, buf, strlen(buf));
+	}
+}
+
+/*
+ * The exit status, as grep(1)'s: 0 if a record was selected (-n: an
+ * address proposed), 1 if none, 2 on an error.
+ */
+static int
+status(int error, size_t nproposed)
+{
+	if (error)
+		return 2;
+	if (ndomain != NULL)
+		return nproposed > 0 ? 0 : 1;
+	if (aflag)
+		return counts[CLASS_TRAP] + counts[CLASS_REAL] +
+		    counts[CLASS_NONE] > 0 ? 0 : 1;
+	if (vflag)
+		return counts[CLASS_REAL] + counts[CLASS_NONE] > 0 ? 0 : 1;
+	return counts[CLASS_TRAP] > 0 ? 0 : 1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -386,7 +434,7 @@ main(int argc, char *argv[])
 	const char	*ulist = NULL, *archive = NULL, *xfile = NULL;
 	char		*nd = NULL;
 	size_t		 nproposed = 0;
-	int		 ch, i, rc = 0;
+	int		 ch, rc = 0;
 
 	/* flock, wpath, cpath: the archive of -A (recovery writes). */
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
@@ -405,12 +453,6 @@ main(int argc, char *argv[])
 		case 'A':
 			archive = optarg;
 			break;
-		case 'S':
-			in.since = trap_time_arg(optarg, 2);
-			break;
-		case 'U':
-			in.until = trap_time_arg(optarg, 2);
-			break;
 		case 'a':
 			aflag = 1;
 			break;
@@ -419,13 +461,18 @@ main(int argc, char *argv[])
 			break;
 		case 'n':
 			free(nd);
-			if ((nd = strdup(optarg)) == NULL)
-				err(2, NULL);
+			nd = xstrdup(optarg);
 			ndlen = strlen(nd);
 			trap_lower(nd, ndlen);
 			if (!gooddomain(nd, ndlen))
 				errx(2, "bad domain: %s", optarg);
 			ndomain = nd;
+			break;
+		case 'S':
+			in.since = trap_time_arg(optarg, 2);
+			break;
+		case 'U':
+			in.until = trap_time_arg(optarg, 2);
 			break;
 		case 'u':
 			ulist = optarg;
@@ -455,15 +502,8 @@ main(int argc, char *argv[])
 	/* Traps in -n's domain are existing traps, whatever -d says. */
 	if ((traps = trap_list_open(&lo, ndomain)) == NULL)
 		exit(2);
-	if (ndomain != NULL) {
-		excl = trap_hash_new(0);
-		for (i = 0; i < (int)(sizeof(roles) / sizeof(roles[0])); i++)
-			trap_hash_put(excl, roles[i], strlen(roles[i]), NULL);
-		if (xfile != NULL)
-			loadexcl(xfile);
-		existing = trap_hash_new(0);
-		proposals = trap_hash_new(sizeof(size_t));
-	}
+	if (ndomain != NULL)
+		newtraps(xfile);
 	if (ulist != NULL)
 		loadreals(ulist);
 
@@ -473,12 +513,7 @@ main(int argc, char *argv[])
 	if (ndomain != NULL)
 		nproposed = proposed();
 	if (cflag)
-		for (i = 0; i < NCLASSES; i++) {
-			char	 buf[64];
-			snprintf(buf, sizeof(buf), "%s\t%llu\n", classnames[i],
-			    counts[i]);
-			trap_out_write(out, buf, strlen(buf));
-		}
+		printcounts();
 	trap_out_close(out);
 	trap_list_free(traps);
 	trap_hash_free(reals);
@@ -487,14 +522,5 @@ main(int argc, char *argv[])
 	trap_hash_free(proposals);
 	free(nd);
 
-	if (rc != 0 || in.nbad > 0)
-		return 2;
-	if (ndomain != NULL)
-		return nproposed > 0 ? 0 : 1;
-	if (aflag)
-		return counts[CLASS_TRAP] + counts[CLASS_REAL] +
-		    counts[CLASS_NONE] > 0 ? 0 : 1;
-	if (vflag)
-		return counts[CLASS_REAL] + counts[CLASS_NONE] > 0 ? 0 : 1;
-	return counts[CLASS_TRAP] > 0 ? 0 : 1;
+	return status(rc != 0 || in.nbad > 0, nproposed);
 }
