@@ -146,8 +146,7 @@ grow(void *p, size_t *cap, size_t n, size_t size)
 	if (n < *cap)
 		return p;
 	*cap = *cap ? *cap * 2 : 1024;
-	if ((p = reallocarray(p, *cap, size)) == NULL)
-		err(1, NULL);
+	p = xreallocarray(p, *cap, size);
 	return p;
 }
 
@@ -160,8 +159,7 @@ rankloc(void)
 	size_t			 i, n;
 
 	a = trap_list_addrs(traps, &n);
-	if ((listrank = reallocarray(NULL, n + 1, sizeof(*listrank))) == NULL)
-		err(1, NULL);
+	listrank = xreallocarray(NULL, n + 1, sizeof(*listrank));
 	for (i = 0; i < n; i++) {
 		listrank[i] = -1;
 		if ((at = strchr(a[i], '@')) != NULL &&
@@ -352,8 +350,7 @@ indexes(int (*cmp)(const void *, const void *))
 	uint32_t	*ix;
 	size_t		 i;
 
-	if ((ix = reallocarray(NULL, natts + 1, sizeof(*ix))) == NULL)
-		err(1, NULL);
+	ix = xreallocarray(NULL, natts + 1, sizeof(*ix));
 	for (i = 0; i < natts; i++)
 		ix[i] = i;
 	qsort(ix, natts, sizeof(*ix), cmp);
@@ -365,8 +362,7 @@ doubles(size_t n)
 {
 	double	*d;
 
-	if ((d = reallocarray(NULL, n + 1, sizeof(*d))) == NULL)
-		err(1, NULL);
+	d = xreallocarray(NULL, n + 1, sizeof(*d));
 	return d;
 }
 
@@ -624,8 +620,7 @@ namestats(struct report *r)
 			v[n++] = atts[ix[i]].t - atts[ix[i - 1]].t;
 	x = episodegap = n > 0 ? fmax(DAY, 10 * median(v, n)) : DAY;
 
-	if ((draws = reallocarray(NULL, natts + 1, sizeof(*draws))) == NULL)
-		err(1, NULL);
+	draws = xreallocarray(NULL, natts + 1, sizeof(*draws));
 	n = 0;
 	for (i = 0; i < natts && atts[ix[i]].name != NONE; i++) {
 		j = ix[i];
@@ -697,7 +692,7 @@ fitrate(const double *a, size_t n, double T, struct fit *f)
 	for (i = 0; i < n; i++)
 		su += a[i] / T;
 	ubar = su / n;
-	/* m1(c) increases with c: bisect for m1(c) == ubar. */
+	/* As m1(c) increases with c, bisect for m1(c) == ubar. */
 	lo = -50;
 	hi = 50;
 	for (it = 0; it < 60; it++) {
@@ -731,8 +726,7 @@ fitrate(const double *a, size_t n, double T, struct fit *f)
 	last = T - nb;
 	if (nb == 0 || last >= 0.5)
 		nb++;
-	if ((cnt = calloc(nb, sizeof(*cnt))) == NULL)
-		err(1, NULL);
+	cnt = xcalloc(nb, sizeof(*cnt));
 	for (i = 0; i < n; i++) {
 		j = (size_t)floor(a[i]);
 		cnt[j < nb ? j : nb - 1]++;
@@ -776,8 +770,7 @@ ranks(const double *x, size_t n, double *r)
 	struct keyed	*k;
 	size_t		 i, j, l;
 
-	if ((k = reallocarray(NULL, n + 1, sizeof(*k))) == NULL)
-		err(1, NULL);
+	k = xreallocarray(NULL, n + 1, sizeof(*k));
 	for (i = 0; i < n; i++) {
 		k[i].v = x[i];
 		k[i].i = i;
@@ -844,9 +837,8 @@ pauses(const time_t *t, size_t n)
 		}
 	mean = m > 0 ? sum / m : 0;
 	free(g);
-	if ((pend = reallocarray(NULL, n, sizeof(*pend))) == NULL ||
-	    (pcut = reallocarray(NULL, n, sizeof(*pcut))) == NULL)
-		err(1, NULL);
+	pend = xreallocarray(NULL, n, sizeof(*pend));
+	pcut = xreallocarray(NULL, n, sizeof(*pcut));
 	for (i = 1; i < n; i++)
 		if (t[i] - t[i - 1] > thr) {
 			cut += t[i] - t[i - 1] - mean;
@@ -1206,8 +1198,7 @@ reported(size_t *n)
 	struct cluster	**g;
 	size_t		  i;
 
-	if ((g = reallocarray(NULL, nclusters + 1, sizeof(*g))) == NULL)
-		err(1, NULL);
+	g = xreallocarray(NULL, nclusters + 1, sizeof(*g));
 	*n = 0;
 	for (i = 0; i < nclusters; i++)
 		if (clusters[i].reported)
@@ -1222,8 +1213,7 @@ members(const struct cluster *c, size_t *n)
 	const char	**m;
 	size_t		  i;
 
-	if ((m = reallocarray(NULL, c->hosts + 1, sizeof(*m))) == NULL)
-		err(1, NULL);
+	m = xreallocarray(NULL, c->hosts + 1, sizeof(*m));
 	*n = 0;
 	for (i = 0; i < nhosts; i++)
 		if (&clusters[hosts[i].cluster] == c)
@@ -1541,7 +1531,7 @@ text(const struct report *r)
 #define C_BAND		"#f9d3d3"
 #define C_TOTAL		"#555555"
 
-/* t as civil days since 1970-01-01, in local time (UTC with -u). */
+/* The civil days since 1970-01-01 of t, local (UTC with -u). */
 static double
 cday(time_t t)
 {
@@ -1558,9 +1548,7 @@ pt(struct pts *p, double x, double y)
 {
 	if (p->n == p->cap) {
 		p->cap = p->cap ? 2 * p->cap : 256;
-		if ((p->xy = reallocarray(p->xy, p->cap, 2 * sizeof(double))) ==
-		    NULL)
-			err(1, NULL);
+		p->xy = xreallocarray(p->xy, p->cap, 2 * sizeof(double));
 	}
 	p->xy[2 * p->n] = x;
 	p->xy[2 * p->n + 1] = y;
@@ -1885,7 +1873,7 @@ main(int argc, char *argv[])
 	const char	*sarg = NULL, *uarg = NULL;
 	int		 ch, fmt = FMT_TEXT, uflag = 0, rc = 0;
 
-	/* flock, wpath, cpath: the archive of -A (its recovery writes). */
+	/* The archive of -A needs flock, and wpath and cpath to recover. */
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
 		err(1, "pledge");
 

@@ -313,8 +313,7 @@ proposed(void)
 	size_t		  i, n, k = 0, len, llen;
 
 	v = trap_hash_values(proposals, &n);
-	if ((a = reallocarray(NULL, n + 1, sizeof(*a))) == NULL)
-		err(2, NULL);
+	a = xreallocarray(NULL, n + 1, sizeof(*a));
 	for (i = 0; i < n; i++) {
 		a[k] = trap_hash_key(proposals, v[i], &len);
 		llen = *(size_t *)v[i];
@@ -436,7 +435,8 @@ main(int argc, char *argv[])
 	size_t		 nproposed = 0;
 	int		 ch, rc = 0;
 
-	/* flock, wpath, cpath: the archive of -A (recovery writes). */
+	trap_eval = 2;		/* grep(1)'s: 1 is "none selected" */
+	/* The archive of -A needs flock, and wpath and cpath to recover. */
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
 		err(2, "pledge");
 

@@ -209,8 +209,7 @@ buf_need(struct buf *b, size_t n)
 	cap = b->cap == 0 ? 256 : b->cap;
 	while (cap - b->len < n)
 		cap *= 2;
-	if ((b->p = realloc(b->p, cap)) == NULL)
-		err(2, NULL);
+	b->p = xreallocarray(b->p, cap, 1);
 	b->cap = cap;
 }
 
@@ -343,15 +342,14 @@ big_new(struct row *r)
 	uint64_t	*t, *v = deref(r->cps);
 	size_t		 i;
 
-	if ((bigs = reallocarray(bigs, nbigs + 1, sizeof(*bigs))) == NULL ||
-	    (t = calloc(bigslots(LINMAX + 1), sizeof(*t))) == NULL)
-		err(2, NULL);
+	bigs = xreallocarray(bigs, nbigs + 1, sizeof(*bigs));
+	t = xcalloc(bigslots(LINMAX + 1), sizeof(*t));
 	for (i = 0; i < LINMAX; i++)
 		big_put(t, bigslots(LINMAX + 1), v[i]);
 	lin_free(NLINCAPS - 1, r->cps);
 	bigs[nbigs] = t;
 	if (nbigs > UINT32_MAX)
-		errx(2, "too many distinct keys");
+		errx(1, "too many distinct keys");
 	r->cps = nbigs++;
 }
 
@@ -361,8 +359,7 @@ big_grow(struct row *r)
 	uint64_t	*t, *old = bigs[r->cps];
 	size_t		 i, n = bigslots(r->ncp);
 
-	if ((t = calloc(bigslots(r->ncp + 1), sizeof(*t))) == NULL)
-		err(2, NULL);
+	t = xcalloc(bigslots(r->ncp + 1), sizeof(*t));
 	for (i = 0; i < n; i++)
 		if (old[i] != 0)
 			big_put(t, bigslots(r->ncp + 1), old[i]);
@@ -381,7 +378,7 @@ cp_add(struct row *r, uint64_t h)
 	if (h == 0)
 		h = 1;		/* 0 is an empty slot */
 	if (r->ncp == UINT32_MAX)
-		errx(2, "too many distinct counterparts");
+		errx(1, "too many distinct counterparts");
 	if (r->ncp > LINMAX) {
 		v = bigs[r->cps];
 		n = bigslots(r->ncp);
@@ -662,7 +659,7 @@ count_key(const struct fields *d)
 	else if (d->time > rget(r, R_LAST))
 		rput(r, R_LAST, d->time);
 	if ((n = rget(r, R_ATTEMPTS)) == ((int64_t)1 << 48) - 1)
-		errx(2, "too many attempts");
+		errx(1, "too many attempts");
 	rput(r, R_ATTEMPTS, n + 1);
 
 	/* The most recent name of an address. */
@@ -1379,7 +1376,7 @@ static void
 svg_end(struct trap_svg *s)
 {
 	if (trap_svg_end(s) == -1)
-		err(2, "stdout");
+		err(1, "stdout");
 }
 
 /* No attempts: the frame, and a word in it. */
@@ -1895,7 +1892,7 @@ output(void)
 	else
 		print_empty();
 	if (fflush(stdout) == EOF || ferror(stdout))
-		err(2, "stdout");
+		err(1, "stdout");
 }
 
 int
@@ -1904,9 +1901,9 @@ main(int argc, char *argv[])
 	struct trap_input	 in;
 	int			 rc = 0;
 
-	/* flock, wpath, cpath: the archive of -A (its recovery writes). */
+	/* The archive of -A needs flock, and wpath and cpath to recover. */
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
-		err(2, "pledge");
+		err(1, "pledge");
 	memset(&in, 0, sizeof(in));
 	options(argc, argv, &in);
 	argc -= optind;
@@ -1914,7 +1911,7 @@ main(int argc, char *argv[])
 	if (in.archive != NULL && argc > 0)
 		trap_badusage(usage, "-A and files are mutually exclusive");
 	if (in.archive == NULL && pledge("stdio rpath", NULL) == -1)
-		err(2, "pledge");
+		err(1, "pledge");
 
 	if (sflag || fmt == FMT_SVG) {
 		hostsh = trap_hash_new(0);
@@ -1928,7 +1925,7 @@ main(int argc, char *argv[])
 		rdnsh = trap_hash_new(0);
 	}
 
-	/* rpath, and the archive's, end once the input is open. */
+	/* Once the input is open, rpath and the archive's promises end. */
 	in.promises = "stdio";
 	in.rec = readrec;
 	in.flush = endblock;

@@ -305,9 +305,8 @@ trap_archive_open(const char *dir, int writable)
 	char			 path[PATH_MAX];
 	int			 ret;
 
-	if ((a = calloc(1, sizeof(*a))) == NULL || (a->dir = strdup(dir)) ==
-	    NULL)
-		err(2, NULL);
+	a = xcalloc(1, sizeof(*a));
+	a->dir = xstrdup(dir);
 	a->writable = writable;
 	a->lockfd = -1;
 	if (writable && mkdir(dir, 0755) == -1 && errno != EEXIST) {

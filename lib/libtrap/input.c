@@ -141,14 +141,14 @@ trap_input_read(struct trap_input *in, int argc, char *argv[])
 	if (in->archive != NULL) {
 		rc = readarchive(in);
 		if (in->promises != NULL && pledge(in->promises, NULL) == -1)
-			err(1, "pledge");
+			err(trap_eval, "pledge");
 	}
 	for (i = 0; in->archive == NULL && i < n && !stop; i++) {
 		name = argc > 0 ? argv[i] : "-";
 		f = trap_file_open(name);
 		if (i == n - 1 && in->promises != NULL &&
 		    pledge(in->promises, NULL) == -1)
-			err(1, "pledge");
+			err(trap_eval, "pledge");
 		if (f == NULL) {
 			warn("%s", name);
 			rc = -1;

@@ -92,7 +92,8 @@ size_t	 trap_utf8len(const unsigned char *, size_t);
 void	 trap_json_str(FILE *, const char *, size_t);
 void	 trap_csv_str(FILE *, const char *, size_t);
 
-/* xmalloc.c: allocation that exits 1 (err(3)) when it fails. */
+/* xmalloc.c: allocation that exits trap_eval (err(3)) when it fails. */
+extern int trap_eval;
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);
