@@ -129,6 +129,13 @@ static struct cluster	*clusters;
 static size_t		 nclusters, clustercap;
 static int32_t		*listrank;	/* address index -> local part rank */
 static size_t		 nlocals;
+static time_t		*draws;		/* the episodes of candidates */
+static size_t		 ndraws;
+static double		 episodegap = DAY;	/* X of namestats(), in s */
+static time_t		*pend;		/* the pauses, see pauses() */
+static double		*pcut;
+static size_t		 npause;
+static int		 jfirst = 1;	/* no JSON member written yet */
 
 static __dead void
 usage(void)
@@ -579,10 +586,6 @@ state(struct report *r)
  * under a day between attempts on one name.  The episodes of candidates
  * are the draws of a campaign that draws names at random.
  */
-static time_t	*draws;
-static size_t	 ndraws;
-static double	 episodegap = DAY;	/* X, in seconds */
-
 static void
 namestats(struct report *r)
 {
@@ -814,10 +817,6 @@ spearman(const double *x, const double *y, size_t n)
  * their 99th percentile is shrunk to the mean of the other gaps (a day
  * at least, so that quiet nights stay in).
  */
-static time_t	*pend;
-static double	*pcut;
-static size_t	 npause;
-
 static void
 pauses(const time_t *t, size_t n)
 {
@@ -1075,8 +1074,6 @@ analyse(struct report *r)
 }
 
 /* Output. */
-
-static int	 jfirst = 1;
 
 static void
 fmtnum(char *buf, size_t size, double x, int prec)

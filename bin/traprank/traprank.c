@@ -165,6 +165,19 @@ static unsigned long long nbad;
 
 static struct buf	 obuf;		/* a cell being formatted */
 
+/* The sets of counterparts, see cp_add(). */
+#define LINMAX		64
+static const uint32_t	 lincaps[] = { 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16,
+    20, 24, 28, 32, 40, 48, 56, LINMAX };
+#define NLINCAPS	(sizeof(lincaps) / sizeof(lincaps[0]))
+static uint32_t		 linfree[NLINCAPS];
+static uint64_t		**bigs;
+static size_t		  nbigs;
+
+/* The batch of records being read, see readrec(). */
+static struct fields	 batch[BATCH];
+static size_t		 nbatch;
+
 /* The plot area of the time keys' charts. */
 static const struct trap_svg_box plotbox = { 64, 80, 704, 256, 0, 0, 0, 0 };
 
@@ -275,16 +288,9 @@ row_get(const struct trap_str *k, uint64_t h, int *isnew)
  * rows that grow after.  Most keys have a few counterparts, so most of
  * the memory is here, at 9 words in 10 used.  Beyond LINMAX the set
  * is a table of its own (malloc(3), linear probing, load at most 3/4,
- * 0 empty): r->cps is then its index in bigs[].
+ * 0 empty): r->cps is then its index in bigs[].  (Their globals are at
+ * the top.)
  */
-#define LINMAX		64
-static const uint32_t	 lincaps[] = { 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16,
-    20, 24, 28, 32, 40, 48, 56, LINMAX };
-#define NLINCAPS	(sizeof(lincaps) / sizeof(lincaps[0]))
-static uint32_t		 linfree[NLINCAPS];
-static uint64_t		**bigs;
-static size_t		  nbigs;
-
 static size_t
 lincap(uint32_t n)
 {
@@ -750,9 +756,6 @@ flush(struct fields *v, size_t n)
  * record with something to decode are in parse()'s buffers, until the
  * next: it is counted at once, after the batch before it.
  */
-static struct fields	 batch[BATCH];
-static size_t		 nbatch;
-
 static int
 readrec(const struct trap_rec *r, const char *line, size_t len, void *arg)
 {

@@ -86,6 +86,8 @@ struct trap_archive {
 	unsigned long long	 added, dups;
 };
 
+static const char	*sortbuf;	/* of cmpoff() */
+
 static void
 dberr(const struct trap_archive *a, const char *what, int ret)
 {
@@ -498,8 +500,6 @@ struct second {
 	void		*arg;
 	int		 stop;
 };
-
-static const char *sortbuf;
 
 static int
 cmpoff(const void *a, const void *b)
