@@ -1866,8 +1866,7 @@ main(int argc, char *argv[])
 	struct report	 r;
 	struct trap_input in;
 	struct trap_listopt lo;
-	const char	*refarg = NULL, *archive = NULL;
-	const char	*sarg = NULL, *uarg = NULL;
+	const char	*refarg = NULL;
 	int		 ch, fmt = FMT_TEXT, uflag = 0, rc = 0;
 
 	/* The archive of -A needs flock, and wpath and cpath to recover. */
@@ -1876,11 +1875,9 @@ main(int argc, char *argv[])
 
 	memset(&lo, 0, sizeof(lo));
 	lo.eval = 1;
+	memset(&in, 0, sizeof(in));
 	while ((ch = getopt(argc, argv, "A:D:d:o:r:S:t:U:u")) != -1) {
 		switch (ch) {
-		case 'A':
-			archive = optarg;
-			break;
 		case 'o':
 			fmt = trap_name_lookup(formatnames, NFORMATS,
 			    optarg, strlen(optarg));
@@ -1890,31 +1887,22 @@ main(int argc, char *argv[])
 		case 'r':
 			refarg = optarg;
 			break;
-		case 'S':
-			sarg = optarg;
-			break;
-		case 'U':
-			uarg = optarg;
-			break;
 		case 'u':
 			uflag = 1;
 			break;
 		default:
-			if (!trap_listopt(&lo, ch, optarg))
+			if (!trap_listopt(&lo, ch, optarg) &&
+			    !trap_input_opt(&in, ch, optarg))
 				usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	trap_listopt_check(&lo, usage, archive != NULL, argc, argv);
-	if (archive == NULL && pledge("stdio rpath", NULL) == -1)
+	trap_listopt_check(&lo, usage, in.archive != NULL, argc, argv);
+	if (in.archive == NULL && pledge("stdio rpath", NULL) == -1)
 		err(1, "pledge");
 	trap_tz_init(uflag ? "UTC" : NULL);
-
-	memset(&in, 0, sizeof(in));
-	in.archive = archive;
-	in.since = sarg != NULL ? trap_time_arg(sarg, 1) : -1;
-	in.until = uarg != NULL ? trap_time_arg(uarg, 1) : -1;
+	trap_input_window(&in, 1);
 	in.promises = "stdio";
 	in.rec = readrec;
 	memset(&r, 0, sizeof(r));

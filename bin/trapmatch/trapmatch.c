@@ -430,7 +430,7 @@ main(int argc, char *argv[])
 {
 	struct trap_input in;
 	struct trap_listopt lo;
-	const char	*ulist = NULL, *archive = NULL, *xfile = NULL;
+	const char	*ulist = NULL, *xfile = NULL;
 	char		*nd = NULL;
 	size_t		 nproposed = 0;
 	int		 ch, rc = 0;
@@ -442,7 +442,6 @@ main(int argc, char *argv[])
 
 	trap_tz_init(NULL);	/* of -S and -U */
 	memset(&in, 0, sizeof(in));
-	in.since = in.until = -1;
 	in.promises = "stdio";
 	in.logins = 1;
 	in.rec = record;
@@ -450,9 +449,6 @@ main(int argc, char *argv[])
 	lo.eval = 2;
 	while ((ch = getopt(argc, argv, "A:acD:d:n:S:t:U:u:vx:")) != -1) {
 		switch (ch) {
-		case 'A':
-			archive = optarg;
-			break;
 		case 'a':
 			aflag = 1;
 			break;
@@ -468,12 +464,6 @@ main(int argc, char *argv[])
 				errx(2, "bad domain: %s", optarg);
 			ndomain = nd;
 			break;
-		case 'S':
-			in.since = trap_time_arg(optarg, 2);
-			break;
-		case 'U':
-			in.until = trap_time_arg(optarg, 2);
-			break;
 		case 'u':
 			ulist = optarg;
 			break;
@@ -484,19 +474,21 @@ main(int argc, char *argv[])
 			xfile = optarg;
 			break;
 		default:
-			if (!trap_listopt(&lo, ch, optarg))
+			if (!trap_listopt(&lo, ch, optarg) &&
+			    !trap_input_opt(&in, ch, optarg))
 				usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	trap_listopt_check(&lo, usage, archive != NULL, argc, argv);
+	trap_input_window(&in, 2);
+	trap_listopt_check(&lo, usage, in.archive != NULL, argc, argv);
 	if (ndomain != NULL && (aflag || cflag || vflag))
 		trap_badusage(usage, "-n and -%c are mutually exclusive",
 		    aflag ? 'a' : cflag ? 'c' : 'v');
 	if (ndomain == NULL && xfile != NULL)
 		trap_badusage(usage, "-x is only for -n");
-	if (archive == NULL && pledge("stdio rpath", NULL) == -1)
+	if (in.archive == NULL && pledge("stdio rpath", NULL) == -1)
 		err(2, "pledge");
 
 	/* Traps in -n's domain are existing traps, whatever -d says. */
@@ -508,7 +500,6 @@ main(int argc, char *argv[])
 		loadreals(ulist);
 
 	out = trap_out_open(STDOUT_FILENO);
-	in.archive = archive;
 	rc = trap_input_read(&in, argc, argv);
 	if (ndomain != NULL)
 		nproposed = proposed();

@@ -1803,20 +1803,17 @@ parse_bits(char *arg)
 		errx(1, "IPv4 prefix length is %s: %s", errstr, arg);
 }
 
-/* The options, into the globals and in (-A, -S, -U): optind past them. */
+/* The options, into the globals and in (-A, -S, -U); optind past them. */
 static void
 options(int argc, char *argv[], struct trap_input *in)
 {
-	const char	*errstr, *sarg = NULL, *uarg = NULL;
+	const char	*errstr;
 	char		*marg = NULL;
 	size_t		 i;
 	int		 ch, uflag = 0;
 
 	while ((ch = getopt(argc, argv, "A:k:m:n:o:S:sU:u")) != -1) {
 		switch (ch) {
-		case 'A':
-			in->archive = optarg;
-			break;
 		case 'k':
 			if (strcmp(optarg, "breach") == 0) {
 				breaches = trap_breach_new();
@@ -1843,20 +1840,15 @@ options(int argc, char *argv[], struct trap_input *in)
 				errx(1, "unknown format: %s", optarg);
 			fmt = ch;
 			break;
-		case 'S':
-			sarg = optarg;
-			break;
 		case 's':
 			sflag = 1;
-			break;
-		case 'U':
-			uarg = optarg;
 			break;
 		case 'u':
 			uflag = 1;
 			break;
 		default:
-			usage();
+			if (!trap_input_opt(in, ch, optarg))
+				usage();
 		}
 	}
 	if (sflag && fmt == FMT_SVG)
@@ -1871,8 +1863,7 @@ options(int argc, char *argv[], struct trap_input *in)
 	}
 	/* -S and -U are read in the zone of the output. */
 	trap_tz_init(uflag ? "UTC0" : NULL);
-	in->since = sarg != NULL ? trap_time_arg(sarg, 1) : -1;
-	in->until = uarg != NULL ? trap_time_arg(uarg, 1) : -1;
+	trap_input_window(in, 1);
 }
 
 /* What was counted, in the format of -o. */

@@ -235,6 +235,7 @@ void	 trap_breach_free(struct trap_breach *);
 #define TRAP_INPUT_MAXWARN	10	/* bad lines reported one by one */
 struct trap_input {
 	const char	*archive;	/* -A, or NULL for the files */
+	const char	*sarg, *uarg;	/* -S, -U, as given */
 	time_t		 since, until;	/* -S, -U; -1: unbounded */
 	int		 logins;	/* give login records too */
 	const char	*promises;	/* pledge(2) once all is open, or NULL */
@@ -246,6 +247,8 @@ struct trap_input {
 	void		*arg;
 	unsigned long long nbad;	/* lines that were not records */
 };
+int	 trap_input_opt(struct trap_input *, int, const char *);
+void	 trap_input_window(struct trap_input *, int);
 int	 trap_input_read(struct trap_input *, int, char *[]);
 
 /*
