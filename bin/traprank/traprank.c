@@ -1782,7 +1782,7 @@ breach(struct trap_input *in, int argc, char *argv[])
 	free(rows);
 	trap_breach_free(breaches);
 	if (fflush(stdout) == EOF || ferror(stdout))
-		err(2, "stdout");
+		err(1, "stdout");
 	return rc;
 }
 
