@@ -999,12 +999,31 @@ rows_header(char sep)
 	    sep, cptitle[kd->cp], sep, sep);
 }
 
+/*
+ * The end of a row's line: its counterparts (in width w), first and last
+ * seen, each after its separator s[0], s[1], s[2], then s[3]; written.
+ */
+static void
+buf_tail(struct buf *b, const struct row *r, size_t w,
+    const char *const s[4])
+{
+	buf_add(b, s[0], strlen(s[0]));
+	buf_num(b, r->ncp, w);
+	buf_add(b, s[1], strlen(s[1]));
+	buf_time(b, rget(r, R_FIRST));
+	buf_add(b, s[2], strlen(s[2]));
+	buf_time(b, rget(r, R_LAST));
+	buf_add(b, s[3], strlen(s[3]));
+	buf_flush(b);
+}
+
 /* The rows as text, in columns; lbuf: the line being written. */
 static void
 rows_text(const uint64_t *v, size_t n, struct buf *lbuf)
 {
 	const struct keydef	*kd = &keys[key];
 	const struct row	*r;
+	static const char *const tail[4] = { "", "  ", "  ", "\n" };
 	size_t			 i, wa, wk, wc;
 	uint64_t		 maxcp = 0;
 
@@ -1030,13 +1049,7 @@ rows_text(const uint64_t *v, size_t n, struct buf *lbuf)
 		buf_need(lbuf, wk - obuf.len + 2);
 		memset(lbuf->p + lbuf->len, ' ', wk - obuf.len + 2);
 		lbuf->len += wk - obuf.len + 2;
-		buf_num(lbuf, r->ncp, wc);
-		buf_add(lbuf, "  ", 2);
-		buf_time(lbuf, rget(r, R_FIRST));
-		buf_add(lbuf, "  ", 2);
-		buf_time(lbuf, rget(r, R_LAST));
-		buf_add(lbuf, "\n", 1);
-		buf_flush(lbuf);
+		buf_tail(lbuf, r, wc, tail);
 	}
 }
 
@@ -1046,7 +1059,11 @@ rows_sv(const uint64_t *v, size_t n, struct buf *lbuf)
 {
 	const struct row	*r;
 	char			 sep = fmt == FMT_CSV ? ',' : '\t';
+	const char		*tail[4];
 	size_t			 i;
+
+	tail[0] = tail[1] = tail[2] = fmt == FMT_CSV ? "," : "\t";
+	tail[3] = "\n";
 
 	rows_header(sep);
 	for (i = 0; i < n; i++) {
@@ -1061,14 +1078,7 @@ rows_sv(const uint64_t *v, size_t n, struct buf *lbuf)
 			buf_flush(lbuf);
 			trap_csv_str(stdout, obuf.p, obuf.len);
 		}
-		buf_add(lbuf, &sep, 1);
-		buf_num(lbuf, r->ncp, 0);
-		buf_add(lbuf, &sep, 1);
-		buf_time(lbuf, rget(r, R_FIRST));
-		buf_add(lbuf, &sep, 1);
-		buf_time(lbuf, rget(r, R_LAST));
-		buf_add(lbuf, "\n", 1);
-		buf_flush(lbuf);
+		buf_tail(lbuf, r, 0, tail);
 	}
 }
 
@@ -1078,9 +1088,15 @@ rows_json(const uint64_t *v, size_t n, struct buf *lbuf)
 {
 	const struct keydef	*kd = &keys[key];
 	const struct row	*r;
-	const char		*k;
+	const char		*k, *tail[4];
+	char			 cp[32];
 	size_t			 i, klen, rlen;
 
+	snprintf(cp, sizeof(cp), ",\"%s\":", cpjson[kd->cp]);
+	tail[0] = cp;
+	tail[1] = ",\"first\":\"";
+	tail[2] = "\",\"last\":\"";
+	tail[3] = "\"}\n";
 	for (i = 0; i < n; i++) {
 		r = sorted(v, i);
 		k = keyof(r, &klen);
@@ -1096,16 +1112,7 @@ rows_json(const uint64_t *v, size_t n, struct buf *lbuf)
 			put_json(k, rlen);
 		}
 		lbuf->len = 0;
-		buf_add(lbuf, ",\"", 2);
-		buf_add(lbuf, cpjson[kd->cp], strlen(cpjson[kd->cp]));
-		buf_add(lbuf, "\":", 2);
-		buf_num(lbuf, r->ncp, 0);
-		buf_add(lbuf, ",\"first\":\"", 10);
-		buf_time(lbuf, rget(r, R_FIRST));
-		buf_add(lbuf, "\",\"last\":\"", 10);
-		buf_time(lbuf, rget(r, R_LAST));
-		buf_add(lbuf, "\"}\n", 3);
-		buf_flush(lbuf);
+		buf_tail(lbuf, r, 0, tail);
 	}
 }
 
