@@ -230,7 +230,8 @@ void	 trap_breach_free(struct trap_breach *);
 /*
  * input.c: the one reader of records (files, stdin or the archive), for
  * every tool: each line parsed once, the window applied, bad lines
- * reported.  Set the fields before trap_input_read; nbad is its count.
+ * reported.  Set the fields before trap_input_read (since and until with
+ * trap_input_window after trap_input_opt, or -1); nbad is its count.
  */
 #define TRAP_INPUT_MAXWARN	10	/* bad lines reported one by one */
 struct trap_input {
