@@ -50,6 +50,17 @@
 #define SVGW		800		/* the chart */
 #define SVGH		420
 
+/* The order of the list, the model of the forecast, the output. */
+enum order { ORDER_NONE, ORDER_UNKNOWN, ORDER_LIST, ORDER_RANDOM };
+static const char *const ordernames[] = { NULL, "unknown", "list",
+    "random" };
+enum model { MODEL_NONE, MODEL_LIST, MODEL_RANDOM, MODEL_LINEAR };
+static const char *const modelnames[] = { NULL, "list", "random",
+    "linear" };
+enum format { FMT_TEXT, FMT_JSON, FMT_SVG };
+static const char *const formatnames[] = { "text", "json", "svg" };
+#define NFORMATS	(sizeof(formatnames) / sizeof(formatnames[0]))
+
 struct att {
 	time_t		 t;
 	uint32_t	 seq;
@@ -97,10 +108,10 @@ struct report {
 	double		 hpn, play;
 	int		 lists;
 	size_t		 candidates, tried;
-	const char	*order;
+	enum order	 order;
 	double		 rho, progress;
 	struct fit	 names_fit, draws_fit;
-	const char	*model;
+	enum model	 model;
 	double		 dte, dlo, dhi;
 	time_t		 donet;		/* exhausted already: when */
 	int		 done;
@@ -118,6 +129,13 @@ static struct cluster	*clusters;
 static size_t		 nclusters, clustercap;
 static int32_t		*listrank;	/* address index -> local part rank */
 static size_t		 nlocals;
+static time_t		*draws;		/* the episodes of candidates */
+static size_t		 ndraws;
+static double		 episodegap = DAY;	/* X of namestats(), in s */
+static time_t		*pend;		/* the pauses, see pauses() */
+static double		*pcut;
+static size_t		 npause;
+static int		 jfirst = 1;	/* no JSON member written yet */
 
 static __dead void
 usage(void)
@@ -135,8 +153,7 @@ grow(void *p, size_t *cap, size_t n, size_t size)
 	if (n < *cap)
 		return p;
 	*cap = *cap ? *cap * 2 : 1024;
-	if ((p = reallocarray(p, *cap, size)) == NULL)
-		err(1, NULL);
+	p = xreallocarray(p, *cap, size);
 	return p;
 }
 
@@ -149,8 +166,7 @@ rankloc(void)
 	size_t			 i, n;
 
 	a = trap_list_addrs(traps, &n);
-	if ((listrank = reallocarray(NULL, n + 1, sizeof(*listrank))) == NULL)
-		err(1, NULL);
+	listrank = xreallocarray(NULL, n + 1, sizeof(*listrank));
 	for (i = 0; i < n; i++) {
 		listrank[i] = -1;
 		if ((at = strchr(a[i], '@')) != NULL &&
@@ -341,8 +357,7 @@ indexes(int (*cmp)(const void *, const void *))
 	uint32_t	*ix;
 	size_t		 i;
 
-	if ((ix = reallocarray(NULL, natts + 1, sizeof(*ix))) == NULL)
-		err(1, NULL);
+	ix = xreallocarray(NULL, natts + 1, sizeof(*ix));
 	for (i = 0; i < natts; i++)
 		ix[i] = i;
 	qsort(ix, natts, sizeof(*ix), cmp);
@@ -354,8 +369,7 @@ doubles(size_t n)
 {
 	double	*d;
 
-	if ((d = reallocarray(NULL, n + 1, sizeof(*d))) == NULL)
-		err(1, NULL);
+	d = xreallocarray(NULL, n + 1, sizeof(*d));
 	return d;
 }
 
@@ -572,10 +586,6 @@ state(struct report *r)
  * under a day between attempts on one name.  The episodes of candidates
  * are the draws of a campaign that draws names at random.
  */
-static time_t	*draws;
-static size_t	 ndraws;
-static double	 episodegap = DAY;	/* X, in seconds */
-
 static void
 namestats(struct report *r)
 {
@@ -613,8 +623,7 @@ namestats(struct report *r)
 			v[n++] = atts[ix[i]].t - atts[ix[i - 1]].t;
 	x = episodegap = n > 0 ? fmax(DAY, 10 * median(v, n)) : DAY;
 
-	if ((draws = reallocarray(NULL, natts + 1, sizeof(*draws))) == NULL)
-		err(1, NULL);
+	draws = xreallocarray(NULL, natts + 1, sizeof(*draws));
 	n = 0;
 	for (i = 0; i < natts && atts[ix[i]].name != NONE; i++) {
 		j = ix[i];
@@ -686,7 +695,7 @@ fitrate(const double *a, size_t n, double T, struct fit *f)
 	for (i = 0; i < n; i++)
 		su += a[i] / T;
 	ubar = su / n;
-	/* m1(c) increases with c: bisect for m1(c) == ubar. */
+	/* As m1(c) increases with c, bisect for m1(c) == ubar. */
 	lo = -50;
 	hi = 50;
 	for (it = 0; it < 60; it++) {
@@ -720,8 +729,7 @@ fitrate(const double *a, size_t n, double T, struct fit *f)
 	last = T - nb;
 	if (nb == 0 || last >= 0.5)
 		nb++;
-	if ((cnt = calloc(nb, sizeof(*cnt))) == NULL)
-		err(1, NULL);
+	cnt = xcalloc(nb, sizeof(*cnt));
 	for (i = 0; i < n; i++) {
 		j = (size_t)floor(a[i]);
 		cnt[j < nb ? j : nb - 1]++;
@@ -765,8 +773,7 @@ ranks(const double *x, size_t n, double *r)
 	struct keyed	*k;
 	size_t		 i, j, l;
 
-	if ((k = reallocarray(NULL, n + 1, sizeof(*k))) == NULL)
-		err(1, NULL);
+	k = xreallocarray(NULL, n + 1, sizeof(*k));
 	for (i = 0; i < n; i++) {
 		k[i].v = x[i];
 		k[i].i = i;
@@ -810,10 +817,6 @@ spearman(const double *x, const double *y, size_t n)
  * their 99th percentile is shrunk to the mean of the other gaps (a day
  * at least, so that quiet nights stay in).
  */
-static time_t	*pend;
-static double	*pcut;
-static size_t	 npause;
-
 static void
 pauses(const time_t *t, size_t n)
 {
@@ -833,9 +836,8 @@ pauses(const time_t *t, size_t n)
 		}
 	mean = m > 0 ? sum / m : 0;
 	free(g);
-	if ((pend = reallocarray(NULL, n, sizeof(*pend))) == NULL ||
-	    (pcut = reallocarray(NULL, n, sizeof(*pcut))) == NULL)
-		err(1, NULL);
+	pend = xreallocarray(NULL, n, sizeof(*pend));
+	pcut = xreallocarray(NULL, n, sizeof(*pcut));
 	for (i = 1; i < n; i++)
 		if (t[i] - t[i - 1] > thr) {
 			cut += t[i] - t[i - 1] - mean;
@@ -892,21 +894,111 @@ harmonic(size_t k, double *sq)
 	return h;
 }
 
+/*
+ * The days to exhaust the list, and the 90% interval, for K names left
+ * of N, by the model of the order.
+ */
+static void
+exhaust(struct report *r, double N, double K, size_t m)
+{
+	double	 D, var, sq, h;
+
+	r->model = r->order == ORDER_LIST ? MODEL_LIST :
+	    r->order == ORDER_RANDOM ? MODEL_RANDOM : MODEL_LINEAR;
+	if (N > 0 && K <= 0 && m > 0) {
+		r->done = 1;
+		r->dte = r->dlo = r->dhi = 0;
+		return;
+	}
+	if (r->model == MODEL_RANDOM) {
+		if (!r->draws_fit.ok)
+			return;
+		h = harmonic((size_t)K, &sq);
+		D = N * h;
+		r->dte = D / r->draws_fit.rate;
+		var = r->draws_fit.var + (N * N * sq - N * h) / (D * D);
+	} else {
+		if (!r->names_fit.ok)
+			return;
+		r->dte = K / r->names_fit.rate;
+		var = r->names_fit.var;
+	}
+	if (r->dte > MAXDAYS) {
+		r->dte = NAN;
+		return;
+	}
+	r->dlo = r->dte * exp(-Z90 * sqrt(var));
+	r->dhi = r->dte * exp(Z90 * sqrt(var));
+	if (!isfinite(r->dte) || !isfinite(r->dlo) || !isfinite(r->dhi))
+		r->dte = r->dlo = r->dhi = NAN;
+}
+
+/*
+ * The rates on the active time axis: of new names (the m first tries ft,
+ * sorted here) and, in random order, of draws.  ct: the nct times of the
+ * candidates' attempts.
+ */
+static void
+rates(struct report *r, double *ft, size_t m, const time_t *ct, size_t nct,
+    double N)
+{
+	double	*ev, t0, T;
+	size_t	 i, n;
+
+	pauses(ct, nct);
+	ev = doubles(natts);
+	if (nct > 0) {
+		t0 = active(ct[0]);
+		T = (active(ct[nct - 1]) - t0) / DAY;
+		qsort(ft, m, sizeof(*ft), cmpdouble);
+		for (i = 0; i < m; i++)
+			ev[i] = (active((time_t)ft[i]) - t0) / DAY;
+		fitrate(ev, m, T, &r->names_fit);
+		n = 0;
+		for (i = 0; i < ndraws; i++)
+			ev[n++] = (active(draws[i]) - t0) / DAY;
+		qsort(ev, n, sizeof(*ev), cmpdouble);
+		if (r->order == ORDER_RANDOM) {
+			fitrate(ev, n, T, &r->draws_fit);
+			merged(&r->draws_fit, N);
+		}
+	}
+	free(ev);
+}
+
+/*
+ * The position reached: the highest tried position up to which at least
+ * 80% of the list was tried (the highest tried if there is none).
+ */
+static size_t
+reached(const time_t *first, const double *pos, size_t m)
+{
+	size_t	 i, k = 0, p = 0;
+
+	for (i = 0; i < nlocals; i++)
+		if (first[i] != -1) {
+			k++;
+			if (k >= 0.8 * (i + 1))
+				p = i + 1;
+		}
+	if (p == 0 && m > 0)
+		p = (size_t)pos[m - 1] + 1;
+	return p;
+}
+
 static void
 forecast(struct report *r)
 {
 	time_t		*first, *ct;
-	double		*ft, *pos, *ev, t0, T, N, K, D, var, sq, h;
-	size_t		 i, n, m, nct, p, k;
+	double		*ft, *pos, N;
+	size_t		 i, m, nct, p;
 	int32_t		 rk;
 
 	N = r->candidates = nlocals;
-	if ((first = reallocarray(NULL, nlocals + 1, sizeof(*first))) == NULL)
-		err(1, NULL);
+	first = xreallocarray(NULL, nlocals + 1, sizeof(*first));
 	for (i = 0; i < nlocals; i++)
 		first[i] = -1;
-	if ((ct = reallocarray(NULL, natts + 1, sizeof(*ct))) == NULL)
-		err(1, NULL);
+	ct = xreallocarray(NULL, natts + 1, sizeof(*ct));
 	nct = 0;
 	for (i = 0; i < natts; i++) {
 		if ((rk = atts[i].rank) < 0)
@@ -928,94 +1020,24 @@ forecast(struct report *r)
 		}
 	r->tried = m;
 
-	/* Order. */
-	r->order = "unknown";
+	r->order = ORDER_UNKNOWN;
 	if (m >= 3)
 		r->rho = spearman(ft, pos, m);
 	if (m >= 10 && isfinite(r->rho)) {
 		if (r->rho > 0.8)
-			r->order = "list";
+			r->order = ORDER_LIST;
 		else if (fabs(r->rho) < 0.2)
-			r->order = "random";
+			r->order = ORDER_RANDOM;
 	}
-
-	/* Position reached: the highest tried position up to which at
-	 * least 80% of the list was tried (the highest if there is none). */
-	p = 0;
-	k = 0;
-	for (i = 0; i < nlocals; i++)
-		if (first[i] != -1) {
-			k++;
-			if (k >= 0.8 * (i + 1))
-				p = i + 1;
-		}
-	if (p == 0 && m > 0)
-		p = (size_t)pos[m - 1] + 1;
-	if (strcmp(r->order, "list") == 0)
+	p = reached(first, pos, m);
+	if (r->order == ORDER_LIST)
 		r->progress = N > 0 ? p / N : NAN;
-
-	/* Rates on the active time axis. */
-	pauses(ct, nct);
-	ev = doubles(natts);
-	if (nct > 0) {
-		t0 = active(ct[0]);
-		T = (active(ct[nct - 1]) - t0) / DAY;
-		qsort(ft, m, sizeof(*ft), cmpdouble);
-		for (i = 0; i < m; i++)
-			ev[i] = (active((time_t)ft[i]) - t0) / DAY;
-		fitrate(ev, m, T, &r->names_fit);
-		n = 0;
-		for (i = 0; i < ndraws; i++)
-			ev[n++] = (active(draws[i]) - t0) / DAY;
-		qsort(ev, n, sizeof(*ev), cmpdouble);
-		if (strcmp(r->order, "random") == 0) {
-			fitrate(ev, n, T, &r->draws_fit);
-			merged(&r->draws_fit, N);
-		}
-	}
-	free(ev);
+	rates(r, ft, m, ct, nct, N);
 	free(ft);
 	free(pos);
 	free(first);
 	free(ct);
-
-	/* Days to exhaust the list, and the 90% interval. */
-	if (strcmp(r->order, "list") == 0) {
-		r->model = "list";
-		K = N - p;
-	} else if (strcmp(r->order, "random") == 0) {
-		r->model = "random";
-		K = N - m;
-	} else {
-		r->model = "linear";
-		K = N - m;
-	}
-	if (N > 0 && K <= 0 && m > 0) {
-		r->done = 1;
-		r->dte = r->dlo = r->dhi = 0;
-		return;
-	}
-	if (strcmp(r->model, "random") == 0) {
-		if (!r->draws_fit.ok)
-			return;
-		h = harmonic((size_t)K, &sq);
-		D = N * h;
-		r->dte = D / r->draws_fit.rate;
-		var = r->draws_fit.var + (N * N * sq - N * h) / (D * D);
-	} else {
-		if (!r->names_fit.ok)
-			return;
-		r->dte = K / r->names_fit.rate;
-		var = r->names_fit.var;
-	}
-	if (r->dte > MAXDAYS) {
-		r->dte = NAN;
-		return;
-	}
-	r->dlo = r->dte * exp(-Z90 * sqrt(var));
-	r->dhi = r->dte * exp(Z90 * sqrt(var));
-	if (!isfinite(r->dte) || !isfinite(r->dlo) || !isfinite(r->dhi))
-		r->dte = r->dlo = r->dhi = NAN;
+	exhaust(r, N, r->order == ORDER_LIST ? N - p : N - m, m);
 }
 
 static void
@@ -1052,8 +1074,6 @@ analyse(struct report *r)
 }
 
 /* Output. */
-
-static int	 jfirst = 1;
 
 static void
 fmtnum(char *buf, size_t size, double x, int prec)
@@ -1175,8 +1195,7 @@ reported(size_t *n)
 	struct cluster	**g;
 	size_t		  i;
 
-	if ((g = reallocarray(NULL, nclusters + 1, sizeof(*g))) == NULL)
-		err(1, NULL);
+	g = xreallocarray(NULL, nclusters + 1, sizeof(*g));
 	*n = 0;
 	for (i = 0; i < nclusters; i++)
 		if (clusters[i].reported)
@@ -1191,8 +1210,7 @@ members(const struct cluster *c, size_t *n)
 	const char	**m;
 	size_t		  i;
 
-	if ((m = reallocarray(NULL, c->hosts + 1, sizeof(*m))) == NULL)
-		err(1, NULL);
+	m = xreallocarray(NULL, c->hosts + 1, sizeof(*m));
 	*n = 0;
 	for (i = 0; i < nhosts; i++)
 		if (&clusters[hosts[i].cluster] == c)
@@ -1201,97 +1219,79 @@ members(const struct cluster *c, size_t *n)
 	return m;
 }
 
+/* The members of json() that need a trap list. */
 static void
-json(const struct report *r)
+json_list(const struct report *r)
+{
+	time_t	 t = 0;
+	int	 ok;
+
+	jkey("candidates");
+	jcount(r->candidates);
+	jkey("tried");
+	jcount(r->tried);
+	jkey("remaining");
+	jcount(r->candidates - r->tried);
+	jkey("order");
+	jstr(ordernames[r->order]);
+	jkey("rho");
+	jnum(r->rho, 3);
+	jkey("progress");
+	jnum(r->progress, 4);
+	jkey("names_per_day");
+	jnum(r->names_fit.ok ? r->names_fit.rate : NAN, 2);
+	jkey("rate_model");
+	jstr(r->names_fit.ok ? r->names_fit.trend ? "trend" :
+	    "constant" : NULL);
+	jkey("draws_per_day");
+	jnum(r->draws_fit.ok ? r->draws_fit.rate : NAN, 2);
+	jkey("forecast_model");
+	jstr(modelnames[r->model]);
+	jkey("days_to_exhaust");
+	jnum(r->dte, 1);
+	jkey("exhaust_date");
+	if (r->done)
+		jtime(r->donet, 1, 1);
+	else {
+		ok = after(r->last, r->dte, &t);
+		jtime(t, ok, 1);
+	}
+	jkey("exhaust_interval");
+	if (r->done) {
+		printf("[");
+		jtime(r->donet, 1, 1);
+		printf(", ");
+		jtime(r->donet, 1, 1);
+		printf("]");
+	} else if (isfinite(r->dlo)) {
+		printf("[");
+		ok = after(r->last, r->dlo, &t);
+		jtime(t, ok, 1);
+		printf(", ");
+		ok = after(r->last, r->dhi, &t);
+		jtime(t, ok, 1);
+		printf("]");
+	} else
+		printf("null");
+	jkey("exhaust_days_interval");
+	if (isfinite(r->dlo)) {
+		printf("[");
+		jnum(r->dlo, 1);
+		printf(", ");
+		jnum(r->dhi, 1);
+		printf("]");
+	} else
+		printf("null");
+}
+
+/* The separate efforts of json(). */
+static void
+json_groups(const struct report *r)
 {
 	struct cluster	**g;
 	const char	**m;
-	time_t		  t = 0;
 	size_t		  ng, nm, i, j;
-	int		  ok;
 
-	jkey("attempts");
-	jcount(r->attempts);
-	jkey("hosts");
-	jcount(r->hosts);
-	jkey("names");
-	jcount(r->names);
-	jkey("first_seen");
-	jtime(r->first, r->any, 0);
-	jkey("last_seen");
-	jtime(r->last, r->any, 0);
-	jkey("days_observed");
-	jnum(r->days, 1);
-	jkey("reftime");
-	jtime(r->ref, 1, 0);
-	jkey("state");
-	jstr(r->state);
-	jkey("silence");
-	jnum(r->silence, 0);
-	jkey("top_of_hour_share");
-	jnum(r->top, 4);
-	jkey("hosts_per_name");
-	jnum(r->hpn, 1);
-	jkey("play_time");
-	jnum(r->play, 0);
-	if (r->lists) {
-		jkey("candidates");
-		jcount(r->candidates);
-		jkey("tried");
-		jcount(r->tried);
-		jkey("remaining");
-		jcount(r->candidates - r->tried);
-		jkey("order");
-		jstr(r->order);
-		jkey("rho");
-		jnum(r->rho, 3);
-		jkey("progress");
-		jnum(r->progress, 4);
-		jkey("names_per_day");
-		jnum(r->names_fit.ok ? r->names_fit.rate : NAN, 2);
-		jkey("rate_model");
-		jstr(r->names_fit.ok ? r->names_fit.trend ? "trend" :
-		    "constant" : NULL);
-		jkey("draws_per_day");
-		jnum(r->draws_fit.ok ? r->draws_fit.rate : NAN, 2);
-		jkey("forecast_model");
-		jstr(r->model);
-		jkey("days_to_exhaust");
-		jnum(r->dte, 1);
-		jkey("exhaust_date");
-		if (r->done)
-			jtime(r->donet, 1, 1);
-		else {
-			ok = after(r->last, r->dte, &t);
-			jtime(t, ok, 1);
-		}
-		jkey("exhaust_interval");
-		if (r->done) {
-			printf("[");
-			jtime(r->donet, 1, 1);
-			printf(", ");
-			jtime(r->donet, 1, 1);
-			printf("]");
-		} else if (isfinite(r->dlo)) {
-			printf("[");
-			ok = after(r->last, r->dlo, &t);
-			jtime(t, ok, 1);
-			printf(", ");
-			ok = after(r->last, r->dhi, &t);
-			jtime(t, ok, 1);
-			printf("]");
-		} else
-			printf("null");
-		jkey("exhaust_days_interval");
-		if (isfinite(r->dlo)) {
-			printf("[");
-			jnum(r->dlo, 1);
-			printf(", ");
-			jnum(r->dhi, 1);
-			printf("]");
-		} else
-			printf("null");
-	}
 	jkey("groups");
 	g = reported(&ng);
 	printf("[");
@@ -1317,6 +1317,38 @@ json(const struct report *r)
 	}
 	printf("%s]\n}\n", ng ? "\n  " : "");
 	free(g);
+}
+
+static void
+json(const struct report *r)
+{
+	jkey("attempts");
+	jcount(r->attempts);
+	jkey("hosts");
+	jcount(r->hosts);
+	jkey("names");
+	jcount(r->names);
+	jkey("first_seen");
+	jtime(r->first, r->any, 0);
+	jkey("last_seen");
+	jtime(r->last, r->any, 0);
+	jkey("days_observed");
+	jnum(r->days, 1);
+	jkey("reftime");
+	jtime(r->ref, 1, 0);
+	jkey("state");
+	jstr(r->state);
+	jkey("silence");
+	jnum(r->silence, 0);
+	jkey("top_of_hour_share");
+	jnum(r->top, 4);
+	jkey("hosts_per_name");
+	jnum(r->hpn, 1);
+	jkey("play_time");
+	jnum(r->play, 0);
+	if (r->lists)
+		json_list(r);
+	json_groups(r);
 }
 
 static void
@@ -1439,7 +1471,8 @@ text(const struct report *r)
 		tline("tried", "%zu (%s)", r->tried,
 		    tpct(ratio(r->tried, r->candidates)));
 		tline("remaining", "%zu", r->candidates - r->tried);
-		tline("order", "%s (rank correlation %s)", r->order,
+		tline("order", "%s (rank correlation %s)",
+		    ordernames[r->order],
 		    tnum(r->rho, 3));
 		tline("progress", "%s", tpct(r->progress));
 		if (r->names_fit.ok)
@@ -1450,7 +1483,8 @@ text(const struct report *r)
 			tline("names per day", "n/a");
 		tline("draws per day", "%s",
 		    tnum(r->draws_fit.ok ? r->draws_fit.rate : NAN, 1));
-		tline("forecast model", "%s", r->model ? r->model : "n/a");
+		tline("forecast model", "%s", r->model != MODEL_NONE ?
+		    modelnames[r->model] : "n/a");
 		if (r->done) {
 			tline("days to exhaust", "0 (all tried)");
 			tline("exhaust date", "%s", ttime(r->donet, 1, 1));
@@ -1494,7 +1528,7 @@ text(const struct report *r)
 #define C_BAND		"#f9d3d3"
 #define C_TOTAL		"#555555"
 
-/* t as civil days since 1970-01-01, in local time (UTC with -u). */
+/* The civil days since 1970-01-01 of t, local (UTC with -u). */
 static double
 cday(time_t t)
 {
@@ -1511,9 +1545,7 @@ pt(struct pts *p, double x, double y)
 {
 	if (p->n == p->cap) {
 		p->cap = p->cap ? 2 * p->cap : 256;
-		if ((p->xy = reallocarray(p->xy, p->cap, 2 * sizeof(double))) ==
-		    NULL)
-			err(1, NULL);
+		p->xy = xreallocarray(p->xy, p->cap, 2 * sizeof(double));
 	}
 	p->xy[2 * p->n] = x;
 	p->xy[2 * p->n + 1] = y;
@@ -1534,7 +1566,7 @@ fpath(const struct report *r, double f, struct pts *p)
 	int	 i;
 
 	pt(p, 0, m);
-	if (strcmp(r->model, "random") == 0 && r->draws_fit.ok) {
+	if (r->model == MODEL_RANDOM && r->draws_fit.ok) {
 		d = r->draws_fit.rate;
 		for (i = 1; i < 64; i++) {
 			t = r->dte * i / 64;
@@ -1557,47 +1589,43 @@ legend(struct trap_svg *s, double x, double y, const char *color,
 	return x + 26 + 6.2 * strlen(label) + 18;
 }
 
-static void
-svg(const struct report *r)
-{
+/* The chart of svg(), shared by its parts. */
+struct chart {
 	struct trap_svg		*s;
-	struct trap_svg_box	 b = { 64, 96, 704, 240, 0, 0, 0, 0 };
-	struct pts		 obs = { NULL, 0, 0 }, fc = { NULL, 0, 0 };
-	struct pts		 band = { NULL, 0, 0 }, hi = { NULL, 0, 0 };
-	unsigned char		*seen;
-	char			 line1[256], line2[256], lbl[128];
-	char			 zone[80];
-	char			 title[600];
-	double			 x0, x1, xl, end, px, top, y, base;
-	size_t			 i, n, id, count;
-	int			 forecast;
+	struct trap_svg_box	 b;
+	double			 xl;		/* the last attempt's day */
+	double			 base;		/* the y of the time axis */
+	int			 forecast;	/* one is drawn */
+};
+
+/* The two lines under the title; 1 if there is a forecast to draw. */
+static int
+svg_lines(const struct report *r, char *line1, char *line2, size_t size)
+{
+	int	 forecast;
 
 	if (r->lists)
-		n = r->candidates;
-	else
-		n = nnames;
-	if (r->lists)
-		snprintf(line1, sizeof(line1), "%zu of %zu candidate names "
+		snprintf(line1, size, "%zu of %zu candidate names "
 		    "tried (%s), %s", r->tried, r->candidates,
 		    tpct(ratio(r->tried, r->candidates)),
-		    strcmp(r->order, "list") == 0 ? "in list order" :
-		    strcmp(r->order, "random") == 0 ? "in random order" :
+		    r->order == ORDER_LIST ? "in list order" :
+		    r->order == ORDER_RANDOM ? "in random order" :
 		    "order unknown");
 	else
-		snprintf(line1, sizeof(line1), "%zu user names tried in %zu "
+		snprintf(line1, size, "%zu user names tried in %zu "
 		    "attempts by %zu hosts", r->names, r->attempts, r->hosts);
 	forecast = r->lists && !r->done && isfinite(r->dte) &&
 	    isfinite(r->dlo) && r->any && r->candidates > 0;
 	if (!r->lists)
-		strlcpy(line2, "No trap list: no forecast", sizeof(line2));
+		strlcpy(line2, "No trap list: no forecast", size);
 	else if (r->candidates == 0)
 		strlcpy(line2, "No candidate name in the list, in the "
-		    "domains given: no forecast", sizeof(line2));
+		    "domains given: no forecast", size);
 	else if (r->done)
-		snprintf(line2, sizeof(line2), "All candidates tried on %s",
+		snprintf(line2, size, "All candidates tried on %s",
 		    ttime(r->donet, 1, 1));
 	else if (forecast) {
-		snprintf(line2, sizeof(line2), "%s names a day (%s)%s%s%s: "
+		snprintf(line2, size, "%s names a day (%s)%s%s%s: "
 		    "all tried by %s (90%%: %s to %s)",
 		    tnum(r->names_fit.rate, 1), r->names_fit.trend ? "trend" :
 		    "constant", r->draws_fit.ok ? ", " : "",
@@ -1607,160 +1635,228 @@ svg(const struct report *r)
 		    tafter(r->last, r->dhi));
 	} else
 		strlcpy(line2, "Forecast: n/a (too few first tries, or too "
-		    "short a time)", sizeof(line2));
-	snprintf(title, sizeof(title), "%s: %s; %s", r->lists ?
-	    "Candidate names tried" : "User names tried", r->any ? line1 :
-	    "No attempts", line2);
-	s = trap_svg_begin(stdout, SVGW, SVGH, title);
-	trap_svg_text(s, 24, 26, TRAP_SVG_BIG | TRAP_SVG_BOLD, r->lists ?
-	    "Candidate names tried, and the forecast" : "User names tried");
-	if (!r->any) {
-		trap_svg_text(s, 24, 46, TRAP_SVG_GRAY, "No attempts");
-		trap_svg_rect(s, b.x, b.y, b.w, b.h, "#f4f4f4");
-		trap_svg_text(s, b.x + b.w / 2, b.y + b.h / 2,
-		    TRAP_SVG_MIDDLE | TRAP_SVG_BIG | TRAP_SVG_GRAY,
-		    "No attempts");
-		goto done;
-	}
-	trap_svg_text(s, 24, 46, TRAP_SVG_GRAY, line1);
-	trap_svg_text(s, 24, 64, TRAP_SVG_GRAY, line2);
+		    "short a time)", size);
+	return forecast;
+}
 
-	/* The time axis: the window, and the forecast to its interval's
-	 * end (at most three times the forecast, so that the window can
-	 * still be seen); at least a day. */
+/*
+ * The axes.  The time axis is the window, and the forecast to its
+ * interval's end (at most three times the forecast, so that the window
+ * can still be seen); at least a day.
+ */
+static void
+svg_axes(const struct report *r, struct chart *c)
+{
+	char	 zone[80], lbl[128];
+	double	 x0, end, top;
+
 	x0 = cday(r->first);
-	xl = cday(r->last);
-	end = xl;
-	if (forecast)
-		end = xl + fmin(r->dhi, 3 * r->dte);
+	c->xl = cday(r->last);
+	end = c->xl;
+	if (c->forecast)
+		end = c->xl + fmin(r->dhi, 3 * r->dte);
 	else if (r->done)
-		end = fmax(xl, cday(r->donet));
+		end = fmax(c->xl, cday(r->donet));
 	if (end - x0 < 1) {
 		x0 -= (1 - (end - x0)) / 2;
 		end = x0 + 1;
 	}
-	x1 = end + (end - x0) / 32;
-	b.xlo = x0;
-	b.xhi = x1;
-	top = n;
+	c->b.xlo = x0;
+	c->b.xhi = end + (end - x0) / 32;
+	top = r->lists ? r->candidates : nnames;
 	if (r->tried > top)
 		top = r->tried;
-	trap_svg_yaxis(s, &b, top > 0 ? top : 1, 1, r->lists ?
+	trap_svg_yaxis(c->s, &c->b, top > 0 ? top : 1, 1, r->lists ?
 	    "Candidate names tried" : "User names tried");
 	trap_tz_label(r->first, r->last, zone, sizeof(zone));
 	snprintf(lbl, sizeof(lbl), "Date (%s)", zone);
-	trap_svg_xdays(s, &b, 1, lbl);
-	base = b.y + b.h;
+	trap_svg_xdays(c->s, &c->b, 1, lbl);
+	c->base = c->b.y + c->b.h;
+}
 
-	trap_svg_clip(s, b.x, b.y - 2, b.w + 2, b.h + 4);
-	if (forecast) {
-		fpath(r, r->dlo / r->dte, &band);
-		fpath(r, r->dhi / r->dte, &hi);
+/* The forecast's path of scale k, days after the last attempt, placed. */
+static void
+svg_fpath(const struct report *r, const struct chart *c, double k,
+    struct pts *p)
+{
+	size_t	 i;
+
+	fpath(r, k, p);
+	for (i = 0; i < p->n; i++) {
+		p->xy[2 * i] = trap_svg_x(&c->b, c->xl + p->xy[2 * i]);
+		p->xy[2 * i + 1] = trap_svg_y(&c->b, p->xy[2 * i + 1]);
+	}
+}
+
+/* The band of the 90% interval, and the line of the candidates. */
+static void
+svg_band(const struct report *r, const struct chart *c)
+{
+	struct pts	 band = { NULL, 0, 0 }, hi = { NULL, 0, 0 };
+	size_t		 i;
+	double		 y;
+
+	if (c->forecast) {
+		svg_fpath(r, c, r->dlo / r->dte, &band);
+		svg_fpath(r, c, r->dhi / r->dte, &hi);
 		for (i = hi.n; i-- > 0;)
 			pt(&band, hi.xy[2 * i], hi.xy[2 * i + 1]);
-		for (i = 0; i < band.n; i++) {
-			band.xy[2 * i] = trap_svg_x(&b, xl + band.xy[2 * i]);
-			band.xy[2 * i + 1] = trap_svg_y(&b, band.xy[2 * i + 1]);
-		}
-		trap_svg_poly(s, band.xy, band.n, NULL, 0, 0, C_BAND);
+		trap_svg_poly(c->s, band.xy, band.n, NULL, 0, 0, C_BAND);
 	}
 	if (r->lists) {
-		y = trap_svg_y(&b, r->candidates);
-		trap_svg_line(s, b.x, y, b.x + b.w, y, C_TOTAL, 1, 4);
+		y = trap_svg_y(&c->b, r->candidates);
+		trap_svg_line(c->s, c->b.x, y, c->b.x + c->b.w, y, C_TOTAL, 1,
+		    4);
 	}
+	free(band.xy);
+	free(hi.xy);
+}
 
-	/* The observed count: a step at each first try, a point per half
-	 * pixel at most. */
-	if ((seen = calloc(r->lists ? nlocals + 1 : nnames + 1, 1)) == NULL)
-		err(1, NULL);
-	count = 0;
+/*
+ * The observed count: a step at each first try, a point per half pixel
+ * at most.
+ */
+static void
+svg_observed(const struct report *r, const struct chart *c)
+{
+	struct pts	 obs = { NULL, 0, 0 };
+	unsigned char	*seen;
+	size_t		 i, id, count = 0;
+	double		 px;
+
+	seen = xcalloc(r->lists ? nlocals + 1 : nnames + 1, 1);
 	for (i = 0; i < natts; i++) {
-		if (r->lists) {
-			if (atts[i].rank < 0)
-				continue;
-			id = atts[i].rank;
-		} else {
-			if (atts[i].name == NONE)
-				continue;
-			id = atts[i].name;
-		}
+		if (r->lists ? atts[i].rank < 0 : atts[i].name == NONE)
+			continue;
+		id = r->lists ? (size_t)atts[i].rank : atts[i].name;
 		if (seen[id])
 			continue;
 		seen[id] = 1;
 		count++;
-		px = trap_svg_x(&b, cday(atts[i].t));
+		px = trap_svg_x(&c->b, cday(atts[i].t));
 		if (obs.n > 0 && px - obs.xy[2 * (obs.n - 1)] < 0.5)
-			obs.xy[2 * (obs.n - 1) + 1] = trap_svg_y(&b, count);
+			obs.xy[2 * (obs.n - 1) + 1] = trap_svg_y(&c->b, count);
 		else {
-			pt(&obs, px, trap_svg_y(&b, count - 1));
-			pt(&obs, px, trap_svg_y(&b, count));
+			pt(&obs, px, trap_svg_y(&c->b, count - 1));
+			pt(&obs, px, trap_svg_y(&c->b, count));
 		}
 	}
 	free(seen);
 	if (obs.n > 0) {
-		pt(&obs, trap_svg_x(&b, xl), trap_svg_y(&b, count));
-		trap_svg_poly(s, obs.xy, obs.n, C_TRIED, 2, 0, NULL);
-		trap_svg_circle(s, obs.xy[2 * (obs.n - 1)],
+		pt(&obs, trap_svg_x(&c->b, c->xl), trap_svg_y(&c->b, count));
+		trap_svg_poly(c->s, obs.xy, obs.n, C_TRIED, 2, 0, NULL);
+		trap_svg_circle(c->s, obs.xy[2 * (obs.n - 1)],
 		    obs.xy[2 * (obs.n - 1) + 1], 3.5, C_TRIED);
 	}
+	free(obs.xy);
+}
 
-	if (forecast) {
-		fpath(r, 1, &fc);
-		for (i = 0; i < fc.n; i++) {
-			fc.xy[2 * i] = trap_svg_x(&b, xl + fc.xy[2 * i]);
-			fc.xy[2 * i + 1] = trap_svg_y(&b, fc.xy[2 * i + 1]);
-		}
-		trap_svg_poly(s, fc.xy, fc.n, C_FORECAST, 2, 6, NULL);
-		px = trap_svg_x(&b, xl + r->dte);
-		trap_svg_line(s, px, trap_svg_y(&b, r->candidates), px, base,
-		    C_FORECAST, 1, 3);
-	}
-	trap_svg_unclip(s);
+/* The forecast's line, to the line of the end. */
+static void
+svg_forecast(const struct report *r, const struct chart *c)
+{
+	struct pts	 fc = { NULL, 0, 0 };
+	double		 px;
 
-	/* Words on the chart: the total, the end; under the line of the
-	 * total if the top of the box is too close above it. */
-	y = trap_svg_y(&b, r->candidates);
-	y += y - b.y < 14 ? 14 : -5;
+	if (!c->forecast)
+		return;
+	svg_fpath(r, c, 1, &fc);
+	trap_svg_poly(c->s, fc.xy, fc.n, C_FORECAST, 2, 6, NULL);
+	px = trap_svg_x(&c->b, c->xl + r->dte);
+	trap_svg_line(c->s, px, trap_svg_y(&c->b, r->candidates), px,
+	    c->base, C_FORECAST, 1, 3);
+	free(fc.xy);
+}
+
+/*
+ * Words on the chart: the total, the end; under the line of the total if
+ * the top of the box is too close above it.
+ */
+static void
+svg_words(const struct report *r, const struct chart *c)
+{
+	char	 lbl[128];
+	double	 y, px;
+
+	y = trap_svg_y(&c->b, r->candidates);
+	y += y - c->b.y < 14 ? 14 : -5;
 	if (r->lists)
-		trap_svg_textf(s, b.x + 6, y, TRAP_SVG_SMALL,
+		trap_svg_textf(c->s, c->b.x + 6, y, TRAP_SVG_SMALL,
 		    "%zu candidates", r->candidates);
-	if (forecast || r->done) {
-		/* At the foot of the line of the end, where the curve is
-		 * not: left of it, or right if there is no room. */
-		px = trap_svg_x(&b, r->done ? cday(r->donet) : xl + r->dte);
-		if (r->done)
-			trap_svg_line(s, px, trap_svg_y(&b, r->candidates), px,
-			    base, C_TRIED, 1, 3);
-		snprintf(lbl, sizeof(lbl), "all tried %s", r->done ?
-		    ttime(r->donet, 1, 1) : tafter(r->last, r->dte));
-		if (px - b.x > 6.2 * strlen(lbl) + 8)
-			trap_svg_text(s, px - 4, base - 6, TRAP_SVG_END |
-			    TRAP_SVG_SMALL, lbl);
-		else
-			trap_svg_text(s, px + 4, base - 6, TRAP_SVG_SMALL, lbl);
-	}
+	if (!c->forecast && !r->done)
+		return;
+	/*
+	 * At the foot of the line of the end, where the curve is not: left
+	 * of it, or right if there is no room.
+	 */
+	px = trap_svg_x(&c->b, r->done ? cday(r->donet) : c->xl + r->dte);
+	if (r->done)
+		trap_svg_line(c->s, px, trap_svg_y(&c->b, r->candidates), px,
+		    c->base, C_TRIED, 1, 3);
+	snprintf(lbl, sizeof(lbl), "all tried %s", r->done ?
+	    ttime(r->donet, 1, 1) : tafter(r->last, r->dte));
+	if (px - c->b.x > 6.2 * strlen(lbl) + 8)
+		trap_svg_text(c->s, px - 4, c->base - 6, TRAP_SVG_END |
+		    TRAP_SVG_SMALL, lbl);
+	else
+		trap_svg_text(c->s, px + 4, c->base - 6, TRAP_SVG_SMALL, lbl);
+}
 
-	/* The legend. */
-	y = SVGH - 14;
-	px = legend(s, b.x, y, C_TRIED, 0, 0, "tried");
-	if (forecast) {
-		if (strcmp(r->model, "random") == 0)
+static void
+svg_legend(const struct report *r, const struct chart *c)
+{
+	char	 lbl[128];
+	double	 y = SVGH - 14, px;
+
+	px = legend(c->s, c->b.x, y, C_TRIED, 0, 0, "tried");
+	if (c->forecast) {
+		if (r->model == MODEL_RANDOM)
 			snprintf(lbl, sizeof(lbl), "forecast at %s draws a day",
 			    tnum(r->draws_fit.rate, 1));
 		else
 			snprintf(lbl, sizeof(lbl), "forecast at %s names a day",
 			    tnum(r->names_fit.rate, 1));
-		px = legend(s, px, y, C_FORECAST, 6, 0, lbl);
-		px = legend(s, px, y, C_BAND, 0, 1, "90% interval");
+		px = legend(c->s, px, y, C_FORECAST, 6, 0, lbl);
+		px = legend(c->s, px, y, C_BAND, 0, 1, "90% interval");
 	}
 	if (r->lists)
-		legend(s, px, y, C_TOTAL, 4, 0, "candidate names in the list");
- done:
-	free(obs.xy);
-	free(fc.xy);
-	free(band.xy);
-	free(hi.xy);
-	if (trap_svg_end(s) == -1)
+		legend(c->s, px, y, C_TOTAL, 4, 0,
+		    "candidate names in the list");
+}
+
+static void
+svg(const struct report *r)
+{
+	struct chart	 c = { NULL, { 64, 96, 704, 240, 0, 0, 0, 0 }, 0, 0,
+			    0 };
+	char		 line1[256], line2[256], title[600];
+
+	c.forecast = svg_lines(r, line1, line2, sizeof(line1));
+	snprintf(title, sizeof(title), "%s: %s; %s", r->lists ?
+	    "Candidate names tried" : "User names tried", r->any ? line1 :
+	    "No attempts", line2);
+	c.s = trap_svg_begin(stdout, SVGW, SVGH, title);
+	trap_svg_text(c.s, 24, 26, TRAP_SVG_BIG | TRAP_SVG_BOLD, r->lists ?
+	    "Candidate names tried, and the forecast" : "User names tried");
+	if (!r->any) {
+		trap_svg_text(c.s, 24, 46, TRAP_SVG_GRAY, "No attempts");
+		trap_svg_rect(c.s, c.b.x, c.b.y, c.b.w, c.b.h, "#f4f4f4");
+		trap_svg_text(c.s, c.b.x + c.b.w / 2, c.b.y + c.b.h / 2,
+		    TRAP_SVG_MIDDLE | TRAP_SVG_BIG | TRAP_SVG_GRAY,
+		    "No attempts");
+	} else {
+		trap_svg_text(c.s, 24, 46, TRAP_SVG_GRAY, line1);
+		trap_svg_text(c.s, 24, 64, TRAP_SVG_GRAY, line2);
+		svg_axes(r, &c);
+		trap_svg_clip(c.s, c.b.x, c.b.y - 2, c.b.w + 2, c.b.h + 4);
+		svg_band(r, &c);
+		svg_observed(r, &c);
+		svg_forecast(r, &c);
+		trap_svg_unclip(c.s);
+		svg_words(r, &c);
+		svg_legend(r, &c);
+	}
+	if (trap_svg_end(c.s) == -1)
 		err(1, "stdout");
 }
 
@@ -1770,33 +1866,23 @@ main(int argc, char *argv[])
 	struct report	 r;
 	struct trap_input in;
 	struct trap_listopt lo;
-	const char	*refarg = NULL, *fmt = "text", *archive = NULL;
-	const char	*sarg = NULL, *uarg = NULL;
-	int		 ch, uflag = 0, rc = 0;
+	const char	*refarg = NULL;
+	int		 ch, fmt = FMT_TEXT, uflag = 0, rc = 0;
 
-	/* flock, wpath, cpath: the archive of -A (its recovery writes). */
+	/* The archive of -A needs flock, and wpath and cpath to recover. */
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
 		err(1, "pledge");
 
 	memset(&lo, 0, sizeof(lo));
 	lo.eval = 1;
+	memset(&in, 0, sizeof(in));
 	while ((ch = getopt(argc, argv, "A:D:d:o:r:S:t:U:u")) != -1) {
 		switch (ch) {
-		case 'A':
-			archive = optarg;
-			break;
-		case 'S':
-			sarg = optarg;
-			break;
-		case 'U':
-			uarg = optarg;
-			break;
 		case 'o':
-			if (strcmp(optarg, "text") != 0 &&
-			    strcmp(optarg, "json") != 0 &&
-			    strcmp(optarg, "svg") != 0)
+			fmt = trap_name_lookup(formatnames, NFORMATS,
+			    optarg, strlen(optarg));
+			if (fmt == -1)
 				trap_badusage(usage, "unknown format: %s", optarg);
-			fmt = optarg;
 			break;
 		case 'r':
 			refarg = optarg;
@@ -1805,21 +1891,18 @@ main(int argc, char *argv[])
 			uflag = 1;
 			break;
 		default:
-			if (!trap_listopt(&lo, ch, optarg))
+			if (!trap_listopt(&lo, ch, optarg) &&
+			    !trap_input_opt(&in, ch, optarg))
 				usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	trap_listopt_check(&lo, usage, archive != NULL, argc, argv);
-	if (archive == NULL && pledge("stdio rpath", NULL) == -1)
+	trap_listopt_check(&lo, usage, in.archive != NULL, argc, argv);
+	if (in.archive == NULL && pledge("stdio rpath", NULL) == -1)
 		err(1, "pledge");
 	trap_tz_init(uflag ? "UTC" : NULL);
-
-	memset(&in, 0, sizeof(in));
-	in.archive = archive;
-	in.since = sarg != NULL ? trap_time_arg(sarg, 1) : -1;
-	in.until = uarg != NULL ? trap_time_arg(uarg, 1) : -1;
+	trap_input_window(&in, 1);
 	in.promises = "stdio";
 	in.rec = readrec;
 	memset(&r, 0, sizeof(r));
@@ -1842,12 +1925,17 @@ main(int argc, char *argv[])
 		rc = 1;
 
 	analyse(&r);
-	if (strcmp(fmt, "json") == 0)
+	switch (fmt) {
+	case FMT_JSON:
 		json(&r);
-	else if (strcmp(fmt, "svg") == 0)
+		break;
+	case FMT_SVG:
 		svg(&r);
-	else
+		break;
+	default:
 		text(&r);
+		break;
+	}
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(1, "stdout");
 	return rc != 0 || in.nbad > 0;

@@ -313,8 +313,7 @@ proposed(void)
 	size_t		  i, n, k = 0, len, llen;
 
 	v = trap_hash_values(proposals, &n);
-	if ((a = reallocarray(NULL, n + 1, sizeof(*a))) == NULL)
-		err(2, NULL);
+	a = xreallocarray(NULL, n + 1, sizeof(*a));
 	for (i = 0; i < n; i++) {
 		a[k] = trap_hash_key(proposals, v[i], &len);
 		llen = *(size_t *)v[i];
@@ -378,23 +377,71 @@ record(const struct trap_rec *r, const char *line, size_t len, void *arg)
 	return 0;
 }
 
+/* -n: the tables of the names never proposed, and of the proposals. */
+static void
+newtraps(const char *xfile)
+{
+	size_t	 i;
+
+	excl = trap_hash_new(0);
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		trap_hash_put(excl, roles[i], strlen(roles[i]), NULL);
+	if (xfile != NULL)
+		loadexcl(xfile);
+	existing = trap_hash_new(0);
+	proposals = trap_hash_new(sizeof(size_t));
+}
+
+/* -c: the count of each class. */
+static void
+printcounts(void)
+{
+	char	 buf[64];
+	int	 i;
+
+	for (i = 0; i < NCLASSES; i++) {
+		snprintf(buf, sizeof(buf), "%s\t%llu\n", classnames[i],
+		    counts[i]);
+		trap_out_write(out, buf, strlen(buf));
+	}
+}
+
+/*
+ * The exit status, as grep(1)'s: 0 if a record was selected (-n: an
+ * address proposed), 1 if none, 2 on an error.
+ */
+static int
+status(int error, size_t nproposed)
+{
+	if (error)
+		return 2;
+	if (ndomain != NULL)
+		return nproposed > 0 ? 0 : 1;
+	if (aflag)
+		return counts[CLASS_TRAP] + counts[CLASS_REAL] +
+		    counts[CLASS_NONE] > 0 ? 0 : 1;
+	if (vflag)
+		return counts[CLASS_REAL] + counts[CLASS_NONE] > 0 ? 0 : 1;
+	return counts[CLASS_TRAP] > 0 ? 0 : 1;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct trap_input in;
 	struct trap_listopt lo;
-	const char	*ulist = NULL, *archive = NULL, *xfile = NULL;
+	const char	*ulist = NULL, *xfile = NULL;
 	char		*nd = NULL;
 	size_t		 nproposed = 0;
-	int		 ch, i, rc = 0;
+	int		 ch, rc = 0;
 
-	/* flock, wpath, cpath: the archive of -A (recovery writes). */
+	trap_eval = 2;		/* grep(1)'s: 1 is "none selected" */
+	/* The archive of -A needs flock, and wpath and cpath to recover. */
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
 		err(2, "pledge");
 
 	trap_tz_init(NULL);	/* of -S and -U */
 	memset(&in, 0, sizeof(in));
-	in.since = in.until = -1;
 	in.promises = "stdio";
 	in.logins = 1;
 	in.notime = 1;
@@ -403,15 +450,6 @@ main(int argc, char *argv[])
 	lo.eval = 2;
 	while ((ch = getopt(argc, argv, "A:acD:d:n:S:t:U:u:vx:")) != -1) {
 		switch (ch) {
-		case 'A':
-			archive = optarg;
-			break;
-		case 'S':
-			in.since = trap_time_arg(optarg, 2);
-			break;
-		case 'U':
-			in.until = trap_time_arg(optarg, 2);
-			break;
 		case 'a':
 			aflag = 1;
 			break;
@@ -420,8 +458,7 @@ main(int argc, char *argv[])
 			break;
 		case 'n':
 			free(nd);
-			if ((nd = strdup(optarg)) == NULL)
-				err(2, NULL);
+			nd = xstrdup(optarg);
 			ndlen = strlen(nd);
 			trap_lower(nd, ndlen);
 			if (!gooddomain(nd, ndlen))
@@ -438,48 +475,37 @@ main(int argc, char *argv[])
 			xfile = optarg;
 			break;
 		default:
-			if (!trap_listopt(&lo, ch, optarg))
+			if (!trap_listopt(&lo, ch, optarg) &&
+			    !trap_input_opt(&in, ch, optarg))
 				usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	trap_listopt_check(&lo, usage, archive != NULL, argc, argv);
+	trap_input_window(&in, 2);
+	trap_listopt_check(&lo, usage, in.archive != NULL, argc, argv);
 	if (ndomain != NULL && (aflag || cflag || vflag))
 		trap_badusage(usage, "-n and -%c are mutually exclusive",
 		    aflag ? 'a' : cflag ? 'c' : 'v');
 	if (ndomain == NULL && xfile != NULL)
 		trap_badusage(usage, "-x is only for -n");
-	if (archive == NULL && pledge("stdio rpath", NULL) == -1)
+	if (in.archive == NULL && pledge("stdio rpath", NULL) == -1)
 		err(2, "pledge");
 
 	/* Traps in -n's domain are existing traps, whatever -d says. */
 	if ((traps = trap_list_open(&lo, ndomain)) == NULL)
 		exit(2);
-	if (ndomain != NULL) {
-		excl = trap_hash_new(0);
-		for (i = 0; i < (int)(sizeof(roles) / sizeof(roles[0])); i++)
-			trap_hash_put(excl, roles[i], strlen(roles[i]), NULL);
-		if (xfile != NULL)
-			loadexcl(xfile);
-		existing = trap_hash_new(0);
-		proposals = trap_hash_new(sizeof(size_t));
-	}
+	if (ndomain != NULL)
+		newtraps(xfile);
 	if (ulist != NULL)
 		loadreals(ulist);
 
 	out = trap_out_open(STDOUT_FILENO);
-	in.archive = archive;
 	rc = trap_input_read(&in, argc, argv);
 	if (ndomain != NULL)
 		nproposed = proposed();
 	if (cflag)
-		for (i = 0; i < NCLASSES; i++) {
-			char	 buf[64];
-			snprintf(buf, sizeof(buf), "%s\t%llu\n", classnames[i],
-			    counts[i]);
-			trap_out_write(out, buf, strlen(buf));
-		}
+		printcounts();
 	trap_out_close(out);
 	trap_list_free(traps);
 	trap_hash_free(reals);
@@ -488,14 +514,5 @@ main(int argc, char *argv[])
 	trap_hash_free(proposals);
 	free(nd);
 
-	if (rc != 0 || in.nbad > 0)
-		return 2;
-	if (ndomain != NULL)
-		return nproposed > 0 ? 0 : 1;
-	if (aflag)
-		return counts[CLASS_TRAP] + counts[CLASS_REAL] +
-		    counts[CLASS_NONE] > 0 ? 0 : 1;
-	if (vflag)
-		return counts[CLASS_REAL] + counts[CLASS_NONE] > 0 ? 0 : 1;
-	return counts[CLASS_TRAP] > 0 ? 0 : 1;
+	return status(rc != 0 || in.nbad > 0, nproposed);
 }

@@ -68,6 +68,9 @@
 
 enum cp { CP_USERS, CP_HOSTS, CP_NONE };
 enum fmt { FMT_TEXT, FMT_CSV, FMT_TSV, FMT_JSON, FMT_SVG };
+static const char *const fmtnames[] = { "text", "csv", "tsv", "json",
+    "svg" };
+#define NFMTS	(sizeof(fmtnames) / sizeof(fmtnames[0]))
 enum key { K_HOST, K_ADDR, K_USER, K_NET, K_DOMAIN, K_SERVICE, K_DAEMON,
     K_LOGHOST, K_CLASS, K_HOUR, K_DAY, K_MINUTE, K_WEEKDAY };
 
@@ -162,6 +165,19 @@ static unsigned long long nbad;
 
 static struct buf	 obuf;		/* a cell being formatted */
 
+/* The sets of counterparts, see cp_add(). */
+#define LINMAX		64
+static const uint32_t	 lincaps[] = { 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16,
+    20, 24, 28, 32, 40, 48, 56, LINMAX };
+#define NLINCAPS	(sizeof(lincaps) / sizeof(lincaps[0]))
+static uint32_t		 linfree[NLINCAPS];
+static uint64_t		**bigs;
+static size_t		  nbigs;
+
+/* The batch of records being read, see readrec(). */
+static struct fields	 batch[BATCH];
+static size_t		 nbatch;
+
 /* The plot area of the time keys' charts. */
 static const struct trap_svg_box plotbox = { 64, 80, 704, 256, 0, 0, 0, 0 };
 
@@ -206,8 +222,7 @@ buf_need(struct buf *b, size_t n)
 	cap = b->cap == 0 ? 256 : b->cap;
 	while (cap - b->len < n)
 		cap *= 2;
-	if ((b->p = realloc(b->p, cap)) == NULL)
-		err(2, NULL);
+	b->p = xreallocarray(b->p, cap, 1);
 	b->cap = cap;
 }
 
@@ -273,16 +288,9 @@ row_get(const struct trap_str *k, uint64_t h, int *isnew)
  * rows that grow after.  Most keys have a few counterparts, so most of
  * the memory is here, at 9 words in 10 used.  Beyond LINMAX the set
  * is a table of its own (malloc(3), linear probing, load at most 3/4,
- * 0 empty): r->cps is then its index in bigs[].
+ * 0 empty): r->cps is then its index in bigs[].  (Their globals are at
+ * the top.)
  */
-#define LINMAX		64
-static const uint32_t	 lincaps[] = { 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16,
-    20, 24, 28, 32, 40, 48, 56, LINMAX };
-#define NLINCAPS	(sizeof(lincaps) / sizeof(lincaps[0]))
-static uint32_t		 linfree[NLINCAPS];
-static uint64_t		**bigs;
-static size_t		  nbigs;
-
 static size_t
 lincap(uint32_t n)
 {
@@ -340,15 +348,14 @@ big_new(struct row *r)
 	uint64_t	*t, *v = deref(r->cps);
 	size_t		 i;
 
-	if ((bigs = reallocarray(bigs, nbigs + 1, sizeof(*bigs))) == NULL ||
-	    (t = calloc(bigslots(LINMAX + 1), sizeof(*t))) == NULL)
-		err(2, NULL);
+	bigs = xreallocarray(bigs, nbigs + 1, sizeof(*bigs));
+	t = xcalloc(bigslots(LINMAX + 1), sizeof(*t));
 	for (i = 0; i < LINMAX; i++)
 		big_put(t, bigslots(LINMAX + 1), v[i]);
 	lin_free(NLINCAPS - 1, r->cps);
 	bigs[nbigs] = t;
 	if (nbigs > UINT32_MAX)
-		errx(2, "too many distinct keys");
+		errx(1, "too many distinct keys");
 	r->cps = nbigs++;
 }
 
@@ -358,8 +365,7 @@ big_grow(struct row *r)
 	uint64_t	*t, *old = bigs[r->cps];
 	size_t		 i, n = bigslots(r->ncp);
 
-	if ((t = calloc(bigslots(r->ncp + 1), sizeof(*t))) == NULL)
-		err(2, NULL);
+	t = xcalloc(bigslots(r->ncp + 1), sizeof(*t));
 	for (i = 0; i < n; i++)
 		if (old[i] != 0)
 			big_put(t, bigslots(r->ncp + 1), old[i]);
@@ -378,7 +384,7 @@ cp_add(struct row *r, uint64_t h)
 	if (h == 0)
 		h = 1;		/* 0 is an empty slot */
 	if (r->ncp == UINT32_MAX)
-		errx(2, "too many distinct counterparts");
+		errx(1, "too many distinct counterparts");
 	if (r->ncp > LINMAX) {
 		v = bigs[r->cps];
 		n = bigslots(r->ncp);
@@ -659,7 +665,7 @@ count_key(const struct fields *d)
 	else if (d->time > rget(r, R_LAST))
 		rput(r, R_LAST, d->time);
 	if ((n = rget(r, R_ATTEMPTS)) == ((int64_t)1 << 48) - 1)
-		errx(2, "too many attempts");
+		errx(1, "too many attempts");
 	rput(r, R_ATTEMPTS, n + 1);
 
 	/* The most recent name of an address. */
@@ -750,9 +756,6 @@ flush(struct fields *v, size_t n)
  * record with something to decode are in parse()'s buffers, until the
  * next: it is counted at once, after the batch before it.
  */
-static struct fields	 batch[BATCH];
-static size_t		 nbatch;
-
 static int
 readrec(const struct trap_rec *r, const char *line, size_t len, void *arg)
 {
@@ -996,112 +999,146 @@ rows_header(char sep)
 	    sep, cptitle[kd->cp], sep, sep);
 }
 
+/*
+ * The end of a row's line: its counterparts (in width w), first and last
+ * seen, each after its separator s[0], s[1], s[2], then s[3]; written.
+ */
+static void
+buf_tail(struct buf *b, const struct row *r, size_t w,
+    const char *const s[4])
+{
+	buf_add(b, s[0], strlen(s[0]));
+	buf_num(b, r->ncp, w);
+	buf_add(b, s[1], strlen(s[1]));
+	buf_time(b, rget(r, R_FIRST));
+	buf_add(b, s[2], strlen(s[2]));
+	buf_time(b, rget(r, R_LAST));
+	buf_add(b, s[3], strlen(s[3]));
+	buf_flush(b);
+}
+
+/* The rows as text, in columns; lbuf: the line being written. */
+static void
+rows_text(const uint64_t *v, size_t n, struct buf *lbuf)
+{
+	const struct keydef	*kd = &keys[key];
+	const struct row	*r;
+	static const char *const tail[4] = { "", "  ", "  ", "\n" };
+	size_t			 i, wa, wk, wc;
+	uint64_t		 maxcp = 0;
+
+	wk = strlen(kd->title);
+	for (i = 0; i < n; i++) {
+		keycell(sorted(v, i), 1);
+		wk = max(wk, obuf.len);
+		if (sorted(v, i)->ncp > maxcp)
+			maxcp = sorted(v, i)->ncp;
+	}
+	wa = max(strlen("Attempts"), digits(rget(sorted(v, 0), R_ATTEMPTS)));
+	wc = max(strlen(cptitle[kd->cp]), digits(maxcp));
+	printf("%*s  %-*s  %*s  %-19s  %s\n", (int)wa, "Attempts",
+	    (int)wk, kd->title, (int)wc, cptitle[kd->cp],
+	    "First Seen", "Last Seen");
+	for (i = 0; i < n; i++) {
+		r = sorted(v, i);
+		keycell(r, 1);
+		lbuf->len = 0;
+		buf_num(lbuf, rget(r, R_ATTEMPTS), wa);
+		buf_add(lbuf, "  ", 2);
+		buf_add(lbuf, obuf.p, obuf.len);
+		buf_need(lbuf, wk - obuf.len + 2);
+		memset(lbuf->p + lbuf->len, ' ', wk - obuf.len + 2);
+		lbuf->len += wk - obuf.len + 2;
+		buf_tail(lbuf, r, wc, tail);
+	}
+}
+
+/* The rows as CSV or TSV. */
+static void
+rows_sv(const uint64_t *v, size_t n, struct buf *lbuf)
+{
+	const struct row	*r;
+	char			 sep = fmt == FMT_CSV ? ',' : '\t';
+	const char		*tail[4];
+	size_t			 i;
+
+	tail[0] = tail[1] = tail[2] = fmt == FMT_CSV ? "," : "\t";
+	tail[3] = "\n";
+
+	rows_header(sep);
+	for (i = 0; i < n; i++) {
+		r = sorted(v, i);
+		keycell(r, fmt == FMT_TSV);
+		lbuf->len = 0;
+		buf_num(lbuf, rget(r, R_ATTEMPTS), 0);
+		buf_add(lbuf, &sep, 1);
+		if (fmt == FMT_TSV)
+			buf_add(lbuf, obuf.p, obuf.len);
+		else {
+			buf_flush(lbuf);
+			trap_csv_str(stdout, obuf.p, obuf.len);
+		}
+		buf_tail(lbuf, r, 0, tail);
+	}
+}
+
+/* The rows as JSON, an object a line. */
+static void
+rows_json(const uint64_t *v, size_t n, struct buf *lbuf)
+{
+	const struct keydef	*kd = &keys[key];
+	const struct row	*r;
+	const char		*k, *tail[4];
+	char			 cp[32];
+	size_t			 i, klen, rlen;
+
+	snprintf(cp, sizeof(cp), ",\"%s\":", cpjson[kd->cp]);
+	tail[0] = cp;
+	tail[1] = ",\"first\":\"";
+	tail[2] = "\",\"last\":\"";
+	tail[3] = "\"}\n";
+	for (i = 0; i < n; i++) {
+		r = sorted(v, i);
+		k = keyof(r, &klen);
+		printf("{\"attempts\":%llu,\"%s\":",
+		    (unsigned long long)rget(r, R_ATTEMPTS),
+		    key == K_HOST ? "addr" : kd->name);
+		put_json(k, klen);
+		if (key == K_HOST) {
+			fputs(",\"rdns\":", stdout);
+			rlen = 0;
+			if (r->rdns != 0 && klen > 0)
+				k = rdnsof(r->rdns, &rlen);
+			put_json(k, rlen);
+		}
+		lbuf->len = 0;
+		buf_tail(lbuf, r, 0, tail);
+	}
+}
+
+/* The rows, sorted, the first -n of them. */
 static void
 print_rows(void)
 {
 	static struct buf	 lbuf;
-	const struct keydef	*kd = &keys[key];
-	const struct row	*r;
 	uint64_t		*v;
-	const char		*k;
-	char			 sep;
-	size_t			 n, i, klen, rlen, wa, wk, wc;
-	uint64_t		 maxcp = 0;
+	size_t			 n;
 
 	v = sortrows(&n);
 	if ((unsigned long long)nrows < n)
 		n = nrows;
-
 	switch (fmt) {
 	case FMT_TEXT:
-		wk = strlen(kd->title);
-		for (i = 0; i < n; i++) {
-			keycell(sorted(v, i), 1);
-			wk = max(wk, obuf.len);
-			if (sorted(v, i)->ncp > maxcp)
-				maxcp = sorted(v, i)->ncp;
-		}
-		wa = max(strlen("Attempts"),
-		    digits(rget(sorted(v, 0), R_ATTEMPTS)));
-		wc = max(strlen(cptitle[kd->cp]), digits(maxcp));
-		printf("%*s  %-*s  %*s  %-19s  %s\n", (int)wa, "Attempts",
-		    (int)wk, kd->title, (int)wc, cptitle[kd->cp],
-		    "First Seen", "Last Seen");
-		for (i = 0; i < n; i++) {
-			r = sorted(v, i);
-			keycell(r, 1);
-			lbuf.len = 0;
-			buf_num(&lbuf, rget(r, R_ATTEMPTS), wa);
-			buf_add(&lbuf, "  ", 2);
-			buf_add(&lbuf, obuf.p, obuf.len);
-			buf_need(&lbuf, wk - obuf.len + 2);
-			memset(lbuf.p + lbuf.len, ' ', wk - obuf.len + 2);
-			lbuf.len += wk - obuf.len + 2;
-			buf_num(&lbuf, r->ncp, wc);
-			buf_add(&lbuf, "  ", 2);
-			buf_time(&lbuf, rget(r, R_FIRST));
-			buf_add(&lbuf, "  ", 2);
-			buf_time(&lbuf, rget(r, R_LAST));
-			buf_add(&lbuf, "\n", 1);
-			buf_flush(&lbuf);
-		}
+		rows_text(v, n, &lbuf);
 		break;
 	case FMT_TSV:
 	case FMT_CSV:
-		sep = fmt == FMT_CSV ? ',' : '\t';
-		rows_header(sep);
-		for (i = 0; i < n; i++) {
-			r = sorted(v, i);
-			keycell(r, fmt == FMT_TSV);
-			lbuf.len = 0;
-			buf_num(&lbuf, rget(r, R_ATTEMPTS), 0);
-			buf_add(&lbuf, &sep, 1);
-			if (fmt == FMT_TSV)
-				buf_add(&lbuf, obuf.p, obuf.len);
-			else {
-				buf_flush(&lbuf);
-				trap_csv_str(stdout, obuf.p, obuf.len);
-			}
-			buf_add(&lbuf, &sep, 1);
-			buf_num(&lbuf, r->ncp, 0);
-			buf_add(&lbuf, &sep, 1);
-			buf_time(&lbuf, rget(r, R_FIRST));
-			buf_add(&lbuf, &sep, 1);
-			buf_time(&lbuf, rget(r, R_LAST));
-			buf_add(&lbuf, "\n", 1);
-			buf_flush(&lbuf);
-		}
-		break;
-	case FMT_SVG:		/* svg_rows() */
+		rows_sv(v, n, &lbuf);
 		break;
 	case FMT_JSON:
-		for (i = 0; i < n; i++) {
-			r = sorted(v, i);
-			k = keyof(r, &klen);
-			printf("{\"attempts\":%llu,\"%s\":",
-			    (unsigned long long)rget(r, R_ATTEMPTS),
-			    key == K_HOST ? "addr" : kd->name);
-			put_json(k, klen);
-			if (key == K_HOST) {
-				fputs(",\"rdns\":", stdout);
-				rlen = 0;
-				if (r->rdns != 0 && klen > 0) {
-					k = rdnsof(r->rdns, &rlen);
-				}
-				put_json(k, rlen);
-			}
-			lbuf.len = 0;
-			buf_add(&lbuf, ",\"", 2);
-			buf_add(&lbuf, cpjson[kd->cp], strlen(cpjson[kd->cp]));
-			buf_add(&lbuf, "\":", 2);
-			buf_num(&lbuf, r->ncp, 0);
-			buf_add(&lbuf, ",\"first\":\"", 10);
-			buf_time(&lbuf, rget(r, R_FIRST));
-			buf_add(&lbuf, "\",\"last\":\"", 10);
-			buf_time(&lbuf, rget(r, R_LAST));
-			buf_add(&lbuf, "\"}\n", 3);
-			buf_flush(&lbuf);
-		}
+		rows_json(v, n, &lbuf);
+		break;
+	case FMT_SVG:		/* svg_rows() */
 		break;
 	}
 	free(v);
@@ -1349,7 +1386,7 @@ static void
 svg_end(struct trap_svg *s)
 {
 	if (trap_svg_end(s) == -1)
-		err(2, "stdout");
+		err(1, "stdout");
 }
 
 /* No attempts: the frame, and a word in it. */
@@ -1373,15 +1410,97 @@ svg_empty(void)
  * that bars keep to the days).  Minutes and weekdays have the level that
  * attempts spread evenly would have.
  */
+/*
+ * The bars of svg_times(): the counts of the n periods from plo (hours
+ * or days; those seen are lo to hi), k to a bar; their number in *nb,
+ * the largest in *most.
+ */
+static uint64_t *
+svg_bins(int64_t lo, int64_t hi, int64_t plo, int64_t n, int64_t k,
+    int64_t *nb, uint64_t *most)
+{
+	uint64_t	*cnt;
+	int64_t		 i, g;
+
+	*nb = (n + k - 1) / k;
+	cnt = xcalloc(*nb, sizeof(*cnt));
+	for (i = lo; i <= hi; i++)
+		cnt[(i - plo) / k] += timecount(i);
+	*most = 0;
+	for (g = 0; g < *nb; g++)
+		if (cnt[g] > *most)
+			*most = cnt[g];
+	return cnt;
+}
+
+/* The hours' axis of svg_times(): days, and hours if there is room. */
+static void
+svg_hours(struct trap_svg *s, struct trap_svg_box *b, int64_t plo,
+    int64_t phi, int64_t k, int64_t nb, const char *xtitle)
+{
+	char	 l[64];
+	double	 slot = b->w / nb, base = b->y + b->h, x;
+	int64_t	 i;
+
+	/* A day is 24 periods; its ticks are at its start. */
+	b->xlo = plo / 24.0;
+	b->xhi = (plo + nb * k) / 24.0;
+	trap_svg_xdays(s, b, 1, xtitle);
+	if (k > 1 || slot < 6)
+		return;
+	for (i = plo; i <= phi; i++) {
+		x = b->x + (i - plo) * slot;
+		if (i % 24 == 0)
+			continue;
+		trap_svg_line(s, x, base, x, base + 3, "#333333", 1, 0);
+		if (i % 6 != 0 || slot < 12)
+			continue;
+		snprintf(l, sizeof(l), "%02d", (int)(i % 24));
+		trap_svg_text(s, x, base + 19, TRAP_SVG_MIDDLE |
+		    TRAP_SVG_SMALL | TRAP_SVG_GRAY, l);
+	}
+}
+
+/*
+ * The axis of minutes or weekdays of svg_times(), with the line of the
+ * attempts spread evenly.
+ */
+static void
+svg_cycle(struct trap_svg *s, const struct trap_svg_box *b, int64_t lo,
+    int64_t hi, double even, const char *xtitle)
+{
+	char	 l[64];
+	double	 slot = b->w / (hi - lo + 1), base = b->y + b->h, x, y;
+	int64_t	 i;
+
+	for (i = lo; i <= hi; i++) {
+		if (key == K_MINUTE && i % 5 != 0)
+			continue;
+		x = b->x + (i - lo + 0.5) * slot;
+		trap_svg_line(s, x, base, x, base + 5, "#333333", 1, 0);
+		trap_svg_text(s, x, base + 19, TRAP_SVG_MIDDLE |
+		    TRAP_SVG_SMALL, key == K_MINUTE ?
+		    timelabel(i, l, sizeof(l)) : wdays[i]);
+	}
+	trap_svg_text(s, b->x + b->w / 2, base + 38,
+	    TRAP_SVG_MIDDLE | TRAP_SVG_GRAY, xtitle);
+	y = trap_svg_y(b, even);
+	trap_svg_line(s, b->x, y, b->x + b->w, y, "#d62728", 1.5, 6);
+	trap_svg_textf(s, b->x + b->w, y - 5, TRAP_SVG_END |
+	    TRAP_SVG_SMALL, "spread evenly: %.*f a %s",
+	    even < 1 ? 2 : 1, even, key == K_MINUTE ? "minute" : "day");
+}
+
+/* The time keys' chart: a bar per period (or per k of them). */
 static void
 svg_times(void)
 {
 	struct trap_svg		*s;
 	struct trap_svg_box	 b = plotbox;
-	char			 l[64], zone[80], ytitle[64], xtitle[128];
-	int64_t			 lo, hi, plo, phi, i, k, n, nb, g;
-	uint64_t		*cnt, most = 0;
-	double			 slot, bw, x, y, base, even = 0;
+	char			 zone[80], ytitle[64], xtitle[128];
+	int64_t			 lo, hi, plo, phi, k, n, nb, g;
+	uint64_t		*cnt, most;
+	double			 slot, bw, y, base, even = 0;
 
 	timerange(&lo, &hi);
 	plo = lo;
@@ -1398,14 +1517,7 @@ svg_times(void)
 			k = k <= 2 ? 2 : k <= 3 ? 3 : k <= 4 ? 4 : k <= 6 ? 6 :
 			    k <= 8 ? 8 : k <= 12 ? 12 : (k + 23) / 24 * 24;
 	}
-	nb = (n + k - 1) / k;
-	if ((cnt = calloc(nb, sizeof(*cnt))) == NULL)
-		err(2, NULL);
-	for (i = lo; i <= hi; i++)
-		cnt[(i - plo) / k] += timecount(i);
-	for (g = 0; g < nb; g++)
-		if (cnt[g] > most)
-			most = cnt[g];
+	cnt = svg_bins(lo, hi, plo, n, k, &nb, &most);
 
 	if (k == 1)
 		strlcpy(ytitle, svgtitle[key], sizeof(ytitle));
@@ -1450,51 +1562,15 @@ svg_times(void)
 	}
 	free(cnt);
 
-	switch (key) {
-	case K_HOUR:
-		/* A day is 24 periods; its ticks are at its start. */
-		b.xlo = plo / 24.0;
-		b.xhi = (plo + nb * k) / 24.0;
-		trap_svg_xdays(s, &b, 1, xtitle);
-		if (k > 1 || slot < 6)
-			break;
-		for (i = plo; i <= phi; i++) {
-			x = b.x + (i - plo) * slot;
-			if (i % 24 == 0)
-				continue;
-			trap_svg_line(s, x, base, x, base + 3, "#333333", 1, 0);
-			if (i % 6 != 0 || slot < 12)
-				continue;
-			snprintf(l, sizeof(l), "%02d", (int)(i % 24));
-			trap_svg_text(s, x, base + 19, TRAP_SVG_MIDDLE |
-			    TRAP_SVG_SMALL | TRAP_SVG_GRAY, l);
-		}
-		break;
-	case K_DAY:
+	if (key == K_HOUR)
+		svg_hours(s, &b, plo, phi, k, nb, xtitle);
+	else if (key == K_DAY) {
 		/* Days are labelled at the middle of their bars. */
 		b.xlo = plo - 0.5;
 		b.xhi = plo + nb * k - 0.5;
 		trap_svg_xdays(s, &b, k == 1, xtitle);
-		break;
-	default:
-		for (i = lo; i <= hi; i++) {
-			if (key == K_MINUTE && i % 5 != 0)
-				continue;
-			x = b.x + (i - lo + 0.5) * slot;
-			trap_svg_line(s, x, base, x, base + 5, "#333333", 1, 0);
-			trap_svg_text(s, x, base + 19, TRAP_SVG_MIDDLE |
-			    TRAP_SVG_SMALL, key == K_MINUTE ?
-			    timelabel(i, l, sizeof(l)) : wdays[i]);
-		}
-		trap_svg_text(s, b.x + b.w / 2, base + 38,
-		    TRAP_SVG_MIDDLE | TRAP_SVG_GRAY, xtitle);
-		y = trap_svg_y(&b, even);
-		trap_svg_line(s, b.x, y, b.x + b.w, y, "#d62728", 1.5, 6);
-		trap_svg_textf(s, b.x + b.w, y - 5, TRAP_SVG_END |
-		    TRAP_SVG_SMALL, "spread evenly: %.*f a %s",
-		    even < 1 ? 2 : 1, even, key == K_MINUTE ? "minute" : "day");
-		break;
-	}
+	} else
+		svg_cycle(s, &b, lo, hi, even, xtitle);
 	svg_end(s);
 }
 
@@ -1713,7 +1789,7 @@ breach(struct trap_input *in, int argc, char *argv[])
 	free(rows);
 	trap_breach_free(breaches);
 	if (fflush(stdout) == EOF || ferror(stdout))
-		err(2, "stdout");
+		err(1, "stdout");
 	return rc;
 }
 
@@ -1734,25 +1810,17 @@ parse_bits(char *arg)
 		errx(1, "IPv4 prefix length is %s: %s", errstr, arg);
 }
 
-int
-main(int argc, char *argv[])
+/* The options, into the globals and in (-A, -S, -U); optind past them. */
+static void
+options(int argc, char *argv[], struct trap_input *in)
 {
-	struct trap_input	 in;
-	const char		*errstr, *sarg = NULL, *uarg = NULL;
-	const char		*archive = NULL;
-	char			*marg = NULL;
-	size_t			 i;
-	int			 ch, uflag = 0, rc = 0;
+	const char	*errstr;
+	char		*marg = NULL;
+	size_t		 i;
+	int		 ch, uflag = 0;
 
-	/* flock, wpath, cpath: the archive of -A (its recovery writes). */
-	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
-		err(2, "pledge");
-
-	while ((ch = getopt(argc, argv, "A:k:m:n:o:sS:uU:")) != -1) {
+	while ((ch = getopt(argc, argv, "A:k:m:n:o:S:sU:u")) != -1) {
 		switch (ch) {
-		case 'A':
-			archive = optarg;
-			break;
 		case 'k':
 			if (strcmp(optarg, "breach") == 0) {
 				breaches = trap_breach_new();
@@ -1774,38 +1842,22 @@ main(int argc, char *argv[])
 				errx(1, "count is %s: %s", errstr, optarg);
 			break;
 		case 'o':
-			if (strcmp(optarg, "text") == 0)
-				fmt = FMT_TEXT;
-			else if (strcmp(optarg, "csv") == 0)
-				fmt = FMT_CSV;
-			else if (strcmp(optarg, "tsv") == 0)
-				fmt = FMT_TSV;
-			else if (strcmp(optarg, "json") == 0)
-				fmt = FMT_JSON;
-			else if (strcmp(optarg, "svg") == 0)
-				fmt = FMT_SVG;
-			else
+			if ((ch = trap_name_lookup(fmtnames, NFMTS,
+			    optarg, strlen(optarg))) == -1)
 				errx(1, "unknown format: %s", optarg);
+			fmt = ch;
 			break;
 		case 's':
 			sflag = 1;
 			break;
-		case 'S':
-			sarg = optarg;
-			break;
 		case 'u':
 			uflag = 1;
 			break;
-		case 'U':
-			uarg = optarg;
-			break;
 		default:
-			usage();
+			if (!trap_input_opt(in, ch, optarg))
+				usage();
 		}
 	}
-	argc -= optind;
-	argv += optind;
-
 	if (sflag && fmt == FMT_SVG)
 		errx(1, "-s has no svg format");
 	if (breaches != NULL && (sflag || marg != NULL || fmt == FMT_SVG))
@@ -1818,38 +1870,13 @@ main(int argc, char *argv[])
 	}
 	/* -S and -U are read in the zone of the output. */
 	trap_tz_init(uflag ? "UTC0" : NULL);
-	memset(&in, 0, sizeof(in));
-	in.since = sarg != NULL ? trap_time_arg(sarg, 1) : -1;
-	in.until = uarg != NULL ? trap_time_arg(uarg, 1) : -1;
+	trap_input_window(in, 1);
+}
 
-	if (sflag || fmt == FMT_SVG) {
-		hostsh = trap_hash_new(0);
-		usersh = trap_hash_new(0);
-	}
-	if (!sflag && keys[key].cp == CP_NONE)
-		timeh = trap_hash_new(sizeof(uint64_t));
-	else if (!sflag) {
-		keyed = 1;
-		keyh = trap_hash_new(sizeof(struct row));
-		rdnsh = trap_hash_new(0);
-	}
-
-	if (archive != NULL && argc > 0)
-		trap_badusage(usage, "-A and files are mutually exclusive");
-	if (archive == NULL && pledge("stdio rpath", NULL) == -1)
-		err(2, "pledge");
-	/* rpath, and the archive's, end once the input is open. */
-	in.archive = archive;
-	in.promises = "stdio";
-	in.rec = readrec;
-	in.flush = endblock;
-	if (breaches != NULL)
-		return breach(&in, argc, argv);
-	if (trap_input_read(&in, argc, argv) == -1)
-		rc = 1;
-	if (in.nbad > 0 || nbad > 0)
-		rc = 1;
-
+/* What was counted, in the format of -o. */
+static void
+output(void)
+{
 	if (fmt == FMT_SVG) {
 		if (nattempts == 0)
 			svg_empty();
@@ -1866,6 +1893,49 @@ main(int argc, char *argv[])
 	else
 		print_empty();
 	if (fflush(stdout) == EOF || ferror(stdout))
-		err(2, "stdout");
+		err(1, "stdout");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct trap_input	 in;
+	int			 rc = 0;
+
+	/* The archive of -A needs flock, and wpath and cpath to recover. */
+	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
+		err(1, "pledge");
+	memset(&in, 0, sizeof(in));
+	options(argc, argv, &in);
+	argc -= optind;
+	argv += optind;
+	if (in.archive != NULL && argc > 0)
+		trap_badusage(usage, "-A and files are mutually exclusive");
+	if (in.archive == NULL && pledge("stdio rpath", NULL) == -1)
+		err(1, "pledge");
+
+	if (sflag || fmt == FMT_SVG) {
+		hostsh = trap_hash_new(0);
+		usersh = trap_hash_new(0);
+	}
+	if (!sflag && keys[key].cp == CP_NONE)
+		timeh = trap_hash_new(sizeof(uint64_t));
+	else if (!sflag) {
+		keyed = 1;
+		keyh = trap_hash_new(sizeof(struct row));
+		rdnsh = trap_hash_new(0);
+	}
+
+	/* Once the input is open, rpath and the archive's promises end. */
+	in.promises = "stdio";
+	in.rec = readrec;
+	in.flush = endblock;
+	if (breaches != NULL)
+		return breach(&in, argc, argv);
+	if (trap_input_read(&in, argc, argv) == -1)
+		rc = 1;
+	if (in.nbad > 0 || nbad > 0)
+		rc = 1;
+	output();
 	return rc;
 }

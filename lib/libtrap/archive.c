@@ -86,6 +86,8 @@ struct trap_archive {
 	unsigned long long	 added, dups;
 };
 
+static const char	*sortbuf;	/* of cmpoff() */
+
 static void
 dberr(const struct trap_archive *a, const char *what, int ret)
 {
@@ -305,9 +307,8 @@ trap_archive_open(const char *dir, int writable)
 	char			 path[PATH_MAX];
 	int			 ret;
 
-	if ((a = calloc(1, sizeof(*a))) == NULL || (a->dir = strdup(dir)) ==
-	    NULL)
-		err(2, NULL);
+	a = xcalloc(1, sizeof(*a));
+	a->dir = xstrdup(dir);
 	a->writable = writable;
 	a->lockfd = -1;
 	if (writable && mkdir(dir, 0755) == -1 && errno != EEXIST) {
@@ -502,8 +503,6 @@ struct second {
 	void		*arg;
 	int		 stop;
 };
-
-static const char *sortbuf;
 
 static int
 cmpoff(const void *a, const void *b)

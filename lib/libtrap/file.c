@@ -77,7 +77,7 @@ trap_file_open(const char *path)
 	ssize_t			 n;
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
-		err(2, NULL);
+		err(trap_eval, NULL);
 	if (strcmp(path, "-") == 0) {
 		f->fd = STDIN_FILENO;
 		path = "(stdin)";
@@ -87,7 +87,7 @@ trap_file_open(const char *path)
 	}
 	if ((f->name = strdup(path)) == NULL ||
 	    (f->buf = malloc(BUFSZ)) == NULL)
-		err(2, NULL);
+		err(trap_eval, NULL);
 	f->mtime = -1;
 	if (fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode))
 		f->mtime = st.st_mtime;
@@ -115,13 +115,13 @@ trap_file_open(const char *path)
 	if ((unsigned char)f->buf[0] == 0x1f &&
 	    (unsigned char)f->buf[1] == 0x8b) {
 		if ((f->zbuf = malloc(ZBUFSZ)) == NULL)
-			err(2, NULL);
+			err(trap_eval, NULL);
 		memcpy(f->zbuf, f->buf, f->end);
 		f->zs.next_in = f->zbuf;
 		f->zs.avail_in = f->end;
 		f->end = 0;
 		if (inflateInit2(&f->zs, 15 + 16) != Z_OK)
-			errx(2, "%s: inflateInit2 failed", f->name);
+			errx(trap_eval, "%s: inflateInit2 failed", f->name);
 		f->gz = 1;
 	}
 	return f;
@@ -181,7 +181,7 @@ fill_gz(struct trap_file *f)
 			if (f->zs.next_in[0] != 0x1f)
 				return 0;	/* trailing garbage: ignore */
 			if (inflateReset(&f->zs) != Z_OK)
-				errx(2, "%s: inflateReset failed", f->name);
+				errx(trap_eval, "%s: inflateReset failed", f->name);
 			f->gz = 1;
 		}
 		before = f->end;

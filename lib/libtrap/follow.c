@@ -107,7 +107,7 @@ trap_follow_new(trap_follow_fn fn, void *arg, int flags)
 
 	if ((f = calloc(1, sizeof(*f))) == NULL ||
 	    (f->rbuf = malloc(READSZ)) == NULL)
-		err(2, NULL);
+		err(trap_eval, NULL);
 	f->fn = fn;
 	f->arg = arg;
 	f->flags = flags;
@@ -154,7 +154,7 @@ feed(struct trap_follow *f, struct ffile *ff, struct reader *r,
 				r->cap = r->len + len < 256 ? 256 :
 				    r->len + len;
 				if ((nb = realloc(r->buf, r->cap)) == NULL)
-					err(2, NULL);
+					err(trap_eval, NULL);
 				r->buf = nb;
 			}
 			if (len > 0)
@@ -269,13 +269,13 @@ trap_follow_add(struct trap_follow *f, const char *path)
 	int		 rc = 0;
 
 	if ((ff = reallocarray(f->files, f->n + 1, sizeof(*ff))) == NULL)
-		err(2, NULL);
+		err(trap_eval, NULL);
 	f->files = ff;
 	ff = &f->files[f->n];
 	memset(ff, 0, sizeof(*ff));
 	reader_init(&ff->cur);
 	if ((ff->path = strdup(path)) == NULL)
-		err(2, NULL);
+		err(trap_eval, NULL);
 	if (strcmp(path, "-") == 0) {
 		ff->stream = 1;
 		ff->cur.fd = STDIN_FILENO;

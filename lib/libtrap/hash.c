@@ -122,7 +122,7 @@ trap_hash_alloc(struct trap_hash *h, size_t n, uint32_t *ref)
 	n = (n + UNIT - 1) & ~(UNIT - 1);
 	if (h->nchunks == 0 || h->size - h->used < n) {
 		if (h->nchunks == MAXCHUNKS)
-			errx(1, "too many distinct keys");
+			errx(trap_eval, "too many distinct keys");
 		/* The first unit of all is ref 0, none. */
 		first = h->nchunks == 0 ? UNIT : 0;
 		size = n + first > ((size_t)1 << CHUNKSHIFT) ? n + first :
@@ -215,7 +215,7 @@ trap_hash_add(struct trap_hash *h, const char *key, size_t len,
 		return SLOTREF(*s);
 	}
 	if (len >= UINT32_MAX)
-		errx(1, "key too long");
+		errx(trap_eval, "key too long");
 	e = trap_hash_alloc(h, h->vsize + sizeof(n) + len + 1, &ref);
 	n = len;
 	memset(e, 0, h->vsize);

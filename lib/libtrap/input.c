@@ -129,6 +129,39 @@ readfile(struct trap_input *in, struct trap_file *f)
 }
 
 /*
+ * The options -A, -S and -U of a reading tool, as they all take them: 1
+ * if ch is one of them, 0 if not.
+ */
+int
+trap_input_opt(struct trap_input *in, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'A':
+		in->archive = arg;
+		return 1;
+	case 'S':
+		in->sarg = arg;
+		return 1;
+	case 'U':
+		in->uarg = arg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The window of -S and -U, read in the zone of the output (set by then
+ * with trap_tz_init); a bad time is an error, exit eval.
+ */
+void
+trap_input_window(struct trap_input *in, int eval)
+{
+	in->since = in->sarg != NULL ? trap_time_arg(in->sarg, eval) : -1;
+	in->until = in->uarg != NULL ? trap_time_arg(in->uarg, eval) : -1;
+}
+
+/*
  * Give in->rec every record of the archive in->archive, or of the files
  * (none: stdin), with since <= time < until (-1: unbounded).  With
  * in->promises, pledge(2) them once the last input is open.  Return 0,
@@ -145,14 +178,14 @@ trap_input_read(struct trap_input *in, int argc, char *argv[])
 	if (in->archive != NULL) {
 		rc = readarchive(in);
 		if (in->promises != NULL && pledge(in->promises, NULL) == -1)
-			err(1, "pledge");
+			err(trap_eval, "pledge");
 	}
 	for (i = 0; in->archive == NULL && i < n && !stop; i++) {
 		name = argc > 0 ? argv[i] : "-";
 		f = trap_file_open(name);
 		if (i == n - 1 && in->promises != NULL &&
 		    pledge(in->promises, NULL) == -1)
-			err(1, "pledge");
+			err(trap_eval, "pledge");
 		if (f == NULL) {
 			warn("%s", name);
 			rc = -1;

@@ -48,8 +48,7 @@ trap_out_open(int fd)
 {
 	struct trap_out	*o;
 
-	if ((o = malloc(sizeof(*o))) == NULL)
-		err(2, NULL);
+	o = xmalloc(sizeof(*o));
 	o->fd = fd;
 	o->len = 0;
 	return o;
@@ -68,7 +67,7 @@ trap_out_flush(struct trap_out *o)
 			continue;
 		}
 		if (n == -1)
-			err(2, "write");
+			err(trap_eval, "write");
 	}
 	o->len = 0;
 }
@@ -132,7 +131,7 @@ trap_vis(char *dst, size_t dstlen, const char *src, size_t len)
 		return 4;
 	}
 	if (dstlen < 4 * len + 1)
-		errx(2, "trap_vis: buffer too small");
+		errx(trap_eval, "trap_vis: buffer too small");
 	if (!needvis(src, len)) {
 		memcpy(dst, src, len);
 		dst[len] = '\0';

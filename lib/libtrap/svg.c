@@ -143,7 +143,7 @@ trap_svg_begin(FILE *fp, int width, int height, const char *title)
 	struct trap_svg	*s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
-		err(2, NULL);
+		err(trap_eval, NULL);
 	s->fp = fp;
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", fp);
 	fprintf(fp, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
@@ -213,7 +213,7 @@ trap_svg_textf(struct trap_svg *s, double x, double y, int flags,
 
 	va_start(ap, fmt);
 	if (vasprintf(&p, fmt, ap) == -1)
-		err(2, NULL);
+		err(trap_eval, NULL);
 	va_end(ap);
 	trap_svg_text(s, x, y, flags, p);
 	free(p);

@@ -343,7 +343,7 @@ trap_tz_init(const char *tz)
 		if (!trap_tz_known(tz))
 			errx(2, "%s: unknown time zone", tz);
 		if (setenv("TZ", tz, 1) == -1)
-			err(2, "setenv");
+			err(trap_eval, "setenv");
 	} else if ((env = getenv("TZ")) != NULL && *env != '\0' &&
 	    !trap_tz_known(env))
 		errx(2, "%s: unknown time zone (TZ)", env);

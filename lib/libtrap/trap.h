@@ -94,7 +94,8 @@ size_t	 trap_utf8len(const unsigned char *, size_t);
 void	 trap_json_str(FILE *, const char *, size_t);
 void	 trap_csv_str(FILE *, const char *, size_t);
 
-/* xmalloc.c: allocation that exits 1 (err(3)) when it fails. */
+/* xmalloc.c: allocation that exits trap_eval (err(3)) when it fails. */
+extern int trap_eval;
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);
@@ -231,11 +232,13 @@ void	 trap_breach_free(struct trap_breach *);
 /*
  * input.c: the one reader of records (files, stdin or the archive), for
  * every tool: each line parsed once, the window applied, bad lines
- * reported.  Set the fields before trap_input_read; nbad is its count.
+ * reported.  Set the fields before trap_input_read (since and until with
+ * trap_input_window after trap_input_opt, or -1); nbad is its count.
  */
 #define TRAP_INPUT_MAXWARN	10	/* bad lines reported one by one */
 struct trap_input {
 	const char	*archive;	/* -A, or NULL for the files */
+	const char	*sarg, *uarg;	/* -S, -U, as given */
 	time_t		 since, until;	/* -S, -U; -1: unbounded */
 	int		 logins;	/* give login records too */
 	int		 notime;	/* and records without a time */
@@ -249,6 +252,8 @@ struct trap_input {
 	void		*arg;
 	unsigned long long nbad;	/* lines that were not records */
 };
+int	 trap_input_opt(struct trap_input *, int, const char *);
+void	 trap_input_window(struct trap_input *, int);
 int	 trap_input_read(struct trap_input *, int, char *[]);
 
 /*

@@ -53,8 +53,7 @@ trap_list_new(void)
 {
 	struct trap_list	*l;
 
-	if ((l = calloc(1, sizeof(*l))) == NULL)
-		err(2, NULL);
+	l = xcalloc(1, sizeof(*l));
 	l->addrs = trap_hash_new(sizeof(uint32_t));
 	l->locals = trap_hash_new(sizeof(uint32_t));
 	return l;
@@ -230,9 +229,7 @@ add(struct trap_list *l, const char *a, size_t len)
 		return;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 1024;
-		if ((l->order = reallocarray(l->order, l->cap,
-		    sizeof(*l->order))) == NULL)
-			err(2, NULL);
+		l->order = xreallocarray(l->order, l->cap, sizeof(*l->order));
 	}
 	*v = l->n;
 	l->order[l->n++] = (char *)trap_hash_key(l->addrs, v, NULL);

@@ -15,8 +15,8 @@
  */
 
 /*
- * Allocation that cannot fail: on failure every tool exits 1 with the
- * reason (err(3)), as tmux and mandoc do.  Callers need no checks.
+ * Allocation that cannot fail: on failure the tool exits with the reason
+ * (err(3)), as tmux and mandoc do.  Callers need no checks.
  */
 
 #include "compat.h"
@@ -27,13 +27,20 @@
 
 #include "trap.h"
 
+/*
+ * The exit status of an error that stops a tool (out of memory, output
+ * that cannot be written): 1, as every tool's page says, but 2 for
+ * trapmatch, whose 1 means that nothing was selected (grep(1)).
+ */
+int	 trap_eval = 1;
+
 void *
 xmalloc(size_t size)
 {
 	void	*p;
 
 	if ((p = malloc(size == 0 ? 1 : size)) == NULL)
-		err(1, NULL);
+		err(trap_eval, NULL);
 	return p;
 }
 
@@ -43,7 +50,7 @@ xcalloc(size_t n, size_t size)
 	void	*p;
 
 	if ((p = calloc(n == 0 ? 1 : n, size == 0 ? 1 : size)) == NULL)
-		err(1, NULL);
+		err(trap_eval, NULL);
 	return p;
 }
 
@@ -54,7 +61,7 @@ xreallocarray(void *old, size_t n, size_t size)
 
 	if ((p = reallocarray(old, n == 0 ? 1 : n, size == 0 ? 1 : size)) ==
 	    NULL)
-		err(1, NULL);
+		err(trap_eval, NULL);
 	return p;
 }
 
@@ -64,6 +71,6 @@ xstrdup(const char *s)
 	char	*p;
 
 	if ((p = strdup(s)) == NULL)
-		err(1, NULL);
+		err(trap_eval, NULL);
 	return p;
 }
