@@ -136,8 +136,7 @@ slurp(const char *path)
 	while (trap_file_getline(f, &line, &len)) {
 		if (size + len + 2 > cap) {
 			cap = (size + len + 2) * 2;
-			if ((buf = realloc(buf, cap)) == NULL)
-				err(2, NULL);
+			buf = xreallocarray(buf, cap, 1);
 		}
 		memcpy(buf + size, line, len);
 		size += len;
@@ -146,8 +145,8 @@ slurp(const char *path)
 	if (trap_file_error(f))
 		exit(1);
 	trap_file_close(f);
-	if (buf == NULL && (buf = strdup("")) == NULL)
-		err(2, NULL);
+	if (buf == NULL)
+		buf = xstrdup("");
 	buf[size] = '\0';
 	return buf;
 }
@@ -218,7 +217,7 @@ main(int argc, char *argv[])
 
 	/* flock, wpath, cpath: the archive of -A, dropped without it. */
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
-		err(2, "pledge");
+		err(1, "pledge");
 
 	x = trap_extract_new(emit, NULL);
 	while ((ch = getopt(argc, argv, "A:fLp:Rr:s:vz:")) != -1) {
@@ -269,10 +268,10 @@ main(int argc, char *argv[])
 	if (refarg != NULL && trap_time_parse_iso(refarg, &ref) == -1)
 		errx(1, "bad reference time: %s", refarg);
 	if (trap_extract_builtin(x) != 0)
-		errx(2, "bad built-in patterns");
+		errx(1, "bad built-in patterns");
 
 	if (dir == NULL && pledge("stdio rpath", NULL) == -1)
-		err(2, "pledge");
+		err(1, "pledge");
 	if (dir != NULL && (archive = trap_archive_open(dir, 1)) == NULL)
 		exit(1);
 	out = trap_out_open(STDOUT_FILENO);

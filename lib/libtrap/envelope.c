@@ -49,7 +49,7 @@ env_clock_ref(struct env_clock *c, time_t ref)
 	time_t		 t = ref + 86400;
 
 	if (localtime_r(&t, &tm) == NULL)
-		errx(2, "bad reference time");
+		errx(1, "bad reference time");
 	c->day_valid = c->min_valid = 0;	/* TZ may have changed */
 	c->refyear = tm.tm_year + 1900;
 	c->reftuple = (((tm.tm_mon + 1) * 100L + tm.tm_mday) * 100L +

@@ -167,60 +167,12 @@ lastcmp(struct lastmsg *a, struct lastmsg *b)
 }
 RB_GENERATE_STATIC(lasttree, lastmsg, entry, lastcmp)
 
-int
-trap_service_lookup(const char *s, size_t len)
-{
-	int	 i;
-
-	for (i = 0; i < SVC_NSERVICES; i++)
-		if (strlen(trap_service_names[i]) == len &&
-		    memcmp(trap_service_names[i], s, len) == 0)
-			return i;
-	return -1;
-}
-
-static int
-prefix(const char *s, size_t len, const char *pfx)
-{
-	size_t	 n = strlen(pfx);
-
-	return len >= n && strncasecmp(s, pfx, n) == 0;
-}
-
-/* The service a program or dovecot process name suggests. */
-int
-trap_service_guess(const char *s, size_t len)
-{
-	const char	*slash;
-
-	while ((slash = memchr(s, '/', len)) != NULL) {
-		len -= slash + 1 - s;
-		s = slash + 1;
-	}
-	if (prefix(s, len, "pop") || prefix(s, len, "ipop") ||
-	    prefix(s, len, "courierpop"))
-		return SVC_POP3;
-	if (prefix(s, len, "imap") || prefix(s, len, "courierimap"))
-		return SVC_IMAP;
-	if (prefix(s, len, "managesieve") || prefix(s, len, "sieve"))
-		return SVC_SIEVE;
-	if (prefix(s, len, "smtp") || prefix(s, len, "submission") ||
-	    prefix(s, len, "lmtp") || prefix(s, len, "courieresmtp"))
-		return SVC_SMTP;
-	if (prefix(s, len, "ssh") || prefix(s, len, "dropbear"))
-		return SVC_SSH;
-	if (prefix(s, len, "login"))
-		return SVC_LOGIN;
-	return SVC_OTHER;
-}
-
 struct trap_extract *
 trap_extract_new(trap_emit_fn emit, void *arg)
 {
 	struct trap_extract	*x;
 
-	if ((x = calloc(1, sizeof(*x))) == NULL)
-		err(2, NULL);
+	x = xcalloc(1, sizeof(*x));
 	x->rules = ruleset_new();
 	x->emit = emit;
 	x->arg = arg;
@@ -228,8 +180,7 @@ trap_extract_new(trap_emit_fn emit, void *arg)
 	 * Connections by a hash keyed at random: a key holds client-chosen
 	 * text (a user name) that must not crowd one bucket.
 	 */
-	if ((x->conns = calloc(CONNBUCKETS, sizeof(*x->conns))) == NULL)
-		err(2, NULL);
+	x->conns = xcalloc(CONNBUCKETS, sizeof(*x->conns));
 	arc4random_buf(x->connkey, sizeof(x->connkey));
 	TAILQ_INIT(&x->connlru);
 	RB_INIT(&x->lasts);
@@ -380,8 +331,8 @@ slot_set(struct slot *s, const struct trap_attempt *a)
 	    inbuf(s, &a->daemon) || inbuf(s, &a->rdns) || inbuf(s, &a->user));
 	if (!own && need <= s->bufsz)
 		buf = s->buf;
-	else if ((buf = malloc(need > s->bufsz ? need : s->bufsz)) == NULL)
-		err(2, NULL);
+	else
+		buf = xmalloc(need > s->bufsz ? need : s->bufsz);
 	p = buf;
 #define COPY(f) do {					\
 	put_str(p, &a->f);				\
@@ -448,9 +399,8 @@ enqueue(struct trap_extract *x, const struct trap_attempt *a,
 			emit(x, &s->a, s->count);
 		x->qhead++;
 	}
-	if (x->queue == NULL &&
-	    (x->queue = calloc(MAXQUEUE, sizeof(*x->queue))) == NULL)
-		err(2, NULL);		/* only a log that holds back needs it */
+	if (x->queue == NULL)	/* only a log that holds back needs it */
+		x->queue = xcalloc(MAXQUEUE, sizeof(*x->queue));
 	s = qslot(x, x->qtail);
 	slot_set(s, a);
 	s->count = count;
@@ -553,8 +503,7 @@ conn_get(struct trap_extract *x, const char *key, int create)
 	} else {
 		if (!create)
 			return NULL;
-		if ((c = malloc(sizeof(*c) + len + 1)) == NULL)
-			err(2, NULL);
+		c = xmalloc(sizeof(*c) + len + 1);
 		memset(c, 0, sizeof(*c));
 		c->key = (char *)(c + 1);
 		memcpy(c->key, key, len + 1);
@@ -991,9 +940,8 @@ lastmsg(struct trap_extract *x, const struct trap_str *host, int create)
 	if ((l = RB_FIND(lasttree, &x->lasts, &find)) == NULL) {
 		if (!create)
 			return NULL;
-		if ((l = calloc(1, sizeof(*l))) == NULL ||
-		    (l->host = strdup(name)) == NULL)
-			err(2, NULL);
+		l = xcalloc(1, sizeof(*l));
+		l->host = xstrdup(name);
 		RB_INSERT(lasttree, &x->lasts, l);
 	}
 	x->lastcache = l;
@@ -1031,8 +979,7 @@ remember(struct trap_extract *x, struct lastmsg *l, const struct env *e)
 
 	if (need > l->bufsz) {
 		free(l->buf);
-		if ((l->buf = malloc(need)) == NULL)
-			err(2, NULL);
+		l->buf = xmalloc(need);
 		l->bufsz = need;
 	}
 	put_str(l->buf, &e->prog);

@@ -25,6 +25,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "trap.h"
@@ -55,4 +56,46 @@ int
 trap_kind_lookup(const char *s, size_t len)
 {
 	return trap_name_lookup(trap_kind_names, KIND_NKINDS, s, len);
+}
+
+/* The service of its name, or -1. */
+int
+trap_service_lookup(const char *s, size_t len)
+{
+	return trap_name_lookup(trap_service_names, SVC_NSERVICES, s, len);
+}
+
+static int
+prefix(const char *s, size_t len, const char *pfx)
+{
+	size_t	 n = strlen(pfx);
+
+	return len >= n && strncasecmp(s, pfx, n) == 0;
+}
+
+/* The service a program or dovecot process name suggests. */
+int
+trap_service_guess(const char *s, size_t len)
+{
+	const char	*slash;
+
+	while ((slash = memchr(s, '/', len)) != NULL) {
+		len -= slash + 1 - s;
+		s = slash + 1;
+	}
+	if (prefix(s, len, "pop") || prefix(s, len, "ipop") ||
+	    prefix(s, len, "courierpop"))
+		return SVC_POP3;
+	if (prefix(s, len, "imap") || prefix(s, len, "courierimap"))
+		return SVC_IMAP;
+	if (prefix(s, len, "managesieve") || prefix(s, len, "sieve"))
+		return SVC_SIEVE;
+	if (prefix(s, len, "smtp") || prefix(s, len, "submission") ||
+	    prefix(s, len, "lmtp") || prefix(s, len, "courieresmtp"))
+		return SVC_SMTP;
+	if (prefix(s, len, "ssh") || prefix(s, len, "dropbear"))
+		return SVC_SSH;
+	if (prefix(s, len, "login"))
+		return SVC_LOGIN;
+	return SVC_OTHER;
 }

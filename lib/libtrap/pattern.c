@@ -92,8 +92,7 @@ ruleset_new(void)
 {
 	struct ruleset	*rs;
 
-	if ((rs = calloc(1, sizeof(*rs))) == NULL)
-		err(2, NULL);
+	rs = xcalloc(1, sizeof(*rs));
 	return rs;
 }
 
@@ -142,8 +141,7 @@ compile(struct rule *r, const char *t, size_t len)
 	char		*lit = NULL;
 	size_t		 litlen = 0, n = 0;
 
-	if ((r->toks = reallocarray(NULL, len + 1, sizeof(*r->toks))) == NULL)
-		err(2, NULL);
+	r->toks = xreallocarray(NULL, len + 1, sizeof(*r->toks));
 	for (p = t; p < end; p++) {
 		if (*p == '%' && p + 1 < end && p[1] != '%') {
 			if ((c = strchr(capchars, p[1])) == NULL ||
@@ -178,8 +176,7 @@ compile(struct rule *r, const char *t, size_t len)
 			    "a lone % ends the template");
 		}
 		if (lit == NULL) {
-			if ((lit = malloc(len + 1)) == NULL)
-				err(2, NULL);
+			lit = xmalloc(len + 1);
 			litlen = 0;
 		}
 		lit[litlen++] = *p;
@@ -228,10 +225,9 @@ parse_progs(struct rule *r, const char *s, size_t len)
 			comma = end;
 		if (comma == p)
 			return badrule(r->file, r->line, "empty program name");
-		if ((r->progs = reallocarray(r->progs, r->nprogs + 1,
-		    sizeof(*r->progs))) == NULL ||
-		    (r->progs[r->nprogs++] = strndup(p, comma - p)) == NULL)
-			err(2, NULL);
+		r->progs = xreallocarray(r->progs, r->nprogs + 1,
+		    sizeof(*r->progs));
+		r->progs[r->nprogs++] = xstrndup(p, comma - p);
 	}
 	return 0;
 }
@@ -263,14 +259,11 @@ parse_event(struct rule *r, const char *s, size_t len)
 		weak = 1;
 		len--;
 	}
-	for (k = 0; k < KIND_NKINDS; k++)
-		if (strlen(trap_kind_names[k]) == len &&
-		    memcmp(trap_kind_names[k], s, len) == 0) {
-			r->kind = k;
-			r->event = weak ? EV_WEAK : EV_ATTEMPT;
-			return 0;
-		}
-	return badrule(r->file, r->line, "unknown event");
+	if ((k = trap_kind_lookup(s, len)) == -1)
+		return badrule(r->file, r->line, "unknown event");
+	r->kind = k;
+	r->event = weak ? EV_WEAK : EV_ATTEMPT;
+	return 0;
 }
 
 static int
@@ -377,9 +370,8 @@ ruleset_load(struct ruleset *rs, const char *text, const char *name)
 	/* Room for a rule a line, at once: the built-in text has hundreds. */
 	for (p = text, n = 1; (p = strchr(p, '\n')) != NULL; p++)
 		n++;
-	if ((rs->rules = reallocarray(rs->rules, rs->nrules + n,
-	    sizeof(*rs->rules))) == NULL)
-		err(2, NULL);
+	rs->rules = xreallocarray(rs->rules, rs->nrules + n,
+	    sizeof(*rs->rules));
 	for (p = text; *p != '\0'; p = nl + (*nl != '\0')) {
 		if ((nl = strchr(p, '\n')) == NULL)
 			nl = p + strlen(p);
@@ -390,8 +382,7 @@ ruleset_load(struct ruleset *rs, const char *text, const char *name)
 			continue;
 		r = &rs->rules[rs->nrules];
 		memset(r, 0, sizeof(*r));
-		if ((r->file = strdup(name)) == NULL)
-			err(2, NULL);
+		r->file = xstrdup(name);
 		r->line = line;
 		if (parse_rule(r, q, nl) == -1) {
 			rule_free(r);
@@ -403,9 +394,8 @@ ruleset_load(struct ruleset *rs, const char *text, const char *name)
 	free(rs->scratch);
 	free(rs->all);
 	rs->all = NULL;
-	if ((rs->scratch = reallocarray(NULL, rs->nrules + 1,
-	    sizeof(*rs->scratch))) == NULL)
-		err(2, NULL);
+	rs->scratch = xreallocarray(NULL, rs->nrules + 1,
+	    sizeof(*rs->scratch));
 	return bad;
 }
 
@@ -422,15 +412,6 @@ prog_matches(const struct rule *r, const char *name)
 	return 0;
 }
 
-static unsigned int
-hash(const char *p, size_t len)
-{
-	unsigned int	 h = 2166136261u;
-
-	while (len-- > 0)
-		h = (h ^ (unsigned char)*p++) * 16777619u;
-	return h;
-}
 
 /*
  * Where a name (len > 0) may be among the recent ones: logs interleave a
@@ -477,7 +458,7 @@ ruleset_lookup(struct ruleset *rs, const char *prog, size_t len,
 		*nrules = pc->nrules;
 		return pc->rules;
 	}
-	h = hash(prog, len);
+	h = trap_hash_sum(prog, len);	/* keyed: the tag is anyone's */
 	for (i = 0; i < CACHESZ; i++) {
 		pc = &rs->cache[(h + i) & (CACHESZ - 1)];
 		if (pc->name == NULL)
@@ -498,10 +479,8 @@ ruleset_lookup(struct ruleset *rs, const char *prog, size_t len,
 	if (rs->ncached >= CACHESZ / 2)
 		return rs->scratch;	/* a flood of names: do not cache */
 	pc = &rs->cache[(h + i) & (CACHESZ - 1)];
-	if ((pc->name = strdup(name)) == NULL ||
-	    (pc->rules = reallocarray(NULL, n + 1, sizeof(*pc->rules))) ==
-	    NULL)
-		err(2, NULL);
+	pc->name = xstrdup(name);
+	pc->rules = xreallocarray(NULL, n + 1, sizeof(*pc->rules));
 	memcpy(pc->rules, rs->scratch, n * sizeof(*pc->rules));
 	pc->nrules = n;
 	pc->namelen = len;
@@ -520,9 +499,8 @@ ruleset_all(struct ruleset *rs, size_t *nrules)
 	size_t	 i;
 
 	if (rs->all == NULL) {
-		if ((rs->all = reallocarray(NULL, rs->nrules + 1,
-		    sizeof(*rs->all))) == NULL)
-			err(2, NULL);
+		rs->all = xreallocarray(NULL, rs->nrules + 1,
+		    sizeof(*rs->all));
 		for (i = 0; i < rs->nrules; i++)
 			rs->all[i] = &rs->rules[i];
 	}
@@ -551,14 +529,12 @@ ruleset_lookup_first(struct ruleset *rs, const char *prog, size_t len,
 		*nrules = n;		/* not cached: all of them */
 		return all;
 	}
-	if (pc->byfirst == NULL &&
-	    (pc->byfirst = calloc(1, sizeof(*pc->byfirst))) == NULL)
-		err(2, NULL);
+	if (pc->byfirst == NULL)
+		pc->byfirst = xcalloc(1, sizeof(*pc->byfirst));
 	fb = pc->byfirst;
 	if (fb->rules[fc] == NULL) {
-		if ((fb->rules[fc] = reallocarray(NULL, n + 1,
-		    sizeof(*fb->rules[fc]))) == NULL)
-			err(2, NULL);
+		fb->rules[fc] = xreallocarray(NULL, n + 1,
+		    sizeof(*fb->rules[fc]));
 		for (i = 0; i < n; i++)
 			if (all[i]->firstc == -1 || all[i]->firstc == fc)
 				fb->rules[fc][k++] = all[i];

@@ -35,11 +35,12 @@
 
 #include <sys/types.h>
 
-#include <err.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "trap.h"
 #include "scan.h"
 
 #define HBITS	15			/* 2^15 flags */
@@ -90,8 +91,7 @@ scan_new(void)
 {
 	struct scan	*s;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		err(2, NULL);
+	s = xcalloc(1, sizeof(*s));
 	return s;
 }
 
@@ -105,10 +105,8 @@ scan_add(struct scan *s, const char *lit, size_t len)
 	for (i = 0; i < s->nlits; i++)
 		if (s->lits[i].len == len && memcmp(s->lits[i].s, lit, len) == 0)
 			return;
-	if ((s->lits = reallocarray(s->lits, s->nlits + 1,
-	    sizeof(*s->lits))) == NULL ||
-	    (s->lits[s->nlits].s = malloc(len + 1)) == NULL)
-		err(2, NULL);
+	s->lits = xreallocarray(s->lits, s->nlits + 1, sizeof(*s->lits));
+	s->lits[s->nlits].s = xmalloc(len + 1);
 	memcpy(s->lits[s->nlits].s, lit, len);
 	s->lits[s->nlits].s[len] = '\0';
 	s->lits[s->nlits++].len = len;
@@ -168,10 +166,8 @@ scan_build(struct scan *s, const char *sample, size_t samplelen)
 		return -1;
 	s->w = minlen < 8 ? minlen : 8;
 	s->step = s->w - 3;
-	if ((count = calloc(1 << HBITS, sizeof(*count))) == NULL ||
-	    (s->ents = reallocarray(NULL, s->nlits * s->step,
-	    sizeof(*s->ents))) == NULL)
-		err(2, NULL);
+	count = xcalloc(1 << HBITS, sizeof(*count));
+	s->ents = xreallocarray(NULL, s->nlits * s->step, sizeof(*s->ents));
 	if (samplelen > SAMPLE)
 		samplelen = SAMPLE;
 	for (i = 0; i + 4 <= samplelen; i++) {
@@ -211,9 +207,8 @@ candidate(struct scan *s, const char *from, const char *p)
 	ls = ls != NULL ? ls + 1 : from;
 	if (s->ncands == s->candsz) {
 		s->candsz = s->candsz ? s->candsz * 2 : 256;
-		if ((s->cands = reallocarray(s->cands, s->candsz,
-		    sizeof(*s->cands))) == NULL)
-			err(2, NULL);
+		s->cands = xreallocarray(s->cands, s->candsz,
+		    sizeof(*s->cands));
 	}
 	s->cands[s->ncands++] = ls;
 }

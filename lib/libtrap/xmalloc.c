@@ -74,3 +74,13 @@ xstrdup(const char *s)
 		err(trap_eval, NULL);
 	return p;
 }
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char	*p;
+
+	if ((p = strndup(s, n)) == NULL)
+		err(trap_eval, NULL);
+	return p;
+}
