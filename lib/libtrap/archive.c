@@ -67,6 +67,14 @@
 #define KEYLEN		20
 #define BATCH		20000	/* records per transaction */
 #define OCCMAX		4096	/* distinct records of one second remembered */
+/*
+ * The mode of every file of the archive: the databases, the lock, and the
+ * environment's region and log files, which Berkeley DB creates with the
+ * mode given to DB_ENV->open.  Tried user names are often mistyped
+ * passwords, so only the owner reads them.
+ */
+#define AR_MODE		0600
+#define AR_DIRMODE	0700
 
 struct trap_archive {
 	char			*dir;
@@ -197,7 +205,8 @@ opendb(struct trap_archive *a, DB **dbp, const char *name, int dups)
 		flags |= DB_CREATE;
 	else
 		flags |= DB_RDONLY;
-	if ((ret = db->open(db, NULL, name, NULL, DB_BTREE, flags, 0644)) != 0) {
+	if ((ret = db->open(db, NULL, name, NULL, DB_BTREE, flags,
+	    AR_MODE)) != 0) {
 		dberr(a, name, ret);
 		db->close(db, 0);
 		return -1;
@@ -311,13 +320,13 @@ trap_archive_open(const char *dir, int writable)
 	a->dir = xstrdup(dir);
 	a->writable = writable;
 	a->lockfd = -1;
-	if (writable && mkdir(dir, 0755) == -1 && errno != EEXIST) {
+	if (writable && mkdir(dir, AR_DIRMODE) == -1 && errno != EEXIST) {
 		warn("%s", dir);
 		goto fail;
 	}
 	snprintf(path, sizeof(path), "%s/lock", dir);
 	if ((a->lockfd = open(path, writable ? O_RDWR | O_CREAT : O_RDWR,
-	    0644)) == -1) {
+	    AR_MODE)) == -1) {
 		warn("%s", errno == ENOENT ? dir : path);
 		goto fail;
 	}
@@ -347,8 +356,8 @@ trap_archive_open(const char *dir, int writable)
 	a->env->set_lk_max_objects(a->env, 100000);
 	a->env->set_lk_max_lockers(a->env, 1000);
 	if ((ret = a->env->open(a->env, dir, DB_CREATE | DB_INIT_LOCK |
-	    DB_INIT_LOG | DB_INIT_MPOOL | DB_INIT_TXN | DB_RECOVER, 0644)) !=
-	    0) {
+	    DB_INIT_LOG | DB_INIT_MPOOL | DB_INIT_TXN | DB_RECOVER,
+	    AR_MODE)) != 0) {
 		dberr(a, "open environment", ret);
 		goto fail;
 	}
