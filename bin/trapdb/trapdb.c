@@ -103,7 +103,7 @@ static int
 stats(struct trap_archive *a, const char *dir)
 {
 	char		 f[TRAP_TIMELEN], l[TRAP_TIMELEN];
-	long long	 n;
+	long long	 n, bytes;
 	time_t		 first, last;
 
 	if (trap_archive_stats(a, &n, &first, &last) == -1)
@@ -114,7 +114,9 @@ stats(struct trap_archive *a, const char *dir)
 		trap_time_fmt(last, l);
 		printf("first %s\nlast %s\n", f, l);
 	}
-	printf("bytes %lld\n", trap_archive_bytes(dir));
+	if ((bytes = trap_archive_bytes(dir)) == -1)
+		return 1;
+	printf("bytes %lld\n", bytes);
 	return 0;
 }
 

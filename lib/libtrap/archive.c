@@ -49,6 +49,7 @@
 #include <sys/stat.h>
 
 #include <db.h>
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -855,21 +856,33 @@ trap_archive_verify(struct trap_archive *a)
 	return bad;
 }
 
-/* Bytes of the files in the archive directory. */
+/*
+ * Bytes of the files in the archive directory, as their sizes add up:
+ * the databases and the Berkeley DB environment's region and log files,
+ * all that the archive takes.  -1 if the directory cannot be read.
+ */
 long long
 trap_archive_bytes(const char *dir)
 {
-	static const char *const names[] = { "records", "addr", "user", "meta" };
 	char		 path[PATH_MAX];
+	struct dirent	*de;
 	struct stat	 st;
+	DIR		*dp;
 	long long	 n = 0;
-	size_t		 i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (stat(path, &st) == 0)
+	if ((dp = opendir(dir)) == NULL) {
+		warn("%s", dir);
+		return -1;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
 			n += st.st_size;
 	}
+	closedir(dp);
 	return n;
 }
 
