@@ -76,6 +76,8 @@
  */
 #define AR_MODE		0600
 #define AR_DIRMODE	0700
+#define AR_CACHE	(16 * 1024 * 1024)	/* bytes; see trap_archive_open */
+#define AR_LOGMAX	(1024 * 1024)		/* bytes of a log file */
 
 struct trap_archive {
 	char			*dir;
@@ -351,7 +353,24 @@ trap_archive_open(const char *dir, int writable)
 	}
 	a->env->set_errfile(a->env, stderr);
 	a->env->set_errpfx(a->env, getprogname());
-	a->env->set_cachesize(a->env, 0, 32 * 1024 * 1024, 1);
+	/*
+	 * Sized for what the archive holds.  The cache: a batch of BATCH
+	 * records of random addresses and users touches about 4000 pages
+	 * of the records and the indexes (the most locks held, measured),
+	 * 16 MB of 4 KB pages, so a batch's pages stay in it; a larger
+	 * cache is a larger region file (Berkeley DB 4.6 makes it whole
+	 * at open).  The log: the file in use is always on disk, the
+	 * others are removed once a checkpoint (after each batch) no
+	 * longer needs them, so a small file keeps little; 1 MB is many
+	 * times the log buffer that Berkeley DB wants at least 4 of.
+	 */
+	a->env->set_cachesize(a->env, 0, AR_CACHE, 1);
+	a->env->set_lg_max(a->env, AR_LOGMAX);
+#ifdef DB_LOG_AUTO_REMOVE
+	a->env->log_set_config(a->env, DB_LOG_AUTO_REMOVE, 1);
+#else
+	a->env->set_flags(a->env, DB_LOG_AUTOREMOVE, 1);	/* 4.6 */
+#endif
 	a->env->set_flags(a->env, DB_TXN_WRITE_NOSYNC, 1);
 	a->env->set_lk_max_locks(a->env, 100000);
 	a->env->set_lk_max_objects(a->env, 100000);
@@ -362,7 +381,6 @@ trap_archive_open(const char *dir, int writable)
 		dberr(a, "open environment", ret);
 		goto fail;
 	}
-	a->env->log_set_config(a->env, DB_LOG_AUTO_REMOVE, 1);
 	/* A reader must not create what a writer would: all or nothing. */
 	if (!writable) {
 		snprintf(path, sizeof(path), "%s/records", dir);
@@ -402,6 +420,8 @@ commit(struct trap_archive *a)
 		dberr(a, "commit", ret);
 		return -1;
 	}
+	/* The log files it leaves behind go (DB_LOG_AUTOREMOVE). */
+	a->env->txn_checkpoint(a->env, 0, 0, 0);
 	return 0;
 }
 
