@@ -43,7 +43,7 @@ usage(void)
 	fprintf(stderr, "usage: %s [-A dir] [-S since] [-U until] "
 	    "[-h addr | -u user]\n"
 	    "       %s [-A dir] -a [file ...]\n"
-	    "       %s [-A dir] -s | -V | -x days\n",
+	    "       %s [-A dir] -s | -V [-F] | -x days\n",
 	    getprogname(), getprogname(), getprogname());
 	exit(1);
 }
@@ -128,20 +128,24 @@ main(int argc, char *argv[])
 	const char		*errstr;
 	time_t			 since = -1, until = -1;
 	long long		 days = -1, n;
-	int			 ch, aflag = 0, sflag = 0, Vflag = 0, rc = 0;
+	int			 ch, aflag = 0, Fflag = 0, sflag = 0, Vflag = 0;
+	int			 rc = 0;
 
 	/* The archive: flock, and wpath/cpath to create and change it. */
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
 		err(1, "pledge");
 
 	trap_tz_init(NULL);	/* of -S and -U */
-	while ((ch = getopt(argc, argv, "A:ah:S:sU:u:Vx:")) != -1) {
+	while ((ch = getopt(argc, argv, "A:aFh:S:sU:u:Vx:")) != -1) {
 		switch (ch) {
 		case 'A':
 			dir = optarg;
 			break;
 		case 'a':
 			aflag = 1;
+			break;
+		case 'F':
+			Fflag = 1;
 			break;
 		case 'h':
 			host = optarg;
@@ -174,12 +178,14 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (aflag + sflag + Vflag + (days != -1) > 1)
 		trap_badusage(usage, "-a, -s, -V and -x are mutually exclusive");
+	if (Fflag && !Vflag)
+		trap_badusage(usage, "-F is used only with -V");
 	if (host != NULL && user != NULL)
 		trap_badusage(usage, "-h and -u are mutually exclusive");
 	if (argc > 0 && !aflag)
 		trap_badusage(usage, "files are read only with -a");
 
-	if ((a = trap_archive_open(dir, aflag || days != -1)) == NULL)
+	if ((a = trap_archive_open(dir, aflag || Fflag || days != -1)) == NULL)
 		return 1;
 	out = trap_out_open(STDOUT_FILENO);
 	if (aflag)
@@ -192,6 +198,14 @@ main(int argc, char *argv[])
 			rc = 1;
 		if (n > 0)
 			warnx("%s: %lld problems", dir, n);
+		if (n > 0 && Fflag) {
+			/* Fixed if nothing is found once what failed is gone. */
+			if ((n = trap_archive_repair(a)) != -1)
+				warnx("%s: %lld records and index entries "
+				    "removed or put back", dir, n);
+			if (n != -1 && trap_archive_verify(a) == 0)
+				rc = 0;
+		}
 	} else if (days != -1) {
 		n = trap_archive_expire(a, time(NULL) - days * 86400);
 		if (n == -1)

@@ -819,6 +819,19 @@ trap_archive_stats(struct trap_archive *a, long long *n, time_t *first,
 	return 0;
 }
 
+/* Whether a stored record fails: not of the grammar, or not its key. */
+static int
+badrec(const struct trap_archive *a, const DBT *k, const DBT *d,
+    struct trap_rec *r)
+{
+	return k->size != KEYLEN || trap_rec_parse(d->data, d->size, r) ==
+	    -1 || r->nfields != TRAP_NFIELDS ||
+	    get64(k->data) != (uint64_t)r->time ||
+	    get64((unsigned char *)k->data + 8) !=
+	    hash64(a, r->f[F_LOGHOST].p, d->size - (r->f[F_LOGHOST].p -
+	    (char *)d->data));
+}
+
 /*
  * Check the archive: every record a trap(5) line whose key matches it,
  * and the indexes hold one entry per indexed record.  Return the number
@@ -842,12 +855,7 @@ trap_archive_verify(struct trap_archive *a)
 	memset(&k, 0, sizeof(k));
 	memset(&d, 0, sizeof(d));
 	while ((ret = c->get(c, &k, &d, DB_NEXT)) == 0) {
-		if (k.size != KEYLEN || trap_rec_parse(d.data, d.size, &r) ==
-		    -1 || r.nfields != TRAP_NFIELDS ||
-		    get64(k.data) != (uint64_t)r.time ||
-		    get64((unsigned char *)k.data + 8) !=
-		    hash64(a, r.f[F_LOGHOST].p, d.size - (r.f[F_LOGHOST].p -
-		    (char *)d.data))) {
+		if (badrec(a, &k, &d, &r)) {
 			if (bad++ < 10)
 				warnx("%s: bad record: %.*s", a->dir,
 				    (int)(d.size < 80 ? d.size : 80),
@@ -874,6 +882,232 @@ trap_archive_verify(struct trap_archive *a)
 		bad++;
 	}
 	return bad;
+}
+
+/* Keys (or key pairs) to change, gathered before they are changed. */
+struct keys {
+	DBT		*k, *d;
+	size_t		 n, cap;
+};
+
+static void
+keys_add(struct keys *ks, const DBT *k, const DBT *d)
+{
+	DBT	*t[2];
+	int	 i;
+
+	if (ks->n == ks->cap) {
+		ks->cap = ks->cap == 0 ? 16 : 2 * ks->cap;
+		ks->k = xreallocarray(ks->k, ks->cap, sizeof(*ks->k));
+		ks->d = xreallocarray(ks->d, ks->cap, sizeof(*ks->d));
+	}
+	t[0] = &ks->k[ks->n];
+	t[1] = &ks->d[ks->n];
+	for (i = 0; i < 2; i++) {
+		const DBT	*from = i == 0 ? k : d;
+
+		memset(t[i], 0, sizeof(*t[i]));
+		if (from == NULL)
+			continue;
+		t[i]->data = xmalloc(from->size + 1);
+		memcpy(t[i]->data, from->data, from->size);
+		t[i]->size = from->size;
+	}
+	ks->n++;
+}
+
+static void
+keys_free(struct keys *ks)
+{
+	size_t	 i;
+
+	for (i = 0; i < ks->n; i++) {
+		free(ks->k[i].data);
+		free(ks->d[i].data);
+	}
+	free(ks->k);
+	free(ks->d);
+	memset(ks, 0, sizeof(*ks));
+}
+
+/* Open database name again, with no index associated: changed as it is. */
+static DB *
+rawopen(struct trap_archive *a, const char *name, int dups)
+{
+	DB	*db;
+	int	 ret;
+
+	if ((ret = db_create(&db, a->env, 0)) != 0) {
+		dberr(a, "db_create", ret);
+		return NULL;
+	}
+	if ((dups && (ret = db->set_flags(db, DB_DUPSORT)) != 0) ||
+	    (ret = db->open(db, NULL, name, NULL, DB_BTREE, DB_AUTO_COMMIT,
+	    AR_MODE)) != 0) {
+		dberr(a, name, ret);
+		db->close(db, 0);
+		return NULL;
+	}
+	return db;
+}
+
+/* Delete the pair (k, d) of an index, in a transaction of its own. */
+static int
+delpair(struct trap_archive *a, DB *db, DBT *k, DBT *d)
+{
+	DB_TXN	*txn;
+	DBC	*c;
+	int	 ret;
+
+	if ((ret = a->env->txn_begin(a->env, NULL, &txn, 0)) != 0)
+		goto err;
+	if ((ret = db->cursor(db, txn, &c, 0)) != 0) {
+		txn->abort(txn);
+		goto err;
+	}
+	if ((ret = c->get(c, k, d, DB_GET_BOTH)) == 0)
+		ret = c->del(c, 0);
+	c->close(c);
+	if (ret != 0 && ret != DB_NOTFOUND) {
+		txn->abort(txn);
+		goto err;
+	}
+	if ((ret = txn->commit(txn, 0)) != 0)
+		goto err;
+	return 0;
+err:
+	dberr(a, "repair", ret);
+	return -1;
+}
+
+/*
+ * The index entries of idx (index_addr or index_user) that do not lead
+ * to a record of that key, into ks.
+ */
+static int
+badentries(struct trap_archive *a, DB *rec, DB *idx,
+    int (*key)(DB *, const DBT *, const DBT *, DBT *), struct keys *ks)
+{
+	struct trap_rec	 r;
+	DBC		*c;
+	DBT		 k, pk, d, want;
+	int		 ret, bad;
+
+	if ((ret = idx->cursor(idx, NULL, &c, 0)) != 0) {
+		dberr(a, "cursor", ret);
+		return -1;
+	}
+	memset(&k, 0, sizeof(k));
+	memset(&pk, 0, sizeof(pk));
+	while ((ret = c->get(c, &k, &pk, DB_NEXT)) == 0) {
+		memset(&d, 0, sizeof(d));
+		memset(&want, 0, sizeof(want));
+		bad = rec->get(rec, NULL, &pk, &d, 0) != 0 ||
+		    badrec(a, &pk, &d, &r) || key(NULL, &pk, &d, &want) != 0 ||
+		    want.size != k.size || memcmp(want.data, k.data,
+		    k.size) != 0;
+		if (want.flags & DB_DBT_APPMALLOC)
+			free(want.data);
+		if (bad)
+			keys_add(ks, &k, &pk);
+	}
+	c->close(c);
+	if (ret != DB_NOTFOUND) {
+		dberr(a, "repair", ret);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Remove what trap_archive_verify finds wrong: the records that fail,
+ * and the index entries that lead to no record of their key; the
+ * records kept that an index lacks are put in it again.  Return the
+ * number of records and entries removed or put, or -1 on error.
+ */
+long long
+trap_archive_repair(struct trap_archive *a)
+{
+	struct trap_rec	 r;
+	struct keys	 ks;
+	DB		*rec = NULL, *idx[2] = { NULL, NULL };
+	DBC		*c;
+	DBT		 k, d, sk;
+	long long	 n = -1;
+	size_t		 i;
+	int		 j, ret;
+	int		(*key[2])(DB *, const DBT *, const DBT *, DBT *) = {
+		index_addr, index_user };
+
+	memset(&ks, 0, sizeof(ks));
+	if (commit(a) == -1 || (rec = rawopen(a, "records", 0)) == NULL ||
+	    (idx[0] = rawopen(a, "addr", 1)) == NULL ||
+	    (idx[1] = rawopen(a, "user", 1)) == NULL)
+		goto out;
+	/* The records that fail. */
+	if ((ret = rec->cursor(rec, NULL, &c, 0)) != 0)
+		goto dberror;
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	while ((ret = c->get(c, &k, &d, DB_NEXT)) == 0)
+		if (badrec(a, &k, &d, &r))
+			keys_add(&ks, &k, NULL);
+	c->close(c);
+	if (ret != DB_NOTFOUND)
+		goto dberror;
+	for (i = 0; i < ks.n; i++)
+		if ((ret = rec->del(rec, NULL, &ks.k[i], DB_AUTO_COMMIT)) != 0)
+			goto dberror;
+	n = ks.n;
+	keys_free(&ks);
+	/* The index entries that lead nowhere, or to another key. */
+	for (j = 0; j < 2; j++) {
+		if (badentries(a, rec, idx[j], key[j], &ks) == -1)
+			goto fail;
+		for (i = 0; i < ks.n; i++)
+			if (delpair(a, idx[j], &ks.k[i], &ks.d[i]) == -1)
+				goto fail;
+		n += ks.n;
+		keys_free(&ks);
+	}
+	/* The records kept that an index lacks, one index at a time. */
+	for (j = 0; j < 2; j++) {
+		if ((ret = rec->cursor(rec, NULL, &c, 0)) != 0)
+			goto dberror;
+		while ((ret = c->get(c, &k, &d, DB_NEXT)) == 0) {
+			memset(&sk, 0, sizeof(sk));
+			if (key[j](NULL, &k, &d, &sk) != 0)
+				continue;
+			if (idx[j]->get(idx[j], NULL, &sk, &k, DB_GET_BOTH) ==
+			    DB_NOTFOUND)
+				keys_add(&ks, &sk, &k);
+			if (sk.flags & DB_DBT_APPMALLOC)
+				free(sk.data);
+		}
+		c->close(c);
+		if (ret != DB_NOTFOUND)
+			goto dberror;
+		for (i = 0; i < ks.n; i++)
+			if ((ret = idx[j]->put(idx[j], NULL, &ks.k[i],
+			    &ks.d[i], DB_AUTO_COMMIT | DB_NODUPDATA)) != 0 &&
+			    ret != DB_KEYEXIST)
+				goto dberror;
+		n += ks.n;
+		keys_free(&ks);
+	}
+	goto out;
+dberror:
+	dberr(a, "repair", ret);
+fail:
+	n = -1;
+out:
+	keys_free(&ks);
+	for (j = 0; j < 2; j++)
+		if (idx[j] != NULL)
+			idx[j]->close(idx[j], 0);
+	if (rec != NULL)
+		rec->close(rec, 0);
+	return n;
 }
 
 /*

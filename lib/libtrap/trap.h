@@ -209,6 +209,7 @@ long long trap_archive_expire(struct trap_archive *, time_t);
 int	 trap_archive_stats(struct trap_archive *, long long *, time_t *,
 	    time_t *);
 long long trap_archive_verify(struct trap_archive *);
+long long trap_archive_repair(struct trap_archive *);
 unsigned long long trap_archive_added(const struct trap_archive *);
 long long trap_archive_bytes(const char *);
 int	 trap_archive_close(struct trap_archive *);

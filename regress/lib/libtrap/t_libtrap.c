@@ -1342,6 +1342,78 @@ ATF_TC_BODY(archive_hashkey, tc)
 }
 
 /*
+ * Issue 17: a record the grammar refuses, written into the archive
+ * directly as an older trapdb let it in, with its address index entry,
+ * and an index entry that leads nowhere: verify finds them, repair
+ * removes them and keeps the rest.
+ */
+ATF_TC_WITHOUT_HEAD(archive_repair);
+ATF_TC_BODY(archive_repair, tc)
+{
+	struct trap_archive	*a;
+	DB_ENV			*env;
+	DB			*db;
+	DBT			 k, d;
+	unsigned char		 key[20], key2[20];
+	const char		*r1 = "2014-07-18T15:01:14Z\tmx\tpop3\t"
+	    "spop3d\t192.0.2.1\t-\tinfo\tnouser";
+	const char		*r2 = "2014-07-18T15:01:15Z\tmx\tpop3\t"
+	    "spop3d\t192.0.2.2\t-\troot\tnouser";
+	const char		*bad = "2014-07-18T15:01:16Z\tmx\tpop3\t"
+	    "spop3d\t999.2.3.4\t-\troot\tnouser";
+	int			 n;
+
+	ATF_REQUIRE((a = trap_archive_open("ar", 1)) != NULL);
+	ATF_CHECK_EQ(trap_archive_add(a, r1, strlen(r1)), 1);
+	ATF_CHECK_EQ(trap_archive_add(a, r2, strlen(r2)), 1);
+	ATF_CHECK_EQ(trap_archive_add(a, bad, strlen(bad)), -2);
+	ATF_REQUIRE_EQ(trap_archive_close(a), 0);
+
+	memset(key, 0, sizeof(key));
+	key[4] = 0x53;
+	key[5] = 0xc9;
+	key[6] = 0x36;
+	key[7] = 0xbc;
+	key[19] = 1;				/* its time, occurrence 1 */
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	db = rawdb("ar", "records", &env);
+	k.data = key;
+	k.size = sizeof(key);
+	d.data = (void *)bad;
+	d.size = strlen(bad);
+	ATF_REQUIRE_EQ(db->put(db, NULL, &k, &d, DB_AUTO_COMMIT), 0);
+	db->close(db, 0);
+	env->close(env, 0);
+	db = rawdb("ar", "addr", &env);		/* sorted duplicates */
+	k.data = "999.2.3.4";
+	k.size = 9;
+	d.data = key;
+	d.size = sizeof(key);
+	ATF_REQUIRE_EQ(db->put(db, NULL, &k, &d, DB_AUTO_COMMIT), 0);
+	memcpy(key2, key, sizeof(key2));
+	key2[19] = 2;				/* no such record */
+	k.data = "192.0.2.9";
+	d.data = key2;
+	ATF_REQUIRE_EQ(db->put(db, NULL, &k, &d, DB_AUTO_COMMIT), 0);
+	db->close(db, 0);
+	env->close(env, 0);
+
+	ATF_REQUIRE((a = trap_archive_open("ar", 1)) != NULL);
+	ATF_CHECK(trap_archive_verify(a) > 0);
+	ATF_CHECK_EQ(trap_archive_repair(a), 3);
+	ATF_CHECK_EQ(trap_archive_verify(a), 0);
+	n = 0;
+	ATF_CHECK_EQ(trap_archive_scan(a, -1, -1, countrec, &n), 0);
+	ATF_CHECK_EQ(n, 2);
+	n = 0;
+	ATF_CHECK_EQ(trap_archive_lookup(a, 'u', "root", countrec, &n), 0);
+	ATF_CHECK_EQ(n, 1);
+	ATF_CHECK_EQ(trap_archive_repair(a), 0);
+	ATF_REQUIRE_EQ(trap_archive_close(a), 0);
+}
+
+/*
  * Injection, for every built-in rule: its client-chosen parts (%u, %*,
  * %w, the base64 user) hold other addresses in each form the rules' own
  * literals put them, and the line as a whole; every record made must
@@ -1555,6 +1627,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, traplist_formats);
 	ATF_TP_ADD_TC(tp, archive_version);
 	ATF_TP_ADD_TC(tp, archive_hashkey);
+	ATF_TP_ADD_TC(tp, archive_repair);
 	ATF_TP_ADD_TC(tp, fuzz_patterns_crashes);
 	ATF_TP_ADD_TC(tp, inject_every_rule);
 	return atf_no_error();
