@@ -38,7 +38,8 @@ LIBOBJS =	lib/libtrap/addr.o \
 		lib/libtrap/svg.o \
 		lib/libtrap/time.o \
 		lib/libtrap/traplist.o \
-		lib/libtrap/usage.o
+		lib/libtrap/usage.o \
+		lib/libtrap/warn.o
 LIBHDRS =	config.h lib/libtrap/compat.h lib/libtrap/trap.h \
 		lib/libtrap/envelope.h lib/libtrap/pattern.h lib/libtrap/scan.h
 
@@ -90,9 +91,12 @@ $(LIB): $(LIBOBJS)
 	ar rcs $@ $(LIBOBJS)
 
 bin/trapextract/trapextract: bin/trapextract/trapextract.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ bin/trapextract/trapextract.o $(LIB) $(LDADD)
+	$(CC) $(LDFLAGS) -o $@ bin/trapextract/trapextract.o $(LIB) $(LDADD) \
+	    $(PTHREAD_LIBS)
 
-bin/trapextract/trapextract.o: $(LIBHDRS)
+bin/trapextract/trapextract.o: bin/trapextract/trapextract.c $(LIBHDRS)
+	$(CC) $(CFLAGS) $(PTHREAD_CFLAGS) $(CPPFLAGS) -c -o $@ \
+	    bin/trapextract/trapextract.c
 
 bin/trapmatch/trapmatch: bin/trapmatch/trapmatch.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ bin/trapmatch/trapmatch.o $(LIB) $(LDADD)

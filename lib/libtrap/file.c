@@ -65,7 +65,7 @@ static void
 toolong(struct trap_file *f, unsigned long long lineno)
 {
 	if (f->toolong++ == 0)
-		warnx("%s:%llu: line longer than %d bytes, skipped",
+		trap_warnx("%s:%llu: line longer than %d bytes, skipped",
 		    f->name, lineno, TRAP_LINEMAX);
 }
 
@@ -101,7 +101,7 @@ trap_file_open(const char *path)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			warn("%s", f->name);
+			trap_warn("%s", f->name);
 			f->err = 1;
 			f->eof = 1;
 			return f;
@@ -137,7 +137,7 @@ fill_plain(struct trap_file *f)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			warn("%s", f->name);
+			trap_warn("%s", f->name);
 			f->err = 1;
 			return -1;
 		}
@@ -161,14 +161,14 @@ fill_gz(struct trap_file *f)
 			if (n == -1 && errno == EINTR)
 				continue;
 			if (n == -1) {
-				warn("%s", f->name);
+				trap_warn("%s", f->name);
 				f->err = 1;
 				return -1;
 			}
 			if (n == 0) {
 				if (f->gz == 2)		/* between members */
 					return 0;
-				warnx("%s: unexpected end of gzip data",
+				trap_warnx("%s: unexpected end of gzip data",
 				    f->name);
 				f->err = 1;
 				return -1;
@@ -192,7 +192,7 @@ fill_gz(struct trap_file *f)
 		if (rc == Z_STREAM_END)
 			f->gz = 2;
 		else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-			warnx("%s: corrupt gzip data: %s", f->name,
+			trap_warnx("%s: corrupt gzip data: %s", f->name,
 			    f->zs.msg ? f->zs.msg : "inflate failed");
 			f->err = 1;
 			return -1;
