@@ -26,7 +26,7 @@
  * JOBMAX bytes of them; a thread whose file has that much waiting stops
  * until the writer has taken them, which it does only for the file whose
  * turn it is.  At most 2N files are in hand at once, so memory stays
- * under 2N * (JOBMAX + 2 * CHUNKSZ) for the output, whatever the sizes
+ * under 2N * (JOBMAX + 3 * CHUNKSZ) for the output, whatever the sizes
  * of the files.  With -A the archive is written by the writer alone, in
  * the order of the files, as with -j 1.
  */
@@ -37,7 +37,6 @@
 
 #include <err.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
