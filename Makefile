@@ -91,12 +91,9 @@ $(LIB): $(LIBOBJS)
 	ar rcs $@ $(LIBOBJS)
 
 bin/trapextract/trapextract: bin/trapextract/trapextract.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ bin/trapextract/trapextract.o $(LIB) $(LDADD) \
-	    $(PTHREAD_LIBS)
+	$(CC) $(LDFLAGS) -o $@ bin/trapextract/trapextract.o $(LIB) $(LDADD)
 
-bin/trapextract/trapextract.o: bin/trapextract/trapextract.c $(LIBHDRS)
-	$(CC) $(CFLAGS) $(PTHREAD_CFLAGS) $(CPPFLAGS) -c -o $@ \
-	    bin/trapextract/trapextract.c
+bin/trapextract/trapextract.o: $(LIBHDRS)
 
 bin/trapmatch/trapmatch: bin/trapmatch/trapmatch.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ bin/trapmatch/trapmatch.o $(LIB) $(LDADD)
