@@ -175,22 +175,16 @@ static struct spare {
 }			 spares[NSPARE];
 
 /*
- * A buffer of at least want bytes, its size in *cap; NULL if none.  Its
- * size is rounded up, to 8 MiB past an eighth more (up to DEFL_OMAX), so
- * that the next file, a little larger, can have it: pages never written
- * cost nothing.
+ * A buffer of at least want bytes, its size in *cap; NULL if none.  A
+ * new one is made larger, by an eighth and to 8 MiB (up to DEFL_OMAX),
+ * so that the next file, a little larger, can have it: pages never
+ * written cost nothing.
  */
 static unsigned char *
 bufget(size_t want, size_t *cap)
 {
 	unsigned char	*p = NULL;
 	int		 i, best = -1;
-
-	if (want < DEFL_OMAX) {
-		want = ((want + want / 8) | (8 * 1024 * 1024 - 1)) + 1;
-		if (want > DEFL_OMAX)
-			want = DEFL_OMAX;
-	}
 
 	pthread_mutex_lock(&sparemtx);
 	for (i = 0; i < NSPARE; i++)
@@ -203,7 +197,14 @@ bufget(size_t want, size_t *cap)
 		spares[best].p = NULL;
 	}
 	pthread_mutex_unlock(&sparemtx);
-	if (p == NULL && (p = malloc(want)) != NULL)
+	if (p != NULL)
+		return p;
+	if (want < DEFL_OMAX) {
+		want = ((want + want / 8) | (8 * 1024 * 1024 - 1)) + 1;
+		if (want > DEFL_OMAX)
+			want = DEFL_OMAX;
+	}
+	if ((p = malloc(want)) != NULL)
 		*cap = want;
 	return p;
 }
