@@ -41,6 +41,7 @@ LIBOBJS =	lib/libtrap/addr.o \
 		lib/libtrap/time.o \
 		lib/libtrap/traplist.o \
 		lib/libtrap/usage.o \
+		lib/libtrap/warn.o \
 		lib/libtrap/xmalloc.o
 LIBHDRS =	config.h lib/libtrap/compat.h lib/libtrap/trap.h \
 		lib/libtrap/envelope.h lib/libtrap/pattern.h lib/libtrap/scan.h

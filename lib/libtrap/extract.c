@@ -281,7 +281,7 @@ warnline(struct trap_extract *x, const char *fmt, const char *arg)
 	x->warnings++;
 	n = strlen(arg) < 30 ? strlen(arg) : 30;
 	buf[trap_vis(buf, sizeof(buf), arg, n)] = '\0';
-	warnx("%s:%llu: %s \"%s\"", x->file, curline(x), fmt, buf);
+	trap_warnx("%s:%llu: %s \"%s\"", x->file, curline(x), fmt, buf);
 }
 
 
@@ -913,7 +913,7 @@ handle(struct trap_extract *x, const struct env *e, const struct rule *r,
 		 * may still have them from lines of its own).
 		 */
 		x->warnings++;
-		warnx("%s:%llu: ambiguous line: no address taken from it",
+		trap_warnx("%s:%llu: ambiguous line: no address taken from it",
 		    x->file, curline(x));
 		m->have[CAP_ADDR] = m->have[CAP_HOST] = 0;
 		m->have[CAP_RHOST] = m->have[CAP_KEY] = 0;
@@ -1085,7 +1085,7 @@ guessedtime(struct trap_extract *x, time_t *t)
 	if (!x->guesswarned) {
 		x->guesswarned = 1;
 		x->warnings++;
-		warnx("%s:%llu: unknown log line format: %s", x->file,
+		trap_warnx("%s:%llu: unknown log line format: %s", x->file,
 		    curline(x), x->lasttime != 0 ? "the time of the line "
 		    "before is taken" : "no time: \"-\" until a line has one");
 	}
@@ -1128,7 +1128,7 @@ recognise(struct trap_extract *x, const struct env *e)
 			return 1;
 		if (!e->guessed && env_time(&x->clock, e, &t) == -1) {
 			x->warnings++;
-			warnx("%s:%llu: impossible time", x->file,
+			trap_warnx("%s:%llu: impossible time", x->file,
 			    curline(x));
 			return 1;
 		}

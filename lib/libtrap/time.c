@@ -79,24 +79,25 @@ put2(char *p, int v)
 	p[1] = '0' + v % 10;
 }
 
+/* Thread-safe: no cache of the last date (trapextract -j formats on
+ * several threads). */
 void
 trap_time_fmt(time_t t, char buf[TRAP_TIMELEN])
 {
-	static long long	 lastday = -1;
-	static char		 date[11];
-	long long		 day;
-	int			 y, m, d, sec;
+	long long	 day;
+	int		 y, m, d, sec;
 
 	day = t >= 0 ? t / 86400 : (t - 86399) / 86400;
 	sec = t - day * 86400;
-	if (day != lastday) {
-		civil_from_days(day, &y, &m, &d);
-		if (y < 0 || y > 9999)
-			y = 0;
-		snprintf(date, sizeof(date), "%04d-%02d-%02d", y, m, d);
-		lastday = day;
-	}
-	memcpy(buf, date, 10);
+	civil_from_days(day, &y, &m, &d);
+	if (y < 0 || y > 9999)
+		y = 0;
+	put2(buf, y / 100);
+	put2(buf + 2, y % 100);
+	buf[4] = '-';
+	put2(buf + 5, m);
+	buf[7] = '-';
+	put2(buf + 8, d);
 	buf[10] = 'T';
 	put2(buf + 11, sec / 3600);
 	buf[13] = ':';

@@ -102,6 +102,13 @@ void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 
+/* warn.c: the library's warnings, which a program may divert. */
+void	 trap_warn_divert(void (*)(const char *, size_t));
+void	 trap_warn(const char *, ...)
+	    __attribute__((__format__(__printf__, 1, 2)));
+void	 trap_warnx(const char *, ...)
+	    __attribute__((__format__(__printf__, 1, 2)));
+
 /* usage.c */
 __dead void trap_badusage(void (*)(void), const char *, ...)
 	    __attribute__((__format__(__printf__, 2, 3)));

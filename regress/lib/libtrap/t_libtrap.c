@@ -24,6 +24,7 @@
 
 #include <atf-c.h>
 #include <db.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1590,9 +1591,50 @@ ATF_TC_BODY(breach, tc)
 	trap_breach_free(b);
 }
 
+static char	 warned[2048];
+
+static void
+catchwarn(const char *msg, size_t len)
+{
+	size_t	 n = strlen(warned);
+
+	ATF_REQUIRE(n + len < sizeof(warned));
+	memcpy(warned + n, msg, len);
+	warned[n + len] = '\0';
+}
+
+/* trap_warnx and trap_warn, diverted: whole lines, as warnx(3) writes. */
+ATF_TC_WITHOUT_HEAD(warn_divert);
+ATF_TC_BODY(warn_divert, tc)
+{
+	char	 want[2048], longarg[1200];
+
+	trap_warn_divert(catchwarn);
+	warned[0] = '\0';
+	trap_warnx("%s:%d: bad", "f", 7);
+	snprintf(want, sizeof(want), "%s: f:7: bad\n", getprogname());
+	ATF_CHECK_STREQ(warned, want);
+	warned[0] = '\0';
+	errno = ENOENT;
+	trap_warn("%s", "missing");
+	snprintf(want, sizeof(want), "%s: missing: %s\n", getprogname(),
+	    strerror(ENOENT));
+	ATF_CHECK_STREQ(warned, want);
+	ATF_CHECK_EQ(errno, ENOENT);
+	/* Longer than the stack buffer. */
+	memset(longarg, 'x', sizeof(longarg) - 1);
+	longarg[sizeof(longarg) - 1] = '\0';
+	warned[0] = '\0';
+	trap_warnx("%s", longarg);
+	snprintf(want, sizeof(want), "%s: %s\n", getprogname(), longarg);
+	ATF_CHECK_STREQ(warned, want);
+	trap_warn_divert(NULL);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, time_fmt);
+	ATF_TP_ADD_TC(tp, warn_divert);
 	ATF_TP_ADD_TC(tp, extract_live);
 	ATF_TP_ADD_TC(tp, breach);
 	ATF_TP_ADD_TC(tp, time_iso);
