@@ -20,6 +20,7 @@
  * fields of a record are decoded with trap_unvis, into a buffer of their
  * own size and into one too small, and its time must format back to the
  * time field.  Each line is also decoded whole, as a single field.
+ * The buffers of a line's decodings are the end of one allocation.
  */
 
 #include "compat.h"
@@ -34,21 +35,27 @@
 #include "trap.h"
 #include "fuzz.h"
 
+static char	*dstbuf;	/* as long as the line, and one more */
+static size_t	 dstsize;
+
+/*
+ * Decode into dstlen bytes that end where dstbuf does, so that ASan sees
+ * a write past them (one allocation a line, not one a call).
+ */
 static void
 unvis_checked(const char *src, size_t len, size_t dstlen)
 {
 	char	*dst;
 	size_t	 n;
 
-	if ((dst = malloc(dstlen ? dstlen : 1)) == NULL)
-		abort();
+	FUZZ_ASSERT(dstlen <= dstsize);
+	dst = dstbuf + dstsize - dstlen;
 	n = trap_unvis(dst, dstlen, src, len);
 	if (n != (size_t)-1) {
 		FUZZ_ASSERT(n < dstlen);
 		FUZZ_ASSERT(dst[n] == '\0');
 		FUZZ_ASSERT(n <= len);
 	}
-	free(dst);
 }
 
 static void
@@ -100,7 +107,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((nl = memchr(p, '\n', end - p)) == NULL)
 			nl = end;
 		line = fuzz_dup(p, nl - p);
+		dstsize = nl - p + 1 > 4 ? nl - p + 1 : 4;
+		if ((dstbuf = malloc(dstsize)) == NULL)
+			abort();
 		one(line, nl - p);
+		free(dstbuf);
 		free(line);
 	}
 	return 0;
