@@ -20,7 +20,8 @@
  * fields of a record are decoded with trap_unvis, into a buffer of their
  * own size and into one too small, and its time must format back to the
  * time field.  Each line is also decoded whole, as a single field.
- * The buffers of a line's decodings are the end of one allocation.
+ * A line, and the buffer of each decoding, end where an allocation of
+ * the input's size does: two allocations an input.
  */
 
 #include "compat.h"
@@ -35,12 +36,12 @@
 #include "trap.h"
 #include "fuzz.h"
 
-static char	*dstbuf;	/* as long as the line, and one more */
+static char	*dstbuf;	/* the input's length and one more */
 static size_t	 dstsize;
 
 /*
  * Decode into dstlen bytes that end where dstbuf does, so that ASan sees
- * a write past them (one allocation a line, not one a call).
+ * a write past them (one allocation an input, not one a call).
  */
 static void
 unvis_checked(const char *src, size_t len, size_t dstlen)
@@ -101,18 +102,22 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t	*p, *nl, *end = data + size;
-	char		*line;
+	char		*linebuf, *line;
 
+	/* Each line copied to the end of one, so that ASan sees overreads. */
+	if ((linebuf = malloc(size > 0 ? size : 1)) == NULL)
+		abort();
+	dstsize = size + 1 > 4 ? size + 1 : 4;
+	if ((dstbuf = malloc(dstsize)) == NULL)
+		abort();
 	for (p = data; p < end; p = nl + 1) {
 		if ((nl = memchr(p, '\n', end - p)) == NULL)
 			nl = end;
-		line = fuzz_dup(p, nl - p);
-		dstsize = nl - p + 1 > 4 ? nl - p + 1 : 4;
-		if ((dstbuf = malloc(dstsize)) == NULL)
-			abort();
+		line = linebuf + size - (nl - p);
+		memcpy(line, p, nl - p);
 		one(line, nl - p);
-		free(dstbuf);
-		free(line);
 	}
+	free(dstbuf);
+	free(linebuf);
 	return 0;
 }

@@ -30,6 +30,7 @@
 
 #include <dirent.h>
 #include <err.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,19 @@
 #include "fuzz.h"
 
 static unsigned long	 ninputs;
+static FILE		*errfp;		/* stderr before the target's */
+
+/*
+ * An input that cannot be read: exit 2.  The target's
+ * LLVMFuzzerInitialize may have sent stdio's stderr to /dev/null
+ * (fuzz_quiet): the message goes to the real one.
+ */
+static __dead void
+bad(const char *path, const char *what)
+{
+	fprintf(errfp, "replay: %s: %s\n", path, what);
+	exit(2);
+}
 
 static void
 one(const char *path)
@@ -50,13 +64,13 @@ one(const char *path)
 	int		 fd;
 
 	if ((fd = open(path, O_RDONLY)) == -1 || fstat(fd, &st) == -1)
-		err(2, "%s", path);
+		bad(path, strerror(errno));
 	/* Exactly its size, so that a read past the input is one past it. */
 	if ((buf = malloc(st.st_size > 0 ? st.st_size : 1)) == NULL)
 		err(2, NULL);
 	for (off = 0; off < (size_t)st.st_size; off += n)
 		if ((n = read(fd, buf + off, st.st_size - off)) <= 0)
-			errx(2, "%s: short read", path);
+			bad(path, "short read");
 	close(fd);
 	LLVMFuzzerTestOneInput(buf, st.st_size);
 	free(buf);
@@ -77,16 +91,17 @@ main(int argc, char *argv[])
 	char		  path[4096];
 	int		  i, j, n;
 
+	errfp = stderr;
 	LLVMFuzzerInitialize(&argc, &argv);
 	for (i = 1; i < argc; i++) {
 		if (stat(argv[i], &st) == -1)
-			err(2, "%s", argv[i]);
+			bad(argv[i], strerror(errno));
 		if (!S_ISDIR(st.st_mode)) {
 			one(argv[i]);
 			continue;
 		}
 		if ((n = scandir(argv[i], &ents, NULL, byname)) == -1)
-			err(2, "%s", argv[i]);
+			bad(argv[i], strerror(errno));
 		for (j = 0; j < n; j++) {
 			if (ents[j]->d_name[0] != '.' &&
 			    snprintf(path, sizeof(path), "%s/%s", argv[i],
