@@ -59,13 +59,13 @@ struct out {
 };
 
 static const char *const	 zones[NZONES] = { "UTC", "Europe/Oslo" };
-static time_t			 refs[NZONES];	/* 2026-12-31 in each */
+static time_t			 refs[NZONES];	/* 2026-12-31 */
 static int			 zone = -1;
 static struct trap_extract	*x;
 static struct out		*out, raw, lines, blocks;
 static struct trap_attempt	 last;
 static const struct trap_attempt *lastp;
-static long			 nsame;		/* of the last record, again */
+static long			 nsame;		/* last record again */
 static unsigned long		 calls, lastcall;	/* of the extractor */
 static char			 rec[TRAP_RECMAX], prev[TRAP_RECMAX];
 static size_t			 reclen;

@@ -40,7 +40,7 @@
 #include "fuzz.h"
 
 static unsigned long	 ninputs;
-static FILE		*errfp;		/* stderr before the target's */
+static FILE		*errfp;		/* the real stderr */
 
 /*
  * An input that cannot be read: exit 2.  The target's
