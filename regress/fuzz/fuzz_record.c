@@ -82,6 +82,12 @@ one(const char *line, size_t len)
 		unvis_checked(r.f[i].p, r.f[i].len, 1);
 	}
 	FUZZ_ASSERT(r.f[F_ADDR].len < TRAP_ADDRLEN);
+	/* "-": no time (trap_time_fmt is not for it). */
+	if (r.time == TRAP_NOTIME) {
+		FUZZ_ASSERT(r.f[F_TIME].len == 1 && r.f[F_TIME].p[0] == '-');
+		return;
+	}
+	FUZZ_ASSERT(r.f[F_TIME].len == TRAP_TIMELEN - 1);
 	/* A leap second reads as the next minute; any other time is kept. */
 	if (memcmp(r.f[F_TIME].p + 17, "60", 2) != 0) {
 		trap_time_fmt(r.time, t);
