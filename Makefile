@@ -4,6 +4,9 @@
 # make check		install missing test dependencies, build, run the suite
 # make check-long	the same with the long tests
 # make demo		install missing dependencies, build, run on the sample
+# make fuzz		the libFuzzer targets, FUZZTIME s each (regress/fuzz)
+# make fuzz-long	the same on every CPU, the corpora merged back
+# make coverage		which built-in rules the golden logs recognise
 # make install		DESTDIR PREFIX BINDIR LIBEXECDIR MANDIR SHAREDIR
 #
 # Copyright (c) 2026 The trap tools authors; ISC license, see README.
@@ -66,7 +69,15 @@ EXAMPLES =	share/examples/domains share/examples/gencampaign \
 		share/examples/truth.hours share/examples/truth.minutes \
 		share/examples/truth.users
 
-TESTPROGS =	regress/lib/libtrap/t_libtrap
+# The fuzz targets without libFuzzer, for make check to replay their
+# corpora (regress/fuzz/replay.c), and the rule coverage counter.
+FUZZREPLAY =	regress/fuzz/replay_line regress/fuzz/replay_patterns \
+		regress/fuzz/replay_traplist regress/fuzz/replay_record \
+		regress/fuzz/replay_file regress/fuzz/replay_inject
+FUZZHDRS =	regress/fuzz/fuzz.h regress/inject.h
+
+TESTPROGS =	regress/lib/libtrap/t_libtrap regress/lib/libtrap/rulecov \
+		$(FUZZREPLAY)
 
 all:
 	@test -f Makefile.configure || sh configure
@@ -132,6 +143,40 @@ regress/lib/libtrap/t_libtrap: regress/lib/libtrap/t_libtrap.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ regress/lib/libtrap/t_libtrap.o $(LIB) \
 	    $(ATF_LIBS) $(LDADD)
 
+regress/lib/libtrap/rulecov: regress/lib/libtrap/rulecov.c $(LIBHDRS) $(LIB)
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ \
+	    regress/lib/libtrap/rulecov.c $(LIB) $(LDADD)
+
+regress/fuzz/replay_line: regress/fuzz/fuzz_line.c regress/fuzz/replay.c \
+    $(FUZZHDRS) $(LIBHDRS) $(LIB)
+	$(CC) $(CFLAGS) $(CPPFLAGS) -Iregress/fuzz $(LDFLAGS) -o $@ \
+	    regress/fuzz/fuzz_line.c regress/fuzz/replay.c $(LIB) $(LDADD)
+
+regress/fuzz/replay_patterns: regress/fuzz/fuzz_patterns.c \
+    regress/fuzz/replay.c $(FUZZHDRS) $(LIBHDRS) $(LIB)
+	$(CC) $(CFLAGS) $(CPPFLAGS) -Iregress/fuzz $(LDFLAGS) -o $@ \
+	    regress/fuzz/fuzz_patterns.c regress/fuzz/replay.c $(LIB) $(LDADD)
+
+regress/fuzz/replay_traplist: regress/fuzz/fuzz_traplist.c \
+    regress/fuzz/replay.c $(FUZZHDRS) $(LIBHDRS) $(LIB)
+	$(CC) $(CFLAGS) $(CPPFLAGS) -Iregress/fuzz $(LDFLAGS) -o $@ \
+	    regress/fuzz/fuzz_traplist.c regress/fuzz/replay.c $(LIB) $(LDADD)
+
+regress/fuzz/replay_record: regress/fuzz/fuzz_record.c regress/fuzz/replay.c \
+    $(FUZZHDRS) $(LIBHDRS) $(LIB)
+	$(CC) $(CFLAGS) $(CPPFLAGS) -Iregress/fuzz $(LDFLAGS) -o $@ \
+	    regress/fuzz/fuzz_record.c regress/fuzz/replay.c $(LIB) $(LDADD)
+
+regress/fuzz/replay_file: regress/fuzz/fuzz_file.c regress/fuzz/replay.c \
+    $(FUZZHDRS) $(LIBHDRS) $(LIB)
+	$(CC) $(CFLAGS) $(CPPFLAGS) -Iregress/fuzz $(LDFLAGS) -o $@ \
+	    regress/fuzz/fuzz_file.c regress/fuzz/replay.c $(LIB) $(LDADD)
+
+regress/fuzz/replay_inject: regress/fuzz/fuzz_inject.c regress/fuzz/replay.c \
+    $(FUZZHDRS) $(LIBHDRS) $(LIB)
+	$(CC) $(CFLAGS) $(CPPFLAGS) -Iregress/fuzz $(LDFLAGS) -o $@ \
+	    regress/fuzz/fuzz_inject.c regress/fuzz/replay.c $(LIB) $(LDADD)
+
 regress-build: build $(TESTPROGS)
 
 deps:
@@ -171,6 +216,16 @@ valgrind:
 fuzz:
 	@sh regress/fuzz/run $(FUZZTIME)
 
+# fuzz-long: every target for FUZZTIME s (default 3600) with -fork on
+# every CPU, each corpus merged back into regress/fuzz/corpus/TARGET.
+fuzz-long:
+	@sh regress/fuzz/run -long $(FUZZTIME)
+
+coverage:
+	@test -f Makefile.configure || sh configure
+	@$(MAKE) regress-build
+	@sh regress/lib/libtrap/coverage
+
 lint:
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN8)
 
@@ -208,6 +263,7 @@ clean:
 distclean: clean
 	rm -f config.h config.log Makefile.configure
 
-.PHONY: all bench build check check-long demo deps fuzz install lint clean distclean \
+.PHONY: all bench build check check-long coverage demo deps fuzz fuzz-long \
+	install lint clean distclean \
 	valgrind \
 	regress-build

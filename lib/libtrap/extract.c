@@ -1477,3 +1477,106 @@ trap_extract_free(struct trap_extract *x)
 	scan_free(x->scan);
 	free(x);
 }
+
+/*
+ * x as it was new, with the rules it has: every held-back attempt
+ * decided (trap_extract_end), the buffers of the queue freed and the
+ * queue begun again, the counts at 0 and ref the reference time.  What
+ * is derived from the rules alone stays, as for the files after the
+ * first: the literals blocks are scanned for (their windows chosen on
+ * the first block) and the rules of each program name looked up.  For
+ * one extractor over many separate inputs (a fuzzer), so that nothing
+ * of one input decides what the next makes, without compiling the rules
+ * again.
+ */
+void
+trap_extract_reset(struct trap_extract *x, time_t ref)
+{
+	size_t	 i;
+
+	trap_extract_end(x);
+	for (i = 0; x->queue != NULL && i < MAXQUEUE && i < x->qtail; i++) {
+		free(x->queue[i].buf);
+		x->queue[i].buf = NULL;
+		x->queue[i].bufsz = 0;
+	}
+	x->qhead = x->qtail = 0;
+	x->file = NULL;
+	x->lineno = x->cntline = 0;
+	x->lazy = 0;
+	x->linep = x->cntp = NULL;
+	x->cand = NULL;
+	x->ncand = 0;
+	x->done = NULL;
+	x->blk = x->walk = 0;
+	x->lines = x->attempts = x->warnings = 0;
+	trap_extract_reftime(x, ref);
+}
+
+/* The rule recognise() would take for the message of e, or NULL. */
+static const struct rule *
+which(struct trap_extract *x, const struct env *e)
+{
+	const struct rule *const	*rules;
+	struct match			 m;
+	size_t				 i, n;
+	int				 fc = -2, lc = -2;
+
+	if (!x->marked)
+		mark(x);
+	if (e->msg.len > 0) {
+		fc = (unsigned char)e->msg.p[0];
+		lc = (unsigned char)e->msg.p[e->msg.len - 1];
+	}
+	if (e->guessed && e->prog.len == 0)
+		rules = ruleset_all(x->rules, &n);
+	else
+		rules = ruleset_lookup_first(x->rules, e->prog.p,
+		    e->prog.len, fc, &n);
+	for (i = 0; i < n; i++)
+		if (inuse(rules[i], fc, lc) &&
+		    rule_ends(rules[i], e->msg.p, e->msg.len) &&
+		    rule_match_naddrs(rules[i], e->msg.p, e->msg.len, -1, &m))
+			return rules[i];
+	return NULL;
+}
+
+/*
+ * The rule that recognises a line, of the rules in use, as
+ * trap_extract_line tries them (a bare message from its start or one of
+ * its first words): its line number in its patterns file, that file's
+ * name in *name; 0 if no rule does, or the line is a BSD repeat (of the
+ * host's line before).  No attempt is made: for reports of which rules
+ * a set of log lines reaches (make coverage).
+ */
+unsigned long
+trap_extract_which(struct trap_extract *x, const char *line, size_t len,
+    const char **name)
+{
+	const struct rule	*r = NULL;
+	struct env		 e;
+	const char		*p = line, *end;
+	int			 words;
+
+	if (env_parse(line, len, &e) == 0 || env_guess(line, len, &e) == 0) {
+		if (e.lastrepeat)
+			return 0;
+		env_unwrap(&e);
+		r = which(x, &e);
+	} else {
+		end = line + (len < BAREMAX ? len : BAREMAX);
+		for (words = 0; r == NULL && words < BAREWORDS && p < end;
+		    words++) {
+			env_bare(p, line + len - p, &e);
+			r = which(x, &e);
+			while (p < end && *p != ' ')
+				p++;
+			while (p < end && *p == ' ')
+				p++;
+		}
+	}
+	if (r == NULL)
+		return 0;
+	*name = r->file;
+	return r->line;
+}

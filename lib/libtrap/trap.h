@@ -330,6 +330,9 @@ unsigned long long trap_extract_warnings(const struct trap_extract *);
 void	 trap_extract_stats(const struct trap_extract *, FILE *,
 	    const char *);
 void	 trap_extract_free(struct trap_extract *);
+void	 trap_extract_reset(struct trap_extract *, time_t);
+unsigned long trap_extract_which(struct trap_extract *, const char *, size_t,
+	    const char **);
 
 /*
  * svg.c: SVG charts, self-contained (no script, style sheet, font file or

@@ -36,6 +36,8 @@
 #include "fuzz.h"
 #include "../inject.h"
 
+#define REFTIME	trap_timegm(2026, 6, 1, 0, 0, 0)
+
 extern const char trap_builtin_patterns[];
 
 static struct ruleset		*rules;
@@ -66,7 +68,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	x = trap_extract_new(check, NULL);
 	if (trap_extract_builtin(x) != 0)
 		abort();
-	trap_extract_reftime(x, trap_timegm(2026, 6, 1, 0, 0, 0));
+	trap_extract_reftime(x, REFTIME);
 	return 0;
 }
 
@@ -90,7 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	inj_line(r, msg, line, sizeof(line));
 	wrong = 0;
 	trap_extract_line(x, line, strlen(line), "inject", 1);
-	trap_extract_end(x);
+	trap_extract_reset(x, REFTIME);	/* nothing left for the next */
 	if (wrong)
 		fprintf(fuzz_stderr, "rule %s:%lu: %s\n", r->file, r->line,
 		    line);

@@ -20,6 +20,8 @@
  * fields of a record are decoded with trap_unvis, into a buffer of their
  * own size and into one too small, and its time must format back to the
  * time field.  Each line is also decoded whole, as a single field.
+ * A line, and the buffer of each decoding, end where an allocation of
+ * the input's size does: two allocations an input.
  */
 
 #include "compat.h"
@@ -34,21 +36,27 @@
 #include "trap.h"
 #include "fuzz.h"
 
+static char	*dstbuf;	/* the input's length and one more */
+static size_t	 dstsize;
+
+/*
+ * Decode into dstlen bytes that end where dstbuf does, so that ASan sees
+ * a write past them (one allocation an input, not one a call).
+ */
 static void
 unvis_checked(const char *src, size_t len, size_t dstlen)
 {
 	char	*dst;
 	size_t	 n;
 
-	if ((dst = malloc(dstlen ? dstlen : 1)) == NULL)
-		abort();
+	FUZZ_ASSERT(dstlen <= dstsize);
+	dst = dstbuf + dstsize - dstlen;
 	n = trap_unvis(dst, dstlen, src, len);
 	if (n != (size_t)-1) {
 		FUZZ_ASSERT(n < dstlen);
 		FUZZ_ASSERT(dst[n] == '\0');
 		FUZZ_ASSERT(n <= len);
 	}
-	free(dst);
 }
 
 static void
@@ -74,6 +82,12 @@ one(const char *line, size_t len)
 		unvis_checked(r.f[i].p, r.f[i].len, 1);
 	}
 	FUZZ_ASSERT(r.f[F_ADDR].len < TRAP_ADDRLEN);
+	/* "-": no time (trap_time_fmt is not for it). */
+	if (r.time == TRAP_NOTIME) {
+		FUZZ_ASSERT(r.f[F_TIME].len == 1 && r.f[F_TIME].p[0] == '-');
+		return;
+	}
+	FUZZ_ASSERT(r.f[F_TIME].len == TRAP_TIMELEN - 1);
 	/* A leap second reads as the next minute; any other time is kept. */
 	if (memcmp(r.f[F_TIME].p + 17, "60", 2) != 0) {
 		trap_time_fmt(r.time, t);
@@ -94,14 +108,22 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t	*p, *nl, *end = data + size;
-	char		*line;
+	char		*linebuf, *line;
 
+	/* Each line copied to the end of one, so that ASan sees overreads. */
+	if ((linebuf = malloc(size > 0 ? size : 1)) == NULL)
+		abort();
+	dstsize = size + 1 > 4 ? size + 1 : 4;
+	if ((dstbuf = malloc(dstsize)) == NULL)
+		abort();
 	for (p = data; p < end; p = nl + 1) {
 		if ((nl = memchr(p, '\n', end - p)) == NULL)
 			nl = end;
-		line = fuzz_dup(p, nl - p);
+		line = linebuf + size - (nl - p);
+		memcpy(line, p, nl - p);
 		one(line, nl - p);
-		free(line);
 	}
+	free(dstbuf);
+	free(linebuf);
 	return 0;
 }

@@ -21,6 +21,11 @@
  * magic).  Inputs of odd length are read scoped to two domains.  Every
  * address loaded must then be found by trap_list_match, whole, by its
  * local part and in upper case; a few other names are looked up too.
+ *
+ * The file is one, opened and unlinked once and written again for each
+ * input.  What is left is the library's: trap_file_open's buffer and the
+ * first chunk of each of the list's two tables, 1 MiB each, which ASan
+ * maps and poisons anew each time.
  */
 
 #include "compat.h"
@@ -38,27 +43,26 @@
 #include "trap.h"
 #include "fuzz.h"
 
-static char	 path[1024];
-
-static void
-cleanup(void)
-{
-	unlink(path);
-}
+static int	 fd = -1;
+static size_t	 filesize;
+static char	 path[64];
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char	*tmp;
+	char		 tmpl[1024];
 
 	(void)argc;
 	(void)argv;
 	fuzz_quiet();
 	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
 		tmp = "/tmp";
-	snprintf(path, sizeof(path), "%s/fuzz_traplist.%ld", tmp,
-	    (long)getpid());
-	atexit(cleanup);
+	snprintf(tmpl, sizeof(tmpl), "%s/fuzz_traplist.XXXXXX", tmp);
+	/* The file, open and unlinked: read through /dev/fd. */
+	if ((fd = mkstemp(tmpl)) == -1 || unlink(tmpl) == -1)
+		abort();
+	snprintf(path, sizeof(path), "/dev/fd/%d", fd);
 	return 0;
 }
 
@@ -66,14 +70,16 @@ static void
 writefile(const uint8_t *data, size_t size)
 {
 	ssize_t	 n;
-	int	 fd;
+	off_t	 off;
 
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1)
-		abort();
-	for (; size > 0; data += n, size -= n)
-		if ((n = write(fd, data, size)) <= 0)
+	for (off = 0; (size_t)off < size; off += n)
+		if ((n = pwrite(fd, data + off, size - off, off)) <= 0)
 			abort();
-	close(fd);
+	/* Only a shorter file needs cutting: a cheap no-op is none. */
+	if ((size < filesize && ftruncate(fd, size) == -1) ||
+	    lseek(fd, 0, SEEK_SET) == -1)
+		abort();
+	filesize = size;
 }
 
 int
