@@ -1093,14 +1093,15 @@ guessedtime(struct trap_extract *x, time_t *t)
 	return 0;
 }
 
-/* Try the rules of the line's program; 1 if one matched. */
-static int
-recognise(struct trap_extract *x, const struct env *e)
+/*
+ * The first rule in use that reads the message of e, its reading in m
+ * (ambiguous if a later rule reads another address): the rule, or NULL.
+ */
+static const struct rule *
+findrule(struct trap_extract *x, const struct env *e, struct match *m)
 {
 	const struct rule *const	*rules;
-	struct match			 m;
 	size_t				 i, n;
-	time_t				 t;
 	int				 fc = -2, lc = -2;
 
 	if (!x->marked)
@@ -1114,36 +1115,48 @@ recognise(struct trap_extract *x, const struct env *e)
 	else
 		rules = ruleset_lookup_first(x->rules, e->prog.p,
 		    e->prog.len, fc, &n);
-	m.naddrs = -1;		/* counted once, when first needed */
+	m->naddrs = -1;		/* counted once, when first needed */
 	for (i = 0; i < n; i++) {
 		if (!inuse(rules[i], fc, lc) ||
 		    !rule_ends(rules[i], e->msg.p, e->msg.len) ||
 		    !rule_match_naddrs(rules[i], e->msg.p, e->msg.len,
-		    m.naddrs, &m))
+		    m->naddrs, m))
 			continue;
-		if (!m.ambiguous && otherreading(e, rules + i + 1,
-		    n - i - 1, &m))
-			m.ambiguous = 1;
-		if (e->guessed && guessedtime(x, &t) == -1)
-			return 1;
-		if (!e->guessed && env_time(&x->clock, e, &t) == -1) {
-			x->warnings++;
-			trap_warnx("%s:%llu: impossible time", x->file,
-			    curline(x));
-			return 1;
-		}
-		if (t > x->now) {
-			x->now = t;
-			drain(x, 0);	/* what this line's time decides */
-			conn_expire(x);
-		}
-		if (t != TRAP_NOTIME)
-			x->lasttime = t;
-		handle(x, e, rules[i], &m, t);
-		drain(x, 0);
+		if (!m->ambiguous && otherreading(e, rules + i + 1,
+		    n - i - 1, m))
+			m->ambiguous = 1;
+		return rules[i];
+	}
+	return NULL;
+}
+
+/* Try the rules of the line's program; 1 if one matched. */
+static int
+recognise(struct trap_extract *x, const struct env *e)
+{
+	const struct rule	*r;
+	struct match		 m;
+	time_t			 t;
+
+	if ((r = findrule(x, e, &m)) == NULL)
+		return 0;
+	if (e->guessed && guessedtime(x, &t) == -1)
+		return 1;
+	if (!e->guessed && env_time(&x->clock, e, &t) == -1) {
+		x->warnings++;
+		trap_warnx("%s:%llu: impossible time", x->file, curline(x));
 		return 1;
 	}
-	return 0;
+	if (t > x->now) {
+		x->now = t;
+		drain(x, 0);	/* what this line's time decides */
+		conn_expire(x);
+	}
+	if (t != TRAP_NOTIME)
+		x->lasttime = t;
+	handle(x, e, r, &m, t);
+	drain(x, 0);
+	return 1;
 }
 
 static void	 catchup(struct trap_extract *, const char *);
@@ -1517,28 +1530,9 @@ trap_extract_reset(struct trap_extract *x, time_t ref)
 static const struct rule *
 which(struct trap_extract *x, const struct env *e)
 {
-	const struct rule *const	*rules;
-	struct match			 m;
-	size_t				 i, n;
-	int				 fc = -2, lc = -2;
+	struct match	 m;
 
-	if (!x->marked)
-		mark(x);
-	if (e->msg.len > 0) {
-		fc = (unsigned char)e->msg.p[0];
-		lc = (unsigned char)e->msg.p[e->msg.len - 1];
-	}
-	if (e->guessed && e->prog.len == 0)
-		rules = ruleset_all(x->rules, &n);
-	else
-		rules = ruleset_lookup_first(x->rules, e->prog.p,
-		    e->prog.len, fc, &n);
-	for (i = 0; i < n; i++)
-		if (inuse(rules[i], fc, lc) &&
-		    rule_ends(rules[i], e->msg.p, e->msg.len) &&
-		    rule_match_naddrs(rules[i], e->msg.p, e->msg.len, -1, &m))
-			return rules[i];
-	return NULL;
+	return findrule(x, e, &m);
 }
 
 /*

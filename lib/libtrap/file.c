@@ -85,6 +85,21 @@ static void	 defl_open(struct trap_file *, size_t);
 static int	 fill_defl(struct trap_file *);
 #endif
 
+/* Read up to len bytes; -1 (said, and the file's error) on an error. */
+static ssize_t
+readsome(struct trap_file *f, void *buf, size_t len)
+{
+	ssize_t	 n;
+
+	while ((n = read(f->fd, buf, len)) == -1 && errno == EINTR)
+		continue;
+	if (n == -1) {
+		trap_warn("%s", f->name);
+		f->err = 1;
+	}
+	return n;
+}
+
 /* One warning per file; the count is kept. */
 static void
 toolong(struct trap_file *f, unsigned long long lineno)
@@ -124,16 +139,7 @@ trap_file_open(const char *path)
 	 * than the compressed data buffer holds.
 	 */
 	while (f->end < 2) {
-		n = read(f->fd, f->buf + f->end, ZBUFSZ - f->end);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			trap_warn("%s", f->name);
-			f->err = 1;
-			f->eof = 1;
-			return f;
-		}
-		if (n == 0) {
+		if ((n = readsome(f, f->buf + f->end, ZBUFSZ - f->end)) <= 0) {
 			f->eof = 1;
 			return f;
 		}
@@ -248,16 +254,9 @@ defl_open(struct trap_file *f, size_t size)
 	memcpy(f->cbuf, f->zs.next_in, got);
 	f->zs.next_in = f->cbuf;	/* zlib's, if it comes to that */
 	while (got < size + 1) {
-		n = read(f->fd, f->cbuf + got, size + 1 - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			trap_warn("%s", f->name);
-			f->err = 1;
+		if ((n = readsome(f, f->cbuf + got, size + 1 - got)) == -1)
 			f->eof = 1;
-			break;
-		}
-		if (n == 0)
+		if (n <= 0)
 			break;
 		got += n;
 	}
@@ -343,20 +342,10 @@ fill_plain(struct trap_file *f)
 {
 	ssize_t	 n;
 
-	for (;;) {
-		n = read(f->fd, f->buf + f->end, BUFSZ - f->end);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			trap_warn("%s", f->name);
-			f->err = 1;
-			return -1;
-		}
-		if (n == 0)
-			return 0;
-		f->end += n;
-		return 1;
-	}
+	if ((n = readsome(f, f->buf + f->end, BUFSZ - f->end)) <= 0)
+		return n;
+	f->end += n;
+	return 1;
 }
 
 static int
