@@ -57,12 +57,6 @@ env_clock_ref(struct env_clock *c, time_t ref)
 	c->lastlocal = LONG_MIN;
 }
 
-static int
-isleap(int y)
-{
-	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-}
-
 /* The offset from UTC of a local time, as mktime(3) reads it. */
 static int
 offset(int year, int mon, int mday, int hour, int min, long *off)
@@ -161,18 +155,6 @@ localtoutc(struct env_clock *clk, const struct env *e, int year, time_t *t)
 	return 0;
 }
 
-/* Days in a month; year 0 (unknown) allows Feb 29. */
-static int
-mdays(int year, int mon)
-{
-	static const int days[] =
-	    { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (mon == 2 && year != 0 && !isleap(year))
-		return 28;
-	return days[mon - 1];
-}
-
 int
 env_time(struct env_clock *clk, const struct env *e, time_t *t)
 {
@@ -186,7 +168,7 @@ env_time(struct env_clock *clk, const struct env *e, time_t *t)
 		return 0;
 	}
 	if (e->mon < 1 || e->mon > 12 || e->mday < 1 ||
-	    e->mday > mdays(0, e->mon) || e->hour > 23 || e->min > 59 ||
+	    e->mday > trap_mdays(0, e->mon) || e->hour > 23 || e->min > 59 ||
 	    e->sec > 60)
 		return -1;
 	if (year == 0) {
@@ -194,10 +176,10 @@ env_time(struct env_clock *clk, const struct env *e, time_t *t)
 		    10000L) + e->min * 100L + e->sec;
 		year = clk->refyear - (tuple > clk->reftuple);
 		for (i = 0; i < 8 && e->mon == 2 && e->mday == 29 &&
-		    !isleap(year); i++)
+		    !trap_isleap(year); i++)
 			year--;
 	}
-	if (e->mon == 2 && e->mday == 29 && !isleap(year))
+	if (e->mon == 2 && e->mday == 29 && !trap_isleap(year))
 		return -1;
 	return localtoutc(clk, e, year, t);
 }
@@ -327,7 +309,7 @@ rfc3339(const char **pp, const char *end, struct env *e)
 	}
 	if (e->abs) {
 		if (e->year < 1970 || e->mon < 1 || e->mon > 12 ||
-		    e->mday < 1 || e->mday > mdays(e->year, e->mon) ||
+		    e->mday < 1 || e->mday > trap_mdays(e->year, e->mon) ||
 		    e->hour > 23 || e->min > 59 || e->sec > 60)
 			e->badtime = 1;
 		e->t += trap_timegm(e->year, e->mon, e->mday, e->hour,

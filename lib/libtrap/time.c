@@ -123,22 +123,29 @@ digits(const char *p, int n, int *v)
 	return 0;
 }
 
-static int
-days_in_month(int y, int m)
+int
+trap_isleap(int y)
 {
-	static const int mdays[] =
-	    { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
 
-	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
-		return 29;
-	return mdays[m - 1];
+/* Days in month m (1 to 12) of year y; year 0 (not known) allows Feb 29. */
+int
+trap_mdays(int y, int m)
+{
+	static const int days[] =
+	    { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && y != 0 && !trap_isleap(y))
+		return 28;
+	return days[m - 1];
 }
 
 static int
 valid(int y, int mo, int d, int h, int mi, int s)
 {
 	return y >= 1970 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 &&
-	    d <= days_in_month(y, mo) && h <= 23 && mi <= 59 && s <= 60;
+	    d <= trap_mdays(y, mo) && h <= 23 && mi <= 59 && s <= 60;
 }
 
 /*

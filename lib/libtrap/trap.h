@@ -115,6 +115,8 @@ __dead void trap_badusage(void (*)(void), const char *, ...)
 
 /* time.c */
 void	 trap_time_fmt(time_t, char [TRAP_TIMELEN]);
+int	 trap_isleap(int);
+int	 trap_mdays(int, int);
 int	 trap_time_parse_iso(const char *, time_t *);
 time_t	 trap_time_arg(const char *, int);
 int	 trap_time_parse_rec(const char *, size_t, time_t *);

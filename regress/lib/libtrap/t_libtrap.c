@@ -1631,9 +1631,24 @@ ATF_TC_BODY(warn_divert, tc)
 	trap_warn_divert(NULL);
 }
 
+/* Days of a month, for every reader of dates: leap years, year unknown. */
+ATF_TC_WITHOUT_HEAD(time_mdays);
+ATF_TC_BODY(time_mdays, tc)
+{
+	ATF_CHECK_EQ(trap_mdays(2024, 2), 29);
+	ATF_CHECK_EQ(trap_mdays(2026, 2), 28);
+	ATF_CHECK_EQ(trap_mdays(2000, 2), 29);
+	ATF_CHECK_EQ(trap_mdays(2100, 2), 28);
+	ATF_CHECK_EQ(trap_mdays(0, 2), 29);	/* RFC 3164: no year */
+	ATF_CHECK_EQ(trap_mdays(2026, 4), 30);
+	ATF_CHECK_EQ(trap_mdays(2026, 12), 31);
+	ATF_CHECK(trap_isleap(1996) && !trap_isleap(1900));
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, time_fmt);
+	ATF_TP_ADD_TC(tp, time_mdays);
 	ATF_TP_ADD_TC(tp, warn_divert);
 	ATF_TP_ADD_TC(tp, extract_live);
 	ATF_TP_ADD_TC(tp, breach);
