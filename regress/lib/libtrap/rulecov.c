@@ -50,21 +50,25 @@ noemit(const struct trap_attempt *a, void *arg)
 }
 
 /* Does dir/name.args ask for -R? */
+/* The extractor a golden log is read with: 1 for -R, 2 for -L, else 0. */
 static int
-rcpt(const char *dir, const char *name)
+mode(const char *dir, const char *name)
 {
 	char	 path[4096], buf[1024];
 	FILE	*fp;
-	int	 on = 0;
+	int	 m = 0;
 
 	snprintf(path, sizeof(path), "%s/%s.args", dir, name);
 	if ((fp = fopen(path, "r")) == NULL)
 		return 0;
-	while (fgets(buf, sizeof(buf), fp) != NULL)
+	while (fgets(buf, sizeof(buf), fp) != NULL) {
 		if (strstr(buf, "-R") != NULL)
-			on = 1;
+			m = 1;
+		if (strstr(buf, "-L") != NULL)
+			m = 2;
+	}
 	fclose(fp);
-	return on;
+	return m;
 }
 
 static void
@@ -89,7 +93,7 @@ count(struct trap_extract *x, const char *path)
 int
 main(int argc, char *argv[])
 {
-	struct trap_extract	*x[2];
+	struct trap_extract	*x[3];
 	struct ruleset		*rs;
 	const struct rule	*r;
 	struct dirent		*d;
@@ -110,11 +114,12 @@ main(int argc, char *argv[])
 			maxline = ruleset_rule(rs, i)->line;
 	if ((counts = calloc(maxline + 1, sizeof(*counts))) == NULL)
 		err(2, NULL);
-	for (on = 0; on <= 1; on++) {
+	for (on = 0; on <= 2; on++) {
 		x[on] = trap_extract_new(noemit, NULL);
 		if (trap_extract_builtin(x[on]) != 0)
 			errx(2, "the built-in rules do not load");
-		trap_extract_rcpt(x[on], on);
+		trap_extract_rcpt(x[on], on == 1);
+		trap_extract_logins(x[on], on == 2);
 	}
 	if ((dp = opendir(argv[1])) == NULL)
 		err(2, "%s", argv[1]);
@@ -124,14 +129,14 @@ main(int argc, char *argv[])
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", argv[1], d->d_name);
 		d->d_name[len - 3] = '\0';
-		count(x[rcpt(argv[1], d->d_name)], path);
+		count(x[mode(argv[1], d->d_name)], path);
 	}
 	closedir(dp);
 	for (i = 0; i < ruleset_count(rs); i++) {
 		r = ruleset_rule(rs, i);
 		printf("%lu\t%llu\n", r->line, counts[r->line]);
 	}
-	for (on = 0; on <= 1; on++)
+	for (on = 0; on <= 2; on++)
 		trap_extract_free(x[on]);
 	ruleset_free(rs);
 	free(counts);
