@@ -550,31 +550,28 @@ extractpar(int argc, char *argv[], time_t ref, int nthreads,
 	return rc;
 }
 
-int
-main(int argc, char *argv[])
-{
-	struct trap_extract	*x = NULL;
-	unsigned long long	 lines = 0, attempts = 0, warnings = 0;
-	time_t			 ref = -1;
-	const char		*refarg = NULL, *dir = NULL, *zone = NULL;
-	const char		*errstr;
-	long			 ncpu;
-	int			 ch, i, fflag = 0, rc = 0, par = 0, njob = 0;
+/* What main needs of the options; the others are globals. */
+struct opts {
+	const char	*refarg, *dir, *zone;
+	int		 fflag, njob;
+};
 
-	/* flock, wpath, cpath: the archive of -A, dropped without it. */
-	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
-		err(1, "pledge");
+static void
+options(int argc, char *argv[], struct opts *o)
+{
+	const char	*errstr;
+	int		 ch;
 
 	while ((ch = getopt(argc, argv, "A:fj:Lp:Rr:s:vz:")) != -1) {
 		switch (ch) {
 		case 'A':
-			dir = optarg;
+			o->dir = optarg;
 			break;
 		case 'f':
-			fflag = 1;
+			o->fflag = 1;
 			break;
 		case 'j':
-			njob = strtonum(optarg, 1, MAXJOBS, &errstr);
+			o->njob = strtonum(optarg, 1, MAXJOBS, &errstr);
 			if (errstr != NULL)
 				trap_badusage(usage, "-j %s: %s", optarg,
 				    errstr);
@@ -591,7 +588,7 @@ main(int argc, char *argv[])
 			rflag = 1;
 			break;
 		case 'r':
-			refarg = optarg;
+			o->refarg = optarg;
 			break;
 		case 's':
 			parse_services(optarg);
@@ -600,46 +597,64 @@ main(int argc, char *argv[])
 			vflag = 1;
 			break;
 		case 'z':
-			zone = optarg;
+			o->zone = optarg;
 			break;
 		default:
 			usage();
 		}
 	}
-	argc -= optind;
-	argv += optind;
 	if (lflag && rflag)
 		trap_badusage(usage, "-L and -R are mutually exclusive");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct trap_extract	*x = NULL;
+	unsigned long long	 lines = 0, attempts = 0, warnings = 0;
+	time_t			 ref = -1;
+	struct opts		 o;
+	long			 ncpu;
+	int			 i, rc = 0, par = 0;
+
+	/* flock, wpath, cpath: the archive of -A, dropped without it. */
+	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
+		err(1, "pledge");
+
+	memset(&o, 0, sizeof(o));
+	options(argc, argv, &o);
+	argc -= optind;
+	argv += optind;
 
 	/* -r is read in the zone of -z, whatever the order of the two. */
-	trap_tz_init(zone);
-	if (refarg != NULL && trap_time_parse_iso(refarg, &ref) == -1)
-		errx(1, "bad reference time: %s", refarg);
+	trap_tz_init(o.zone);
+	if (o.refarg != NULL && trap_time_parse_iso(o.refarg, &ref) == -1)
+		errx(1, "bad reference time: %s", o.refarg);
 	/* The patterns are checked here, once, before any thread. */
 	x = newextract(emit, NULL);
-	if (njob == 0) {
+	if (o.njob == 0) {
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		njob = ncpu < 1 ? 1 : ncpu > MAXJOBS ? MAXJOBS : ncpu;
+		o.njob = ncpu < 1 ? 1 : ncpu > MAXJOBS ? MAXJOBS : ncpu;
 	}
-	if (!fflag && argc > 1 && njob > 1) {
-		par = njob < argc ? njob : argc;
+	if (!o.fflag && argc > 1 && o.njob > 1) {
+		par = o.njob < argc ? o.njob : argc;
 		trap_extract_free(x);
 		x = NULL;
 	}
 
-	if (dir == NULL && pledge("stdio rpath", NULL) == -1)
+	if (o.dir == NULL && pledge("stdio rpath", NULL) == -1)
 		err(1, "pledge");
-	if (dir != NULL && (archive = trap_archive_open(dir, 1)) == NULL)
+	if (o.dir != NULL && (archive = trap_archive_open(o.dir, 1)) == NULL)
 		exit(1);
 	out = trap_out_open(STDOUT_FILENO);
 	if (par)
 		rc = extractpar(argc, argv, ref, par, &lines, &attempts,
 		    &warnings);
-	else if (fflag)
+	else if (o.fflag)
 		rc = follow(x, argc, argv, ref);
 	else if (argc == 0)
 		rc |= extract(x, "-", ref);
-	for (i = 0; !par && !fflag && i < argc; i++)
+	for (i = 0; !par && !o.fflag && i < argc; i++)
 		rc |= extract(x, argv[i], ref);
 	if (x != NULL)
 		trap_extract_flush(x);
