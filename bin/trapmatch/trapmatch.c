@@ -256,7 +256,6 @@ propose(const struct trap_rec *r, const char *user, size_t ulen)
 	const char	*at;
 	size_t		 llen, alen;
 	size_t		*v;
-	int		 kind;
 
 	if (ulen == 0 || ulen > ADDRMAX)
 		return;
@@ -264,8 +263,7 @@ propose(const struct trap_rec *r, const char *user, size_t ulen)
 	a[ulen] = '\0';
 	trap_lower(a, ulen);
 	at = memchr(a, '@', ulen);
-	kind = trap_kind_lookup(r->f[F_KIND].p, r->f[F_KIND].len);
-	if (kind == KIND_BADPASS) {
+	if (r->kind == KIND_BADPASS) {
 		trap_hash_put(existing, a, ulen, NULL);
 		if (at != NULL && ourdomain(at + 1, a + ulen - at - 1))
 			trap_hash_put(existing, a, at - a, NULL);
@@ -274,7 +272,7 @@ propose(const struct trap_rec *r, const char *user, size_t ulen)
 	if (real(a, ulen) != NULL || trap_list_match(traps, a, ulen) != NULL)
 		return;
 	if (at == NULL) {
-		if (kind == KIND_RCPT)
+		if (r->kind == KIND_RCPT)
 			return;
 		llen = ulen;
 		if (llen + 1 + ndlen > ADDRMAX)
@@ -343,8 +341,7 @@ record(const struct trap_rec *r, const char *line, size_t len, void *arg)
 	(void)len;
 	(void)arg;
 	/* A login passes, classed, but is no attempt and proposes nothing. */
-	login = r->f[F_KIND].len == 5 &&
-	    memcmp(r->f[F_KIND].p, "login", 5) == 0;
+	login = r->kind == KIND_LOGIN;
 	ulen = trap_unvis(user, sizeof(user), r->f[F_USER].p,
 	    r->f[F_USER].len);
 	if (ndomain != NULL) {

@@ -149,7 +149,7 @@ login(struct trap_breach *b, struct seen *a, struct seen *n,
 void
 trap_breach_add(struct trap_breach *b, const struct trap_rec *r)
 {
-	const struct trap_str	*k = &r->f[F_KIND], *addr = &r->f[F_ADDR];
+	const struct trap_str	*addr = &r->f[F_ADDR];
 	struct seen		*a, *n;
 	char			 key[TRAP_ADDRLEN], net[64];
 	size_t			 netlen;
@@ -157,8 +157,7 @@ trap_breach_add(struct trap_breach *b, const struct trap_rec *r)
 
 	if (addr->len == 1 && addr->p[0] == '-')
 		return;			/* no address: nobody to follow */
-	if (addr->len >= sizeof(key) ||
-	    (k->len == 4 && memcmp(k->p, "rcpt", 4) == 0))
+	if (addr->len >= sizeof(key) || r->kind == KIND_RCPT)
 		return;
 	memcpy(key, addr->p, addr->len);
 	key[addr->len] = '\0';
@@ -166,7 +165,7 @@ trap_breach_add(struct trap_breach *b, const struct trap_rec *r)
 		return;
 	a = seen(b->addrs, key, addr->len);
 	n = seen(b->nets, net, netlen);
-	if (k->len == 5 && memcmp(k->p, "login", 5) == 0) {
+	if (r->kind == KIND_LOGIN) {
 		login(b, a, n, r);
 		return;
 	}

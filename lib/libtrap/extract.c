@@ -1079,8 +1079,8 @@ otherreading(const struct env *e, const struct rule *const *rules, size_t n,
  * A recognised message in an envelope not known: it gets the time of the
  * last recognised line (none before: not taken), said once per input.
  */
-static int
-guessedtime(struct trap_extract *x, time_t *t)
+static time_t
+guessedtime(struct trap_extract *x)
 {
 	if (!x->guesswarned) {
 		x->guesswarned = 1;
@@ -1089,8 +1089,7 @@ guessedtime(struct trap_extract *x, time_t *t)
 		    curline(x), x->lasttime != 0 ? "the time of the line "
 		    "before is taken" : "no time: \"-\" until a line has one");
 	}
-	*t = x->lasttime != 0 ? x->lasttime : TRAP_NOTIME;
-	return 0;
+	return x->lasttime != 0 ? x->lasttime : TRAP_NOTIME;
 }
 
 /*
@@ -1130,22 +1129,19 @@ findrule(struct trap_extract *x, const struct env *e, struct match *m)
 	return NULL;
 }
 
-/* Try the rules of the line's program; 1 if one matched. */
-static int
-recognise(struct trap_extract *x, const struct env *e)
+/* A line that rule r reads as m: at its time, the attempt it makes. */
+static void
+take(struct trap_extract *x, const struct env *e, const struct rule *r,
+    struct match *m)
 {
-	const struct rule	*r;
-	struct match		 m;
-	time_t			 t;
+	time_t	 t;
 
-	if ((r = findrule(x, e, &m)) == NULL)
-		return 0;
-	if (e->guessed && guessedtime(x, &t) == -1)
-		return 1;
-	if (!e->guessed && env_time(&x->clock, e, &t) == -1) {
+	if (e->guessed)
+		t = guessedtime(x);
+	else if (env_time(&x->clock, e, &t) == -1) {
 		x->warnings++;
 		trap_warnx("%s:%llu: impossible time", x->file, curline(x));
-		return 1;
+		return;
 	}
 	if (t > x->now) {
 		x->now = t;
@@ -1154,33 +1150,61 @@ recognise(struct trap_extract *x, const struct env *e)
 	}
 	if (t != TRAP_NOTIME)
 		x->lasttime = t;
-	handle(x, e, r, &m, t);
+	handle(x, e, r, m, t);
 	drain(x, 0);
+}
+
+/* Try the rules of the line's program; 1 if one matched. */
+static int
+recognise(struct trap_extract *x, const struct env *e)
+{
+	const struct rule	*r;
+	struct match		 m;
+
+	if ((r = findrule(x, e, &m)) == NULL)
+		return 0;
+	take(x, e, r, &m);
 	return 1;
 }
 
 static void	 catchup(struct trap_extract *, const char *);
 
 /*
- * A line with no envelope or tag known: is a message there, from its
- * start or from one of its first words (an unknown prefix before it)?
+ * A line with no envelope or tag known: the first rule that reads a
+ * message there, from its start or from one of its first words (an
+ * unknown prefix before it), with that message in e; or NULL.
  */
-static void
-bare(struct trap_extract *x, const char *line, size_t len)
+static const struct rule *
+barerule(struct trap_extract *x, const char *line, size_t len,
+    struct env *e, struct match *m)
 {
-	struct env	 e;
-	const char	*p = line, *end = line + (len < BAREMAX ? len : BAREMAX);
-	int		 words;
+	const struct rule	*r;
+	const char		*p = line;
+	const char		*end = line + (len < BAREMAX ? len : BAREMAX);
+	int			 words;
 
 	for (words = 0; words < BAREWORDS && p < end; words++) {
-		env_bare(p, line + len - p, &e);
-		if (recognise(x, &e))
-			return;
+		env_bare(p, line + len - p, e);
+		if ((r = findrule(x, e, m)) != NULL)
+			return r;
 		while (p < end && *p != ' ')
 			p++;
 		while (p < end && *p == ' ')
 			p++;
 	}
+	return NULL;
+}
+
+/* A line with no envelope or tag known: an attempt, if a rule reads it. */
+static void
+bare(struct trap_extract *x, const char *line, size_t len)
+{
+	const struct rule	*r;
+	struct env		 e;
+	struct match		 m;
+
+	if ((r = barerule(x, line, len, &e, &m)) != NULL)
+		take(x, &e, r, &m);
 }
 
 static void
@@ -1526,15 +1550,6 @@ trap_extract_reset(struct trap_extract *x, time_t ref)
 	trap_extract_reftime(x, ref);
 }
 
-/* The rule recognise() would take for the message of e, or NULL. */
-static const struct rule *
-which(struct trap_extract *x, const struct env *e)
-{
-	struct match	 m;
-
-	return findrule(x, e, &m);
-}
-
 /*
  * The rule that recognises a line, of the rules in use, as
  * trap_extract_line tries them (a bare message from its start or one of
@@ -1547,28 +1562,17 @@ unsigned long
 trap_extract_which(struct trap_extract *x, const char *line, size_t len,
     const char **name)
 {
-	const struct rule	*r = NULL;
+	const struct rule	*r;
 	struct env		 e;
-	const char		*p = line, *end;
-	int			 words;
+	struct match		 m;
 
 	if (env_parse(line, len, &e) == 0 || env_guess(line, len, &e) == 0) {
 		if (e.lastrepeat)
 			return 0;
 		env_unwrap(&e);
-		r = which(x, &e);
-	} else {
-		end = line + (len < BAREMAX ? len : BAREMAX);
-		for (words = 0; r == NULL && words < BAREWORDS && p < end;
-		    words++) {
-			env_bare(p, line + len - p, &e);
-			r = which(x, &e);
-			while (p < end && *p != ' ')
-				p++;
-			while (p < end && *p == ' ')
-				p++;
-		}
-	}
+		r = findrule(x, &e, &m);
+	} else
+		r = barerule(x, line, len, &e, &m);
 	if (r == NULL)
 		return 0;
 	*name = r->file;

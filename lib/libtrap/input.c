@@ -61,8 +61,7 @@ oneline(struct trap_input *in, const char *line, size_t len,
 	    (in->until != -1 && r.time >= in->until))
 		return 0;
 	/* A successful login is no attempt: only for who asks for it. */
-	if (!in->logins && r.f[F_KIND].len == 5 &&
-	    memcmp(r.f[F_KIND].p, "login", 5) == 0)
+	if (!in->logins && r.kind == KIND_LOGIN)
 		return 0;
 	return in->rec(&r, line, len, in->arg);
 }

@@ -92,7 +92,8 @@ trap_rec_parse(const char *line, size_t len, struct trap_rec *r)
 		return -1;
 	if (trap_name_lookup(trap_service_names, SVC_NSERVICES,
 	    r->f[F_SERVICE].p, r->f[F_SERVICE].len) == -1 ||
-	    trap_kind_lookup(r->f[F_KIND].p, r->f[F_KIND].len) == -1)
+	    (r->kind = trap_kind_lookup(r->f[F_KIND].p,
+	    r->f[F_KIND].len)) == -1)
 		return -1;
 	if (!(r->f[F_ADDR].len == 1 && r->f[F_ADDR].p[0] == '-') &&
 	    !trap_addr_iscanon(r->f[F_ADDR].p, r->f[F_ADDR].len))

@@ -138,6 +138,7 @@ struct trap_rec {
 	time_t		 time;
 	struct trap_str	 f[TRAP_NFIELDS_MATCH];
 	int		 nfields;
+	int		 kind;		/* of f[F_KIND], as KIND_* */
 };
 enum { F_TIME, F_LOGHOST, F_SERVICE, F_DAEMON, F_ADDR, F_RDNS, F_USER,
     F_KIND, F_CLASS, F_MATCH };
