@@ -279,20 +279,34 @@ follow(struct trap_extract *x, int argc, char *argv[], time_t ref)
 	return 0;
 }
 
+/*
+ * Open a log for x; a year-less time takes its year from ref (-r) or
+ * else from the file's time, or now for a pipe.
+ */
+static struct trap_file *
+logopen(struct trap_extract *x, const char *path, time_t ref)
+{
+	struct trap_file	*f;
+
+	if ((f = trap_file_open(path)) == NULL) {
+		trap_warn("%s", path);
+		return NULL;
+	}
+	if (ref == -1)
+		ref = trap_file_mtime(f) != -1 ? trap_file_mtime(f) :
+		    time(NULL);
+	trap_extract_reftime(x, ref);
+	return f;
+}
+
 static int
 extract(struct trap_extract *x, const char *path, time_t ref)
 {
 	struct trap_file	*f;
 	int			 rc;
 
-	if ((f = trap_file_open(path)) == NULL) {
-		warn("%s", path);
+	if ((f = logopen(x, path, ref)) == NULL)
 		return 1;
-	}
-	if (ref == -1)
-		ref = trap_file_mtime(f) != -1 ? trap_file_mtime(f) :
-		    time(NULL);
-	trap_extract_reftime(x, ref);
 	if (archive != NULL)
 		trap_archive_newfile(archive);
 	trap_extract_file(x, f);
@@ -398,14 +412,8 @@ extractjob(struct worker *w, const char *path, time_t ref)
 	unsigned long long	 n;
 	int			 rc;
 
-	if ((f = trap_file_open(path)) == NULL) {
-		trap_warn("%s", path);
+	if ((f = logopen(w->x, path, ref)) == NULL)
 		return 1;
-	}
-	if (ref == -1)
-		ref = trap_file_mtime(f) != -1 ? trap_file_mtime(f) :
-		    time(NULL);
-	trap_extract_reftime(w->x, ref);
 	while (trap_file_getblock(f, &buf, &len, &n)) {
 		w->lines += n;
 		trap_extract_block(w->x, buf, len, trap_file_name(f),
