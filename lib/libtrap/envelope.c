@@ -262,6 +262,13 @@ settag(struct env *e, const struct trap_str *t)
 		e->pid.p = lb + 1;
 		e->pid.len = t->p + len - 1 - (lb + 1);
 	}
+	/* A daemon started by its path logs it: "/usr/sbin/sshd[pid]:". */
+	if (e->prog.len > 1 && e->prog.p[0] == '/') {
+		for (lb = e->prog.p + e->prog.len; lb[-1] != '/'; lb--)
+			continue;
+		e->prog.len -= lb - e->prog.p;
+		e->prog.p = lb;
+	}
 }
 
 /* RFC 3339 stamp, with or without a zone (local without). */
@@ -549,7 +556,10 @@ socklog(const char *p, const char *end)
 	return p;
 }
 
-/* Message of a line without host: "tag: msg" or just "msg". */
+/*
+ * Message of a line without host: "tag: msg", or "msg" after Exim's
+ * "[pid] " (log_selector +pid) or none.
+ */
 static void
 untagged(const char *p, const char *end, struct env *e)
 {
@@ -559,9 +569,35 @@ untagged(const char *p, const char *end, struct env *e)
 	if (token(&p, end, &t) == 0 && istag(&t)) {
 		settag(e, &t);
 		m = p;
+	} else if (t.len > 2 && t.p[0] == '[' && t.p[t.len - 1] == ']' &&
+	    strspn(t.p + 1, "0123456789") == t.len - 2) {
+		e->pid.p = t.p + 1;
+		e->pid.len = t.len - 2;
+		m = p;
 	}
 	e->msg.p = m;
 	e->msg.len = end - m;
+}
+
+/*
+ * After an ISO stamp with a blank and no zone: "host tag: msg" as a
+ * syslogd with such a template writes, else as untagged().
+ */
+static void
+isohost(const char *p, const char *end, struct env *e)
+{
+	struct trap_str	 host, t;
+	const char	*q = p;
+
+	if (token(&q, end, &host) == 0 && !istag(&host) &&
+	    token(&q, end, &t) == 0 && istag(&t)) {
+		e->host = host;
+		settag(e, &t);
+		e->msg.p = q;
+		e->msg.len = end - q;
+		return;
+	}
+	untagged(p, end, e);
 }
 
 /* The stamp read as local time was UTC. */
@@ -730,8 +766,8 @@ env_parse(const char *s, size_t len, struct env *e)
 		if (end - p > 2 && p[0] == '0' && p[1] == 'x')
 			return macos(p, end, e);
 		if (!e->abs && e->space) {
-			/* ISO with a space: no host, local time */
-			untagged(p, end, e);
+			/* ISO with a space: local time, mostly no host */
+			isohost(p, end, e);
 			return 0;
 		}
 		q = p;
@@ -758,6 +794,10 @@ env_unwrap(struct env *e)
 	const char	*p = e->msg.p, *end = p + e->msg.len, *q;
 	char		 buf[16];
 
+	while (p < end && *p == ' ')	/* a relay's extra blanks */
+		p++;
+	e->msg.p = p;
+	e->msg.len = end - p;
 	if (end - p > 4 && memcmp(p, "[ID ", 4) == 0 &&
 	    (q = memchr(p, ']', end - p)) != NULL && q + 1 < end &&
 	    q[1] == ' ') {
