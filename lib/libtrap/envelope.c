@@ -435,6 +435,7 @@ rfc3164(const char *p, const char *end, struct env *e)
 {
 	const char	*m;
 	struct trap_str	 t1, t2;
+	int		 year;
 
 	if (end - p < 16)
 		return -1;
@@ -451,6 +452,12 @@ rfc3164(const char *p, const char *end, struct env *e)
 		p++;
 	} else
 		return -1;
+	/* "Mmm dd yyyy hh:mm:ss", as some syslogd templates write */
+	if (end - p > 16 && p[0] == ' ' && p[5] == ' ' &&
+	    num(p + 1, end, 4, &year) == 0)
+		p += 5;
+	else
+		year = 0;
 	if (end - p < 10 || p[0] != ' ' || num(p + 1, end, 2, &e->hour) ||
 	    p[3] != ':' || num(p + 4, end, 2, &e->min) || p[6] != ':' ||
 	    num(p + 7, end, 2, &e->sec))
@@ -462,7 +469,7 @@ rfc3164(const char *p, const char *end, struct env *e)
 	if (p >= end || *p != ' ')
 		return -1;
 	p++;
-	e->year = 0;
+	e->year = year;
 	e->abs = 0;
 	if (p < end && *p == '<' && token(&p, end, &t1) == 0 &&
 	    t1.p[t1.len - 1] != '>')
