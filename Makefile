@@ -77,7 +77,7 @@ FUZZREPLAY =	regress/fuzz/replay_line regress/fuzz/replay_patterns \
 FUZZHDRS =	regress/fuzz/fuzz.h regress/inject.h
 
 TESTPROGS =	regress/lib/libtrap/t_libtrap regress/lib/libtrap/rulecov \
-		$(FUZZREPLAY)
+		regress/bin/trapdb/rawput $(FUZZREPLAY)
 
 all:
 	@test -f Makefile.configure || sh configure
@@ -146,6 +146,10 @@ regress/lib/libtrap/t_libtrap: regress/lib/libtrap/t_libtrap.o $(LIB)
 regress/lib/libtrap/rulecov: regress/lib/libtrap/rulecov.c $(LIBHDRS) $(LIB)
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ \
 	    regress/lib/libtrap/rulecov.c $(LIB) $(LDADD)
+
+regress/bin/trapdb/rawput: regress/bin/trapdb/rawput.c $(LIBHDRS) $(LIB)
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ \
+	    regress/bin/trapdb/rawput.c $(LIB) $(LDADD)
 
 regress/fuzz/replay_line: regress/fuzz/fuzz_line.c regress/fuzz/replay.c \
     $(FUZZHDRS) $(LIBHDRS) $(LIB)

@@ -1891,9 +1891,7 @@ main(int argc, char *argv[])
 			uflag = 1;
 			break;
 		default:
-			if (!trap_listopt(&lo, ch, optarg) &&
-			    !trap_input_opt(&in, ch, optarg))
-				usage();
+			trap_listinput_opt(&lo, &in, ch, optarg, usage);
 		}
 	}
 	argc -= optind;

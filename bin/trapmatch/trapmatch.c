@@ -472,9 +472,7 @@ main(int argc, char *argv[])
 			xfile = optarg;
 			break;
 		default:
-			if (!trap_listopt(&lo, ch, optarg) &&
-			    !trap_input_opt(&in, ch, optarg))
-				usage();
+			trap_listinput_opt(&lo, &in, ch, optarg, usage);
 		}
 	}
 	argc -= optind;

@@ -265,6 +265,8 @@ struct trap_input {
 	unsigned long long nbad;	/* lines that were not records */
 };
 int	 trap_input_opt(struct trap_input *, int, const char *);
+void	 trap_listinput_opt(struct trap_listopt *, struct trap_input *, int,
+	    const char *, void (*)(void));
 void	 trap_input_window(struct trap_input *, int);
 int	 trap_input_read(struct trap_input *, int, char *[]);
 

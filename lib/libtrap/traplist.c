@@ -492,6 +492,19 @@ trap_listopt(struct trap_listopt *o, int ch, const char *arg)
 }
 
 /*
+ * An option of a tool that reads records and trap lists, after its own:
+ * -t, -d and -D, or -A, -S and -U of the input; any other is a usage
+ * error.
+ */
+void
+trap_listinput_opt(struct trap_listopt *o, struct trap_input *in, int ch,
+    const char *arg, void (*usage)(void))
+{
+	if (!trap_listopt(o, ch, arg) && !trap_input_opt(in, ch, arg))
+		usage();
+}
+
+/*
  * After the options: -d and -D are a usage error together, as are -A
  * (archive) and files, and -t - needs the records from elsewhere than
  * stdin (the archive, or argc named files that are not all stdin).

@@ -74,8 +74,8 @@
 #define MAXLISTS	64
 #define MAXACTIONS	16
 #define MAXOFFENDERS	100000	/* addresses remembered as acted on */
-#define MAXCOUNTERS	100000	/* addresses with failures counted (-T) */
-#define MAXSTAMPS	1000000	/* failure times kept for -T, in all */
+#define MAXCOUNTERS	100000	/* addresses with failures kept, -T or -L */
+#define MAXSTAMPS	1000000	/* failure times allocated, -T or -L, in all */
 #define MAXTN		10000	/* largest n of -T and -L */
 #define LWINDOW		86400	/* s of failures before a login, without -T */
 #define PFBATCH		100	/* addresses in one pfctl, nft run at most */
@@ -143,16 +143,31 @@ RB_HEAD(offtree, offender);
 RB_HEAD(timetree, offender);
 TAILQ_HEAD(offlru, offender);
 
-/* Failures of an address within the -T window. */
-struct counter {
-	RB_ENTRY(counter)	 entry;
-	TAILQ_ENTRY(counter)	 lru;
+/*
+ * The last failure times of an address, oldest first from
+ * (head - n) mod cap: a ring that grows to its table's max while all its
+ * times are in the window, and then overwrites the oldest.
+ */
+struct ring {
+	RB_ENTRY(ring)		 entry;
+	TAILQ_ENTRY(ring)	 lru;		/* by the newest time */
 	msec_t			*t;
-	uint32_t		 n, cap;
+	uint32_t		 n, cap, head;	/* head: the next to write */
 	char			 addr[TRAP_ADDRLEN];
 };
-RB_HEAD(cnttree, counter);
-TAILQ_HEAD(cntlru, counter);
+RB_HEAD(ringtree, ring);
+TAILQ_HEAD(ringlru, ring);
+
+/* The rings of -T, or of -L: at most MAXCOUNTERS, MAXSTAMPS times. */
+struct rings {
+	struct ringtree		 tree;
+	struct ringlru		 lru;
+	size_t			 nrings;
+	size_t			 nstamps;	/* the caps added up */
+	uint32_t		 max;		/* the cap of a ring at most */
+	msec_t			 window;	/* ms a time counts, in ]t-w, t] */
+	const char		*what;		/* the table, for full() */
+};
 
 /* A network: an address and a prefix length. */
 struct net {
@@ -227,17 +242,6 @@ struct job {
 };
 TAILQ_HEAD(jobq, job);
 
-/* -L: the last failures of an address, to know a login after them. */
-struct recent {
-	RB_ENTRY(recent)	 entry;
-	TAILQ_ENTRY(recent)	 lru;
-	msec_t			*t;		/* a ring of up to lkeep() */
-	uint32_t		 n, cap, head;
-	char			 addr[TRAP_ADDRLEN];
-};
-RB_HEAD(recenttree, recent);
-TAILQ_HEAD(recentlru, recent);
-
 static int			 nflag, vflag, detached;
 static const char		*lists[MAXLISTS];
 static int			 nlists;
@@ -259,12 +263,14 @@ static struct timetree		 timeline = RB_INITIALIZER(&timeline);
 static size_t			 noffenders;
 static int			 dirty;		/* the state file is behind */
 static msec_t			 lastsave;
-static struct cnttree		 counters = RB_INITIALIZER(&counters);
-static struct cntlru		 cntlru = TAILQ_HEAD_INITIALIZER(cntlru);
-static size_t			 ncounters, nstamps;
-static struct recenttree	 recents = RB_INITIALIZER(&recents);
-static struct recentlru		 recentlru = TAILQ_HEAD_INITIALIZER(recentlru);
-static size_t			 nrecents;
+static struct rings		 counted = {	/* -T */
+	RB_INITIALIZER(&counted.tree), TAILQ_HEAD_INITIALIZER(counted.lru),
+	0, 0, 0, 0, "failure counter"
+};
+static struct rings		 watched = {	/* -L */
+	RB_INITIALIZER(&watched.tree), TAILQ_HEAD_INITIALIZER(watched.lru),
+	0, 0, 0, 0, "login watch"
+};
 static struct jobq		 ready = TAILQ_HEAD_INITIALIZER(ready);
 static struct jobq		 retry = TAILQ_HEAD_INITIALIZER(retry);
 static struct jobq		 running = TAILQ_HEAD_INITIALIZER(running);
@@ -290,19 +296,16 @@ static int			 ended, xopen = 1;
 
 static int	offcmp(struct offender *, struct offender *);
 static int	timecmp(struct offender *, struct offender *);
-static int	cntcmp(struct counter *, struct counter *);
-static int	recentcmp(struct recent *, struct recent *);
+static int	ringcmp(struct ring *, struct ring *);
 RB_PROTOTYPE_STATIC(offtree, offender, entry, offcmp)
 RB_PROTOTYPE_STATIC(timetree, offender, tentry, timecmp)
-RB_PROTOTYPE_STATIC(cnttree, counter, entry, cntcmp)
-RB_PROTOTYPE_STATIC(recenttree, recent, entry, recentcmp)
+RB_PROTOTYPE_STATIC(ringtree, ring, entry, ringcmp)
 RB_GENERATE_STATIC(offtree, offender, entry, offcmp)
 RB_GENERATE_STATIC(timetree, offender, tentry, timecmp)
-RB_GENERATE_STATIC(cnttree, counter, entry, cntcmp)
-RB_GENERATE_STATIC(recenttree, recent, entry, recentcmp)
+RB_GENERATE_STATIC(ringtree, ring, entry, ringcmp)
 
 static int
-recentcmp(struct recent *a, struct recent *b)
+ringcmp(struct ring *a, struct ring *b)
 {
 	return strcmp(a->addr, b->addr);
 }
@@ -318,12 +321,6 @@ timecmp(struct offender *a, struct offender *b)
 {
 	if (a->next != b->next)
 		return a->next < b->next ? -1 : 1;
-	return strcmp(a->addr, b->addr);
-}
-
-static int
-cntcmp(struct counter *a, struct counter *b)
-{
 	return strcmp(a->addr, b->addr);
 }
 
@@ -1293,65 +1290,139 @@ offender_for(struct offender *o, long long secs)
 		offender_block(o, time(NULL) + secs, now() + secs * 1000);
 }
 
-static void
-counter_del(struct counter *c)
+/*
+ * The rings of failure times, -T's and -L's.  The clock is monotonic, so
+ * a ring's times are in order, and a table's LRU order, in which every
+ * time added moves its ring last, is that of the rings' newest times.
+ */
+
+/* The first ms whose times count in rs's window at t. */
+static msec_t
+since(const struct rings *rs, msec_t t)
 {
-	RB_REMOVE(cnttree, &counters, c);
-	TAILQ_REMOVE(&cntlru, c, lru);
-	ncounters--;
-	nstamps -= c->n;
-	free(c->t);
-	free(c);
+	return t - rs->window + 1;
+}
+
+static struct ring *
+ring_find(struct rings *rs, const char *addr)
+{
+	struct ring	 find;
+
+	strlcpy(find.addr, addr, sizeof(find.addr));
+	return RB_FIND(ringtree, &rs->tree, &find);
+}
+
+static void
+ring_del(struct rings *rs, struct ring *r)
+{
+	RB_REMOVE(ringtree, &rs->tree, r);
+	TAILQ_REMOVE(&rs->lru, r, lru);
+	rs->nrings--;
+	rs->nstamps -= r->cap;
+	free(r->t);
+	free(r);
+}
+
+/* The ring of addr, made empty if it has none, moved last in the LRU. */
+static struct ring *
+ring_get(struct rings *rs, const char *addr)
+{
+	struct ring	*r;
+
+	if ((r = ring_find(rs, addr)) != NULL) {
+		TAILQ_REMOVE(&rs->lru, r, lru);
+		TAILQ_INSERT_TAIL(&rs->lru, r, lru);
+		return r;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		err(1, NULL);
+	strlcpy(r->addr, addr, sizeof(r->addr));
+	RB_INSERT(ringtree, &rs->tree, r);
+	TAILQ_INSERT_TAIL(&rs->lru, r, lru);
+	rs->nrings++;
+	return r;
+}
+
+/* How many times of r are at or after from. */
+static uint32_t
+ring_since(const struct ring *r, msec_t from)
+{
+	uint32_t	 i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->t[(r->head + r->cap - 1 - i) % r->cap] < from)
+			break;
+	return i;
+}
+
+/* Twice the cap of r, rs->max at most; the times moved to 0 on. */
+static void
+ring_grow(struct rings *rs, struct ring *r)
+{
+	msec_t		*nt;
+	uint32_t	 cap, i;
+
+	cap = r->cap ? r->cap * 2 : 2;
+	if (cap > rs->max)
+		cap = rs->max;
+	if ((nt = reallocarray(NULL, cap, sizeof(*nt))) == NULL)
+		err(1, NULL);
+	for (i = 0; i < r->n; i++)
+		nt[i] = r->t[(r->head + r->cap - r->n + i) % r->cap];
+	free(r->t);
+	rs->nstamps += cap - r->cap;
+	r->t = nt;
+	r->cap = cap;
+	r->head = r->n;
+}
+
+/*
+ * Add time t to r, of rs.  A full ring grows if its oldest time (at
+ * head) still counts, else the oldest gives way: it would never count
+ * again.  Then rs is brought within its bounds, its oldest rings going.
+ */
+static void
+ring_add(struct rings *rs, struct ring *r, msec_t t)
+{
+	if (r->n == r->cap && r->cap < rs->max &&
+	    (r->n == 0 || r->t[r->head] >= since(rs, t)))
+		ring_grow(rs, r);
+	r->t[r->head] = t;
+	r->head = (r->head + 1) % r->cap;
+	if (r->n < r->cap)
+		r->n++;
+	while (rs->nrings > MAXCOUNTERS || rs->nstamps > MAXSTAMPS) {
+		full(rs->what);
+		ring_del(rs, TAILQ_FIRST(&rs->lru));
+	}
+}
+
+/* Forget the rings of rs whose newest time no longer counts at t. */
+static void
+ring_age(struct rings *rs, msec_t t)
+{
+	struct ring	*r;
+
+	while ((r = TAILQ_FIRST(&rs->lru)) != NULL && (r->n == 0 ||
+	    r->t[(r->head + r->cap - 1) % r->cap] < since(rs, t)))
+		ring_del(rs, r);
 }
 
 /* Count a failure; 1 if it makes n in the window. */
 static int
 count(const char *addr)
 {
-	struct counter	 find, *c;
-	msec_t		 t = now(), *nt;
-	uint32_t	 k;
+	struct ring	*r;
+	msec_t		 t = now();
 
 	if (tn <= 1)
 		return 1;
-	strlcpy(find.addr, addr, sizeof(find.addr));
-	if ((c = RB_FIND(cnttree, &counters, &find)) != NULL) {
-		TAILQ_REMOVE(&cntlru, c, lru);
-		for (k = 0; k < c->n && c->t[k] <= t - tsecs * 1000; k++)
-			continue;
-		if (k > 0) {
-			memmove(c->t, c->t + k, (c->n - k) * sizeof(*c->t));
-			c->n -= k;
-			nstamps -= k;
-		}
-		if (c->n + 1 >= tn) {
-			TAILQ_INSERT_TAIL(&cntlru, c, lru);
-			counter_del(c);
-			return 1;
-		}
-	} else {
-		if ((c = calloc(1, sizeof(*c))) == NULL)
-			err(1, NULL);
-		strlcpy(c->addr, addr, sizeof(c->addr));
-		RB_INSERT(cnttree, &counters, c);
-		ncounters++;
+	r = ring_get(&counted, addr);
+	if (ring_since(r, since(&counted, t)) + 1 >= tn) {
+		ring_del(&counted, r);
+		return 1;
 	}
-	if (c->n == c->cap) {
-		k = c->cap ? c->cap * 2 : 2;
-		if (k > tn)
-			k = tn;
-		if ((nt = reallocarray(c->t, k, sizeof(*nt))) == NULL)
-			err(1, NULL);
-		c->t = nt;
-		c->cap = k;
-	}
-	c->t[c->n++] = t;
-	nstamps++;
-	TAILQ_INSERT_TAIL(&cntlru, c, lru);
-	while (ncounters > MAXCOUNTERS || nstamps > MAXSTAMPS) {
-		full("failure counter");
-		counter_del(TAILQ_FIRST(&cntlru));
-	}
+	ring_add(&counted, r, t);
 	return 0;
 }
 
@@ -1363,7 +1434,6 @@ static void
 age(void)
 {
 	struct offender	*o;
-	struct counter	*c;
 	msec_t		 t = now();
 
 	while ((o = RB_MIN(timetree, &timeline)) != NULL && o->next <= t) {
@@ -1378,9 +1448,8 @@ age(void)
 			offender_time(o, o->until + keep());
 		}
 	}
-	while ((c = TAILQ_FIRST(&cntlru)) != NULL &&
-	    (c->n == 0 || t - c->t[c->n - 1] >= tsecs * 1000))
-		counter_del(c);
+	ring_age(&counted, t);
+	ring_age(&watched, t);
 }
 
 /* Whether an attempt makes its address an offender, and why. */
@@ -1388,7 +1457,7 @@ static int
 offence(const char *addr, const char *user, size_t ulen, int svc,
     char *why, size_t size)
 {
-	struct counter	*c, cfind;
+	struct ring	*r;
 	const char	*trap = NULL;
 	char		 vuser[4 * USERMAX + 1];
 
@@ -1398,11 +1467,8 @@ offence(const char *addr, const char *user, size_t ulen, int svc,
 		trap_vis(vuser, sizeof(vuser), user, ulen);
 		snprintf(why, size, "%s user \"%s\", spamtrap %s",
 		    trap_service_names[svc], vuser, trap);
-		if (tn > 1) {
-			strlcpy(cfind.addr, addr, sizeof(cfind.addr));
-			if ((c = RB_FIND(cnttree, &counters, &cfind)) != NULL)
-				counter_del(c);
-		}
+		if (tn > 1 && (r = ring_find(&counted, addr)) != NULL)
+			ring_del(&counted, r);
 		return 1;
 	}
 	if (tn > 0 && count(addr)) {
@@ -1463,7 +1529,6 @@ attempt(const char *addr, const char *user, size_t ulen, int svc)
  * ln failures; a login with ln of them in the window (-T's, else a day)
  * is a guess that worked.
  */
-static size_t	 nrstamps;	/* failure times kept for -L, in all */
 
 /* How many failure times an address keeps: ln, and 100 to count. */
 static uint32_t
@@ -1473,71 +1538,22 @@ lkeep(void)
 }
 
 static void
-recent_del(struct recent *r)
-{
-	RB_REMOVE(recenttree, &recents, r);
-	TAILQ_REMOVE(&recentlru, r, lru);
-	nrecents--;
-	nrstamps -= r->cap;
-	free(r->t);
-	free(r);
-}
-
-static void
 recent_add(const char *addr)
 {
-	struct recent	 find, *r;
-	msec_t		*nt;
-	uint32_t	 k;
-
-	strlcpy(find.addr, addr, sizeof(find.addr));
-	if ((r = RB_FIND(recenttree, &recents, &find)) != NULL)
-		TAILQ_REMOVE(&recentlru, r, lru);
-	else {
-		if ((r = calloc(1, sizeof(*r))) == NULL)
-			err(1, NULL);
-		strlcpy(r->addr, addr, sizeof(r->addr));
-		RB_INSERT(recenttree, &recents, r);
-		nrecents++;
-	}
-	if (r->n == r->cap && r->cap < lkeep()) {
-		/* Grown while not yet a ring: head is 0, the times in order. */
-		k = r->cap ? r->cap * 2 : 2;
-		if (k > lkeep())
-			k = lkeep();
-		if ((nt = reallocarray(r->t, k, sizeof(*nt))) == NULL)
-			err(1, NULL);
-		nrstamps += k - r->cap;
-		r->t = nt;
-		r->head = r->cap;
-		r->cap = k;
-	}
-	r->t[r->head] = now();
-	r->head = (r->head + 1) % r->cap;
-	if (r->n < r->cap)
-		r->n++;
-	TAILQ_INSERT_TAIL(&recentlru, r, lru);
-	while (nrecents > MAXCOUNTERS || nrstamps > MAXSTAMPS) {
-		full("login watch");
-		recent_del(TAILQ_FIRST(&recentlru));
-	}
+	ring_add(&watched, ring_get(&watched, addr), now());
 }
 
 /* The failures of addr in the window; they are forgotten. */
 static uint32_t
 recent_take(const char *addr)
 {
-	struct recent	 find, *r;
-	msec_t		 from = now() - (tn > 0 ? tsecs : LWINDOW) * 1000;
-	uint32_t	 i, n = 0;
+	struct ring	*r;
+	uint32_t	 n;
 
-	strlcpy(find.addr, addr, sizeof(find.addr));
-	if ((r = RB_FIND(recenttree, &recents, &find)) == NULL)
+	if ((r = ring_find(&watched, addr)) == NULL)
 		return 0;
-	for (i = 0; i < r->n; i++)
-		if (r->t[i] >= from)
-			n++;
-	recent_del(r);
+	n = ring_since(r, since(&watched, now()));
+	ring_del(&watched, r);
 	return n;
 }
 
@@ -2380,6 +2396,11 @@ prepare(void)
 
 	if (nlists > 0 && (traps = traps_load()) == NULL)
 		exit(1);
+	counted.max = tn;
+	counted.window = tsecs * 1000;
+	/* -L counts a failure of exactly the window's age, -T does not. */
+	watched.max = lkeep();
+	watched.window = (tn > 0 ? tsecs : LWINDOW) * 1000 + 1;
 	if (wfile != NULL && allow_load(wfile, &allow) == -1)
 		exit(1);
 	own_load();
