@@ -132,7 +132,7 @@ domainfile(struct trap_list *l, const char *path)
 	int			 rc;
 
 	if ((f = trap_file_open(path)) == NULL) {
-		warn("%s", path);
+		trap_warn("%s", path);
 		return -1;
 	}
 	trap_list_domain(l, "", 0);
@@ -163,7 +163,7 @@ trap_list_scope(struct trap_list *l, const char *list, const char *file)
 	if (file != NULL && domainfile(l, file) == -1)
 		return -1;
 	if (l->domains != NULL && trap_hash_count(l->domains) == 0) {
-		warnx("no domain in %s", file != NULL ? file : "-d");
+		trap_warnx("no domain in %s", file != NULL ? file : "-d");
 		return -1;
 	}
 	return 0;
@@ -333,7 +333,7 @@ trap_list_load(struct trap_list *l, const char *path)
 	int			 html = 0, rc;
 
 	if ((f = trap_file_open(path)) == NULL) {
-		warn("%s", path);
+		trap_warn("%s", path);
 		return -1;
 	}
 	while (trap_file_getline(f, &line, &len)) {
@@ -371,16 +371,16 @@ trap_list_load(struct trap_list *l, const char *path)
 			continue;
 		}
 		if (bad++ < MAXWARN)
-			warnx("%s:%llu: not a trap address, skipped",
+			trap_warnx("%s:%llu: not a trap address, skipped",
 			    trap_file_name(f), trap_file_lineno(f));
 	}
 	if (bad > MAXWARN)
-		warnx("%s: %zu more entries skipped", trap_file_name(f),
+		trap_warnx("%s: %zu more entries skipped", trap_file_name(f),
 		    bad - MAXWARN);
 	rc = trap_file_error(f) ? -1 : 0;
 	/* spamdb failed, a page moved: matching goes on, but not unsaid. */
 	if (rc == 0 && l->entries == entries)
-		warnx("%s: empty trap list", trap_file_name(f));
+		trap_warnx("%s: empty trap list", trap_file_name(f));
 	trap_file_close(f);
 	return rc;
 }

@@ -242,10 +242,9 @@ struct job {
 };
 TAILQ_HEAD(jobq, job);
 
-static int			 nflag, vflag, detached;
-static const char		*lists[MAXLISTS];
-static int			 nlists;
-static const char		*dlist, *dfile, *wfile;
+static int			 nflag, vflag;
+static struct trap_listopt	 lo = { .eval = 1 };	/* -t, -d, -D */
+static const char		*wfile;
 static struct action		 actions[MAXACTIONS];
 static int			 nactions;
 static long long		 tn, tsecs;	/* -T n/secs */
@@ -350,6 +349,26 @@ logmsg(int pri, const char *fmt, ...)
 	} else
 		vsyslog(pri, fmt, ap);
 	va_end(ap);
+}
+
+/*
+ * The library's warnings (a trap list that cannot be read on SIGHUP, a
+ * bad entry) once standard error is gone: to syslog, without the
+ * program name that syslog adds itself.
+ */
+static void
+warnlog(const char *msg, size_t len)
+{
+	size_t	 n = strlen(getprogname());
+
+	if (len > n + 2 && strncmp(msg, getprogname(), n) == 0 &&
+	    msg[n] == ':' && msg[n + 1] == ' ') {
+		msg += n + 2;
+		len -= n + 2;
+	}
+	if (len > 0 && msg[len - 1] == '\n')
+		len--;
+	syslog(LOG_WARNING, "%.*s", (int)len, msg);
 }
 
 static msec_t
@@ -573,39 +592,6 @@ refusal(const char *addr)
 	return NULL;
 }
 
-/*
- * The trap list, as trapmatch(1) reads it.
- */
-
-static struct trap_list *
-traps_load(void)
-{
-	struct trap_list	*l;
-	size_t			 n;
-	int			 i;
-
-	l = trap_list_new();
-	if (trap_list_scope(l, dlist, dfile) == -1) {
-		logmsg(LOG_ERR, "%s: no domains to read the trap lists for",
-		    dfile != NULL ? dfile : "-d");
-		goto fail;
-	}
-	for (i = 0; i < nlists; i++) {
-		n = trap_list_entries(l);
-		if (trap_list_load(l, lists[i]) == -1) {
-			logmsg(LOG_ERR, "%s: cannot read trap list", lists[i]);
-			goto fail;
-		}
-		/* trap_list_load said so on stderr, lost once detached */
-		if (detached && trap_list_entries(l) == n)
-			logmsg(LOG_WARNING, "%s: empty trap list", lists[i]);
-	}
-	return l;
-fail:
-	trap_list_free(l);
-	return NULL;
-}
-
 static void
 reload(void)
 {
@@ -614,8 +600,8 @@ reload(void)
 	size_t			 na;
 
 	gothup = 0;
-	if (nlists > 0) {
-		if ((l = traps_load()) == NULL)
+	if (lo.nlists > 0) {
+		if ((l = trap_list_open(&lo, NULL)) == NULL)
 			logmsg(LOG_ERR, "reload failed: keeping the old "
 			    "trap list");
 		else {
@@ -2221,11 +2207,11 @@ setup_unveil(void)
 	char	*dir, *slash;
 	int	 i;
 
-	for (i = 0; i < nlists; i++)
-		if (unveil(lists[i], "r") == -1)
-			err(1, "unveil %s", lists[i]);
-	if (dfile != NULL && unveil(dfile, "r") == -1)
-		err(1, "unveil %s", dfile);
+	for (i = 0; i < lo.nlists; i++)
+		if (unveil(lo.lists[i], "r") == -1)
+			err(1, "unveil %s", lo.lists[i]);
+	if (lo.dfile != NULL && unveil(lo.dfile, "r") == -1)
+		err(1, "unveil %s", lo.dfile);
 	if (wfile != NULL && unveil(wfile, "r") == -1)
 		err(1, "unveil %s", wfile);
 	for (i = 0; i < nfiles; i++)
@@ -2315,10 +2301,10 @@ options(int argc, char *argv[])
 			parse_action(optarg);
 			break;
 		case 'D':
-			dfile = abspath(optarg);
+			trap_listopt(&lo, ch, abspath(optarg));
 			break;
 		case 'd':
-			dlist = optarg;
+			trap_listopt(&lo, ch, optarg);
 			break;
 		case 'e':
 			alert_prog(optarg);
@@ -2343,11 +2329,9 @@ options(int argc, char *argv[])
 			parse_threshold(optarg);
 			break;
 		case 't':
-			if (nlists == MAXLISTS)
-				errx(1, "too many trap lists");
 			if (strcmp(optarg, "-") == 0)
 				errx(1, "-t -: standard input is the log");
-			lists[nlists++] = abspath(optarg);
+			trap_listopt(&lo, ch, abspath(optarg));
 			break;
 		case 'v':
 			vflag = 1;
@@ -2372,7 +2356,7 @@ options(int argc, char *argv[])
 	if (argc != optind)
 		trap_badusage(usage, "files are followed with -f: %s",
 		    argv[optind]);
-	if (dlist != NULL && dfile != NULL)
+	if (lo.dlist != NULL && lo.dfile != NULL)
 		trap_badusage(usage, "-d and -D are mutually exclusive");
 	if (nflag && nactions > 0)
 		trap_badusage(usage, "-n and -a are mutually exclusive");
@@ -2382,7 +2366,7 @@ options(int argc, char *argv[])
 		trap_badusage(usage, "-X is less than -x");
 	if (alertact.prog != NULL && ln == 0)
 		trap_badusage(usage, "-e is for -L");
-	if (nlists == 0 && tn == 0 && ln == 0)
+	if (lo.nlists == 0 && tn == 0 && ln == 0)
 		errx(1, "nothing to look for: give -t, -T or -L");
 	if (nactions == 0 && !nflag)
 		errx(1, "no action: give -a, or -n for a dry run");
@@ -2394,7 +2378,7 @@ prepare(void)
 {
 	int	 i;
 
-	if (nlists > 0 && (traps = traps_load()) == NULL)
+	if (lo.nlists > 0 && (traps = trap_list_open(&lo, NULL)) == NULL)
 		exit(1);
 	counted.max = tn;
 	counted.window = tsecs * 1000;
@@ -2427,7 +2411,7 @@ detach(void)
 	if (!vflag && !printing()) {
 		if (daemon(0, 1) == -1)
 			err(1, "daemon");
-		detached = 1;
+		trap_warn_divert(warnlog);
 		for (i = 0; i < nfiles; i++)
 			if (strcmp(files[i], "-") == 0)
 				break;
