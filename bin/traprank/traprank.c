@@ -447,37 +447,34 @@ decode(const struct trap_str *f, int escaped, char *buf, size_t bufsz,
 	return 0;
 }
 
-/* The address field: "-", or one that inet_pton(3) takes. */
-static int
-addrfield(const struct trap_str *f, struct fields *d)
+/* The address field: "-", or the address trap_rec_parse read. */
+static void
+addrfield(const struct trap_rec *r, struct fields *d)
 {
-	d->family = 0;
-	if (f->len == 1 && f->p[0] == '-') {
+	d->family = r->family;
+	if (r->family == 0) {
 		d->addr.p = "";
 		d->addr.len = 0;
-		return 0;
+		return;
 	}
-	if ((d->family = trap_addr_parse(f->p, f->len, d->abin)) == 0)
-		return -1;
-	d->addr = *f;
-	return 0;
+	memcpy(d->abin, r->abin, sizeof(d->abin));
+	d->addr = r->f[F_ADDR];
 }
 
 /*
- * The fields of record r (of line), into d: 0, or -1 if they do not
+ * The fields of record r, into d: 0, or -1 if they do not
  * decode.  The fields of a line with a backslash are decoded into static
  * buffers, valid until the next such line; the others stay valid as long
  * as the line.
  */
 static int
-parse(const struct trap_rec *r, const char *line, size_t len,
-    struct fields *d)
+parse(const struct trap_rec *r, struct fields *d)
 {
 	static char		 b[6][TRAP_LINEMAX + 1];
 	const struct trap_str	*f = r->f;
 	int			 esc;
 
-	esc = memchr(line, '\\', len) != NULL;
+	esc = r->escaped;
 	d->time = r->time;
 	d->nfields = r->nfields;
 	d->decoded = esc;
@@ -491,8 +488,7 @@ parse(const struct trap_rec *r, const char *line, size_t len,
 	    (r->nfields == TRAP_NFIELDS_MATCH &&
 	    decode(&f[F_CLASS], esc, b[4], sizeof(b[4]), &d->class)))
 		return -1;
-	if (addrfield(&f[F_ADDR], d) == -1)
-		return -1;
+	addrfield(r, d);
 	trap_host(&d->addr, &d->rdns, b[5], &d->host);
 	if (d->host.p == b[5])
 		d->decoded = 1;
@@ -761,8 +757,10 @@ readrec(const struct trap_rec *r, const char *line, size_t len, void *arg)
 {
 	struct fields	*d = &batch[nbatch];
 
+	(void)line;
+	(void)len;
 	(void)arg;
-	if (parse(r, line, len, d) == -1) {
+	if (parse(r, d) == -1) {
 		nbad++;		/* trap_rec_parse checked the encoding */
 		return 0;
 	}

@@ -99,22 +99,29 @@ trap_addr_canon(const char *s, size_t len, char *dst, size_t dstlen)
 static int
 quad(const char *p, size_t len, unsigned char *a)
 {
-	size_t	 i = 0, start;
-	int	 n, v;
+	const char	*end = p + len;
+	unsigned int	 d, v;
+	int		 n;
 
 	for (n = 0; n < 4; n++) {
-		if (n > 0 && (i == len || p[i++] != '.'))
+		if (n > 0 && (p == end || *p++ != '.'))
 			return 0;
-		for (v = 0, start = i; i < len && p[i] >= '0' && p[i] <= '9';
-		    i++)
-			if ((i > start && v == 0) ||
-			    (v = v * 10 + p[i] - '0') > 255)
-				return 0;
-		if (i == start)
+		if (p == end || (v = (unsigned char)*p++ - '0') > 9)
+			return 0;
+		if (v > 0 && p < end && (d = (unsigned char)*p - '0') <= 9) {
+			v = v * 10 + d;
+			if (++p < end && (d = (unsigned char)*p - '0') <= 9) {
+				v = v * 10 + d;
+				p++;
+			}
+		}
+		/* a fourth digit, a leading zero, or more than 255 */
+		if (v > 255 || (p < end && (unsigned int)((unsigned char)*p -
+		    '0') <= 9))
 			return 0;
 		a[n] = v;
 	}
-	return i == len;
+	return p == end;
 }
 
 /*
@@ -140,21 +147,31 @@ trap_addr_parse(const char *s, size_t len, unsigned char *a)
 }
 
 /*
- * The address in s[0..len) is one, in the canonical form of
- * trap_addr_canon (as trap(5) records hold it): 1 if so, 0 if not.
+ * The address in s[0..len) in binary into a, as trap_addr_parse, if it is
+ * in the canonical form of trap_addr_canon (as trap(5) records hold it):
+ * AF_INET or AF_INET6, or 0 if it is not an address in that form.
  */
+int
+trap_addr_canonparse(const char *s, size_t len, unsigned char *a)
+{
+	char	 buf[TRAP_ADDRLEN];
+
+	if (quad(s, len, a))
+		return AF_INET;		/* no leading zeros: canonical */
+	if (len >= sizeof(buf) || memchr(s, '\0', len) != NULL ||
+	    trap_addr_canon(s, len, buf, sizeof(buf)) == -1 ||
+	    strlen(buf) != len || memcmp(buf, s, len) != 0)
+		return 0;
+	return inet_pton(AF_INET6, buf, a) == 1 ? AF_INET6 : 0;
+}
+
+/* The address in s[0..len) is one, in canonical form: 1 if so, 0 if not. */
 int
 trap_addr_iscanon(const char *s, size_t len)
 {
 	unsigned char	 a[16];
-	char		 buf[TRAP_ADDRLEN];
 
-	if (quad(s, len, a))
-		return 1;		/* no leading zeros: canonical */
-	if (len >= sizeof(buf) || memchr(s, '\0', len) != NULL ||
-	    trap_addr_canon(s, len, buf, sizeof(buf)) == -1)
-		return 0;
-	return strlen(buf) == len && memcmp(buf, s, len) == 0;
+	return trap_addr_canonparse(s, len, a) != 0;
 }
 
 /*

@@ -95,9 +95,13 @@ trap_rec_parse(const char *line, size_t len, struct trap_rec *r)
 	    (r->kind = trap_kind_lookup(r->f[F_KIND].p,
 	    r->f[F_KIND].len)) == -1)
 		return -1;
+	r->family = 0;
 	if (!(r->f[F_ADDR].len == 1 && r->f[F_ADDR].p[0] == '-') &&
-	    !trap_addr_iscanon(r->f[F_ADDR].p, r->f[F_ADDR].len))
+	    (r->family = trap_addr_canonparse(r->f[F_ADDR].p,
+	    r->f[F_ADDR].len, r->abin)) == 0)
 		return -1;
+	if ((r->escaped = memchr(line, '\\', len) != NULL) == 0)
+		return 0;		/* every field is its own encoding */
 	if (!visok(&r->f[F_LOGHOST]) || !visok(&r->f[F_DAEMON]) ||
 	    !visok(&r->f[F_RDNS]) || !visok(&r->f[F_USER]))
 		return -1;

@@ -131,6 +131,7 @@ void	 trap_tz_label(time_t, time_t, char *, size_t);
 int	 trap_addr_canon(const char *, size_t, char *, size_t);
 int	 trap_addr_parse(const char *, size_t, unsigned char *);
 int	 trap_addr_iscanon(const char *, size_t);
+int	 trap_addr_canonparse(const char *, size_t, unsigned char *);
 size_t	 trap_addr_prefix(int, const unsigned char *, int, char *, size_t);
 
 /* record.c: reading trap(5) records. Fields stay vis-encoded. */
@@ -139,6 +140,9 @@ struct trap_rec {
 	struct trap_str	 f[TRAP_NFIELDS_MATCH];
 	int		 nfields;
 	int		 kind;		/* of f[F_KIND], as KIND_* */
+	int		 family;	/* of f[F_ADDR]: AF_INET, AF_INET6, 0 */
+	unsigned char	 abin[16];	/* f[F_ADDR] in binary */
+	int		 escaped;	/* a field has a backslash */
 };
 enum { F_TIME, F_LOGHOST, F_SERVICE, F_DAEMON, F_ADDR, F_RDNS, F_USER,
     F_KIND, F_CLASS, F_MATCH };

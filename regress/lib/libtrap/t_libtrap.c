@@ -21,6 +21,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <arpa/inet.h>
 
 #include <atf-c.h>
 #include <db.h>
@@ -220,6 +221,7 @@ ATF_TC_BODY(record_grammar, tc)
 	    "2001:DB8::1", "2001:db8:0::1", "::ffff:192.0.2.1", "fe80::1%em0",
 	    "host.example", "1.2.3" };
 	struct trap_rec	 r;
+	unsigned char	 a[16];
 	char		 line[256];
 	size_t		 i;
 	int		 n;
@@ -230,13 +232,39 @@ ATF_TC_BODY(record_grammar, tc)
 		ATF_CHECK_MSG(trap_rec_parse(line, n, &r) == 0, "%s", good[i]);
 		ATF_CHECK(trap_addr_iscanon(good[i], strlen(good[i])) ||
 		    strcmp(good[i], "-") == 0);
+		/* The address the record holds, in binary, as inet_pton. */
+		if (strcmp(good[i], "-") == 0) {
+			ATF_CHECK_EQ(r.family, 0);
+			continue;
+		}
+		ATF_CHECK_EQ(r.family, strchr(good[i], ':') ? AF_INET6 :
+		    AF_INET);
+		ATF_CHECK_EQ(inet_pton(r.family, good[i], a), 1);
+		ATF_CHECK(memcmp(r.abin, a, r.family == AF_INET ? 4 : 16) == 0);
+		ATF_CHECK(!r.escaped);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		n = snprintf(line, sizeof(line), "2014-07-18T15:01:14Z\tmx\t"
 		    "pop3\tspop3d\t%s\t-\tinfo\tnouser", bad[i]);
 		ATF_CHECK_MSG(trap_rec_parse(line, n, &r) == -1, "%s", bad[i]);
 		ATF_CHECK(!trap_addr_iscanon(bad[i], strlen(bad[i])));
+		ATF_CHECK_EQ(trap_addr_canonparse(bad[i], strlen(bad[i]), a), 0);
 	}
+	/* Dotted quads at their edges (quad), and a record with escapes. */
+	ATF_CHECK_EQ(trap_addr_canonparse("0.0.0.0", 7, a), AF_INET);
+	ATF_CHECK_EQ(trap_addr_canonparse("10.0.255.9", 10, a), AF_INET);
+	ATF_CHECK(a[0] == 10 && a[1] == 0 && a[2] == 255 && a[3] == 9);
+	ATF_CHECK_EQ(trap_addr_canonparse("1.2.3.256", 9, a), 0);
+	ATF_CHECK_EQ(trap_addr_canonparse("1.2.3.1000", 10, a), 0);
+	ATF_CHECK_EQ(trap_addr_canonparse("1.2.3.00", 8, a), 0);
+	ATF_CHECK_EQ(trap_addr_canonparse("1.2.3.4.", 8, a), 0);
+	ATF_CHECK_EQ(trap_addr_canonparse("1.2..4", 6, a), 0);
+	ATF_CHECK_EQ(trap_addr_canonparse("1.2.3.4/", 8, a), 0);
+	ATF_CHECK_EQ(trap_addr_canonparse("1.2.3.4", 6, a), 0);	/* "1.2.3." */
+	n = snprintf(line, sizeof(line), "2014-07-18T15:01:14Z\tmx\tpop3\t"
+	    "spop3d\t-\t-\tin\\040fo\tnouser");
+	ATF_CHECK_EQ(trap_rec_parse(line, n, &r), 0);
+	ATF_CHECK(r.escaped);
 	/* A bad vis(3) encoding, a bad date. */
 	n = snprintf(line, sizeof(line), "2014-07-18T15:01:14Z\tmx\tpop3\t"
 	    "spop3d\t-\t-\tin\\fo\\\tnouser");
