@@ -41,13 +41,20 @@ const char *const trap_kind_names[KIND_NKINDS] = {
 int
 trap_name_lookup(const char *const *names, int n, const char *s, size_t len)
 {
-	int	 i;
+	const char	*t;
+	size_t		 j;
+	int		 i;
 
-	/* The first byte rules out most names without a strlen. */
-	for (i = 0; i < n; i++)
-		if (len > 0 && names[i][0] == s[0] &&
-		    strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
+	if (len == 0)
+		return -1;
+	/* Byte by byte: most names differ at the first, none is empty. */
+	for (i = 0; i < n; i++) {
+		t = names[i];
+		for (j = 0; j < len && t[j] == s[j] && t[j] != '\0'; j++)
+			continue;
+		if (j == len && t[len] == '\0')
 			return i;
+	}
 	return -1;
 }
 
