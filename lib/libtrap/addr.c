@@ -30,68 +30,6 @@
 #include "trap.h"
 
 /*
- * Is s[0..len) an IPv4 address as inet_pton(3) takes it: four decimal
- * numbers to 255, without leading zeros, and dots between?  Most of the
- * addresses a log holds, and inet_pton's cost in a line's reading.
- */
-static int
-isquad(const char *s, size_t len)
-{
-	size_t	 i;
-	int	 dots = 0, digits = 0, v = 0;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] == '.') {
-			if (digits == 0 || ++dots > 3)
-				return 0;
-			digits = v = 0;
-			continue;
-		}
-		if (s[i] < '0' || s[i] > '9' || (digits > 0 && v == 0))
-			return 0;	/* not a digit, or a leading zero */
-		v = v * 10 + (s[i] - '0');
-		if (++digits > 3 || v > 255)
-			return 0;
-	}
-	return dots == 3 && digits > 0;
-}
-
-/*
- * Canonicalise the address in s[0..len) into dst: as inet_ntop(3) writes
- * it, an IPv4-mapped IPv6 address as IPv4, a zone ("%em0") dropped.
- * Return 0, or -1 if it is not an address.
- */
-int
-trap_addr_canon(const char *s, size_t len, char *dst, size_t dstlen)
-{
-	char		 buf[TRAP_ADDRLEN + 1];
-	const char	*pct;
-	struct in6_addr	 a6;
-	struct in_addr	 a4;
-
-	if ((pct = memchr(s, '%', len)) != NULL)
-		len = pct - s;
-	if (len == 0 || len >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if (isquad(buf, len)) {
-		/* Already as inet_ntop(3) would write it back. */
-		if (pct != NULL || len >= dstlen)
-			return -1;
-		memcpy(dst, buf, len + 1);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, buf, &a6) != 1)
-		return -1;
-	if (IN6_IS_ADDR_V4MAPPED(&a6)) {
-		memcpy(&a4, &a6.s6_addr[12], sizeof(a4));
-		return inet_ntop(AF_INET, &a4, dst, dstlen) ? 0 : -1;
-	}
-	return inet_ntop(AF_INET6, &a6, dst, dstlen) ? 0 : -1;
-}
-
-/*
  * A dotted quad as inet_pton(3) takes it: four decimal numbers up to
  * 255, without leading zeros.  Most addresses are such, and this is
  * cheaper than inet_pton; it judges the others.
@@ -125,6 +63,42 @@ quad(const char *p, size_t len, unsigned char *a)
 }
 
 /*
+ * Canonicalise the address in s[0..len) into dst: as inet_ntop(3) writes
+ * it, an IPv4-mapped IPv6 address as IPv4, a zone ("%em0") dropped.
+ * Return 0, or -1 if it is not an address.
+ */
+int
+trap_addr_canon(const char *s, size_t len, char *dst, size_t dstlen)
+{
+	char		 buf[TRAP_ADDRLEN + 1];
+	const char	*pct;
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+	unsigned char	 q[4];
+
+	if ((pct = memchr(s, '%', len)) != NULL)
+		len = pct - s;
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (quad(buf, len, q)) {
+		/* Already as inet_ntop(3) would write it back. */
+		if (pct != NULL || len >= dstlen)
+			return -1;
+		memcpy(dst, buf, len + 1);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, buf, &a6) != 1)
+		return -1;
+	if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+		memcpy(&a4, &a6.s6_addr[12], sizeof(a4));
+		return inet_ntop(AF_INET, &a4, dst, dstlen) ? 0 : -1;
+	}
+	return inet_ntop(AF_INET6, &a6, dst, dstlen) ? 0 : -1;
+}
+
+/*
  * The address in s[0..len) in binary into a (16 bytes): return AF_INET
  * or AF_INET6 (as inet_pton(3) takes them), or 0 if it is neither.
  */
@@ -154,15 +128,23 @@ trap_addr_parse(const char *s, size_t len, unsigned char *a)
 int
 trap_addr_canonparse(const char *s, size_t len, unsigned char *a)
 {
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0, 0xff, 0xff };
 	char	 buf[TRAP_ADDRLEN];
 
 	if (quad(s, len, a))
 		return AF_INET;		/* no leading zeros: canonical */
-	if (len >= sizeof(buf) || memchr(s, '\0', len) != NULL ||
-	    trap_addr_canon(s, len, buf, sizeof(buf)) == -1 ||
+	/* IPv6 as inet_ntop(3) writes it back; mapped IPv4 is not. */
+	if (len >= sizeof(buf) || memchr(s, '\0', len) != NULL)
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET6, buf, a) != 1 ||
+	    memcmp(a, mapped, sizeof(mapped)) == 0 ||
+	    inet_ntop(AF_INET6, a, buf, sizeof(buf)) == NULL ||
 	    strlen(buf) != len || memcmp(buf, s, len) != 0)
 		return 0;
-	return inet_pton(AF_INET6, buf, a) == 1 ? AF_INET6 : 0;
+	return AF_INET6;
 }
 
 /* The address in s[0..len) is one, in canonical form: 1 if so, 0 if not. */
