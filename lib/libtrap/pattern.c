@@ -215,6 +215,22 @@ compile(struct rule *r, const char *t, size_t len)
 	return 0;
 }
 
+/*
+ * The bytes that a program name matched by the name or fnmatch(3)
+ * pattern p[0..len) (len > 0) begins and ends with, in ends[0] and
+ * ends[1]; -1 where it can be any.
+ */
+static void
+progends(const char *p, size_t len, short ends[2])
+{
+	int	 c = (unsigned char)p[len - 1];
+
+	ends[0] = p[0] == '*' || p[0] == '?' || p[0] == '[' || p[0] == '\\' ?
+	    -1 : (unsigned char)p[0];
+	ends[1] = c == '*' || c == '?' || c == ']' || c == '\\' ||
+	    (len > 1 && p[len - 2] == '\\') ? -1 : c;
+}
+
 static int
 parse_progs(struct rule *r, const char *s, size_t len)
 {
@@ -227,6 +243,8 @@ parse_progs(struct rule *r, const char *s, size_t len)
 			return badrule(r->file, r->line, "empty program name");
 		r->progs = xreallocarray(r->progs, r->nprogs + 1,
 		    sizeof(*r->progs));
+		if (r->nprogs < NPROGENDS)
+			progends(p, comma - p, r->progends[r->nprogs]);
 		r->progs[r->nprogs++] = xstrndup(p, comma - p);
 	}
 	return 0;
@@ -353,6 +371,20 @@ rule_free(struct rule *r)
 	free(r->file);
 }
 
+/* Do rules a and b apply to the same programs? */
+static int
+sameprogs(const struct rule *a, const struct rule *b)
+{
+	size_t	 i;
+
+	if (a->nprogs != b->nprogs)
+		return 0;
+	for (i = 0; i < a->nprogs; i++)
+		if (strcmp(a->progs[i], b->progs[i]) != 0)
+			return 0;
+	return 1;
+}
+
 /*
  * Load the rules in text (named name in messages), after those already
  * loaded.  Return the number of bad rules (each reported), 0 if none.
@@ -389,6 +421,7 @@ ruleset_load(struct ruleset *rs, const char *text, const char *name)
 			bad++;
 			continue;
 		}
+		r->sameprogs = rs->nrules > 0 && sameprogs(r, r - 1);
 		rs->nrules++;
 	}
 	free(rs->scratch);
@@ -400,15 +433,22 @@ ruleset_load(struct ruleset *rs, const char *text, const char *name)
 }
 
 static int
-prog_matches(const struct rule *r, const char *name)
+prog_matches(const struct rule *r, const char *name, size_t len)
 {
 	size_t	 i;
 
-	for (i = 0; i < r->nprogs; i++)
+	/* Every rule, once for every name: the ends before the calls. */
+	for (i = 0; i < r->nprogs; i++) {
+		if (i < NPROGENDS && ((r->progends[i][0] != -1 &&
+		    r->progends[i][0] != (unsigned char)name[0]) ||
+		    (r->progends[i][1] != -1 &&
+		    r->progends[i][1] != (unsigned char)name[len - 1])))
+			continue;
 		if (strcmp(r->progs[i], name) == 0 ||
 		    (strpbrk(r->progs[i], "*?[") != NULL &&
 		    fnmatch(r->progs[i], name, 0) == 0))
 			return 1;
+	}
 	return 0;
 }
 
@@ -436,20 +476,24 @@ ruleset_lookup(struct ruleset *rs, const char *prog, size_t len,
 	struct progcache	*pc;
 	unsigned int		 h, i;
 	size_t			 n = 0, k, r;
+	int			 match;
 
 	if (len == 0) {
 		prog = "-";
 		len = 1;
 	}
-	if (len >= sizeof(name) || memchr(prog, '\0', len) != NULL) {
-		*nrules = 0;
-		return NULL;
-	}
-	/* Logs run in streaks of a few programs: the recent answers first. */
+	/*
+	 * Logs run in streaks of a few programs: the recent answers first
+	 * (a name remembered has no NUL, nor has one that is the same).
+	 */
 	if (rs->last != NULL && rs->last->namelen == len &&
 	    memcmp(rs->last->name, prog, len) == 0) {
 		*nrules = rs->last->nrules;
 		return rs->last->rules;
+	}
+	if (len >= sizeof(name) || memchr(prog, '\0', len) != NULL) {
+		*nrules = 0;
+		return NULL;
 	}
 	r = recentslot(prog, len);
 	if ((pc = rs->recent[r]) != NULL && pc->namelen == len &&
@@ -472,9 +516,13 @@ ruleset_lookup(struct ruleset *rs, const char *prog, size_t len,
 	}
 	memcpy(name, prog, len);
 	name[len] = '\0';
-	for (k = 0; k < rs->nrules; k++)
-		if (prog_matches(&rs->rules[k], name))
+	/* Rules come in runs of the same programs: asked once a run. */
+	for (k = 0, match = 0; k < rs->nrules; k++) {
+		if (k == 0 || !rs->rules[k].sameprogs)
+			match = prog_matches(&rs->rules[k], name, len);
+		if (match)
 			rs->scratch[n++] = &rs->rules[k];
+	}
 	*nrules = n;
 	if (rs->ncached >= CACHESZ / 2)
 		return rs->scratch;	/* a flood of names: do not cache */

@@ -35,9 +35,14 @@ struct ptok {
 	size_t		 key;		/* its rarest byte, for findlit() */
 };
 
+#define NPROGENDS	4
+
 struct rule {
 	char		**progs;
 	size_t		  nprogs;
+	short		  progends[NPROGENDS][2]; /* first, last byte of a
+					   name of the first progs, -1: any */
+	int		  sameprogs;	/* the rule before has the same */
 	int		  service;	/* enum trap_service, -1: derived */
 	int		  event;
 	int		  kind;
