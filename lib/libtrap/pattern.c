@@ -133,6 +133,7 @@ badrule(const char *file, unsigned long line, const char *msg)
 
 /* Compile a template into tokens. */
 static size_t	 litkey(const char *, size_t);
+static size_t	 fixed(const struct rule *);
 
 static int
 compile(struct rule *r, const char *t, size_t len)
@@ -212,6 +213,7 @@ compile(struct rule *r, const char *t, size_t len)
 		}
 	if (r->ntoks == 0)
 		return badrule(r->file, r->line, "empty template");
+	r->nfixed = fixed(r);
 	return 0;
 }
 
@@ -593,11 +595,34 @@ ruleset_lookup_first(struct ruleset *rs, const char *prog, size_t len,
 }
 
 
+/*
+ * Byte classes as the C locale has them (the tools set no other), in
+ * line: the ctype(3) functions are calls to a table's address here.
+ */
+static inline int
+cdigit(int c)
+{
+	return (unsigned int)(c - '0') < 10;
+}
+
+static inline int
+cxdigit(int c)
+{
+	return cdigit(c) || (unsigned int)((c | 0x20) - 'a') < 6;
+}
+
+static inline int
+calnum(int c)
+{
+	return cdigit(c) || (unsigned int)((c | 0x20) - 'a') < 26;
+}
+
 /* How far a capture of this type can reach from s[pos]. */
 static size_t
 extent(int type, const char *s, size_t pos, size_t len)
 {
-	size_t	 i = pos;
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i = pos;
 
 	switch (type) {
 	case CAP_USER:
@@ -605,35 +630,121 @@ extent(int type, const char *s, size_t pos, size_t len)
 	case CAP_OWN:
 		return len - pos;
 	case CAP_ADDR:
-		while (i < len && (isxdigit((unsigned char)s[i]) ||
-		    s[i] == '.' || s[i] == ':'))
+		while (i < len && (cxdigit(u[i]) || u[i] == '.' ||
+		    u[i] == ':'))
 			i++;
-		if (i < len && s[i] == '%')
-			for (i++; i < len && (isalnum((unsigned char)s[i]) ||
-			    s[i] == '_' || s[i] == '.' || s[i] == '-'); i++)
+		if (i < len && u[i] == '%')
+			for (i++; i < len && (calnum(u[i]) || u[i] == '_' ||
+			    u[i] == '.' || u[i] == '-'); i++)
 				continue;
 		break;
 	case CAP_COUNT:
 	case CAP_NUM:
-		while (i < len && isdigit((unsigned char)s[i]))
+		while (i < len && cdigit(u[i]))
 			i++;
 		break;
 	case CAP_SVC:
-		while (i < len && (isalnum((unsigned char)s[i]) ||
-		    s[i] == '_' || s[i] == '-'))
+		while (i < len && (calnum(u[i]) || u[i] == '_' ||
+		    u[i] == '-'))
 			i++;
 		break;
 	case CAP_B64:
-		while (i < len && (isalnum((unsigned char)s[i]) ||
-		    s[i] == '+' || s[i] == '/' || s[i] == '='))
+		while (i < len && (calnum(u[i]) || u[i] == '+' ||
+		    u[i] == '/' || u[i] == '='))
 			i++;
 		break;
 	default:	/* host, rhost, word, key: a run of non-blanks */
-		while (i < len && s[i] != ' ' && s[i] != '\t')
+		while (i < len && u[i] != ' ' && u[i] != '\t')
 			i++;
 		break;
 	}
 	return i - pos;
+}
+
+/*
+ * Can byte c be in the text of a capture of this type past its first
+ * byte?  As extent() has it, or more (1 for any byte above 127).
+ */
+static int
+canhold(int type, int c)
+{
+	if (c > 127)
+		return 1;
+	switch (type) {
+	case CAP_USER:
+	case CAP_ANY:
+	case CAP_OWN:
+		return 1;
+	case CAP_ADDR:		/* and the zone after a % */
+		return calnum(c) || c == '.' || c == ':' || c == '%' ||
+		    c == '_' || c == '-';
+	case CAP_COUNT:
+	case CAP_NUM:
+		return cdigit(c);
+	case CAP_SVC:
+		return calnum(c) || c == '_' || c == '-';
+	case CAP_B64:
+		return calnum(c) || c == '+' || c == '/' || c == '=';
+	default:
+		return c != ' ' && c != '\t';
+	}
+}
+
+/*
+ * How many of r's first tokens every parse reads the same way: literals,
+ * and captures of bounded reach that end where that reach does, as they
+ * end the template, come before a capture (mt() takes them whole) or
+ * before a literal whose first byte they cannot hold.  mt() would try
+ * one split of each; walk() does without the recursion.
+ */
+static size_t
+fixed(const struct rule *r)
+{
+	const struct ptok	*t;
+	size_t			 i;
+
+	for (i = 0; i < r->ntoks; i++) {
+		t = &r->toks[i];
+		if (t->type == TOK_LIT)
+			continue;
+		if (t->type == CAP_USER || t->type == CAP_ANY ||
+		    t->type == CAP_OWN)
+			break;
+		if (i + 1 < r->ntoks && t[1].type == TOK_LIT &&
+		    canhold(t->type, (unsigned char)t[1].lit[0]))
+			break;
+	}
+	return i;
+}
+
+/*
+ * Read the first r->nfixed tokens of r at the start of s[0..len), their
+ * captures into m: where the rest begins, or -1 if no parse can.
+ */
+static ssize_t
+walk(const struct rule *r, const char *s, size_t len, struct match *m)
+{
+	const struct ptok	*t, *end = r->toks + r->nfixed;
+	size_t			 pos = 0, max;
+
+	for (t = r->toks; t < end; t++) {
+		if (t->type == TOK_LIT) {
+			if (len - pos < t->len || s[pos] != t->lit[0] ||
+			    memcmp(s + pos, t->lit, t->len) != 0)
+				return -1;
+			pos += t->len;
+			continue;
+		}
+		max = extent(t->type, s, pos, len);
+		if (max == 0 || (t + 1 == r->toks + r->ntoks &&
+		    pos + max != len))
+			return -1;
+		m->cap[t->type].p = s + pos;
+		m->cap[t->type].len = max;
+		m->have[t->type] = 1;
+		pos += max;
+	}
+	return pos;
 }
 
 /* How many bytes c are in s[0..len)?  Few, mostly: memchr's steps. */
@@ -952,7 +1063,7 @@ mt(struct mctx *c, size_t ti, size_t pos)
  * here would have cost a search through its captures' splits.
  */
 static int
-inorder(const struct rule *r, const char *s, size_t len)
+inorder(const struct rule *r, const char *s, size_t len, size_t from)
 {
 	const struct ptok	*t = r->toks, *end = r->toks + r->ntoks;
 	const char		*q;
@@ -964,6 +1075,13 @@ inorder(const struct rule *r, const char *s, size_t len)
 		pos = t++->len;
 	if (end[-1].type == TOK_LIT)
 		len -= (--end)->len;
+	/* Those walk() has seen where they must be, from where it left. */
+	if (r->toks + r->nfixed >= end)
+		return 1;
+	if (r->toks + r->nfixed > t) {
+		t = r->toks + r->nfixed;
+		pos = from;
+	}
 	for (; t < end; t++) {
 		if (t->type != TOK_LIT)
 			continue;
@@ -983,7 +1101,7 @@ inorder(const struct rule *r, const char *s, size_t len)
  * leading word-like capture, the next literal within its reach.
  */
 static int
-possible(const struct rule *r, const char *s, size_t len)
+possible(const struct rule *r, const char *s, size_t len, size_t from)
 {
 	const struct ptok	*t = r->toks, *last = &r->toks[r->ntoks - 1];
 	size_t			 w;
@@ -1015,7 +1133,7 @@ possible(const struct rule *r, const char *s, size_t len)
 		    t[1].lit, t[1].len, t[1].key) == NULL)
 			return 0;
 	}
-	return inorder(r, s, len);
+	return inorder(r, s, len, from);
 }
 
 /*
@@ -1038,21 +1156,23 @@ rule_match_naddrs(const struct rule *r, const char *s, size_t len,
 {
 	struct mctx	 c;
 	struct match	 work;
+	ssize_t		 pos;
 
-	if (!possible(r, s, len))
-		return 0;
 	memset(work.have, 0, sizeof(work.have));
+	if ((pos = walk(r, s, len, &work)) == -1 ||
+	    !possible(r, s, len, pos))
+		return 0;
 	c.toks = r->toks;
 	c.ntoks = r->ntoks;
 	c.s = s;
 	c.len = len;
-	c.budget = BUDGET;
+	c.budget = BUDGET - r->nfixed;	/* a step a token walked */
 	c.m = &work;
 	c.first = m;
 	c.found = 0;
 	c.havebad = 0;
 	work.naddrs = naddrs;
-	if (mt(&c, 0, 0) && c.found == 0)
+	if (mt(&c, r->nfixed, pos) && c.found == 0)
 		return 0;	/* out of steps before any parse */
 	if (c.found == 0 && c.havebad) {
 		*m = c.bad;	/* for the caller to say so */

@@ -54,6 +54,7 @@ struct rule {
 	const char	 *inner;	/* the longest between the ends */
 	size_t		  innerlen, innerkey;
 	int		  firstc, lastc; /* first, last byte if literal; or -1 */
+	size_t		  nfixed;	/* tokens read one way only, first */
 	int		  inuse;	/* the extractor's options want it */
 	char		 *file;
 	unsigned long	  line;
