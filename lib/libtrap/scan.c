@@ -39,6 +39,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "trap.h"
 #include "scan.h"
@@ -301,6 +304,45 @@ scan_free(struct scan *s)
 	free(s);
 }
 
+#ifdef __SSE2__
+/*
+ * The newlines in p[0..len): 64 bytes a step, compared 16 at a time,
+ * counted in bytes (63 steps at most, 4 a step) and then summed.  The
+ * compiler's vectorisation of the loop below at -O2 takes twice the
+ * instructions, and this runs on every byte of the input.
+ */
+size_t
+countnl(const char *p, size_t len)
+{
+	const __m128i	 nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+	const __m128i	*q = (const __m128i *)p;
+	const char	*end;
+	__m128i		 acc, sum = zero;
+	uint64_t	 part[2];
+	size_t		 n, steps = len / 64, k;
+
+	while (steps > 0) {
+		k = steps < 63 ? steps : 63;
+		steps -= k;
+		for (acc = zero; k > 0; k--, q += 4) {
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(nl,
+			    _mm_loadu_si128(q)));
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(nl,
+			    _mm_loadu_si128(q + 1)));
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(nl,
+			    _mm_loadu_si128(q + 2)));
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(nl,
+			    _mm_loadu_si128(q + 3)));
+		}
+		sum = _mm_add_epi64(sum, _mm_sad_epu8(acc, zero));
+	}
+	_mm_storeu_si128((__m128i *)part, sum);
+	n = part[0] + part[1];
+	for (end = p + len, p = (const char *)q; p < end; p++)
+		n += *p == '\n';
+	return n;
+}
+#else
 /* The newlines in p[0..len), in blocks a compiler can vectorise. */
 size_t
 countnl(const char *p, size_t len)
@@ -317,3 +359,4 @@ countnl(const char *p, size_t len)
 		n += p[i] == '\n';
 	return n;
 }
+#endif
