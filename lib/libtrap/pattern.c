@@ -854,6 +854,27 @@ addrcolons(const char *s, size_t len)
 #endif
 
 #ifdef __SSE2__
+/* addrmarks() on the 16 bytes at s[at], those of lanes keep only. */
+static inline void
+addrchunk(const char *s, size_t len, size_t at, unsigned int keep,
+    int *dots, int *colons)
+{
+	__m128i		 v;
+	unsigned int	 md, mc;
+	size_t		 j;
+
+	v = _mm_loadu_si128((const __m128i *)(s + at));
+	md = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) & keep;
+	mc = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':'))) & keep;
+	for (; md != 0; md &= md - 1)
+		(*dots)++;
+	for (; mc != 0; mc &= mc - 1) {
+		j = at + __builtin_ctz(mc) + 1;
+		if (j < len && (cxdigit((unsigned char)s[j]) || s[j] == ':'))
+			(*colons)++;
+	}
+}
+
 /*
  * The dots in s[0..len), and the colons followed by a digit or a colon
  * (as addrcolons() counts them), 16 bytes a step: asked of every line
@@ -862,33 +883,23 @@ addrcolons(const char *s, size_t len)
 static void
 addrmarks(const char *s, size_t len, int *dots, int *colons)
 {
-	const __m128i	 dot = _mm_set1_epi8('.'), colon = _mm_set1_epi8(':');
-	__m128i		 v;
-	unsigned int	 md, mc;
-	size_t		 i, j;
-	int		 nd = 0, nc = 0;
+	size_t	 i;
 
-	for (i = 0; len - i >= 16; i += 16) {
-		v = _mm_loadu_si128((const __m128i *)(s + i));
-		md = _mm_movemask_epi8(_mm_cmpeq_epi8(v, dot));
-		mc = _mm_movemask_epi8(_mm_cmpeq_epi8(v, colon));
-		for (; md != 0; md &= md - 1)
-			nd++;
-		for (; mc != 0; mc &= mc - 1) {
-			j = i + __builtin_ctz(mc) + 1;
-			if (j < len && (cxdigit((unsigned char)s[j]) ||
-			    s[j] == ':'))
-				nc++;
-		}
+	*dots = *colons = 0;
+	for (i = 0; len - i >= 16; i += 16)
+		addrchunk(s, len, i, 0xffff, dots, colons);
+	if (i < len && len >= 16) {
+		/* The last 16 bytes, less those already looked at. */
+		addrchunk(s, len, len - 16, 0xffffU << (i - (len - 16)) &
+		    0xffff, dots, colons);
+		i = len;
 	}
 	for (; i < len; i++)
 		if (s[i] == '.')
-			nd++;
+			(*dots)++;
 		else if (s[i] == ':' && i + 1 < len &&
 		    (cxdigit((unsigned char)s[i + 1]) || s[i + 1] == ':'))
-			nc++;
-	*dots = nd;
-	*colons = nc;
+			(*colons)++;
 }
 #else
 static void
@@ -1031,6 +1042,36 @@ holdslit(const struct mctx *c, size_t pos, size_t end)
 	return 0;
 }
 
+#define NOPOS	((size_t)-1)
+
+/*
+ * The last place in [lo, hi] where literal t begins in s[0..len); NOPOS
+ * if none.  memrchr for its rarest byte: a greedy capture (%u takes the
+ * rest of the line) would otherwise step back a byte at a time.
+ */
+static size_t
+lastlit(const char *s, size_t lo, size_t hi, size_t len,
+    const struct ptok *t)
+{
+	const char	*q;
+
+	if (len < t->len)
+		return NOPOS;
+	if (hi > len - t->len)
+		hi = len - t->len;
+	while (hi + 1 > lo) {
+		if ((q = memrchr(s + lo + t->key, t->lit[t->key],
+		    hi - lo + 1)) == NULL)
+			return NOPOS;
+		hi = q - s - t->key;
+		if (memcmp(s + hi, t->lit, t->len) == 0)
+			return hi;
+		if (hi-- == lo)
+			break;
+	}
+	return NOPOS;
+}
+
 static int
 trycap(struct mctx *c, size_t ti, size_t pos, size_t end)
 {
@@ -1098,14 +1139,19 @@ mt(struct mctx *c, size_t ti, size_t pos)
 			if (trycap(c, ti, pos, end))
 				return 1;
 		}
-	} else {
-		for (end = pos + max; end + 1 > pos + min; end--) {
-			if (next != -1 && (end >= c->len ||
-			    (unsigned char)c->s[end] != next))
-				continue;
+	} else if (next != -1) {
+		/* Longest first: where the next literal is, from the right. */
+		for (end = pos + max; (end = lastlit(c->s, pos + min, end,
+		    c->len, &t[1])) != NOPOS; end--) {
 			if (trycap(c, ti, pos, end))
 				return 1;
+			if (end == pos + min)
+				break;
 		}
+	} else {
+		for (end = pos + max; end + 1 > pos + min; end--)
+			if (trycap(c, ti, pos, end))
+				return 1;
 	}
 	c->m->have[type] = 0;
 	return 0;
