@@ -1061,7 +1061,7 @@ otherreading(const struct env *e, const struct rule *const *rules, size_t n,
 		if (!inuse(rules[i], (unsigned char)e->msg.p[0],
 		    (unsigned char)e->msg.p[e->msg.len - 1]) ||
 		    !rule_ends(rules[i], e->msg.p, e->msg.len) ||
-		    !rule_match_naddrs(rules[i], e->msg.p, e->msg.len,
+		    !rule_match_ends(rules[i], e->msg.p, e->msg.len,
 		    m->naddrs, &o))
 			continue;
 		if (o.ambiguous)
@@ -1118,7 +1118,7 @@ findrule(struct trap_extract *x, const struct env *e, struct match *m)
 	for (i = 0; i < n; i++) {
 		if (!inuse(rules[i], fc, lc) ||
 		    !rule_ends(rules[i], e->msg.p, e->msg.len) ||
-		    !rule_match_naddrs(rules[i], e->msg.p, e->msg.len,
+		    !rule_match_ends(rules[i], e->msg.p, e->msg.len,
 		    m->naddrs, m))
 			continue;
 		if (!m->ambiguous && otherreading(e, rules + i + 1,

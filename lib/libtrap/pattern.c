@@ -213,6 +213,7 @@ compile(struct rule *r, const char *t, size_t len)
 			r->inner = r->toks[n].lit;
 			r->innerlen = r->toks[n].len;
 			r->innerkey = r->toks[n].key;
+			r->innerti = n;
 		}
 	if (r->ntoks == 0)
 		return badrule(r->file, r->line, "empty template");
@@ -722,15 +723,19 @@ fixed(const struct rule *r)
 
 /*
  * Read the first r->nfixed tokens of r at the start of s[0..len), their
- * captures into m: where the rest begins, or -1 if no parse can.
+ * captures into m: where the rest begins, or -1 if no parse can.  With
+ * ends, the first literal is known to be there (rule_ends()).
  */
 static ssize_t
-walk(const struct rule *r, const char *s, size_t len, struct match *m)
+walk(const struct rule *r, const char *s, size_t len, struct match *m,
+    int ends)
 {
-	const struct ptok	*t, *end = r->toks + r->nfixed;
+	const struct ptok	*t = r->toks, *end = r->toks + r->nfixed;
 	size_t			 pos = 0, max;
 
-	for (t = r->toks; t < end; t++) {
+	if (ends && t->type == TOK_LIT)
+		pos = t++->len;
+	for (; t < end; t++) {
 		if (t->type == TOK_LIT) {
 			if (len - pos < t->len || s[pos] != t->lit[0] ||
 			    memcmp(s + pos, t->lit, t->len) != 0)
@@ -1201,23 +1206,25 @@ inorder(const struct rule *r, const char *s, size_t len, size_t from)
  * leading word-like capture, the next literal within its reach.
  */
 static int
-possible(const struct rule *r, const char *s, size_t len, size_t from)
+possible(const struct rule *r, const char *s, size_t len, size_t from,
+    int ends)
 {
-	const struct ptok	*t = r->toks, *last = &r->toks[r->ntoks - 1];
+	const struct ptok	*t = r->toks;
 	size_t			 w;
 
-	if (last->type == TOK_LIT && (last->len > len ||
-	    memcmp(s + len - last->len, last->lit, last->len) != 0))
+	/*
+	 * Each test is skipped where it is known to pass: the ends as
+	 * rule_ends() found them, what walk() found where it must be.
+	 */
+	if (!ends && !rule_ends(r, s, len))
 		return 0;
-	if (t->type == TOK_LIT) {
-		if (t->len > len || memcmp(s, t->lit, t->len) != 0)
-			return 0;
-	}
 	/* The longest literal between the ends, before any window. */
-	if (r->innerlen > 0 && (r->innerlen > len ||
+	if (r->innerlen > 0 && r->innerti >= r->nfixed &&
+	    (r->innerlen > len ||
 	    findlit(s, len, r->inner, r->innerlen, r->innerkey) == NULL))
 		return 0;
-	if (t->type != TOK_LIT && r->ntoks > 1 && t[1].type == TOK_LIT &&
+	if (r->nfixed < 2 &&
+	    t->type != TOK_LIT && r->ntoks > 1 && t[1].type == TOK_LIT &&
 	    t->type != CAP_USER && t->type != CAP_ANY &&
 	    t->type != CAP_OWN && t->type != CAP_B64) {
 		w = extent(t->type, s, 0, len);
@@ -1249,18 +1256,36 @@ rule_match(const struct rule *r, const char *s, size_t len, struct match *m)
 	return rule_match_naddrs(r, s, len, -1, m);
 }
 
+static int	 matchrule(const struct rule *, const char *, size_t, int,
+		    struct match *, int);
+
 /* The same, told how many addresses the message holds (-1: unknown). */
 int
 rule_match_naddrs(const struct rule *r, const char *s, size_t len,
     int naddrs, struct match *m)
+{
+	return matchrule(r, s, len, naddrs, m, 0);
+}
+
+/* The same, for a message whose ends rule_ends() has found r's. */
+int
+rule_match_ends(const struct rule *r, const char *s, size_t len,
+    int naddrs, struct match *m)
+{
+	return matchrule(r, s, len, naddrs, m, 1);
+}
+
+static int
+matchrule(const struct rule *r, const char *s, size_t len, int naddrs,
+    struct match *m, int ends)
 {
 	struct mctx	 c;
 	struct match	 work;
 	ssize_t		 pos;
 
 	memset(work.have, 0, sizeof(work.have));
-	if ((pos = walk(r, s, len, &work)) == -1 ||
-	    !possible(r, s, len, pos))
+	if ((pos = walk(r, s, len, &work, ends)) == -1 ||
+	    !possible(r, s, len, pos, ends))
 		return 0;
 	c.toks = r->toks;
 	c.ntoks = r->ntoks;

@@ -52,7 +52,7 @@ struct rule {
 	const char	 *anchor;	/* longest literal, for a fast reject */
 	size_t		  anchorlen;
 	const char	 *inner;	/* the longest between the ends */
-	size_t		  innerlen, innerkey;
+	size_t		  innerlen, innerkey, innerti;
 	int		  firstc, lastc; /* first, last byte if literal; or -1 */
 	size_t		  nfixed;	/* tokens read one way only, first */
 	int		  inuse;	/* the extractor's options want it */
@@ -76,12 +76,20 @@ struct match {
  * of a line are gone through.
  */
 static inline int
+rule_first(const struct rule *r, const char *s, size_t len)
+{
+	const struct ptok	*f = &r->toks[0];
+
+	return f->type != TOK_LIT || (f->len <= len &&
+	    memcmp(s, f->lit, f->len) == 0);
+}
+
+static inline int
 rule_ends(const struct rule *r, const char *s, size_t len)
 {
-	const struct ptok	*f = &r->toks[0], *l = &r->toks[r->ntoks - 1];
+	const struct ptok	*l = &r->toks[r->ntoks - 1];
 
-	if (f->type == TOK_LIT && (f->len > len ||
-	    memcmp(s, f->lit, f->len) != 0))
+	if (!rule_first(r, s, len))
 		return 0;
 	return l->type != TOK_LIT || (l->len <= len &&
 	    memcmp(s + len - l->len, l->lit, l->len) == 0);
@@ -99,6 +107,8 @@ const struct rule *const *ruleset_all(struct ruleset *, size_t *);
 const struct rule *const *ruleset_lookup_first(struct ruleset *,
 		    const char *, size_t, int, size_t *);
 int		 rule_match_naddrs(const struct rule *, const char *, size_t,
+		    int, struct match *);
+int		 rule_match_ends(const struct rule *, const char *, size_t,
 		    int, struct match *);
 int		 trap_addr_count(const char *, size_t);
 size_t		 ruleset_count(const struct ruleset *);
