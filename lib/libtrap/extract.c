@@ -1048,7 +1048,7 @@ addrcap(const struct match *m)
  */
 static int
 otherreading(const struct env *e, const struct rule *const *rules, size_t n,
-    const struct match *m)
+    const struct match *m, struct reaches *rc)
 {
 	const struct trap_str	*a = addrcap(m), *b;
 	struct match		 o;
@@ -1062,7 +1062,7 @@ otherreading(const struct env *e, const struct rule *const *rules, size_t n,
 		    (unsigned char)e->msg.p[e->msg.len - 1]) ||
 		    !rule_ends(rules[i], e->msg.p, e->msg.len) ||
 		    !rule_match_ends(rules[i], e->msg.p, e->msg.len,
-		    m->naddrs, &o))
+		    m->naddrs, &o, rc))
 			continue;
 		if (o.ambiguous)
 			return 1;
@@ -1100,6 +1100,7 @@ static const struct rule *
 findrule(struct trap_extract *x, const struct env *e, struct match *m)
 {
 	const struct rule *const	*rules;
+	struct reaches			 rc;
 	size_t				 i, n;
 	int				 fc = -2, lc = -2;
 
@@ -1115,14 +1116,15 @@ findrule(struct trap_extract *x, const struct env *e, struct match *m)
 		rules = ruleset_lookup_first(x->rules, e->prog.p,
 		    e->prog.len, fc, &n);
 	m->naddrs = -1;		/* counted once, when first needed */
+	reaches_init(&rc);
 	for (i = 0; i < n; i++) {
 		if (!inuse(rules[i], fc, lc) ||
 		    !rule_ends(rules[i], e->msg.p, e->msg.len) ||
 		    !rule_match_ends(rules[i], e->msg.p, e->msg.len,
-		    m->naddrs, m))
+		    m->naddrs, m, &rc))
 			continue;
 		if (!m->ambiguous && otherreading(e, rules + i + 1,
-		    n - i - 1, m))
+		    n - i - 1, m, &rc))
 			m->ambiguous = 1;
 		return rules[i];
 	}

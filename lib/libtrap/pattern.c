@@ -78,6 +78,7 @@ struct mctx {
 	int			 found;		/* parses seen: 0, 1, 2 */
 	struct match		 bad;		/* one whose %a is no address */
 	int			 havebad;
+	struct reaches		*reach;		/* the message's, or NULL */
 };
 
 /*
@@ -576,6 +577,14 @@ ruleset_lookup_first(struct ruleset *rs, const char *prog, size_t len,
 	struct firstbyte		*fb;
 	size_t				 n, i, k = 0;
 
+	/* A line of the program of the line before: its list, if made. */
+	if ((pc = rs->last) != NULL && fc >= 0 && fc <= 255 &&
+	    pc->byfirst != NULL && pc->byfirst->rules[fc] != NULL &&
+	    len > 0 && pc->namelen == len &&
+	    memcmp(pc->name, prog, len) == 0) {
+		*nrules = pc->byfirst->nrules[fc];
+		return pc->byfirst->rules[fc];
+	}
 	all = ruleset_lookup(rs, prog, len, &n);
 	pc = rs->last;
 	if (all == NULL || pc == NULL || all != pc->rules || fc < 0 ||
@@ -622,7 +631,7 @@ calnum(int c)
 }
 
 /* How far a capture of this type can reach from s[pos]. */
-static size_t
+static inline size_t
 extent(int type, const char *s, size_t pos, size_t len)
 {
 	const unsigned char	*u = (const unsigned char *)s;
@@ -663,6 +672,38 @@ extent(int type, const char *s, size_t pos, size_t len)
 		break;
 	}
 	return i - pos;
+}
+
+/* No capture's reach found yet in the message. */
+void
+reaches_init(struct reaches *rc)
+{
+	size_t	 i;
+
+	for (i = 0; i < NREACH; i++)
+		rc->type[i] = -1;
+}
+
+/*
+ * extent(), remembered in rc (if not NULL) for the message s[0..len):
+ * the rules tried on a line often begin alike, with the same capture
+ * at the same place ("Received disconnect from %a" begins five).
+ */
+static size_t
+reach(struct reaches *rc, int type, const char *s, size_t pos, size_t len)
+{
+	size_t	 h;
+
+	if (rc == NULL || type == CAP_USER || type == CAP_ANY ||
+	    type == CAP_OWN)
+		return extent(type, s, pos, len);
+	h = (pos + type) & (NREACH - 1);
+	if (rc->type[h] != type || rc->pos[h] != pos) {
+		rc->type[h] = type;
+		rc->pos[h] = pos;
+		rc->max[h] = extent(type, s, pos, len);
+	}
+	return rc->max[h];
 }
 
 /*
@@ -728,7 +769,7 @@ fixed(const struct rule *r)
  */
 static ssize_t
 walk(const struct rule *r, const char *s, size_t len, struct match *m,
-    int ends)
+    int ends, struct reaches *rc)
 {
 	const struct ptok	*t = r->toks, *end = r->toks + r->nfixed;
 	size_t			 pos = 0, max;
@@ -743,7 +784,7 @@ walk(const struct rule *r, const char *s, size_t len, struct match *m,
 			pos += t->len;
 			continue;
 		}
-		max = extent(t->type, s, pos, len);
+		max = reach(rc, t->type, s, pos, len);
 		if (max == 0 || (t + 1 == r->toks + r->ntoks &&
 		    pos + max != len))
 			return -1;
@@ -1117,7 +1158,7 @@ mt(struct mctx *c, size_t ti, size_t pos)
 			return 0;
 		return mt(c, ti + 1, pos + u->len);
 	}
-	max = extent(type, c->s, pos, c->len);
+	max = reach(c->reach, type, c->s, pos, c->len);
 	min = type == CAP_USER || type == CAP_ANY || type == CAP_OWN ? 0 : 1;
 	if (max < min)
 		return 0;
@@ -1257,34 +1298,37 @@ rule_match(const struct rule *r, const char *s, size_t len, struct match *m)
 }
 
 static int	 matchrule(const struct rule *, const char *, size_t, int,
-		    struct match *, int);
+		    struct match *, int, struct reaches *);
 
 /* The same, told how many addresses the message holds (-1: unknown). */
 int
 rule_match_naddrs(const struct rule *r, const char *s, size_t len,
     int naddrs, struct match *m)
 {
-	return matchrule(r, s, len, naddrs, m, 0);
+	return matchrule(r, s, len, naddrs, m, 0, NULL);
 }
 
-/* The same, for a message whose ends rule_ends() has found r's. */
+/*
+ * The same, for a message whose ends rule_ends() has found r's, with
+ * the reaches of rc found for it (reaches_init() before the first rule).
+ */
 int
 rule_match_ends(const struct rule *r, const char *s, size_t len,
-    int naddrs, struct match *m)
+    int naddrs, struct match *m, struct reaches *rc)
 {
-	return matchrule(r, s, len, naddrs, m, 1);
+	return matchrule(r, s, len, naddrs, m, 1, rc);
 }
 
 static int
 matchrule(const struct rule *r, const char *s, size_t len, int naddrs,
-    struct match *m, int ends)
+    struct match *m, int ends, struct reaches *rc)
 {
 	struct mctx	 c;
 	struct match	 work;
 	ssize_t		 pos;
 
 	memset(work.have, 0, sizeof(work.have));
-	if ((pos = walk(r, s, len, &work, ends)) == -1 ||
+	if ((pos = walk(r, s, len, &work, ends, rc)) == -1 ||
 	    !possible(r, s, len, pos, ends))
 		return 0;
 	c.toks = r->toks;
@@ -1296,6 +1340,7 @@ matchrule(const struct rule *r, const char *s, size_t len, int naddrs,
 	c.first = m;
 	c.found = 0;
 	c.havebad = 0;
+	c.reach = rc;
 	work.naddrs = naddrs;
 	if (mt(&c, r->nfixed, pos) && c.found == 0)
 		return 0;	/* out of steps before any parse */

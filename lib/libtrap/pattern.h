@@ -95,6 +95,18 @@ rule_ends(const struct rule *r, const char *s, size_t len)
 	    memcmp(s + len - l->len, l->lit, l->len) == 0);
 }
 
+/*
+ * The reaches of captures found in one message, for the rules tried on
+ * it after (rule_match_ends): a few places, each of one capture type.
+ */
+#define NREACH	8
+
+struct reaches {
+	size_t		 pos[NREACH];
+	size_t		 max[NREACH];
+	int		 type[NREACH];	/* -1: none yet */
+};
+
 struct ruleset;
 
 struct ruleset	*ruleset_new(void);
@@ -109,7 +121,8 @@ const struct rule *const *ruleset_lookup_first(struct ruleset *,
 int		 rule_match_naddrs(const struct rule *, const char *, size_t,
 		    int, struct match *);
 int		 rule_match_ends(const struct rule *, const char *, size_t,
-		    int, struct match *);
+		    int, struct match *, struct reaches *);
+void		 reaches_init(struct reaches *);
 int		 trap_addr_count(const char *, size_t);
 size_t		 ruleset_count(const struct ruleset *);
 const struct rule *ruleset_rule(const struct ruleset *, size_t);
