@@ -115,6 +115,27 @@ scan_add(struct scan *s, const char *lit, size_t len)
 	s->lits[s->nlits++].len = len;
 }
 
+/*
+ * Does a[0..alen) contain b[0..blen) (blen > 0)?  memchr for b's first
+ * byte and a compare: memmem(3)'s set-up costs more on such short text,
+ * and scan_build() asks it of every pair of literals.
+ */
+static int
+contains(const char *a, size_t alen, const char *b, size_t blen)
+{
+	const char	*p = a, *q, *last;
+
+	if (blen > alen)
+		return 0;
+	last = a + alen - blen;
+	while (p <= last && (q = memchr(p, b[0], last - p + 1)) != NULL) {
+		if (memcmp(q, b, blen) == 0)
+			return 1;
+		p = q + 1;
+	}
+	return 0;
+}
+
 /* Is literal i redundant: does it contain another (the first of equals)? */
 static int
 redundant(const struct scan *s, size_t i)
@@ -126,7 +147,7 @@ redundant(const struct scan *s, size_t i)
 		b = &s->lits[j];
 		if (j == i || b->len > a->len || (b->len == a->len && j > i))
 			continue;
-		if (memmem(a->s, a->len, b->s, b->len) != NULL)
+		if (contains(a->s, a->len, b->s, b->len))
 			return 1;
 	}
 	return 0;
