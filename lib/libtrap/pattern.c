@@ -609,25 +609,47 @@ ruleset_lookup_first(struct ruleset *rs, const char *prog, size_t len,
 
 
 /*
- * Byte classes as the C locale has them (the tools set no other), in
- * line: the ctype(3) functions are calls to a table's address here.
+ * The bytes each capture type's text is made of, as the C locale has
+ * them (the tools set no other): a table, where the ctype(3) functions
+ * were calls to one and several tests a byte.
  */
-static inline int
-cdigit(int c)
-{
-	return (unsigned int)(c - '0') < 10;
-}
+#define C_ADDR	0x01		/* %a: hexadecimal digits, "." and ":" */
+#define C_ZONE	0x02		/* %a after a "%": alnum, "_", "." and "-" */
+#define C_NUM	0x04		/* %n, %c: digits */
+#define C_SVC	0x08		/* %S: alnum, "_" and "-" */
+#define C_B64	0x10		/* %b: alnum, "+", "/" and "=" */
+#define C_BLANK	0x20		/* what ends the others: " " and tab */
 
+#define D	(C_ADDR | C_ZONE | C_NUM | C_SVC | C_B64)
+#define X	(C_ADDR | C_ZONE | C_SVC | C_B64)
+#define A	(C_ZONE | C_SVC | C_B64)
+
+static const unsigned char cclass[256] = {
+	['0'] = D, ['1'] = D, ['2'] = D, ['3'] = D, ['4'] = D, ['5'] = D,
+	['6'] = D, ['7'] = D, ['8'] = D, ['9'] = D,
+	['a'] = X, ['b'] = X, ['c'] = X, ['d'] = X, ['e'] = X, ['f'] = X,
+	['A'] = X, ['B'] = X, ['C'] = X, ['D'] = X, ['E'] = X, ['F'] = X,
+	['g'] = A, ['h'] = A, ['i'] = A, ['j'] = A, ['k'] = A, ['l'] = A,
+	['m'] = A, ['n'] = A, ['o'] = A, ['p'] = A, ['q'] = A, ['r'] = A,
+	['s'] = A, ['t'] = A, ['u'] = A, ['v'] = A, ['w'] = A, ['x'] = A,
+	['y'] = A, ['z'] = A, ['G'] = A, ['H'] = A, ['I'] = A, ['J'] = A,
+	['K'] = A, ['L'] = A, ['M'] = A, ['N'] = A, ['O'] = A, ['P'] = A,
+	['Q'] = A, ['R'] = A, ['S'] = A, ['T'] = A, ['U'] = A, ['V'] = A,
+	['W'] = A, ['X'] = A, ['Y'] = A, ['Z'] = A,
+	['.'] = C_ADDR | C_ZONE, [':'] = C_ADDR, ['_'] = C_ZONE | C_SVC,
+	['-'] = C_ZONE | C_SVC, ['+'] = C_B64, ['/'] = C_B64, ['='] = C_B64,
+	[' '] = C_BLANK, ['\t'] = C_BLANK
+};
+
+#undef D
+#undef X
+#undef A
+
+/* A hexadecimal digit? */
 static inline int
 cxdigit(int c)
 {
-	return cdigit(c) || (unsigned int)((c | 0x20) - 'a') < 6;
-}
-
-static inline int
-calnum(int c)
-{
-	return cdigit(c) || (unsigned int)((c | 0x20) - 'a') < 26;
+	return (cclass[c] & C_ADDR) && c != '.' && c != ':';
 }
 
 /* How far a capture of this type can reach from s[pos]. */
@@ -636,6 +658,7 @@ extent(int type, const char *s, size_t pos, size_t len)
 {
 	const unsigned char	*u = (const unsigned char *)s;
 	size_t			 i = pos;
+	int			 cl;
 
 	switch (type) {
 	case CAP_USER:
@@ -643,34 +666,29 @@ extent(int type, const char *s, size_t pos, size_t len)
 	case CAP_OWN:
 		return len - pos;
 	case CAP_ADDR:
-		while (i < len && (cxdigit(u[i]) || u[i] == '.' ||
-		    u[i] == ':'))
+		while (i < len && (cclass[u[i]] & C_ADDR))
 			i++;
 		if (i < len && u[i] == '%')
-			for (i++; i < len && (calnum(u[i]) || u[i] == '_' ||
-			    u[i] == '.' || u[i] == '-'); i++)
+			for (i++; i < len && (cclass[u[i]] & C_ZONE); i++)
 				continue;
-		break;
+		return i - pos;
 	case CAP_COUNT:
 	case CAP_NUM:
-		while (i < len && cdigit(u[i]))
-			i++;
+		cl = C_NUM;
 		break;
 	case CAP_SVC:
-		while (i < len && (calnum(u[i]) || u[i] == '_' ||
-		    u[i] == '-'))
-			i++;
+		cl = C_SVC;
 		break;
 	case CAP_B64:
-		while (i < len && (calnum(u[i]) || u[i] == '+' ||
-		    u[i] == '/' || u[i] == '='))
-			i++;
+		cl = C_B64;
 		break;
 	default:	/* host, rhost, word, key: a run of non-blanks */
-		while (i < len && u[i] != ' ' && u[i] != '\t')
+		while (i < len && !(cclass[u[i]] & C_BLANK))
 			i++;
-		break;
+		return i - pos;
 	}
+	while (i < len && (cclass[u[i]] & cl))
+		i++;
 	return i - pos;
 }
 
@@ -721,17 +739,16 @@ canhold(int type, int c)
 	case CAP_OWN:
 		return 1;
 	case CAP_ADDR:		/* and the zone after a % */
-		return calnum(c) || c == '.' || c == ':' || c == '%' ||
-		    c == '_' || c == '-';
+		return (cclass[c] & (C_ADDR | C_ZONE)) || c == '%';
 	case CAP_COUNT:
 	case CAP_NUM:
-		return cdigit(c);
+		return cclass[c] & C_NUM;
 	case CAP_SVC:
-		return calnum(c) || c == '_' || c == '-';
+		return cclass[c] & C_SVC;
 	case CAP_B64:
-		return calnum(c) || c == '+' || c == '/' || c == '=';
+		return cclass[c] & C_B64;
 	default:
-		return c != ' ' && c != '\t';
+		return !(cclass[c] & C_BLANK);
 	}
 }
 
