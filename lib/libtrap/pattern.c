@@ -862,7 +862,8 @@ findlit(const char *s, size_t len, const char *lit, size_t litlen,
 	p = s + key;
 	last = s + len - litlen + key;	/* where lit[key] can be, at most */
 	while (p <= last && (q = memchr(p, lit[key], last - p + 1)) != NULL) {
-		if (memcmp(q - key, lit, litlen) == 0)
+		if (q[litlen - 1 - key] == lit[litlen - 1] &&
+		    memcmp(q - key, lit, litlen) == 0)
 			return q - key;
 		p = q + 1;
 	}
@@ -1127,7 +1128,8 @@ lastlit(const char *s, size_t lo, size_t hi, size_t len,
 		    hi - lo + 1)) == NULL)
 			return NOPOS;
 		hi = q - s - t->key;
-		if (memcmp(s + hi, t->lit, t->len) == 0)
+		if (s[hi + t->len - 1] == t->lit[t->len - 1] &&
+		    memcmp(s + hi, t->lit, t->len) == 0)
 			return hi;
 		if (hi-- == lo)
 			break;

@@ -80,7 +80,9 @@ rule_first(const struct rule *r, const char *s, size_t len)
 {
 	const struct ptok	*f = &r->toks[0];
 
+	/* The last byte first: rules of a line's first word differ later. */
 	return f->type != TOK_LIT || (f->len <= len &&
+	    s[f->len - 1] == f->lit[f->len - 1] &&
 	    memcmp(s, f->lit, f->len) == 0);
 }
 
@@ -92,6 +94,7 @@ rule_ends(const struct rule *r, const char *s, size_t len)
 	if (!rule_first(r, s, len))
 		return 0;
 	return l->type != TOK_LIT || (l->len <= len &&
+	    s[len - l->len] == l->lit[0] &&
 	    memcmp(s + len - l->len, l->lit, l->len) == 0);
 }
 

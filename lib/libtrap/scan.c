@@ -251,6 +251,7 @@ check(const struct scan *s, const char *buf, size_t len, size_t i,
 		l = &s->lits[e->lit];
 		if (e->gram != g || i < e->off ||
 		    i - e->off + l->len > len ||
+		    buf[i - e->off + l->len - 1] != l->s[l->len - 1] ||
 		    memcmp(buf + i - e->off, l->s, l->len) != 0)
 			continue;
 		return buf + i - e->off;
