@@ -50,8 +50,9 @@
 #include "trap.h"
 #include "scan.h"
 
-#define BUFSZ	(1024 * 1024)	/* decoded data */
-#define ZBUFSZ	(256 * 1024)	/* compressed data */
+#define BUFSZ	(1024 * 1024)	/* decoded data, at most */
+#define ZBUFSZ	(256 * 1024)	/* compressed data, at most */
+#define MINBUF	4096		/* either, at least */
 #define DEFL_CMAX (64 * 1024 * 1024)	/* a gzip file read whole */
 #define DEFL_OMAX (256 * 1024 * 1024)	/* a member inflated whole */
 
@@ -61,7 +62,9 @@ struct trap_file {
 	int			 gz;
 	z_stream		 zs;
 	unsigned char		*zbuf;
+	size_t			 zbufsz;	/* up to ZBUFSZ */
 	char			*buf;
+	size_t			 bufsz;		/* up to BUFSZ, see refill() */
 	size_t			 start, end;
 	unsigned long long	 lineno;
 	time_t			 mtime;
@@ -115,6 +118,7 @@ trap_file_open(const char *path)
 	struct trap_file	*f;
 	struct stat		 st;
 	ssize_t			 n;
+	size_t			 zsz;
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		err(trap_eval, NULL);
@@ -125,21 +129,31 @@ trap_file_open(const char *path)
 		free(f);
 		return NULL;
 	}
-	if ((f->name = strdup(path)) == NULL ||
-	    (f->buf = malloc(BUFSZ)) == NULL)
-		err(trap_eval, NULL);
 	f->mtime = -1;
 	if (fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode))
 		f->mtime = st.st_mtime;
 	else
 		st.st_size = -1;	/* not a regular file */
+	/*
+	 * A regular file smaller than BUFSZ gets a buffer of its size and
+	 * one byte, so that it is read whole and its end seen without a
+	 * move: the lines and blocks are those of a full buffer.  The
+	 * buffer grows if need be (see refill()): the file grew, or is gzip.
+	 */
+	f->bufsz = BUFSZ;
+	if (st.st_size >= 0 && st.st_size < BUFSZ)
+		f->bufsz = st.st_size + 1 < MINBUF ? MINBUF : st.st_size + 1;
+	if ((f->name = strdup(path)) == NULL ||
+	    (f->buf = malloc(f->bufsz)) == NULL)
+		err(trap_eval, NULL);
 
 	/*
 	 * Read until we have two bytes to look for the gzip magic; no more
 	 * than the compressed data buffer holds.
 	 */
+	zsz = f->bufsz < ZBUFSZ ? f->bufsz : ZBUFSZ;
 	while (f->end < 2) {
-		if ((n = readsome(f, f->buf + f->end, ZBUFSZ - f->end)) <= 0) {
+		if ((n = readsome(f, f->buf + f->end, zsz - f->end)) <= 0) {
 			f->eof = 1;
 			return f;
 		}
@@ -147,7 +161,8 @@ trap_file_open(const char *path)
 	}
 	if ((unsigned char)f->buf[0] == 0x1f &&
 	    (unsigned char)f->buf[1] == 0x8b) {
-		if ((f->zbuf = malloc(ZBUFSZ)) == NULL)
+		f->zbufsz = zsz;
+		if ((f->zbuf = malloc(f->zbufsz)) == NULL)
 			err(trap_eval, NULL);
 		memcpy(f->zbuf, f->buf, f->end);
 		f->zs.next_in = f->zbuf;
@@ -328,8 +343,8 @@ fill_defl(struct trap_file *f)
 		}
 	}
 	n = f->dlen - f->dpos;
-	if (n > BUFSZ - f->end)
-		n = BUFSZ - f->end;
+	if (n > f->bufsz - f->end)
+		n = f->bufsz - f->end;
 	memcpy(f->buf + f->end, f->dbuf + f->dpos, n);
 	f->dpos += n;
 	f->end += n;
@@ -342,7 +357,7 @@ fill_plain(struct trap_file *f)
 {
 	ssize_t	 n;
 
-	if ((n = readsome(f, f->buf + f->end, BUFSZ - f->end)) <= 0)
+	if ((n = readsome(f, f->buf + f->end, f->bufsz - f->end)) <= 0)
 		return n;
 	f->end += n;
 	return 1;
@@ -361,7 +376,7 @@ fill_gz(struct trap_file *f)
 #endif
 	for (;;) {
 		if (f->zs.avail_in == 0) {
-			n = read(f->fd, f->zbuf, ZBUFSZ);
+			n = read(f->fd, f->zbuf, f->zbufsz);
 			if (n == -1 && errno == EINTR)
 				continue;
 			if (n == -1) {
@@ -390,9 +405,9 @@ fill_gz(struct trap_file *f)
 		}
 		before = f->end;
 		f->zs.next_out = (unsigned char *)f->buf + f->end;
-		f->zs.avail_out = BUFSZ - f->end;
+		f->zs.avail_out = f->bufsz - f->end;
 		rc = inflate(&f->zs, Z_NO_FLUSH);
-		f->end = BUFSZ - f->zs.avail_out;
+		f->end = f->bufsz - f->zs.avail_out;
 		if (rc == Z_STREAM_END)
 			f->gz = 2;
 		else if (rc != Z_OK && rc != Z_BUF_ERROR) {
@@ -408,11 +423,27 @@ fill_gz(struct trap_file *f)
 
 /*
  * Make room and read more: what is left moves to the front, and a line
- * that fills the buffer without its newline is too long: skipped.
+ * that fills the buffer without its newline is too long: skipped.  A
+ * buffer smaller than BUFSZ that the last read filled doubles (up to
+ * BUFSZ) first: there is more to come, and a line it holds may not be
+ * too long yet.  So no read has no room, and none is too long but a
+ * line over TRAP_LINEMAX bytes, whatever the size of the buffer.
  */
 static void
 refill(struct trap_file *f)
 {
+	char	*p;
+
+	if (f->end == f->bufsz && f->bufsz < BUFSZ) {
+		f->bufsz = f->bufsz > BUFSZ / 2 ? BUFSZ : f->bufsz * 2;
+		if ((p = malloc(f->bufsz)) == NULL)
+			err(trap_eval, NULL);
+		memcpy(p, f->buf + f->start, f->end - f->start);
+		free(f->buf);
+		f->buf = p;
+		f->end -= f->start;
+		f->start = 0;
+	}
 	if (f->start > 0) {
 		memmove(f->buf, f->buf + f->start, f->end - f->start);
 		f->end -= f->start;

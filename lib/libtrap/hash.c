@@ -32,8 +32,11 @@
  *
  * The entries are carved from an arena of chunks of 1 MiB, never moved
  * or freed before the table: a value's address stays valid, and refs are
- * in units of 8 bytes, so one table holds up to 32 GiB.  An entry is its
- * value (8-byte aligned), the key's length (32 bits), the key and a NUL.
+ * in units of 8 bytes, so one table holds up to 32 GiB (less 7 MiB: the
+ * first chunk is of 4 KiB and each next one twice the last, up to 1 MiB,
+ * so that a small table, a short trap list or a -d scope, costs no 1 MiB
+ * of memory to map and fault in).  An entry is its value (8-byte
+ * aligned), the key's length (32 bits), the key and a NUL.
  * The caller may carve memory of its own from the same arena
  * (trap_hash_alloc), addressed by the same refs.
  */
@@ -57,6 +60,8 @@
 #define REFSHIFT	(CHUNKSHIFT - UNITSHIFT)
 #define MAXCHUNKS	((size_t)1 << (32 - REFSHIFT))
 #define MINSLOTS	1024
+#define FIRSTCHUNK	((size_t)4096)
+#define CHUNKSIZE	((size_t)1 << CHUNKSHIFT)
 
 #define SLOTREF(s)	((uint32_t)(s))
 #define SLOTTAG(s)	((uint32_t)((s) >> 32))
@@ -125,8 +130,13 @@ trap_hash_alloc(struct trap_hash *h, size_t n, uint32_t *ref)
 			errx(trap_eval, "too many distinct keys");
 		/* The first unit of all is ref 0, none. */
 		first = h->nchunks == 0 ? UNIT : 0;
-		size = n + first > ((size_t)1 << CHUNKSHIFT) ? n + first :
-		    (size_t)1 << CHUNKSHIFT;
+		size = h->nchunks == 0 ? FIRSTCHUNK : h->size * 2;
+		while (size < n + first && size < CHUNKSIZE)
+			size *= 2;
+		if (size > CHUNKSIZE)
+			size = CHUNKSIZE;
+		if (n + first > size)
+			size = n + first;	/* a chunk of its own */
 		h->chunks = xreallocarray(h->chunks, h->nchunks + 1,
 		    sizeof(*h->chunks));
 		h->chunks[h->nchunks++] = xmalloc(size);

@@ -630,6 +630,47 @@ ATF_TC_BODY(file_long_line, tc)
 	free(data);
 }
 
+/*
+ * A file that grows after it is opened: its buffer, sized to the file
+ * then, grows (file.c, refill), and of what was added a line of
+ * TRAP_LINEMAX bytes is read whole, a longer one skipped.
+ */
+ATF_TC_WITHOUT_HEAD(file_grows);
+ATF_TC_BODY(file_grows, tc)
+{
+	struct trap_file	*f;
+	const char		*line;
+	char			*data;
+	size_t			 len, n, cap = 3 * TRAP_LINEMAX;
+	FILE			*fp;
+
+	writefile("grows", "first\n", 6, 0);
+	ATF_REQUIRE((f = trap_file_open("grows")) != NULL);
+	ATF_REQUIRE((data = malloc(cap)) != NULL);
+	memset(data, 'x', TRAP_LINEMAX);		/* just not too long */
+	n = TRAP_LINEMAX;
+	data[n++] = '\n';
+	memset(data + n, 'y', TRAP_LINEMAX + 1);	/* too long */
+	n += TRAP_LINEMAX + 1;
+	n += snprintf(data + n, cap - n, "\nlast\n");
+	ATF_REQUIRE((fp = fopen("grows", "a")) != NULL);
+	ATF_REQUIRE(fwrite(data, 1, n, fp) == n);
+	fclose(fp);
+	ATF_REQUIRE(trap_file_getline(f, &line, &len));
+	ATF_CHECK(len == 5 && memcmp(line, "first", 5) == 0);
+	ATF_REQUIRE(trap_file_getline(f, &line, &len));
+	ATF_CHECK_EQ(len, TRAP_LINEMAX);
+	ATF_CHECK(line[0] == 'x' && line[len - 1] == 'x');
+	ATF_CHECK_EQ(trap_file_lineno(f), 2);
+	ATF_REQUIRE(trap_file_getline(f, &line, &len));
+	ATF_CHECK(len == 4 && memcmp(line, "last", 4) == 0);
+	ATF_CHECK_EQ(trap_file_lineno(f), 4);
+	ATF_CHECK(!trap_file_getline(f, &line, &len));
+	ATF_CHECK(!trap_file_error(f));
+	trap_file_close(f);
+	free(data);
+}
+
 ATF_TC_WITHOUT_HEAD(hash_keys);
 ATF_TC_BODY(hash_keys, tc)
 {
@@ -1703,6 +1744,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, file_gzip_members);
 	ATF_TP_ADD_TC(tp, file_gzip_truncated);
 	ATF_TP_ADD_TC(tp, file_long_line);
+	ATF_TP_ADD_TC(tp, file_grows);
 	ATF_TP_ADD_TC(tp, file_blocks);
 	ATF_TP_ADD_TC(tp, extract_blocks);
 	ATF_TP_ADD_TC(tp, extract_repeat_blocks);
