@@ -265,6 +265,26 @@ ATF_TC_BODY(record_grammar, tc)
 	    "spop3d\t-\t-\tin\\040fo\tnouser");
 	ATF_CHECK_EQ(trap_rec_parse(line, n, &r), 0);
 	ATF_CHECK(r.escaped);
+	/* Fields: 8 or 10, none empty, tabs on either side of 16 bytes. */
+	n = snprintf(line, sizeof(line), "2014-07-18T15:01:14Z\tmx\tpop3\t"
+	    "spop3d\t-\t-\tinfo\tnouser\ttrap\tinfo@example.org");
+	ATF_CHECK_EQ(trap_rec_parse(line, n, &r), 0);
+	ATF_CHECK_EQ(r.nfields, 10);
+	ATF_CHECK(r.f[F_MATCH].len == 16 &&
+	    memcmp(r.f[F_MATCH].p, "info@example.org", 16) == 0);
+	ATF_CHECK(r.f[F_LOGHOST].len == 2 && r.f[F_KIND].len == 6);
+	n = snprintf(line, sizeof(line), "2014-07-18T15:01:14Z\tmx\tpop3\t"
+	    "spop3d\t-\t-\tinfo\tnouser\ttrap\tinfo\tmore");
+	ATF_CHECK_EQ(trap_rec_parse(line, n, &r), -1);	/* 11 fields */
+	n = snprintf(line, sizeof(line), "2014-07-18T15:01:14Z\tmx\tpop3\t"
+	    "spop3d\t-\t-\tinfo\tnouser\ttrap");
+	ATF_CHECK_EQ(trap_rec_parse(line, n, &r), -1);	/* 9 fields */
+	n = snprintf(line, sizeof(line), "2014-07-18T15:01:14Z\t\tpop3\t"
+	    "spop3d\t-\t-\tinfo\tnouser");
+	ATF_CHECK_EQ(trap_rec_parse(line, n, &r), -1);	/* empty host */
+	n = snprintf(line, sizeof(line), "2014-07-18T15:01:14Z\tmx\tpop3\t"
+	    "spop3d\t-\t-\tinfo\tnouser\t");
+	ATF_CHECK_EQ(trap_rec_parse(line, n, &r), -1);	/* empty last */
 	/* A bad vis(3) encoding, a bad date. */
 	n = snprintf(line, sizeof(line), "2014-07-18T15:01:14Z\tmx\tpop3\t"
 	    "spop3d\t-\t-\tin\\fo\\\tnouser");
