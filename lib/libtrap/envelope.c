@@ -454,9 +454,11 @@ rfc3164(const char *p, const char *end, struct env *e)
 		return -1;
 	/* "Mmm dd yyyy hh:mm:ss", as some syslogd templates write */
 	if (end - p > 16 && p[0] == ' ' && p[5] == ' ' &&
-	    num(p + 1, end, 4, &year) == 0)
+	    num(p + 1, end, 4, &year) == 0) {
 		p += 5;
-	else
+		if (year < 1970)	/* as rfc3339() has it */
+			e->badtime = 1;
+	} else
 		year = 0;
 	if (end - p < 10 || p[0] != ' ' || num(p + 1, end, 2, &e->hour) ||
 	    p[3] != ':' || num(p + 4, end, 2, &e->min) || p[6] != ':' ||
