@@ -67,11 +67,11 @@ inj_render(const struct rule *r, const char *addr, const char *fill,
 			break;
 		case CAP_OWN:
 			break;
-		case CAP_WORD:	/* a word holds no blank */
+		case CAP_WORD:	/* a word holds no blank: space or tab */
 			n = strlen(buf);
 			strlcat(buf, fill, size);
 			for (; buf[n] != '\0'; n++)
-				if (buf[n] == ' ')
+				if (buf[n] == ' ' || buf[n] == '\t')
 					buf[n] = '_';
 			break;
 		default:	/* user, any: the client's */
