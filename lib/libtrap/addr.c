@@ -147,15 +147,6 @@ trap_addr_canonparse(const char *s, size_t len, unsigned char *a)
 	return AF_INET6;
 }
 
-/* The address in s[0..len) is one, in canonical form: 1 if so, 0 if not. */
-int
-trap_addr_iscanon(const char *s, size_t len)
-{
-	unsigned char	 a[16];
-
-	return trap_addr_canonparse(s, len, a) != 0;
-}
-
 /*
  * The network of prefix length bits holding the binary address a of
  * family (AF_INET or AF_INET6), as "net/bits" in buf: its length.

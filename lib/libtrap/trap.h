@@ -130,7 +130,6 @@ void	 trap_tz_label(time_t, time_t, char *, size_t);
 /* addr.c */
 int	 trap_addr_canon(const char *, size_t, char *, size_t);
 int	 trap_addr_parse(const char *, size_t, unsigned char *);
-int	 trap_addr_iscanon(const char *, size_t);
 int	 trap_addr_canonparse(const char *, size_t, unsigned char *);
 size_t	 trap_addr_prefix(int, const unsigned char *, int, char *, size_t);
 
