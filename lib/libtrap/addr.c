@@ -62,19 +62,100 @@ quad(const char *p, size_t len, unsigned char *a)
 	return p == end;
 }
 
+/* The first 96 bits of an IPv4-mapped IPv6 address. */
+static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0xff, 0xff };
+
+/* The decimal digits of v (at most 255) at p: the end. */
+static char *
+putdec(char *p, unsigned int v)
+{
+	if (v >= 100)
+		*p++ = '0' + v / 100;
+	if (v >= 10)
+		*p++ = '0' + v / 10 % 10;
+	*p++ = '0' + v % 10;
+	return p;
+}
+
+/* The dotted quad of a[0..4) at p: the end. */
+static char *
+putquad(char *p, const unsigned char *a)
+{
+	int	 i;
+
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			*p++ = '.';
+		p = putdec(p, a[i]);
+	}
+	return p;
+}
+
 /*
- * Canonicalise the address in s[0..len) into dst: as inet_ntop(3) writes
- * it, an IPv4-mapped IPv6 address as IPv4, a zone ("%em0") dropped.
- * Return 0, or -1 if it is not an address.
+ * The IPv6 address a (16 bytes) as text at p, NUL-terminated, as the
+ * GNU C library's inet_ntop(3) writes it (RFC 5952 but for one form):
+ * groups in lower-case hexadecimal without leading zeros; the first
+ * longest run of two or more zero groups as "::"; a dotted quad for the
+ * last 32 bits when the first 80 bits are zero and the next 16 are ffff
+ * (IPv4-mapped), or when the first 96 are zero and the next 16 are not
+ * (the old IPv4-compatible form, "::192.0.2.1").  Written here
+ * so that the form does not change with the platform: OpenBSD's
+ * inet_ntop writes "::0.0.0.5" where glibc writes "::5".  Return the
+ * length.
+ */
+static size_t
+fmt6(const unsigned char *a, char *p)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned int		 g[8];
+	char			*start = p;
+	int			 i, run = 0, best = -1, bestlen = 1, sh;
+
+	for (i = 0; i < 8; i++) {
+		g[i] = a[2 * i] << 8 | a[2 * i + 1];
+		run = g[i] == 0 ? run + 1 : 0;
+		if (run > bestlen) {
+			bestlen = run;
+			best = i - run + 1;
+		}
+	}
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			*p++ = ':';
+			i += bestlen - 1;
+			if (i == 7)
+				*p++ = ':';
+			continue;
+		}
+		if (i > 0)
+			*p++ = ':';
+		if (i == 6 && best == 0 && (bestlen == 6 ||
+		    (bestlen == 5 && g[5] == 0xffff))) {
+			p = putquad(p, a + 12);
+			break;
+		}
+		for (sh = 12; sh > 0 && (g[i] >> sh) == 0; sh -= 4)
+			continue;
+		for (; sh >= 0; sh -= 4)
+			*p++ = hex[g[i] >> sh & 0xf];
+	}
+	*p = '\0';
+	return p - start;
+}
+
+/*
+ * Canonicalise the address in s[0..len) into dst: as fmt6 writes it, an
+ * IPv4-mapped IPv6 address as IPv4, a zone ("%em0") dropped.  Return 0,
+ * or -1 if it is not an address.
  */
 int
 trap_addr_canon(const char *s, size_t len, char *dst, size_t dstlen)
 {
-	char		 buf[TRAP_ADDRLEN + 1];
+	char		 buf[TRAP_ADDRLEN + 1], out[TRAP_ADDRLEN];
 	const char	*pct;
-	struct in6_addr	 a6;
-	struct in_addr	 a4;
-	unsigned char	 q[4];
+	unsigned char	 a[16];
+	size_t		 n;
 
 	if ((pct = memchr(s, '%', len)) != NULL)
 		len = pct - s;
@@ -82,20 +163,24 @@ trap_addr_canon(const char *s, size_t len, char *dst, size_t dstlen)
 		return -1;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	if (quad(buf, len, q)) {
-		/* Already as inet_ntop(3) would write it back. */
+	if (quad(buf, len, a)) {
+		/* Already as fmt6 would write it back. */
 		if (pct != NULL || len >= dstlen)
 			return -1;
 		memcpy(dst, buf, len + 1);
 		return 0;
 	}
-	if (inet_pton(AF_INET6, buf, &a6) != 1)
+	if (inet_pton(AF_INET6, buf, a) != 1)
 		return -1;
-	if (IN6_IS_ADDR_V4MAPPED(&a6)) {
-		memcpy(&a4, &a6.s6_addr[12], sizeof(a4));
-		return inet_ntop(AF_INET, &a4, dst, dstlen) ? 0 : -1;
-	}
-	return inet_ntop(AF_INET6, &a6, dst, dstlen) ? 0 : -1;
+	if (memcmp(a, mapped, sizeof(mapped)) == 0)
+		n = putquad(out, a + 12) - out;
+	else
+		n = fmt6(a, out);
+	if (n >= dstlen)
+		return -1;
+	memcpy(dst, out, n);
+	dst[n] = '\0';
+	return 0;
 }
 
 /*
@@ -128,21 +213,18 @@ trap_addr_parse(const char *s, size_t len, unsigned char *a)
 int
 trap_addr_canonparse(const char *s, size_t len, unsigned char *a)
 {
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
-	    0, 0, 0xff, 0xff };
 	char	 buf[TRAP_ADDRLEN];
 
 	if (quad(s, len, a))
 		return AF_INET;		/* no leading zeros: canonical */
-	/* IPv6 as inet_ntop(3) writes it back; mapped IPv4 is not. */
+	/* IPv6 as fmt6 writes it back; mapped IPv4 is not. */
 	if (len >= sizeof(buf) || memchr(s, '\0', len) != NULL)
 		return 0;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	if (inet_pton(AF_INET6, buf, a) != 1 ||
 	    memcmp(a, mapped, sizeof(mapped)) == 0 ||
-	    inet_ntop(AF_INET6, a, buf, sizeof(buf)) == NULL ||
-	    strlen(buf) != len || memcmp(buf, s, len) != 0)
+	    fmt6(a, buf) != len || memcmp(buf, s, len) != 0)
 		return 0;
 	return AF_INET6;
 }
@@ -156,14 +238,16 @@ trap_addr_prefix(int family, const unsigned char *a, int bits, char *buf,
     size_t size)
 {
 	unsigned char	 m[16];
-	char		 s[INET6_ADDRSTRLEN];
+	char		 s[TRAP_ADDRLEN];
 	int		 i, n = family == AF_INET ? 4 : 16;
 
 	memcpy(m, a, n);
 	for (i = 0; i < n; i++)
 		if (bits < 8 * (i + 1))
 			m[i] &= bits <= 8 * i ? 0 : 0xff << (8 - (bits - 8 * i));
-	if (inet_ntop(family, m, s, sizeof(s)) == NULL)
-		s[0] = '\0';
+	if (family == AF_INET)
+		*putquad(s, m) = '\0';
+	else
+		fmt6(m, s);
 	return snprintf(buf, size, "%s/%d", s, bits);
 }

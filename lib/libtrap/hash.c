@@ -368,7 +368,6 @@ trap_siphash(const uint64_t key[2], const void *p, size_t len)
 	uint64_t		 v2 = key[0] ^ 0x6c7967656e657261ULL;
 	uint64_t		 v3 = key[1] ^ 0x7465646279746573ULL;
 	uint64_t		 m, b = (uint64_t)len << 56;
-	size_t			 i;
 
 	for (; len >= 8; len -= 8, s += 8) {
 		m = (uint64_t)s[0] | (uint64_t)s[1] << 8 |
@@ -379,8 +378,30 @@ trap_siphash(const uint64_t key[2], const void *p, size_t len)
 		SIPROUND;
 		v0 ^= m;
 	}
-	for (i = 0; i < len; i++)
-		b |= (uint64_t)s[i] << (8 * i);
+	/* The last 0 to 7 bytes: a jump, not a loop (keys are short). */
+	switch (len) {
+	case 7:
+		b |= (uint64_t)s[6] << 48;
+		/* FALLTHROUGH */
+	case 6:
+		b |= (uint64_t)s[5] << 40;
+		/* FALLTHROUGH */
+	case 5:
+		b |= (uint64_t)s[4] << 32;
+		/* FALLTHROUGH */
+	case 4:
+		b |= (uint64_t)s[3] << 24;
+		/* FALLTHROUGH */
+	case 3:
+		b |= (uint64_t)s[2] << 16;
+		/* FALLTHROUGH */
+	case 2:
+		b |= (uint64_t)s[1] << 8;
+		/* FALLTHROUGH */
+	case 1:
+		b |= s[0];
+		break;
+	}
 	v3 ^= b;
 	SIPROUND;
 	v0 ^= b;

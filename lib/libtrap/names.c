@@ -47,10 +47,12 @@ trap_name_lookup(const char *const *names, int n, const char *s, size_t len)
 
 	if (len == 0)
 		return -1;
-	/* Byte by byte: most names differ at the first, none is empty. */
+	/* Most names differ at the first byte; none is empty. */
 	for (i = 0; i < n; i++) {
 		t = names[i];
-		for (j = 0; j < len && t[j] == s[j] && t[j] != '\0'; j++)
+		if (t[0] != s[0])
+			continue;
+		for (j = 1; j < len && t[j] == s[j] && t[j] != '\0'; j++)
 			continue;
 		if (j == len && t[len] == '\0')
 			return i;

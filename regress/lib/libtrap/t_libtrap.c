@@ -135,11 +135,80 @@ ATF_TC_BODY(addr_canon, tc)
 	CANON("::ffff:192.0.2.1", "192.0.2.1");
 	CANON("2001:DB8:0:0::1", "2001:db8::1");
 	CANON("fe80::1%em0", "fe80::1");
+	/* The IPv6 form, by hand from RFC 5952 and glibc's inet_ntop. */
+	CANON("0:0:0:0:0:0:0:0", "::");
+	CANON("0::1", "::1");
+	CANON("::0.0.0.5", "::5");
+	CANON("::c000:201", "::192.0.2.1");
+	CANON("::0:1:0", "::0.1.0.0");
+	CANON("0:0:0:0:0:1:0:0", "::1:0:0");
+	CANON("1:0:0:2:0:0:0:3", "1:0:0:2::3");
+	CANON("1:0:0:2:0:0:3:4", "1::2:0:0:3:4");
+	CANON("1:0:2:3:4:5:6:7", "1:0:2:3:4:5:6:7");
+	CANON("2001:DB8:0:0:0:0:0:0", "2001:db8::");
+	CANON("0:0:1:0:0:0:0:0", "0:0:1::");
+	CANON("0:0:1:0:0:0:0:9", "0:0:1::9");
+	CANON("ABCD:EF01:2345:0089:ABCD:EF01:0345:6789",
+	    "abcd:ef01:2345:89:abcd:ef01:345:6789");
+	CANON("f:0f:00f:000f:f000:0:00:000", "f:f:f:f:f000::");
 #undef CANON
 	ATF_CHECK_EQ(trap_addr_canon("999.1.1.1", 9, a, sizeof(a)), -1);
 	ATF_CHECK_EQ(trap_addr_canon("192.0.2.1%em0", 13, a, sizeof(a)), -1);
 	ATF_CHECK_EQ(trap_addr_canon("", 0, a, sizeof(a)), -1);
 	ATF_CHECK_EQ(trap_addr_canon("1:2:3", 5, a, sizeof(a)), -1);
+}
+
+/*
+ * The canonical IPv6 form agrees with the system's inet_ntop(3) on
+ * addresses whose first group is not zero (where the platforms agree),
+ * with groups zero at random to make runs; each is its own canonical
+ * form, read back as the same address, and an expanded, upper-case
+ * spelling is made canonical.
+ */
+ATF_TC_WITHOUT_HEAD(addr_canon6);
+ATF_TC_BODY(addr_canon6, tc)
+{
+	unsigned char	 a[16], b[16];
+	char		 sys[INET6_ADDRSTRLEN], out[TRAP_ADDRLEN], wide[64];
+	unsigned int	 seed = 1, g;
+	int		 i, k, n;
+
+	for (k = 0; k < 20000; k++) {
+		for (i = 0; i < 8; i++) {
+			seed = seed * 1103515245 + 12345;
+			g = (seed >> 8) & 0xffff;
+			if (i > 0 && (seed >> 28) < 9)
+				g = 0;
+			if (i > 0 && (seed >> 28) == 9)
+				g &= 0xf;
+			if (i == 0 && g == 0)
+				g = 0x2001;
+			a[2 * i] = g >> 8;
+			a[2 * i + 1] = g & 0xff;
+		}
+		ATF_REQUIRE(inet_ntop(AF_INET6, a, sys, sizeof(sys)) != NULL);
+		ATF_CHECK_MSG(trap_addr_canon(sys, strlen(sys), out,
+		    sizeof(out)) == 0 && strcmp(out, sys) == 0, "%s", sys);
+		ATF_CHECK_EQ(trap_addr_canonparse(sys, strlen(sys), b),
+		    AF_INET6);
+		ATF_CHECK(memcmp(a, b, 16) == 0);
+		for (i = 0, n = 0; i < 8; i++)
+			n += snprintf(wide + n, sizeof(wide) - n, "%s%04X",
+			    i > 0 ? ":" : "", a[2 * i] << 8 | a[2 * i + 1]);
+		ATF_CHECK(trap_addr_canon(wide, n, out, sizeof(out)) == 0 &&
+		    strcmp(out, sys) == 0);
+		ATF_CHECK(trap_addr_canonparse(wide, n, b) == 0 ||
+		    strcmp(wide, sys) == 0);
+	}
+	/* The forms of the first-group-zero addresses, canonical or not. */
+	ATF_CHECK_EQ(trap_addr_canonparse("::5", 3, b), AF_INET6);
+	ATF_CHECK_EQ(trap_addr_canonparse("::0.0.0.5", 9, b), 0);
+	ATF_CHECK_EQ(trap_addr_canonparse("::192.0.2.1", 11, b), AF_INET6);
+	ATF_CHECK_EQ(trap_addr_canonparse("::c000:201", 10, b), 0);
+	ATF_CHECK_EQ(trap_addr_canonparse("1::2:0:0:3:4", 12, b), AF_INET6);
+	ATF_CHECK_EQ(trap_addr_canonparse("1:0:0:2::3:4", 12, b), 0);
+	ATF_CHECK_EQ(trap_addr_canonparse("::", 2, b), AF_INET6);
+	ATF_CHECK_EQ(trap_addr_canonparse(":::", 3, b), 0);
 }
 
 /* Binary addresses: the quick dotted quad agrees with inet_pton(3). */
@@ -400,6 +469,42 @@ ATF_TC_BODY(addr_prefix, tc)
 	ATF_CHECK_STREQ(buf, "2001:db8:1:2::/64");
 	trap_addr_prefix(AF_INET6, a, 36, buf, sizeof(buf));
 	ATF_CHECK_STREQ(buf, "2001:db8::/36");
+	trap_addr_prefix(AF_INET6, a, 0, buf, sizeof(buf));
+	ATF_CHECK_STREQ(buf, "::/0");
+	trap_addr_prefix(AF_INET6, a, 128, buf, sizeof(buf));
+	ATF_CHECK_STREQ(buf, "2001:db8:1:2:3::4/128");
+}
+
+/*
+ * SipHash-1-3 under the zero key, for keys of 1 to 16 bytes (each length
+ * of the tail, one and two words): the values of an independent
+ * implementation (CPython 3.11's hash of bytes, PYTHONHASHSEED=0).
+ */
+ATF_TC_WITHOUT_HEAD(siphash);
+ATF_TC_BODY(siphash, tc)
+{
+	static const struct {
+		const char	*s;
+		uint64_t	 sum;
+	} v[] = {
+		{ "a", 0x407448d2b89b1813ULL },
+		{ "ab", 0x555508cbc6add439ULL },
+		{ "abc", 0xc03bc3a0042630f2ULL },
+		{ "abcd", 0xe3d1d5fdd52aae89ULL },
+		{ "abcde", 0x251f3c725bd784a2ULL },
+		{ "abcdef", 0x62207e654289df28ULL },
+		{ "abcdefg", 0x6db12aae9070f506ULL },
+		{ "abcdefgh", 0x3f7b849c0b8e35eaULL },
+		{ "abcdefghi", 0xf89b34a3d11eb6e5ULL },
+		{ "abcdefghijklmno", 0x1fd27a29b0e9dc7aULL },
+		{ "abcdefghijklmnop", 0x94f60d3d29e6a312ULL },
+	};
+	static const uint64_t	 zero[2];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		ATF_CHECK_MSG(trap_siphash(zero, v[i].s, strlen(v[i].s)) ==
+		    v[i].sum, "%s", v[i].s);
 }
 
 /* Issue 17: the names of services and kinds, and their lookups. */
@@ -1742,6 +1847,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, breach);
 	ATF_TP_ADD_TC(tp, time_iso);
 	ATF_TP_ADD_TC(tp, addr_canon);
+	ATF_TP_ADD_TC(tp, addr_canon6);
+	ATF_TP_ADD_TC(tp, siphash);
 	ATF_TP_ADD_TC(tp, addr_parse);
 	ATF_TP_ADD_TC(tp, record_grammar);
 	ATF_TP_ADD_TC(tp, host_key);
