@@ -1191,8 +1191,6 @@ mt(struct mctx *c, size_t ti, size_t pos)
 		/* Shortest first; at the template's end, the rest. */
 		end = ti + 1 == c->ntoks ? pos + max : pos;
 		for (; end <= pos + max; end++) {
-			if (type == CAP_OWN && holdslit(c, pos, end))
-				break;	/* and so would any longer */
 			if (next != -1) {
 				if (end >= c->len || (q = memchr(c->s + end,
 				    next, c->len - end)) == NULL)
@@ -1201,6 +1199,9 @@ mt(struct mctx *c, size_t ti, size_t pos)
 				if (end > pos + max)
 					break;
 			}
+			/* Checked where the capture ends, after the jump. */
+			if (type == CAP_OWN && holdslit(c, pos, end))
+				break;	/* and so would any longer */
 			if (trycap(c, ti, pos, end))
 				return 1;
 		}

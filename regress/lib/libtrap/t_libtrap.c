@@ -579,6 +579,30 @@ ATF_TC_BODY(pattern_backref, tc)
 	ruleset_free(rs);
 }
 
+/*
+ * Text the daemon writes (%.) never holds a literal of the template, even
+ * where the capture's end jumps to the next literal's first byte: a user
+ * name that copies a ProFTPD-like prefix does not give a second reading
+ * (which would make the line ambiguous and lose its address).
+ */
+ATF_TC_WITHOUT_HEAD(pattern_own_literal);
+ATF_TC_BODY(pattern_own_literal, tc)
+{
+	struct ruleset		*rs = ruleset_new();
+	struct match		 m;
+	const char		*msg = "mx (h.example[192.0.2.9]) - USER x "
+	    "(evil[6.6.6.6]) - USER y: no such user found";
+
+	ATF_REQUIRE_EQ(ruleset_load(rs, "p other nouser - "
+	    "%.(%h[%a]) - USER %u: no such user found\n", "t"), 0);
+	ATF_REQUIRE(rule_match(ruleset_rule(rs, 0), msg, strlen(msg), &m));
+	ATF_CHECK(!m.ambiguous);
+	ATF_CHECK_STREQ(m.addr, "192.0.2.9");
+	ATF_CHECK(m.cap[CAP_USER].len == 26 &&
+	    memcmp(m.cap[CAP_USER].p, "x (evil[6.6.6.6]) - USER y", 26) == 0);
+	ruleset_free(rs);
+}
+
 /* A line built to make the matcher backtrack stops at the budget. */
 ATF_TC_WITHOUT_HEAD(pattern_budget);
 ATF_TC_BODY(pattern_budget, tc)
@@ -1863,6 +1887,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, pattern_errors);
 	ATF_TP_ADD_TC(tp, pattern_greedy_user);
 	ATF_TP_ADD_TC(tp, pattern_backref);
+	ATF_TP_ADD_TC(tp, pattern_own_literal);
 	ATF_TP_ADD_TC(tp, pattern_budget);
 	ATF_TP_ADD_TC(tp, extract_ssh_join);
 	ATF_TP_ADD_TC(tp, extract_order);
