@@ -42,6 +42,15 @@
 #define __unused __attribute__((__unused__))
 #endif
 
+/*
+ * A function named in regress/fuzz/nocov: kept out of line, for the
+ * fuzzer's coverage instrumentation is decided a function at a time
+ * after inlining, and a copy inlined into another would have it.
+ */
+#ifndef __nocov
+#define __nocov __attribute__((__noinline__))
+#endif
+
 #if !HAVE_PLEDGE
 int	pledge(const char *, const char *);
 #endif

@@ -110,6 +110,12 @@ struct lastmsg {
 RB_HEAD(lasttree, lastmsg);
 TAILQ_HEAD(lastq, lastmsg);
 
+/* Where a rule's longest literal last begins in bare line number line. */
+struct bareanchor {
+	unsigned long long	 line;
+	ssize_t			 pos;		/* -1: not in it */
+};
+
 struct trap_extract {
 	struct ruleset		*rules;
 	trap_emit_fn		 emit;
@@ -136,6 +142,13 @@ struct trap_extract {
 	size_t			 ncand;
 	const char		*done;
 	unsigned long long	 blk, walk;
+
+	/* The bare line whose words are tried (see barerule()). */
+	const char		*bare;
+	size_t			 barelen;
+	unsigned long long	 bareno;
+	struct bareanchor	*anchors;	/* nanchors, one a rule */
+	size_t			 nanchors;
 
 	struct slot		*queue;
 	unsigned long long	 qhead, qtail;	/* positions; slot = pos % MAXQUEUE */
@@ -1093,6 +1106,25 @@ guessedtime(struct trap_extract *x)
 }
 
 /*
+ * Can rule r read the message of e, the end of the bare line x->bare
+ * from one of its words?  Not if its longest literal last begins before
+ * the message does: where that is, is found once a line, not once for
+ * every word.
+ */
+static int
+anchorin(struct trap_extract *x, const struct rule *r, const struct env *e)
+{
+	struct bareanchor	*a;
+
+	a = &x->anchors[r - ruleset_rule(x->rules, 0)];
+	if (a->line != x->bareno) {
+		a->line = x->bareno;
+		a->pos = rule_lastanchor(r, x->bare, x->barelen);
+	}
+	return a->pos >= 0 && x->bare + a->pos >= e->msg.p;
+}
+
+/*
  * The first rule in use that reads the message of e, its reading in m
  * (ambiguous if a later rule reads another address): the rule, or NULL.
  */
@@ -1111,7 +1143,8 @@ findrule(struct trap_extract *x, const struct env *e, struct match *m)
 		lc = (unsigned char)e->msg.p[e->msg.len - 1];
 	}
 	if (e->guessed && e->prog.len == 0)
-		rules = ruleset_all(x->rules, &n);	/* whose, not known */
+		/* Whose, not known: every rule that may begin so. */
+		rules = ruleset_all_first(x->rules, fc, &n);
 	else
 		rules = ruleset_lookup_first(x->rules, e->prog.p,
 		    e->prog.len, fc, &n);
@@ -1120,6 +1153,7 @@ findrule(struct trap_extract *x, const struct env *e, struct match *m)
 	for (i = 0; i < n; i++) {
 		if (!inuse(rules[i], fc, lc) ||
 		    !rule_ends(rules[i], e->msg.p, e->msg.len) ||
+		    (x->bare != NULL && !anchorin(x, rules[i], e)) ||
 		    !rule_match_ends(rules[i], e->msg.p, e->msg.len,
 		    m->naddrs, m, &rc))
 			continue;
@@ -1180,21 +1214,31 @@ static const struct rule *
 barerule(struct trap_extract *x, const char *line, size_t len,
     struct env *e, struct match *m)
 {
-	const struct rule	*r;
+	const struct rule	*r = NULL;
 	const char		*p = line;
 	const char		*end = line + (len < BAREMAX ? len : BAREMAX);
 	int			 words;
 
+	/* Each rule's literal is looked for once, when first needed. */
+	if (x->nanchors != ruleset_count(x->rules)) {
+		free(x->anchors);
+		x->nanchors = ruleset_count(x->rules);
+		x->anchors = xcalloc(x->nanchors + 1, sizeof(*x->anchors));
+	}
+	x->bare = line;
+	x->barelen = len;
+	x->bareno++;
 	for (words = 0; words < BAREWORDS && p < end; words++) {
 		env_bare(p, line + len - p, e);
 		if ((r = findrule(x, e, m)) != NULL)
-			return r;
+			break;
 		while (p < end && *p != ' ')
 			p++;
 		while (p < end && *p == ' ')
 			p++;
 	}
-	return NULL;
+	x->bare = NULL;
+	return r;
 }
 
 /* A line with no envelope or tag known: an attempt, if a rule reads it. */
@@ -1511,6 +1555,7 @@ trap_extract_free(struct trap_extract *x)
 	for (i = 0; x->queue != NULL && i < MAXQUEUE && i < x->qtail; i++)
 		free(x->queue[i].buf);
 	free(x->queue);
+	free(x->anchors);
 	free(x->conns);
 	ruleset_free(x->rules);
 	scan_free(x->scan);

@@ -28,7 +28,9 @@
  * of the key's hash, which places it, and a 32-bit ref to its entry (0 is
  * an empty slot).  An entry is looked at only when that half matches: at
  * the load of 3/4, a key is found in two or three slots, but in its
- * entry, one line of memory.  The table grows without looking at any.
+ * entry, one line of memory.  The table grows without looking at any;
+ * it begins with 64 slots, 512 bytes, so that a small one costs little
+ * to make (fuzz_traplist makes two or three an input).
  *
  * The entries are carved from an arena of chunks of 1 MiB, never moved
  * or freed before the table: a value's address stays valid, and refs are
@@ -59,7 +61,7 @@
 #define UNIT		((size_t)1 << UNITSHIFT)
 #define REFSHIFT	(CHUNKSHIFT - UNITSHIFT)
 #define MAXCHUNKS	((size_t)1 << (32 - REFSHIFT))
-#define MINSLOTS	1024
+#define MINSLOTS	64
 #define FIRSTCHUNK	((size_t)4096)
 #define CHUNKSIZE	((size_t)1 << CHUNKSHIFT)
 

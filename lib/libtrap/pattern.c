@@ -65,6 +65,7 @@ struct ruleset {
 	size_t			 ncached;
 	const struct rule	**scratch;
 	const struct rule	**all;		/* every rule, in order */
+	struct firstbyte	 *allfirst;	/* of all, by first byte */
 };
 
 struct mctx {
@@ -124,6 +125,8 @@ cache_clear(struct ruleset *rs)
 	}
 	memset(rs->cache, 0, sizeof(rs->cache));
 	memset(rs->recent, 0, sizeof(rs->recent));
+	firstbyte_free(rs->allfirst);
+	rs->allfirst = NULL;
 	rs->ncached = 0;
 	rs->last = NULL;
 }
@@ -206,6 +209,7 @@ compile(struct rule *r, const char *t, size_t len)
 		    r->toks[n].len > r->anchorlen) {
 			r->anchor = r->toks[n].lit;
 			r->anchorlen = r->toks[n].len;
+			r->anchorti = n;
 		}
 	/* possible() tests the ends itself: the longest between them. */
 	for (n = 1; n + 1 < r->ntoks; n++)
@@ -564,6 +568,29 @@ ruleset_all(struct ruleset *rs, size_t *nrules)
 }
 
 /*
+ * Of the rules all[0..n), those that can match a message whose first
+ * byte is fc (0 to 255), in order: the ones whose template begins with
+ * that byte or with a capture.  Made once, kept in fb.
+ */
+static const struct rule *const *
+byfirst(struct firstbyte *fb, const struct rule *const *all, size_t n,
+    int fc, size_t *nrules)
+{
+	size_t	 i, k = 0;
+
+	if (fb->rules[fc] == NULL) {
+		fb->rules[fc] = xreallocarray(NULL, n + 1,
+		    sizeof(*fb->rules[fc]));
+		for (i = 0; i < n; i++)
+			if (all[i]->firstc == -1 || all[i]->firstc == fc)
+				fb->rules[fc][k++] = all[i];
+		fb->nrules[fc] = k;
+	}
+	*nrules = fb->nrules[fc];
+	return fb->rules[fc];
+}
+
+/*
  * The rules of a program that can match a message whose first byte is
  * fc, in file order: those whose template begins with that byte or with
  * a capture.  A line is tried against a few of a program's hundreds.
@@ -574,8 +601,7 @@ ruleset_lookup_first(struct ruleset *rs, const char *prog, size_t len,
 {
 	const struct rule *const	*all;
 	struct progcache		*pc;
-	struct firstbyte		*fb;
-	size_t				 n, i, k = 0;
+	size_t				 n;
 
 	/* A line of the program of the line before: its list, if made. */
 	if ((pc = rs->last) != NULL && fc >= 0 && fc <= 255 &&
@@ -594,17 +620,30 @@ ruleset_lookup_first(struct ruleset *rs, const char *prog, size_t len,
 	}
 	if (pc->byfirst == NULL)
 		pc->byfirst = xcalloc(1, sizeof(*pc->byfirst));
-	fb = pc->byfirst;
-	if (fb->rules[fc] == NULL) {
-		fb->rules[fc] = xreallocarray(NULL, n + 1,
-		    sizeof(*fb->rules[fc]));
-		for (i = 0; i < n; i++)
-			if (all[i]->firstc == -1 || all[i]->firstc == fc)
-				fb->rules[fc][k++] = all[i];
-		fb->nrules[fc] = k;
+	return byfirst(pc->byfirst, all, n, fc, nrules);
+}
+
+/*
+ * Every rule that can match a message whose first byte is fc, in order:
+ * for a message whose program is not known, the rules of ruleset_all()
+ * less those whose template begins with another byte.  A line with no
+ * envelope known is tried from each of its first words, each time
+ * against these few of the hundreds.
+ */
+const struct rule *const *
+ruleset_all_first(struct ruleset *rs, int fc, size_t *nrules)
+{
+	const struct rule *const	*all;
+	size_t				 n;
+
+	all = ruleset_all(rs, &n);
+	if (fc < 0 || fc > 255) {
+		*nrules = n;
+		return all;
 	}
-	*nrules = fb->nrules[fc];
-	return fb->rules[fc];
+	if (rs->allfirst == NULL)
+		rs->allfirst = xcalloc(1, sizeof(*rs->allfirst));
+	return byfirst(rs->allfirst, all, n, fc, nrules);
 }
 
 
@@ -1135,6 +1174,24 @@ lastlit(const char *s, size_t lo, size_t hi, size_t len,
 			break;
 	}
 	return NOPOS;
+}
+
+/*
+ * Where r's longest literal last begins in s[0..len): every message r
+ * reads holds it, so none that begins after that place is r's.  0 if r
+ * has no literal, -1 if s does not hold it.
+ */
+ssize_t
+rule_lastanchor(const struct rule *r, const char *s, size_t len)
+{
+	size_t	 pos;
+
+	if (r->anchorlen == 0)
+		return 0;
+	if (len < r->anchorlen)
+		return -1;
+	pos = lastlit(s, 0, len - r->anchorlen, len, &r->toks[r->anchorti]);
+	return pos == NOPOS ? -1 : (ssize_t)pos;
 }
 
 static int

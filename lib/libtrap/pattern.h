@@ -50,7 +50,7 @@ struct rule {
 	struct ptok	 *toks;
 	size_t		  ntoks;
 	const char	 *anchor;	/* longest literal, for a fast reject */
-	size_t		  anchorlen;
+	size_t		  anchorlen, anchorti;	/* and its token */
 	const char	 *inner;	/* the longest between the ends */
 	size_t		  innerlen, innerkey, innerti;
 	int		  firstc, lastc; /* first, last byte if literal; or -1 */
@@ -119,6 +119,7 @@ const struct rule *const *ruleset_lookup(struct ruleset *, const char *,
 int		 rule_match(const struct rule *, const char *, size_t,
 		    struct match *);
 const struct rule *const *ruleset_all(struct ruleset *, size_t *);
+const struct rule *const *ruleset_all_first(struct ruleset *, int, size_t *);
 const struct rule *const *ruleset_lookup_first(struct ruleset *,
 		    const char *, size_t, int, size_t *);
 int		 rule_match_naddrs(const struct rule *, const char *, size_t,
@@ -127,6 +128,7 @@ int		 rule_match_ends(const struct rule *, const char *, size_t,
 		    int, struct match *, struct reaches *);
 void		 reaches_init(struct reaches *);
 int		 trap_addr_count(const char *, size_t);
+ssize_t		 rule_lastanchor(const struct rule *, const char *, size_t);
 size_t		 ruleset_count(const struct ruleset *);
 const struct rule *ruleset_rule(const struct ruleset *, size_t);
 struct rule	*ruleset_at(struct ruleset *, size_t);

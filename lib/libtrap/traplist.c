@@ -60,7 +60,7 @@ trap_list_new(void)
 }
 
 /* Lower-case ASCII in place (names and addresses: case does not count). */
-void
+__nocov void
 trap_lower(char *s, size_t len)
 {
 	size_t	 i;
@@ -82,6 +82,40 @@ localchar(int c)
 	return c > 0x20 && c < 0x7f && c != '@' && c != '<' && c != '>' &&
 	    c != '"' && c != '(' && c != ')' && c != ',' && c != ';' &&
 	    c != ':' && c != '[' && c != ']' && c != '\\';
+}
+
+/*
+ * How many of the first bytes of p[0..len) can be in a local part (if
+ * local), or else in a domain?
+ */
+static __nocov size_t
+span(const char *p, size_t len, int local)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (!(local ? localchar((unsigned char)p[i]) :
+		    domainchar((unsigned char)p[i])))
+			break;
+	return i;
+}
+
+/*
+ * Where the local part before buf[i] (an "@") begins: back over the
+ * bytes a local part can hold, but no "/" or "=" (a link's path or
+ * query), and not at a quote.
+ */
+static __nocov size_t
+localstart(const char *buf, size_t i)
+{
+	size_t	 s;
+
+	for (s = i; s > 0 && localchar((unsigned char)buf[s - 1]) &&
+	    buf[s - 1] != '/' && buf[s - 1] != '='; s--)
+		continue;
+	while (s < i && buf[s] == '\'')	/* 'x@y', not o'brien */
+		s++;
+	return s;
 }
 
 /* Restrict the list to these domains (may be called more than once). */
@@ -184,7 +218,6 @@ static int
 normalise(const char *p, size_t len, char *buf, size_t *outlen)
 {
 	const char	*at;
-	size_t		 i;
 
 	if (len > 0 && p[0] == '<') {
 		p++;
@@ -197,12 +230,9 @@ normalise(const char *p, size_t len, char *buf, size_t *outlen)
 	if ((at = memchr(p, '@', len)) == NULL || at == p ||
 	    at == p + len - 1 || memchr(at + 1, '@', p + len - at - 1))
 		return -1;
-	for (i = 0; i < (size_t)(at - p); i++)
-		if (!localchar((unsigned char)p[i]))
-			return -1;
-	for (i = at - p + 1; i < len; i++)
-		if (!domainchar((unsigned char)p[i]))
-			return -1;
+	if (span(p, at - p, 1) != (size_t)(at - p) ||
+	    span(at + 1, p + len - at - 1, 0) != (size_t)(p + len - at - 1))
+		return -1;
 	if (memchr(at + 1, '.', p + len - at - 1) == NULL)
 		return -1;
 	memcpy(buf, p, len);
@@ -228,7 +258,7 @@ add(struct trap_list *l, const char *a, size_t len)
 	if (!isnew)
 		return;
 	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 1024;
+		l->cap = l->cap ? l->cap * 2 : 64;
 		l->order = xreallocarray(l->order, l->cap, sizeof(*l->order));
 	}
 	*v = l->n;
@@ -248,13 +278,20 @@ entities(const char *p, size_t len, char *buf)
 		{ "lowbar", '_' }, { "hyphen", '-' }, { "dash", '-' },
 		{ "nbsp", ' ' }
 	};
-	const char	*semi;
+	const char	*semi, *amp;
 	size_t		 i, n = 0, k, nlen;
 	long		 c;
 	char		*end;
 
 	for (i = 0; i < len; i++) {
-		if (p[i] != '&' || (semi = memchr(p + i, ';', len - i)) == NULL ||
+		/* The text before the next "&", as it is. */
+		if ((amp = memchr(p + i, '&', len - i)) == NULL)
+			amp = p + len;
+		memcpy(buf + n, p + i, amp - (p + i));
+		n += amp - (p + i);
+		if ((i = amp - p) == len)
+			break;
+		if ((semi = memchr(p + i, ';', len - i)) == NULL ||
 		    semi - (p + i) > 10) {
 			buf[n++] = p[i];
 			continue;
@@ -288,19 +325,16 @@ static void
 scan(struct trap_list *l, const char *line, size_t len)
 {
 	char		 buf[TRAP_LINEMAX], a[ADDRMAX + 1];
+	const char	*q;
 	size_t		 n, i, s, e, alen;
 
 	n = entities(line, len, buf);
 	for (i = 0; i < n; i++) {
-		if (buf[i] != '@')
-			continue;
-		for (s = i; s > 0 && localchar((unsigned char)buf[s - 1]) &&
-		    buf[s - 1] != '/' && buf[s - 1] != '='; s--)
-			continue;
-		while (s < i && buf[s] == '\'')	/* 'x@y', not o'brien */
-			s++;
-		for (e = i + 1; e < n && domainchar((unsigned char)buf[e]); e++)
-			continue;
+		if ((q = memchr(buf + i, '@', n - i)) == NULL)
+			break;
+		i = q - buf;
+		s = localstart(buf, i);
+		e = i + 1 + span(buf + i + 1, n - i - 1, 0);
 		while (e > i + 1 && buf[e - 1] == '.')
 			e--;
 		if (normalise(buf + s, e - s, a, &alen) == 0)
