@@ -122,6 +122,8 @@ needvis(const char *p, size_t len)
 size_t
 trap_vis(char *dst, size_t dstlen, const char *src, size_t len)
 {
+	size_t	 n;
+
 	if (len == 0) {
 		strlcpy(dst, "-", dstlen);
 		return 1;
@@ -136,6 +138,17 @@ trap_vis(char *dst, size_t dstlen, const char *src, size_t len)
 		memcpy(dst, src, len);
 		dst[len] = '\0';
 		return len;
+	}
+	/*
+	 * A NUL is "\0", or "\000" before an octal digit.  libbsd's strvisx
+	 * looks at the byte after a field of one NUL, past its end: the last
+	 * NUL is written here (nothing follows it in the field).
+	 */
+	if (src[len - 1] == '\0') {
+		n = strvisx(dst, src, len - 1, VIS_OCTAL | VIS_CSTYLE |
+		    VIS_TAB | VIS_NL);
+		memcpy(dst + n, "\\0", 3);
+		return n + 2;
 	}
 	return strvisx(dst, src, len, VIS_OCTAL | VIS_CSTYLE | VIS_TAB |
 	    VIS_NL);

@@ -249,6 +249,17 @@ ATF_TC_BODY(vis_fields, tc)
 	ATF_CHECK_EQ(trap_unvis(back, sizeof(back), "-", 1), 0);
 	ATF_CHECK_EQ(trap_unvis(back, sizeof(back), "\\055", 4), 1);
 	ATF_CHECK_STREQ(back, "-");
+	/* A NUL: "\000" only before an octal digit of the field itself. */
+	memcpy(back, "\0" "7", 2);
+	trap_vis(buf, sizeof(buf), back, 1);
+	ATF_CHECK_STREQ(buf, "\\0");
+	trap_vis(buf, sizeof(buf), back, 2);
+	ATF_CHECK_STREQ(buf, "\\0007");
+	memcpy(back, "a\0\0" "1", 4);
+	trap_vis(buf, sizeof(buf), back, 3);
+	ATF_CHECK_STREQ(buf, "a\\0\\0");
+	ATF_CHECK_EQ(trap_unvis(back, sizeof(back), buf, strlen(buf)), 3);
+	ATF_CHECK(memcmp(back, "a\0\0", 3) == 0);
 }
 
 ATF_TC_WITHOUT_HEAD(record_parse);
