@@ -43,12 +43,13 @@
 #endif
 
 /*
- * A function named in regress/fuzz/nocov: kept out of line, for the
- * fuzzer's coverage instrumentation is decided a function at a time
- * after inlining, and a copy inlined into another would have it.
+ * A function named in regress/fuzz/nocov.  regress/fuzz/run defines it to
+ * keep such a function out of line, for the fuzzer's coverage
+ * instrumentation is decided a function at a time after inlining, and a
+ * copy inlined into another would have it; nothing otherwise.
  */
 #ifndef __nocov
-#define __nocov __attribute__((__noinline__))
+#define __nocov
 #endif
 
 #if !HAVE_PLEDGE
