@@ -1178,8 +1178,9 @@ lastlit(const char *s, size_t lo, size_t hi, size_t len,
 
 /*
  * Where r's longest literal last begins in s[0..len): every message r
- * reads holds it, so none that begins after that place is r's.  0 if r
- * has no literal, -1 if s does not hold it.
+ * reads holds it, so none that begins after that place is r's.  len if r
+ * has no literal (a message may begin anywhere), -1 if s does not hold
+ * it.
  */
 ssize_t
 rule_lastanchor(const struct rule *r, const char *s, size_t len)
@@ -1187,7 +1188,7 @@ rule_lastanchor(const struct rule *r, const char *s, size_t len)
 	size_t	 pos;
 
 	if (r->anchorlen == 0)
-		return 0;
+		return len;
 	if (len < r->anchorlen)
 		return -1;
 	pos = lastlit(s, 0, len - r->anchorlen, len, &r->toks[r->anchorti]);

@@ -614,6 +614,22 @@ ATF_TC_BODY(pattern_own_literal, tc)
 	ruleset_free(rs);
 }
 
+/*
+ * A line with no envelope is tried from each of its first words; a rule
+ * without a literal may read it from any of them (rule_lastanchor).
+ */
+ATF_TC_WITHOUT_HEAD(extract_bare_noliteral);
+ATF_TC_BODY(extract_bare_noliteral, tc)
+{
+	struct trap_extract	*x;
+
+	x = extractor("*\tother\tfail\t-\t%a\n");
+	feed(x, "garbage 192.0.2.1");
+	trap_extract_end(x);
+	ATF_CHECK_MSG(strstr(got, " 192.0.2.1 ") != NULL, "got: %s", got);
+	trap_extract_free(x);
+}
+
 /* A line built to make the matcher backtrack stops at the budget. */
 ATF_TC_WITHOUT_HEAD(pattern_budget);
 ATF_TC_BODY(pattern_budget, tc)
@@ -1899,6 +1915,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, pattern_greedy_user);
 	ATF_TP_ADD_TC(tp, pattern_backref);
 	ATF_TP_ADD_TC(tp, pattern_own_literal);
+	ATF_TP_ADD_TC(tp, extract_bare_noliteral);
 	ATF_TP_ADD_TC(tp, pattern_budget);
 	ATF_TP_ADD_TC(tp, extract_ssh_join);
 	ATF_TP_ADD_TC(tp, extract_order);
