@@ -87,8 +87,12 @@ trap_time_fmt(time_t t, char buf[TRAP_TIMELEN])
 	long long	 day;
 	int		 y, m, d, sec;
 
-	day = t >= 0 ? t / 86400 : (t - 86399) / 86400;
-	sec = t - day * 86400;
+	/* Floored, without overflow at the ends of time_t (TRAP_NOTIME). */
+	day = t / 86400;
+	if ((sec = t % 86400) < 0) {
+		sec += 86400;
+		day--;
+	}
 	civil_from_days(day, &y, &m, &d);
 	if (y < 0 || y > 9999)
 		y = 0;

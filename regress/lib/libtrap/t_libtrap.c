@@ -94,6 +94,12 @@ ATF_TC_BODY(time_fmt, tc)
 	ATF_CHECK_STREQ(buf, "1970-01-01T00:00:00Z");
 	trap_time_fmt(951782400 + 86399, buf);		/* 2000-02-29 */
 	ATF_CHECK_STREQ(buf, "2000-02-29T23:59:59Z");
+	trap_time_fmt(-1, buf);
+	ATF_CHECK_STREQ(buf, "1969-12-31T23:59:59Z");
+	/* The ends of time_t (TRAP_NOTIME): no overflow, a year of 0. */
+	trap_time_fmt(TRAP_NOTIME, buf);
+	ATF_CHECK_EQ(strlen(buf), TRAP_TIMELEN - 1);
+	ATF_CHECK_EQ(strncmp(buf, "0000-", 5), 0);
 	ATF_CHECK_EQ(trap_timegm(2014, 7, 18, 15, 1, 14), 1405695674);
 	ATF_CHECK_EQ(trap_time_parse_rec("2014-07-18T15:01:14Z", 20, &t), 0);
 	ATF_CHECK_EQ(t, 1405695674);
