@@ -1552,7 +1552,8 @@ trap_extract_free(struct trap_extract *x)
 	while ((c = TAILQ_FIRST(&x->connlru)) != NULL)
 		conn_drop(x, c);
 	lasts_clear(x);
-	for (i = 0; x->queue != NULL && i < MAXQUEUE && i < x->qtail; i++)
+	/* A slot keeps its buffer across trap_extract_reset. */
+	for (i = 0; x->queue != NULL && i < MAXQUEUE; i++)
 		free(x->queue[i].buf);
 	free(x->queue);
 	free(x->anchors);
@@ -1564,26 +1565,19 @@ trap_extract_free(struct trap_extract *x)
 
 /*
  * x as it was new, with the rules it has: every held-back attempt
- * decided (trap_extract_end), the buffers of the queue freed and the
- * queue begun again, the counts at 0 and ref the reference time.  What
- * is derived from the rules alone stays, as for the files after the
- * first: the literals blocks are scanned for (their windows chosen on
- * the first block) and the rules of each program name looked up.  For
- * one extractor over many separate inputs (a fuzzer), so that nothing
- * of one input decides what the next makes, without compiling the rules
- * again.
+ * decided (trap_extract_end), the queue begun again (its slots keep
+ * their buffers, which hold no attempt now), the counts at 0 and ref
+ * the reference time.  What is derived from the rules alone stays, as
+ * for the files after the first: the literals blocks are scanned for
+ * (their windows chosen on the first block) and the rules of each
+ * program name looked up.  For one extractor over many separate inputs
+ * (a fuzzer), so that nothing of one input decides what the next makes,
+ * without compiling the rules again.
  */
 void
 trap_extract_reset(struct trap_extract *x, time_t ref)
 {
-	size_t	 i;
-
 	trap_extract_end(x);
-	for (i = 0; x->queue != NULL && i < MAXQUEUE && i < x->qtail; i++) {
-		free(x->queue[i].buf);
-		x->queue[i].buf = NULL;
-		x->queue[i].bufsz = 0;
-	}
 	x->qhead = x->qtail = 0;
 	x->file = NULL;
 	x->lineno = x->cntline = 0;
