@@ -35,6 +35,10 @@
  * or four of their lines: the records are taken in batches, and the
  * lines of a batch asked for (prefetched) before any is used, so that
  * the misses overlap instead of following one another.
+ *
+ * With -j 2 or more (the default where there are two processors), the
+ * records are read and parsed on a second thread, into chunks that the
+ * first counts in the order they were read: the output is the same.
  */
 
 #include "compat.h"
@@ -46,6 +50,7 @@
 
 #include <err.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -65,6 +70,10 @@
 #define SVGMAXROWS	50	/* and at most */
 #define SVGLABEL	48	/* characters of a bar's label */
 #define BATCH		32	/* records counted together, see flush() */
+#define MAXJOBS		256	/* -j at most */
+#define CHUNKRECS	2048	/* -j: records of a chunk */
+#define CHUNKTEXT	(1024 * 1024)	/* and their lines */
+#define NCHUNKS		4	/* chunks read ahead, at most */
 
 enum cp { CP_USERS, CP_HOSTS, CP_NONE };
 enum fmt { FMT_TEXT, FMT_CSV, FMT_TSV, FMT_JSON, FMT_SVG };
@@ -149,6 +158,7 @@ static int		 sflag;
 static int		 bits4 = 24, bits6 = 64;
 static long long	 nrows = LLONG_MAX;
 static int		 keyed;		/* counting by a key with rows */
+static long		 njobs;		/* -j; 0: the processors */
 static struct trap_breach	*breaches;	/* -k breach */
 
 static struct trap_hash	*keyh;		/* key -> struct row */
@@ -178,15 +188,34 @@ static size_t		  nbigs;
 static struct fields	 batch[BATCH];
 static size_t		 nbatch;
 
+/*
+ * -j: the records parsed by the reading thread, each line copied into
+ * the chunk's text with the fields it decodes, so that they outlive the
+ * block they came in.  Chunk tail % NCHUNKS is being filled; head to
+ * tail - 1 wait for the counting thread, head first.
+ */
+struct chunk {
+	struct fields	 v[CHUNKRECS];
+	size_t		 n;
+	char		 text[CHUNKTEXT];
+	size_t		 used;
+};
+static struct chunk	*chunks;
+static unsigned long	 head, tail;
+static int		 readdone;
+static pthread_mutex_t	 chunkmtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 fullcv = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t	 freecv = PTHREAD_COND_INITIALIZER;
+
 /* The plot area of the time keys' charts. */
 static const struct trap_svg_box plotbox = { 64, 80, 704, 256, 0, 0, 0, 0 };
 
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-su] [-A dir] [-k key] [-m bits] "
-	    "[-n count] [-o format] [-S since] [-U until] [file ...]\n",
-	    getprogname());
+	fprintf(stderr, "usage: %s [-su] [-A dir] [-j jobs] [-k key] "
+	    "[-m bits] [-n count] [-o format] [-S since] [-U until] "
+	    "[file ...]\n", getprogname());
 	exit(1);
 }
 
@@ -461,17 +490,24 @@ addrfield(const struct trap_rec *r, struct fields *d)
 	d->addr = r->f[F_ADDR];
 }
 
+/* The fields parse() may decode, in the order of its buffers. */
+static const int decoded[] = { F_LOGHOST, F_DAEMON, F_RDNS, F_USER,
+    F_CLASS, F_RDNS };
+#define NDECODED	(sizeof(decoded) / sizeof(decoded[0]))
+
 /*
- * The fields of record r, into d: 0, or -1 if they do not
- * decode.  The fields of a line with a backslash are decoded into static
- * buffers, valid until the next such line; the others stay valid as long
- * as the line.
+ * The fields of record r, into d: 0, or -1 if they do not decode.  The
+ * fields of a line with a backslash (and a host name with capitals) are
+ * decoded into buf, of twice the line's length + NDECODED bytes; the
+ * others stay valid as long as the line.
  */
 static int
-parse(const struct trap_rec *r, struct fields *d)
+parse(const struct trap_rec *r, struct fields *d, char *buf)
 {
-	static char		 b[6][TRAP_LINEMAX + 1];
 	const struct trap_str	*f = r->f;
+	struct trap_str		*out[NDECODED - 1];
+	char			*b[NDECODED];
+	size_t			 i, n;
 	int			 esc;
 
 	esc = r->escaped;
@@ -481,16 +517,24 @@ parse(const struct trap_rec *r, struct fields *d)
 	d->service = f[F_SERVICE];
 	d->class.p = "";
 	d->class.len = 0;
-	if (decode(&f[F_LOGHOST], esc, b[0], sizeof(b[0]), &d->loghost) ||
-	    decode(&f[F_DAEMON], esc, b[1], sizeof(b[1]), &d->daemon) ||
-	    decode(&f[F_RDNS], esc, b[2], sizeof(b[2]), &d->rdns) ||
-	    decode(&f[F_USER], esc, b[3], sizeof(b[3]), &d->user) ||
-	    (r->nfields == TRAP_NFIELDS_MATCH &&
-	    decode(&f[F_CLASS], esc, b[4], sizeof(b[4]), &d->class)))
-		return -1;
+	out[0] = &d->loghost;
+	out[1] = &d->daemon;
+	out[2] = &d->rdns;
+	out[3] = &d->user;
+	out[4] = &d->class;
+	n = r->nfields == TRAP_NFIELDS_MATCH ? NDECODED - 1 : NDECODED - 2;
+	for (i = 0; i < NDECODED; i++) {
+		b[i] = buf;
+		if (i < n)
+			buf += f[decoded[i]].len + 1;
+	}
+	for (i = 0; i < n; i++)
+		if (decode(&f[decoded[i]], esc, b[i], f[decoded[i]].len + 1,
+		    out[i]) == -1)
+			return -1;
 	addrfield(r, d);
-	trap_host(&d->addr, &d->rdns, b[5], &d->host);
-	if (d->host.p == b[5])
+	trap_host(&d->addr, &d->rdns, b[NDECODED - 1], &d->host);
+	if (d->host.p == b[NDECODED - 1])
 		d->decoded = 1;
 	return 0;
 }
@@ -755,12 +799,13 @@ flush(struct fields *v, size_t n)
 static int
 readrec(const struct trap_rec *r, const char *line, size_t len, void *arg)
 {
+	static char	 buf[2 * TRAP_LINEMAX + NDECODED];
 	struct fields	*d = &batch[nbatch];
 
 	(void)line;
 	(void)len;
 	(void)arg;
-	if (parse(r, d) == -1) {
+	if (parse(r, d, buf) == -1) {
 		nbad++;		/* trap_rec_parse checked the encoding */
 		return 0;
 	}
@@ -783,6 +828,124 @@ endblock(void *arg)
 	(void)arg;
 	flush(batch, nbatch);
 	nbatch = 0;
+}
+
+/* -j: the chunk being filled is full, or the last: to the counting. */
+static struct chunk *
+chunk_send(void)
+{
+	struct chunk	*c;
+
+	pthread_mutex_lock(&chunkmtx);
+	tail++;
+	pthread_cond_signal(&fullcv);
+	while (tail - head == NCHUNKS)
+		pthread_cond_wait(&freecv, &chunkmtx);
+	pthread_mutex_unlock(&chunkmtx);
+	c = &chunks[tail % NCHUNKS];
+	c->n = c->used = 0;
+	return c;
+}
+
+/*
+ * -j, on the reading thread: a record into the chunk being filled, its
+ * line copied there and its fields made to point into the copy.
+ */
+static int
+readrec_chunk(const struct trap_rec *r, const char *line, size_t len,
+    void *arg)
+{
+	struct chunk	*c = &chunks[tail % NCHUNKS];
+	struct trap_rec	 copy = *r;
+	struct fields	*d;
+	char		*text;
+	size_t		 i;
+
+	(void)arg;
+	if (c->n == CHUNKRECS || CHUNKTEXT - c->used < 3 * len + NDECODED)
+		c = chunk_send();
+	text = c->text + c->used;
+	memcpy(text, line, len);
+	for (i = 0; i < TRAP_NFIELDS_MATCH; i++)
+		if (copy.f[i].len > 0)
+			copy.f[i].p = text + (copy.f[i].p - line);
+	d = &c->v[c->n];
+	if (parse(&copy, d, text + len) == -1) {
+		nbad++;
+		return 0;
+	}
+	if (keyed)
+		prepare(d);
+	c->used += d->decoded ? 3 * len + NDECODED : len;
+	c->n++;
+	return 0;
+}
+
+struct readjob {
+	struct trap_input	*in;
+	int			 argc;
+	char			**argv;
+};
+
+/* -j: the reading thread. */
+static void *
+reader(void *arg)
+{
+	struct readjob	*job = arg;
+	int		 rc;
+
+	rc = trap_input_read(job->in, job->argc, job->argv);
+	pthread_mutex_lock(&chunkmtx);
+	tail++;			/* the last chunk, perhaps empty */
+	readdone = rc == -1 ? 2 : 1;
+	pthread_cond_signal(&fullcv);
+	pthread_mutex_unlock(&chunkmtx);
+	return NULL;
+}
+
+/*
+ * -j: the records read and parsed on a thread of their own while this
+ * one counts them, a chunk at a time and in order.  -1 if the input
+ * could not be read (as trap_input_read).
+ */
+static int
+read_threaded(struct trap_input *in, int argc, char *argv[])
+{
+	struct readjob	 job;
+	struct chunk	*c;
+	pthread_t	 tid;
+	size_t		 i;
+	int		 e;
+
+	chunks = xcalloc(NCHUNKS, sizeof(*chunks));
+	in->rec = readrec_chunk;
+	in->flush = NULL;
+	job.in = in;
+	job.argc = argc;
+	job.argv = argv;
+	if ((e = pthread_create(&tid, NULL, reader, &job)) != 0)
+		errc(1, e, "pthread_create");
+	for (;;) {
+		pthread_mutex_lock(&chunkmtx);
+		while (head == tail && !readdone)
+			pthread_cond_wait(&fullcv, &chunkmtx);
+		if (head == tail) {
+			pthread_mutex_unlock(&chunkmtx);
+			break;
+		}
+		pthread_mutex_unlock(&chunkmtx);
+		c = &chunks[head % NCHUNKS];
+		for (i = 0; i < c->n; i += BATCH)
+			flush(c->v + i, c->n - i < BATCH ? c->n - i : BATCH);
+		pthread_mutex_lock(&chunkmtx);
+		head++;
+		pthread_cond_signal(&freecv);
+		pthread_mutex_unlock(&chunkmtx);
+	}
+	if ((e = pthread_join(tid, NULL)) != 0)
+		errc(1, e, "pthread_join");
+	free(chunks);
+	return readdone == 2 ? -1 : 0;
 }
 
 /* Writing. */
@@ -1817,8 +1980,14 @@ options(int argc, char *argv[], struct trap_input *in)
 	size_t		 i;
 	int		 ch, uflag = 0;
 
-	while ((ch = getopt(argc, argv, "A:k:m:n:o:S:sU:u")) != -1) {
+	while ((ch = getopt(argc, argv, "A:j:k:m:n:o:S:sU:u")) != -1) {
 		switch (ch) {
+		case 'j':
+			njobs = strtonum(optarg, 1, MAXJOBS, &errstr);
+			if (errstr != NULL)
+				trap_badusage(usage, "-j %s: %s", optarg,
+				    errstr);
+			break;
 		case 'k':
 			if (strcmp(optarg, "breach") == 0) {
 				breaches = trap_breach_new();
@@ -1930,7 +2099,11 @@ main(int argc, char *argv[])
 	in.flush = endblock;
 	if (breaches != NULL)
 		return breach(&in, argc, argv);
-	if (trap_input_read(&in, argc, argv) == -1)
+	if (njobs == 0)
+		njobs = sysconf(_SC_NPROCESSORS_ONLN);
+	if (njobs > 1 && read_threaded(&in, argc, argv) == -1)
+		rc = 1;
+	else if (njobs <= 1 && trap_input_read(&in, argc, argv) == -1)
 		rc = 1;
 	if (in.nbad > 0 || nbad > 0)
 		rc = 1;
