@@ -71,9 +71,9 @@
 #define SVGLABEL	48	/* characters of a bar's label */
 #define BATCH		32	/* records counted together, see flush() */
 #define MAXJOBS		256	/* -j at most */
-#define CHUNKRECS	2048	/* -j: records of a chunk */
-#define CHUNKTEXT	(1024 * 1024)	/* and their lines */
-#define NCHUNKS		4	/* chunks read ahead, at most */
+#define CHUNKRECS	256	/* -j: records of a chunk */
+#define CHUNKTEXT	(128 * 1024)	/* and their lines */
+#define NCHUNKS		8	/* chunks read ahead, at most */
 
 enum cp { CP_USERS, CP_HOSTS, CP_NONE };
 enum fmt { FMT_TEXT, FMT_CSV, FMT_TSV, FMT_JSON, FMT_SVG };
