@@ -72,7 +72,7 @@
 #define BATCH		32	/* records counted together, see flush() */
 #define MAXJOBS		256	/* -j at most */
 #define CHUNKRECS	256	/* -j: records of a chunk */
-#define CHUNKTEXT	(128 * 1024)	/* and their lines */
+#define CHUNKTEXT	(4 * TRAP_LINEMAX)	/* and their lines, the longest decoded */
 #define NCHUNKS		8	/* chunks read ahead, at most */
 
 enum cp { CP_USERS, CP_HOSTS, CP_NONE };
