@@ -47,7 +47,6 @@
 #include "trap.h"
 
 #define MAXDAEMONS	64
-#define MAXJOBS		256		/* -j at most */
 #define CHUNKSZ		(512 * 1024)	/* > TRAP_RECMAX + 1 */
 #define JOBMAX		(2 * 1024 * 1024)	/* a file's output waiting */
 
@@ -567,7 +566,6 @@ struct opts {
 static void
 options(int argc, char *argv[], struct opts *o)
 {
-	const char	*errstr;
 	int		 ch;
 
 	while ((ch = getopt(argc, argv, "A:fj:Lp:Rr:s:vz:")) != -1) {
@@ -579,10 +577,7 @@ options(int argc, char *argv[], struct opts *o)
 			o->fflag = 1;
 			break;
 		case 'j':
-			o->njob = strtonum(optarg, 1, MAXJOBS, &errstr);
-			if (errstr != NULL)
-				trap_badusage(usage, "-j %s: %s", optarg,
-				    errstr);
+			o->njob = trap_jobs_opt(optarg, usage);
 			break;
 		case 'L':
 			lflag = 1;
@@ -622,7 +617,6 @@ main(int argc, char *argv[])
 	unsigned long long	 lines = 0, attempts = 0, warnings = 0;
 	time_t			 ref = -1;
 	struct opts		 o;
-	long			 ncpu;
 	int			 i, rc = 0, par = 0;
 
 	/* flock, wpath, cpath: the archive of -A, dropped without it. */
@@ -640,10 +634,8 @@ main(int argc, char *argv[])
 		errx(1, "bad reference time: %s", o.refarg);
 	/* The patterns are checked here, once, before any thread. */
 	x = newextract(emit, NULL);
-	if (o.njob == 0) {
-		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		o.njob = ncpu < 1 ? 1 : ncpu > MAXJOBS ? MAXJOBS : ncpu;
-	}
+	if (o.njob == 0)
+		o.njob = trap_jobs_default();
 	if (!o.fflag && argc > 1 && o.njob > 1) {
 		par = o.njob < argc ? o.njob : argc;
 		trap_extract_free(x);

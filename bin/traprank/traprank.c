@@ -70,7 +70,6 @@
 #define SVGMAXROWS	50	/* and at most */
 #define SVGLABEL	48	/* characters of a bar's label */
 #define BATCH		32	/* records counted together, see flush() */
-#define MAXJOBS		256	/* -j at most */
 #define CHUNKRECS	256	/* -j: records of a chunk */
 #define CHUNKTEXT	(4 * TRAP_LINEMAX)	/* and their lines, the longest decoded */
 #define NCHUNKS		8	/* chunks read ahead, at most */
@@ -158,7 +157,7 @@ static int		 sflag;
 static int		 bits4 = 24, bits6 = 64;
 static long long	 nrows = LLONG_MAX;
 static int		 keyed;		/* counting by a key with rows */
-static long		 njobs;		/* -j; 0: the processors */
+static int		 njobs;		/* -j; 0: the processors */
 static struct trap_breach	*breaches;	/* -k breach */
 
 static struct trap_hash	*keyh;		/* key -> struct row */
@@ -1983,10 +1982,7 @@ options(int argc, char *argv[], struct trap_input *in)
 	while ((ch = getopt(argc, argv, "A:j:k:m:n:o:S:sU:u")) != -1) {
 		switch (ch) {
 		case 'j':
-			njobs = strtonum(optarg, 1, MAXJOBS, &errstr);
-			if (errstr != NULL)
-				trap_badusage(usage, "-j %s: %s", optarg,
-				    errstr);
+			njobs = trap_jobs_opt(optarg, usage);
 			break;
 		case 'k':
 			if (strcmp(optarg, "breach") == 0) {
@@ -2100,7 +2096,7 @@ main(int argc, char *argv[])
 	if (breaches != NULL)
 		return breach(&in, argc, argv);
 	if (njobs == 0)
-		njobs = sysconf(_SC_NPROCESSORS_ONLN);
+		njobs = trap_jobs_default();
 	if (njobs > 1 && read_threaded(&in, argc, argv) == -1)
 		rc = 1;
 	else if (njobs <= 1 && trap_input_read(&in, argc, argv) == -1)

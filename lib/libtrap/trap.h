@@ -110,8 +110,11 @@ void	 trap_warnx(const char *, ...)
 	    __attribute__((__format__(__printf__, 1, 2)));
 
 /* usage.c */
+#define TRAP_MAXJOBS	256	/* -j at most */
 __dead void trap_badusage(void (*)(void), const char *, ...)
 	    __attribute__((__format__(__printf__, 2, 3)));
+int	 trap_jobs_opt(const char *, void (*)(void));
+int	 trap_jobs_default(void);
 
 /* time.c */
 void	 trap_time_fmt(time_t, char [TRAP_TIMELEN]);

@@ -14,13 +14,14 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* A usage error, as every tool says it. */
+/* A usage error, as every tool says it; the option -j, as two tools read it. */
 
 #include "compat.h"
 
 #include <err.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "trap.h"
 
@@ -38,4 +39,29 @@ trap_badusage(void (*usage)(void), const char *fmt, ...)
 	va_end(ap);
 	usage();
 	exit(1);
+}
+
+/* The argument of -j: a number of threads, 1 to TRAP_MAXJOBS. */
+int
+trap_jobs_opt(const char *arg, void (*usage)(void))
+{
+	const char	*errstr;
+	int		 n;
+
+	n = strtonum(arg, 1, TRAP_MAXJOBS, &errstr);
+	if (errstr != NULL)
+		trap_badusage(usage, "-j %s: %s", arg, errstr);
+	return n;
+}
+
+/* Without -j: the processors online, 1 if unknown, at most TRAP_MAXJOBS. */
+int
+trap_jobs_default(void)
+{
+	long	 ncpu;
+
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (ncpu < 1)
+		return 1;
+	return ncpu > TRAP_MAXJOBS ? TRAP_MAXJOBS : ncpu;
 }

@@ -889,6 +889,65 @@ ATF_TC_BODY(hash_keys, tc)
 	trap_hash_free(h);
 }
 
+/* A usage() that says it was called, for trap_jobs_opt's errors. */
+static void
+jobsusage(void)
+{
+	fputs("usage\n", stderr);
+	exit(2);
+}
+
+/* trap_jobs_opt(arg) in a new process: its exit status and stderr. */
+static int
+childjobs(const char *arg, char *msg, size_t msgsize)
+{
+	pid_t		 pid;
+	size_t		 len = 0;
+	ssize_t		 n;
+	int		 fd[2], status;
+
+	ATF_REQUIRE_EQ(pipe(fd), 0);
+	ATF_REQUIRE((pid = fork()) != -1);
+	if (pid == 0) {
+		dup2(fd[1], STDERR_FILENO);
+		_exit(trap_jobs_opt(arg, jobsusage) == 0 ? 0 : 3);
+	}
+	close(fd[1]);
+	while (len < msgsize - 1 &&
+	    (n = read(fd[0], msg + len, msgsize - 1 - len)) > 0)
+		len += n;
+	msg[len] = '\0';
+	close(fd[0]);
+	ATF_REQUIRE_EQ(waitpid(pid, &status, 0), pid);
+	ATF_REQUIRE(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/*
+ * -j, as trapextract and traprank read it: 1 to 256; anything else is
+ * a usage error naming the argument; the default is the processors.
+ */
+ATF_TC_WITHOUT_HEAD(jobs);
+ATF_TC_BODY(jobs, tc)
+{
+	char	 msg[256];
+	long	 ncpu;
+
+	ATF_CHECK_EQ(trap_jobs_opt("1", jobsusage), 1);
+	ATF_CHECK_EQ(trap_jobs_opt("3", jobsusage), 3);
+	ATF_CHECK_EQ(trap_jobs_opt("256", jobsusage), TRAP_MAXJOBS);
+	ATF_CHECK_EQ(childjobs("0", msg, sizeof(msg)), 2);
+	ATF_CHECK(strstr(msg, "-j 0: too small\nusage\n") != NULL);
+	ATF_CHECK_EQ(childjobs("257", msg, sizeof(msg)), 2);
+	ATF_CHECK(strstr(msg, "-j 257: too large\nusage\n") != NULL);
+	ATF_CHECK_EQ(childjobs("2x", msg, sizeof(msg)), 2);
+	ATF_CHECK(strstr(msg, "-j 2x: invalid\nusage\n") != NULL);
+	ATF_CHECK_EQ(childjobs("", msg, sizeof(msg)), 2);
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	ATF_CHECK_EQ(trap_jobs_default(),
+	    ncpu < 1 ? 1 : ncpu > TRAP_MAXJOBS ? TRAP_MAXJOBS : ncpu);
+}
+
 /* The sum of "user" in a new process, drawn before any table. */
 static uint64_t
 childsum(void)
@@ -1936,6 +1995,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, extract_repeat_old);
 	ATF_TP_ADD_TC(tp, hash_keys);
 	ATF_TP_ADD_TC(tp, hash_keyed);
+	ATF_TP_ADD_TC(tp, jobs);
 	ATF_TP_ADD_TC(tp, traplist_formats);
 	ATF_TP_ADD_TC(tp, archive_version);
 	ATF_TP_ADD_TC(tp, archive_hashkey);
