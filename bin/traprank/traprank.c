@@ -489,23 +489,27 @@ addrfield(const struct trap_rec *r, struct fields *d)
 	d->addr = r->f[F_ADDR];
 }
 
-/* The fields parse() may decode, in the order of its buffers. */
-static const int decoded[] = { F_LOGHOST, F_DAEMON, F_RDNS, F_USER,
-    F_CLASS, F_RDNS };
-#define NDECODED	(sizeof(decoded) / sizeof(decoded[0]))
+/* The fields parse() may decode, in the order of its out[]. */
+static const int decodable[] = { F_LOGHOST, F_DAEMON, F_RDNS, F_USER,
+    F_CLASS };
+#define NDECODABLE	(sizeof(decodable) / sizeof(decodable[0]))
+/*
+ * parse()'s buffer for a line of len bytes: each decodable field and its
+ * NUL, then the host name (the name in lower case, its NUL).
+ */
+#define PARSEBUF(len)	(2 * (len) + NDECODABLE + 1)
 
 /*
  * The fields of record r, into d: 0, or -1 if they do not decode.  The
  * fields of a line with a backslash (and a host name with capitals) are
- * decoded into buf, of twice the line's length + NDECODED bytes; the
- * others stay valid as long as the line.
+ * decoded into buf, of PARSEBUF(the line's length) bytes; the others
+ * stay valid as long as the line.
  */
 static int
 parse(const struct trap_rec *r, struct fields *d, char *buf)
 {
 	const struct trap_str	*f = r->f;
-	struct trap_str		*out[NDECODED - 1];
-	char			*b[NDECODED];
+	struct trap_str		*out[NDECODABLE];
 	size_t			 i, n;
 	int			 esc;
 
@@ -521,19 +525,17 @@ parse(const struct trap_rec *r, struct fields *d, char *buf)
 	out[2] = &d->rdns;
 	out[3] = &d->user;
 	out[4] = &d->class;
-	n = r->nfields == TRAP_NFIELDS_MATCH ? NDECODED - 1 : NDECODED - 2;
-	for (i = 0; i < NDECODED; i++) {
-		b[i] = buf;
-		if (i < n)
-			buf += f[decoded[i]].len + 1;
-	}
-	for (i = 0; i < n; i++)
-		if (decode(&f[decoded[i]], esc, b[i], f[decoded[i]].len + 1,
-		    out[i]) == -1)
+	/* A record without trapmatch's class has no class to decode. */
+	n = r->nfields == TRAP_NFIELDS_MATCH ? NDECODABLE : NDECODABLE - 1;
+	for (i = 0; i < n; i++) {
+		if (decode(&f[decodable[i]], esc, buf,
+		    f[decodable[i]].len + 1, out[i]) == -1)
 			return -1;
+		buf += f[decodable[i]].len + 1;
+	}
 	addrfield(r, d);
-	trap_host(&d->addr, &d->rdns, b[NDECODED - 1], &d->host);
-	if (d->host.p == b[NDECODED - 1])
+	trap_host(&d->addr, &d->rdns, buf, &d->host);
+	if (d->host.p == buf)
 		d->decoded = 1;
 	return 0;
 }
@@ -798,7 +800,7 @@ flush(struct fields *v, size_t n)
 static int
 readrec(const struct trap_rec *r, const char *line, size_t len, void *arg)
 {
-	static char	 buf[2 * TRAP_LINEMAX + NDECODED];
+	static char	 buf[PARSEBUF(TRAP_LINEMAX)];
 	struct fields	*d = &batch[nbatch];
 
 	(void)line;
@@ -861,7 +863,7 @@ readrec_chunk(const struct trap_rec *r, const char *line, size_t len,
 	size_t		 i;
 
 	(void)arg;
-	if (c->n == CHUNKRECS || CHUNKTEXT - c->used < 3 * len + NDECODED)
+	if (c->n == CHUNKRECS || CHUNKTEXT - c->used < len + PARSEBUF(len))
 		c = chunk_send();
 	text = c->text + c->used;
 	memcpy(text, line, len);
@@ -875,7 +877,7 @@ readrec_chunk(const struct trap_rec *r, const char *line, size_t len,
 	}
 	if (keyed)
 		prepare(d);
-	c->used += d->decoded ? 3 * len + NDECODED : len;
+	c->used += d->decoded ? len + PARSEBUF(len) : len;
 	c->n++;
 	return 0;
 }

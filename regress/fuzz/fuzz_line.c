@@ -24,10 +24,10 @@
  * trap_extract_block, which skips the lines no rule can match.  The last
  * two must make the same records and warnings, in UTC or in the zone of
  * the DST fixtures (Europe/Oslo's rule since 1996), the sum of the
- * input's bytes choosing; the first is run too only if the input has a CR (else
- * it is the second).  Each piece is
- * in its own allocation and each line is copied to the end of one, so
- * that ASan sees a read past its end.  Every attempt is formatted as a
+ * input's bytes choosing; the first is run too only if the input has a
+ * CR (else it is the second).  Each piece is in its own allocation and
+ * each line is copied to the end of one, so that ASan sees a read past
+ * its end.  Every attempt is formatted as a
  * trap(5) record, so that each of its strings is read in full.
  *
  * Cheap per input: the rules are compiled once, and one extractor is
