@@ -640,7 +640,8 @@ main(int argc, char *argv[])
 		par = o.njob < argc ? o.njob : argc;
 		trap_extract_free(x);
 		x = NULL;
-	}
+	} else if (!o.fflag && o.njob > 1)
+		trap_extract_readahead(x, 1);	/* one file: read on a thread */
 
 	if (o.dir == NULL && pledge("stdio rpath", NULL) == -1)
 		err(1, "pledge");

@@ -140,6 +140,8 @@ struct trap_extract {
 	 * have been seen to (see block()). */
 	const char *const	*cand;
 	size_t			 ncand;
+	struct scan_cands	 cands;		/* cand's, without readahead */
+	int			 readahead;	/* trap_extract_readahead */
 	const char		*done;
 	unsigned long long	 blk, walk;
 
@@ -1425,38 +1427,24 @@ settle(struct trap_extract *x, const char *end)
 }
 
 /*
- * A block of whole lines (each ending with a newline but perhaps the
- * last), the first numbered first, n in all: as trap_extract_line for
- * each (a CR before a newline cut), but only the lines that hold one of
- * the rules' literals (the candidates) are parsed.  The others matter only
- * to BSD repeats ("last message repeated"), which repeat a host's last
- * line if it was recognised: they are looked at before a repeat and at
- * the end of the block, and then only as far as needed.
+ * The lines of a block, its candidates c (from scan_lines) parsed, the
+ * other lines looked at only as BSD repeats need (see
+ * trap_extract_block).
  */
-void
-trap_extract_block(struct trap_extract *x, const char *buf, size_t len,
-    const char *file, unsigned long long first, unsigned long long n)
+static void
+candidates(struct trap_extract *x, const char *buf, size_t len,
+    const char *file, unsigned long long first, unsigned long long n,
+    const struct scan_cands *c)
 {
-	const char		*p = buf, *end = buf + len, *nl;
-	size_t			 i;
+	const char	*p, *end = buf + len, *nl;
+	size_t		 i;
 
-	if (len == 0)
-		return;
-	if (!x->scanbuilt)
-		scan_make(x, buf, len);
-	if (x->scan == NULL) {
-		for (; p < end; p = nl + (nl < end), first++) {
-			if ((nl = memchr(p, '\n', end - p)) == NULL)
-				nl = end;
-			trap_extract_line(x, p, linelen(p, nl), file, first);
-		}
-		return;
-	}
 	x->file = file;
 	x->lines += n;
 	x->cntp = buf;
 	x->cntline = first;
-	x->ncand = scan_lines(x->scan, buf, len, &x->cand);
+	x->cand = c->v;
+	x->ncand = c->n;
 	x->done = buf;
 	x->blk++;
 	for (i = 0; i < x->ncand; i++) {
@@ -1471,17 +1459,108 @@ trap_extract_block(struct trap_extract *x, const char *buf, size_t len,
 	x->cand = NULL;
 }
 
-/* Every line of a file, as trap_extract_line for each, but faster. */
+/* A block's lines one by one, when no literal can pick them. */
+static void
+everyline(struct trap_extract *x, const char *buf, size_t len,
+    const char *file, unsigned long long first)
+{
+	const char	*p = buf, *end = buf + len, *nl;
+
+	for (; p < end; p = nl + (nl < end), first++) {
+		if ((nl = memchr(p, '\n', end - p)) == NULL)
+			nl = end;
+		trap_extract_line(x, p, linelen(p, nl), file, first);
+	}
+}
+
+/*
+ * A block of whole lines (each ending with a newline but perhaps the
+ * last), the first numbered first, n in all: as trap_extract_line for
+ * each (a CR before a newline cut), but only the lines that hold one of
+ * the rules' literals (the candidates) are parsed.  The others matter only
+ * to BSD repeats ("last message repeated"), which repeat a host's last
+ * line if it was recognised: they are looked at before a repeat and at
+ * the end of the block, and then only as far as needed.
+ */
+void
+trap_extract_block(struct trap_extract *x, const char *buf, size_t len,
+    const char *file, unsigned long long first, unsigned long long n)
+{
+	if (len == 0)
+		return;
+	if (!x->scanbuilt)
+		scan_make(x, buf, len);
+	if (x->scan == NULL) {
+		everyline(x, buf, len, file, first);
+		return;
+	}
+	scan_lines(x->scan, buf, len, &x->cands);
+	candidates(x, buf, len, file, first, n, &x->cands);
+}
+
+/*
+ * trap_file_ahead's preparation of a block, on its thread: its
+ * candidates, in *data.  The literals are chosen on the first block
+ * here; the caller's thread reads x->scan only after it.
+ */
+static void
+prepare(void *arg, const char *buf, size_t len, void **data)
+{
+	struct trap_extract	*x = arg;
+	struct scan_cands	*c = *data;
+
+	if (c == NULL)
+		*data = c = xcalloc(1, sizeof(*c));
+	if (!x->scanbuilt)
+		scan_make(x, buf, len);
+	if (x->scan != NULL)
+		scan_lines(x->scan, buf, len, c);
+}
+
+static void
+unprepare(void *data)
+{
+	struct scan_cands	*c = data;
+
+	free(c->v);
+	free(c);
+}
+
+/*
+ * Every line of a file, as trap_extract_line for each, but faster; with
+ * trap_extract_readahead, the file is read and its candidate lines
+ * found on a second thread.
+ */
 void
 trap_extract_file(struct trap_extract *x, struct trap_file *f)
 {
 	const char		*buf;
 	size_t			 len;
-	unsigned long long	 n;
+	unsigned long long	 n, first;
 
-	while (trap_file_getblock(f, &buf, &len, &n))
-		trap_extract_block(x, buf, len, trap_file_name(f),
-		    trap_file_lineno(f) - n + 1, n);
+	if (x->readahead)
+		trap_file_ahead(f, prepare, unprepare, x);
+	while (trap_file_getblock(f, &buf, &len, &n)) {
+		first = trap_file_lineno(f) - n + 1;
+		if (trap_file_prepared(f) == NULL)
+			trap_extract_block(x, buf, len, trap_file_name(f),
+			    first, n);
+		else if (x->scan == NULL)
+			everyline(x, buf, len, trap_file_name(f), first);
+		else
+			candidates(x, buf, len, trap_file_name(f), first, n,
+			    trap_file_prepared(f));
+	}
+}
+
+/*
+ * trap_extract_file reads each file on a second thread, ahead of the
+ * extraction (on: 1); the records and warnings are the same.
+ */
+void
+trap_extract_readahead(struct trap_extract *x, int on)
+{
+	x->readahead = on;
 }
 
 /* A pause in the input: decide every held-back attempt. */
@@ -1560,6 +1639,7 @@ trap_extract_free(struct trap_extract *x)
 	free(x->conns);
 	ruleset_free(x->rules);
 	scan_free(x->scan);
+	free(x->cands.v);
 	free(x);
 }
 

@@ -26,6 +26,9 @@
  * file that grows while read) streams through zlib, from the member at
  * which libdeflate stopped, so memory stays bounded whatever the input
  * and the errors are zlib's.
+ *
+ * trap_file_ahead reads the blocks on a second thread, NRING - 2 ahead
+ * of the caller at most, each in one of NRING buffers: see ahead_read().
  */
 
 #include "compat.h"
@@ -42,9 +45,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <pthread.h>
 #if HAVE_LIBDEFLATE
 #include <libdeflate.h>
-#include <pthread.h>
 #endif
 
 #include "trap.h"
@@ -55,6 +58,34 @@
 #define MINBUF	4096		/* either, at least */
 #define DEFL_CMAX (64 * 1024 * 1024)	/* a gzip file read whole */
 #define DEFL_OMAX (256 * 1024 * 1024)	/* a member inflated whole */
+#define NRING	8		/* buffers of trap_file_ahead */
+
+/* trap_file_ahead's second thread, and the blocks it has read. */
+struct ahead {
+	pthread_t		 tid;
+	pthread_mutex_t		 mtx;
+	pthread_cond_t		 readcv, takecv;
+	trap_file_prep_fn	 prep;
+	void			(*release)(void *);
+	void			*arg;
+	char			*ring[NRING];
+	int			 ringi;		/* f->buf is ring[ringi] */
+	int			 given;		/* it gave a block */
+	struct aslot {
+		const char		*block;
+		size_t			 len;
+		unsigned long long	 n, lineno;
+		int			 end;
+		int			 prepared;
+		void			*data;
+		struct trap_held	 warns;
+	}			 slot[NRING];
+	unsigned long long	 made, taken;	/* blocks read, given out */
+	int			 stop;		/* closed before the end */
+	int			 ended;		/* the caller saw the end */
+	unsigned long long	 lineno;	/* the caller's */
+	void			*data;		/* prep of the caller's block */
+};
 
 struct trap_file {
 	char			*name;
@@ -72,6 +103,7 @@ struct trap_file {
 	int			 err;
 	int			 skipping;	/* inside an overlong line */
 	unsigned long long	 toolong;
+	struct ahead		*ah;		/* trap_file_ahead, or NULL */
 #if HAVE_LIBDEFLATE
 	struct libdeflate_decompressor *dz;	/* NULL: zlib */
 	unsigned char		*cbuf;		/* the compressed file */
@@ -422,6 +454,29 @@ fill_gz(struct trap_file *f)
 }
 
 /*
+ * With trap_file_ahead, the rest of the buffer goes to the front of the
+ * next one of the ring, once the buffer has given a block: the blocks
+ * it gave stay as they are until the ring comes round to it again.
+ */
+static void
+ring_next(struct trap_file *f)
+{
+	struct ahead	*a = f->ah;
+	char		*next;
+
+	a->ringi = (a->ringi + 1) % NRING;
+	if (a->ring[a->ringi] == NULL &&
+	    (a->ring[a->ringi] = malloc(BUFSZ)) == NULL)
+		err(trap_eval, NULL);
+	next = a->ring[a->ringi];
+	memcpy(next, f->buf + f->start, f->end - f->start);
+	f->buf = next;
+	f->end -= f->start;
+	f->start = 0;
+	a->given = 0;
+}
+
+/*
  * Make room and read more: what is left moves to the front, and a line
  * that fills the buffer without its newline is too long: skipped.  A
  * buffer smaller than BUFSZ that the last read filled doubles (up to
@@ -444,7 +499,9 @@ refill(struct trap_file *f)
 		f->end -= f->start;
 		f->start = 0;
 	}
-	if (f->start > 0) {
+	if (f->ah != NULL && f->ah->given)
+		ring_next(f);
+	else if (f->start > 0) {
 		memmove(f->buf, f->buf + f->start, f->end - f->start);
 		f->end -= f->start;
 		f->start = 0;
@@ -530,15 +587,9 @@ wholelines(const char *p, size_t len, size_t *blen)
 	return n;
 }
 
-/*
- * Return the next block of whole lines in *block and *len (each line
- * with its newline; the last of the input may lack it), the number of
- * lines in *nlines: 1 for a block, 0 at the end of the input (or after
- * an error).  Lines too long are left out, as by trap_file_getline, and
- * trap_file_lineno is then the number of the block's last line.
- */
-int
-trap_file_getblock(struct trap_file *f, const char **block, size_t *len,
+/* trap_file_getblock, on the thread that reads. */
+static int
+getblock(struct trap_file *f, const char **block, size_t *len,
     unsigned long long *nlines)
 {
 	char			*p, *nl;
@@ -565,6 +616,8 @@ trap_file_getblock(struct trap_file *f, const char **block, size_t *len,
 				*block = p;
 				*len = blen;
 				*nlines = n;
+				if (f->ah != NULL)
+					f->ah->given = 1;
 				return 1;
 			}
 			/* The first line is too long. */
@@ -589,12 +642,188 @@ trap_file_getblock(struct trap_file *f, const char **block, size_t *len,
 			*block = p;
 			*len = avail;
 			*nlines = 1;
+			if (f->ah != NULL)
+				f->ah->given = 1;
 			return 1;
 		}
 		if (f->eof)
 			return 0;
 		refill(f);
 	}
+}
+
+/*
+ * The second thread of trap_file_ahead: it reads each block into a slot
+ * and prepares it, its warnings held with it.  Each buffer of the ring
+ * gives at least one block before the thread moves to the next one
+ * (ring_next), so a block is written over only when the thread comes
+ * round to its buffer again: while it reads the block NRING or more
+ * after it.  So the thread reads block made only when the caller is
+ * done with block made - NRING, that is, has taken block made - NRING +
+ * 1 (made - taken <= NRING - 2); the slot is free by then too.
+ */
+static void *
+ahead_read(void *arg)
+{
+	struct trap_file	*f = arg;
+	struct ahead		*a = f->ah;
+	struct aslot		*s;
+	int			 more, stop;
+
+	do {
+		pthread_mutex_lock(&a->mtx);
+		while (a->made - a->taken > NRING - 2 && !a->stop)
+			pthread_cond_wait(&a->readcv, &a->mtx);
+		stop = a->stop;
+		pthread_mutex_unlock(&a->mtx);
+		if (stop)
+			break;
+		s = &a->slot[a->made % NRING];
+		trap_warn_hold(&s->warns);
+		more = getblock(f, &s->block, &s->len, &s->n);
+		s->lineno = f->lineno;
+		s->end = !more;
+		/* Inflating is the larger share: the caller prepares. */
+		s->prepared = more && !f->gz && a->prep != NULL;
+		if (s->prepared)
+			a->prep(a->arg, s->block, s->len, &s->data);
+		trap_warn_hold(NULL);
+		pthread_mutex_lock(&a->mtx);
+		a->made++;
+		pthread_cond_signal(&a->takecv);
+		pthread_mutex_unlock(&a->mtx);
+	} while (more);
+	return NULL;
+}
+
+/* trap_file_getblock after trap_file_ahead: the next slot's block. */
+static int
+ahead_take(struct trap_file *f, const char **block, size_t *len,
+    unsigned long long *nlines)
+{
+	struct ahead	*a = f->ah;
+	struct aslot	*s;
+	int		 e;
+
+	if (a->ended)
+		return 0;
+	pthread_mutex_lock(&a->mtx);
+	while (a->made == a->taken)
+		pthread_cond_wait(&a->takecv, &a->mtx);
+	pthread_mutex_unlock(&a->mtx);
+	s = &a->slot[a->taken % NRING];
+	trap_warn_release(&s->warns);
+	a->lineno = s->lineno;
+	if (s->end) {
+		a->ended = 1;
+		if ((e = pthread_join(a->tid, NULL)) != 0)
+			errc(2, e, "pthread_join");
+		return 0;
+	}
+	if (!s->prepared && a->prep != NULL)
+		a->prep(a->arg, s->block, s->len, &s->data);
+	a->data = s->data;
+	*block = s->block;
+	*len = s->len;
+	*nlines = s->n;
+	pthread_mutex_lock(&a->mtx);
+	a->taken++;
+	pthread_cond_signal(&a->readcv);
+	pthread_mutex_unlock(&a->mtx);
+	return 1;
+}
+
+/*
+ * Return the next block of whole lines in *block and *len (each line
+ * with its newline; the last of the input may lack it), the number of
+ * lines in *nlines: 1 for a block, 0 at the end of the input (or after
+ * an error).  Lines too long are left out, as by trap_file_getline, and
+ * trap_file_lineno is then the number of the block's last line.  The
+ * block stays as it is until the next call.
+ */
+int
+trap_file_getblock(struct trap_file *f, const char **block, size_t *len,
+    unsigned long long *nlines)
+{
+	if (f->ah != NULL)
+		return ahead_take(f, block, len, nlines);
+	return getblock(f, block, len, nlines);
+}
+
+/*
+ * Read f's blocks on a second thread from now on, ahead of the caller,
+ * and call prep(arg, block, len, &data) for each before it is given
+ * out, on that thread (or, for gzip, where inflating is the larger
+ * share, on the caller's); data, NULL at first, is kept from one call
+ * to the next (release frees it at the end).  trap_file_prepared gives
+ * the data of the block trap_file_getblock gave last.  The blocks, their
+ * line numbers and the file's warnings are those of trap_file_getblock
+ * without this, the warnings said as the blocks after them are given
+ * out.  Only trap_file_getblock may read f after this.
+ */
+void
+trap_file_ahead(struct trap_file *f, trap_file_prep_fn prep,
+    void (*release)(void *), void *arg)
+{
+	struct ahead	*a;
+	int		 e;
+
+	/* A small plain file is one block: nothing to read ahead. */
+	if (f->ah != NULL || (f->bufsz < BUFSZ && !f->gz))
+		return;
+	a = xcalloc(1, sizeof(*a));
+	a->prep = prep;
+	a->release = release;
+	a->arg = arg;
+	a->ring[0] = xmalloc(BUFSZ);
+	memcpy(a->ring[0], f->buf + f->start, f->end - f->start);
+	free(f->buf);
+	f->buf = a->ring[0];
+	f->end -= f->start;
+	f->start = 0;
+	f->bufsz = BUFSZ;
+	if ((e = pthread_mutex_init(&a->mtx, NULL)) != 0 ||
+	    (e = pthread_cond_init(&a->readcv, NULL)) != 0 ||
+	    (e = pthread_cond_init(&a->takecv, NULL)) != 0)
+		errc(2, e, "pthread");
+	f->ah = a;
+	if ((e = pthread_create(&a->tid, NULL, ahead_read, f)) != 0)
+		errc(2, e, "pthread_create");
+}
+
+void *
+trap_file_prepared(const struct trap_file *f)
+{
+	return f->ah != NULL ? f->ah->data : NULL;
+}
+
+/* Stop the second thread, if it runs, and free what it had. */
+static void
+ahead_free(struct trap_file *f)
+{
+	struct ahead	*a = f->ah;
+	int		 i, e;
+
+	if (!a->ended) {
+		pthread_mutex_lock(&a->mtx);
+		a->stop = 1;
+		pthread_cond_signal(&a->readcv);
+		pthread_mutex_unlock(&a->mtx);
+		if ((e = pthread_join(a->tid, NULL)) != 0)
+			errc(2, e, "pthread_join");
+	}
+	for (i = 0; i < NRING; i++) {
+		if (a->release != NULL && a->slot[i].data != NULL)
+			a->release(a->slot[i].data);
+		free(a->slot[i].warns.p);
+		free(a->ring[i]);
+	}
+	pthread_mutex_destroy(&a->mtx);
+	pthread_cond_destroy(&a->readcv);
+	pthread_cond_destroy(&a->takecv);
+	free(a);
+	f->ah = NULL;
+	f->buf = NULL;		/* it was one of the ring */
 }
 
 const char *
@@ -606,7 +835,7 @@ trap_file_name(const struct trap_file *f)
 unsigned long long
 trap_file_lineno(const struct trap_file *f)
 {
-	return f->lineno;
+	return f->ah != NULL ? f->ah->lineno : f->lineno;
 }
 
 time_t
@@ -626,6 +855,8 @@ trap_file_close(struct trap_file *f)
 {
 	if (f == NULL)
 		return;
+	if (f->ah != NULL)
+		ahead_free(f);
 	if (f->gz)
 		inflateEnd(&f->zs);
 	if (f->fd != STDIN_FILENO)

@@ -70,8 +70,6 @@ struct scan {
 	size_t		 nents;
 	uint16_t	 head[1 << HBITS];
 	uint8_t		 flag[1 << HBITS];	/* bytes: faster than bits */
-	const char	**cands;
-	size_t		 ncands, candsz;
 };
 
 static inline uint32_t
@@ -223,18 +221,17 @@ scan_build(struct scan *s, const char *sample, size_t samplelen)
 
 /* Note the line around p, which starts after from. */
 static void
-candidate(struct scan *s, const char *from, const char *p)
+candidate(struct scan_cands *c, const char *from, const char *p)
 {
 	const char	*ls;
 
 	ls = p > from ? memrchr(from, '\n', p - from) : NULL;
 	ls = ls != NULL ? ls + 1 : from;
-	if (s->ncands == s->candsz) {
-		s->candsz = s->candsz ? s->candsz * 2 : 256;
-		s->cands = xreallocarray(s->cands, s->candsz,
-		    sizeof(*s->cands));
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 256;
+		c->v = xreallocarray(c->v, c->cap, sizeof(*c->v));
 	}
-	s->cands[s->ncands++] = ls;
+	c->v[c->n++] = ls;
 }
 
 /* Which literal, if any, is at probe i of buf; its start, or NULL. */
@@ -285,14 +282,14 @@ probe(const uint8_t *flag, const char *buf, size_t i, size_t len,
  * is in, the probing goes on at the next line.
  */
 size_t
-scan_lines(struct scan *s, const char *buf, size_t len,
-    const char *const **lines)
+scan_lines(const struct scan *s, const char *buf, size_t len,
+    struct scan_cands *c)
 {
 	const char	*p, *from = buf, *nl;
 	size_t		 i, step = s->step;
 	uint32_t	 g, k;
 
-	s->ncands = 0;
+	c->n = 0;
 	i = 0;
 	while ((i = probe(s->flag, buf, i, len, step)) < len) {
 		g = gram(buf + i);
@@ -301,14 +298,13 @@ scan_lines(struct scan *s, const char *buf, size_t len,
 			i += step;
 			continue;
 		}
-		candidate(s, from, p);
+		candidate(c, from, p);
 		if ((nl = memchr(buf + i, '\n', len - i)) == NULL)
 			break;
 		from = nl + 1;
 		i = from - buf;
 	}
-	*lines = s->cands;
-	return s->ncands;
+	return c->n;
 }
 
 void
@@ -322,7 +318,6 @@ scan_free(struct scan *s)
 		free(s->lits[i].s);
 	free(s->lits);
 	free(s->ents);
-	free(s->cands);
 	free(s);
 }
 

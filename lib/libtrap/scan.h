@@ -21,11 +21,17 @@
 
 struct scan;
 
+/* The candidate lines of a block: their starts, in order. */
+struct scan_cands {
+	const char	**v;
+	size_t		 n, cap;
+};
+
 struct scan	*scan_new(void);
 void		 scan_add(struct scan *, const char *, size_t);
 int		 scan_build(struct scan *, const char *, size_t);
-size_t		 scan_lines(struct scan *, const char *, size_t,
-		    const char *const **);
+size_t		 scan_lines(const struct scan *, const char *, size_t,
+		    struct scan_cands *);
 void		 scan_free(struct scan *);
 
 size_t		 countnl(const char *, size_t);

@@ -73,6 +73,10 @@ struct trap_file *trap_file_open(const char *);
 int	 trap_file_getline(struct trap_file *, const char **, size_t *);
 int	 trap_file_getblock(struct trap_file *, const char **, size_t *,
 	    unsigned long long *);
+typedef void (*trap_file_prep_fn)(void *, const char *, size_t, void **);
+void	 trap_file_ahead(struct trap_file *, trap_file_prep_fn,
+	    void (*)(void *), void *);
+void	*trap_file_prepared(const struct trap_file *);
 const char *trap_file_name(const struct trap_file *);
 unsigned long long trap_file_lineno(const struct trap_file *);
 time_t	 trap_file_mtime(const struct trap_file *);
@@ -103,7 +107,13 @@ char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 
 /* warn.c: the library's warnings, which a program may divert. */
+struct trap_held {			/* a thread's warnings, held */
+	char	*p;
+	size_t	 len, cap;
+};
 void	 trap_warn_divert(void (*)(const char *, size_t));
+void	 trap_warn_hold(struct trap_held *);
+void	 trap_warn_release(struct trap_held *);
 void	 trap_warn(const char *, ...)
 	    __attribute__((__format__(__printf__, 1, 2)));
 void	 trap_warnx(const char *, ...)
@@ -335,6 +345,7 @@ void	 trap_extract_line(struct trap_extract *, const char *, size_t,
 void	 trap_extract_block(struct trap_extract *, const char *, size_t,
 	    const char *, unsigned long long, unsigned long long);
 void	 trap_extract_file(struct trap_extract *, struct trap_file *);
+void	 trap_extract_readahead(struct trap_extract *, int);
 void	 trap_extract_flush(struct trap_extract *);
 void	 trap_extract_end(struct trap_extract *);
 unsigned long long trap_extract_warnings(const struct trap_extract *);

@@ -19,12 +19,15 @@
  * that reads several inputs at once (trapextract -j) diverts them, to
  * keep each input's warnings with it.  The divert function gets the
  * whole line, "prog: message\n", and is set before any thread starts.
+ * A thread that reads ahead of another (trap_file_ahead) holds its
+ * warnings, and the other says them when it comes to where they were.
  */
 
 #include "compat.h"
 
 #include <err.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +36,8 @@
 #include "trap.h"
 
 static void	(*divert)(const char *, size_t);
+static pthread_once_t	 heldonce = PTHREAD_ONCE_INIT;
+static pthread_key_t	 heldkey;
 
 void
 trap_warn_divert(void (*fn)(const char *, size_t))
@@ -41,11 +46,64 @@ trap_warn_divert(void (*fn)(const char *, size_t))
 }
 
 static void
+heldinit(void)
+{
+	int	 e;
+
+	if ((e = pthread_key_create(&heldkey, NULL)) != 0)
+		errc(2, e, "pthread_key_create");
+}
+
+/* This thread's warnings go into h from now on; NULL: said again. */
+void
+trap_warn_hold(struct trap_held *h)
+{
+	int	 e;
+
+	pthread_once(&heldonce, heldinit);
+	if ((e = pthread_setspecific(heldkey, h)) != 0)
+		errc(2, e, "pthread_setspecific");
+}
+
+static struct trap_held *
+held(void)
+{
+	pthread_once(&heldonce, heldinit);
+	return pthread_getspecific(heldkey);
+}
+
+/* Say the warnings h holds, as they would have been said, and empty it. */
+void
+trap_warn_release(struct trap_held *h)
+{
+	if (h->len == 0)
+		return;
+	if (divert != NULL)
+		divert(h->p, h->len);
+	else
+		fwrite(h->p, 1, h->len, stderr);
+	h->len = 0;
+}
+
+static void
+hold(struct trap_held *h, const char *line, size_t len)
+{
+	if (h->cap - h->len < len) {
+		h->cap = h->len + len > 2 * h->cap ? h->len + len :
+		    2 * h->cap;
+		h->p = xreallocarray(h->p, h->cap, 1);
+	}
+	memcpy(h->p + h->len, line, len);
+	h->len += len;
+}
+
+static void
 vwarnline(int errnum, const char *fmt, va_list ap)
 {
 	va_list	 aq;
-	char	 sbuf[512], *buf = sbuf;
-	int	 n, len;
+	struct trap_held	*h;
+	char			 sbuf[512], *buf = sbuf;
+	int			 n, len;
 
 	va_copy(aq, ap);
 	if ((n = vsnprintf(NULL, 0, fmt, aq)) < 0)
@@ -62,7 +120,10 @@ vwarnline(int errnum, const char *fmt, va_list ap)
 		n = len - 2;
 	buf[n++] = '\n';
 	buf[n] = '\0';
-	divert(buf, n);
+	if ((h = held()) != NULL)
+		hold(h, buf, n);
+	else
+		divert(buf, n);
 	if (buf != sbuf)
 		free(buf);
 }
@@ -73,7 +134,7 @@ trap_warnx(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	if (divert == NULL)
+	if (divert == NULL && held() == NULL)
 		vwarnx(fmt, ap);
 	else
 		vwarnline(0, fmt, ap);
@@ -87,7 +148,7 @@ trap_warn(const char *fmt, ...)
 	int	 saved = errno;
 
 	va_start(ap, fmt);
-	if (divert == NULL) {
+	if (divert == NULL && held() == NULL) {
 		errno = saved;
 		vwarn(fmt, ap);
 	} else

@@ -62,7 +62,7 @@ static void
 matchall(struct ruleset *rs, const char *msg, size_t msglen)
 {
 	const char		*q, *nl, *end = msg + msglen;
-	const char *const	*cand = NULL;
+	struct scan_cands	 cands = { NULL, 0, 0 };
 	const struct rule *const *rules;
 	const struct rule	*r;
 	struct match		 m;
@@ -77,19 +77,19 @@ matchall(struct ruleset *rs, const char *msg, size_t msglen)
 		scan_add(sc, r->anchor != NULL ? r->anchor : "", r->anchorlen);
 	}
 	if ((scanned = scan_build(sc, msg, msglen) == 0))
-		ncand = scan_lines(sc, msg, msglen, &cand);
+		ncand = scan_lines(sc, msg, msglen, &cands);
 	for (q = msg; q < end; q = nl + 1) {
 		if ((nl = memchr(q, '\n', end - q)) == NULL)
 			nl = end;
 		len = nl - q;
 		line = fuzz_dup(q, len);
-		while (c < ncand && cand[c] < q)
+		while (c < ncand && cands.v[c] < q)
 			c++;
 		for (i = 0; i < ruleset_count(rs); i++)
 			if (rule_match(ruleset_rule(rs, i), line, len, &m)) {
 				check(&m, line, len);
 				FUZZ_ASSERT(!scanned ||
-				    (c < ncand && cand[c] == q));
+				    (c < ncand && cands.v[c] == q));
 			}
 		for (plen = 0; plen < len && line[plen] != ' '; plen++)
 			continue;
@@ -101,6 +101,7 @@ matchall(struct ruleset *rs, const char *msg, size_t msglen)
 		free(line);
 	}
 	scan_free(sc);
+	free(cands.v);
 }
 
 int
