@@ -72,6 +72,7 @@
 #define BATCH		32	/* records counted together, see flush() */
 #define CHUNKRECS	256	/* -j: records of a chunk */
 #define CHUNKTEXT	(4 * TRAP_LINEMAX)	/* and their lines, the longest decoded */
+#define SORTSPLIT	4096	/* rows sorted on two threads, at least */
 #define NCHUNKS		8	/* chunks read ahead, at most */
 
 enum cp { CP_USERS, CP_HOSTS, CP_NONE };
@@ -1039,6 +1040,58 @@ sorttag(const struct row *r, int abits, int64_t most)
 	return t >> abits;
 }
 
+struct sortjob {
+	uint64_t	*v;
+	size_t		 n;
+};
+
+static void *
+sortjob(void *arg)
+{
+	struct sortjob	*j = arg;
+
+	qsort(j->v, j->n, sizeof(*j->v), cmpslot);
+	return NULL;
+}
+
+/*
+ * qsort(v, n) by cmpslot, a total order (the keys are distinct), so the
+ * result is the same however it is reached.  With -j 2 or more and many
+ * rows, the second half is sorted on a thread of its own, the first here,
+ * and the two merged, the first half copied out of the way (n / 2 slots
+ * more memory, less than the table took as it grew).
+ */
+static void
+sortslots(uint64_t *v, size_t n)
+{
+	struct sortjob	 j;
+	pthread_t	 tid;
+	uint64_t	*a, *b, *bend, *out;
+	size_t		 na = n / 2, ia = 0;
+	int		 e;
+
+	if (njobs < 2 || n < SORTSPLIT) {
+		qsort(v, n, sizeof(*v), cmpslot);
+		return;
+	}
+	j.v = v + na;
+	j.n = n - na;
+	if ((e = pthread_create(&tid, NULL, sortjob, &j)) != 0)
+		errc(1, e, "pthread_create");
+	qsort(v, na, sizeof(*v), cmpslot);
+	if ((e = pthread_join(tid, NULL)) != 0)
+		errc(2, e, "pthread_join");
+	a = xreallocarray(NULL, na, sizeof(*a));
+	memcpy(a, v, na * sizeof(*a));
+	b = v + na;
+	bend = v + n;
+	/* out never passes b: na - ia slots of a are still to come. */
+	for (out = v; ia < na && b < bend; out++)
+		*out = cmpslot(&a[ia], b) < 0 ? a[ia++] : *b++;
+	memcpy(out, a + ia, (na - ia) * sizeof(*a));
+	free(a);
+}
+
 /*
  * The rows, sorted, as slots at the start of the key table's, which are
  * no more a table (free(3) them).  The upper half of a slot becomes the
@@ -1072,7 +1125,7 @@ sortrows(size_t *n)
 			v[i] |= (uint64_t)sorttag(deref(v[i]), abits, most) <<
 			    32;
 	}
-	qsort(v, k, sizeof(*v), cmpslot);
+	sortslots(v, k);
 	*n = k;
 	return v;
 }
