@@ -73,6 +73,8 @@
 #define CHUNKRECS	256	/* -j: records of a chunk */
 #define CHUNKTEXT	(4 * TRAP_LINEMAX)	/* and their lines, the longest decoded */
 #define SORTSPLIT	4096	/* rows sorted on two threads, at least */
+#define TAGBYTES	8	/* key bytes in a sort tag, at most */
+#define TAGMOST		65536	/* rows of fewer attempts have a sort tag */
 #define NCHUNKS		8	/* chunks read ahead, at most */
 
 enum cp { CP_USERS, CP_HOSTS, CP_NONE };
@@ -1021,23 +1023,83 @@ cmpslot(const void *a, const void *b)
 }
 
 /*
- * The order of a row in 32 bits, for sortrows(): the complement of its
- * attempts in the upper abits, then the first bytes of its key (0 past
- * its end).  Rows in order have these in order; rows of equal ones are
- * compared in full.
+ * A row's order in 32 bits, for sortrows(): the rank of its attempts
+ * among the rows' (the most first, from 1) in rbits, then as many of its
+ * first key bytes as fit, each as its rank among the bytes the keys
+ * have in their first TAGBYTES (from 1; 0 past the key's end) in cbits.
+ * A key of addresses or names has few distinct bytes: so the tag holds
+ * more of it than its bytes as they are.  A row of TAGMOST attempts or
+ * more has the tag 0.  Rows in order have their tags in order; rows of
+ * equal tags are compared in full.
  */
+struct tagcode {
+	uint64_t	 has[TAGMOST / 64];	/* bit a: a row has a attempts */
+	uint32_t	 before[TAGMOST / 64];	/* the bits of has before */
+	uint32_t	 nattempts;		/* distinct, under TAGMOST */
+	int		 rbits, cbits, nbytes;
+	uint8_t		 code[256];		/* a key byte's rank */
+};
+
+/* The bits that hold 0 to n. */
+static int
+bitsfor(uint64_t n)
+{
+	int	 b = 0;
+
+	while (b < 64 && n >> b != 0)
+		b++;
+	return b;
+}
+
+/*
+ * The tag code of the k rows of v, whose attempts (TAGMOST for TAGMOST
+ * or more) are in the slots' upper halves; seen: the bytes of the keys'
+ * starts.
+ */
+static void
+tagcode_make(struct tagcode *tc, const uint64_t *v, size_t k,
+    const uint8_t *seen)
+{
+	size_t		 i, w;
+	uint64_t	 a;
+	uint32_t	 n = 0;
+	int		 b, nseen = 0;
+
+	memset(tc->has, 0, sizeof(tc->has));
+	for (i = 0; i < k; i++)
+		if ((a = SLOTTAG(v[i])) < TAGMOST)
+			tc->has[a / 64] |= (uint64_t)1 << (a % 64);
+	for (w = 0; w < TAGMOST / 64; w++) {
+		tc->before[w] = n;
+		n += __builtin_popcountll(tc->has[w]);
+	}
+	tc->nattempts = n;
+	for (b = 0; b < 256; b++)
+		tc->code[b] = seen[b] ? ++nseen : 0;
+	tc->rbits = bitsfor(n);
+	tc->cbits = bitsfor(nseen);
+	tc->nbytes = tc->cbits > 0 ? (32 - tc->rbits) / tc->cbits : 0;
+	if (tc->nbytes > TAGBYTES)
+		tc->nbytes = TAGBYTES;
+}
+
 static uint32_t
-sorttag(const struct row *r, int abits, int64_t most)
+tagof(const struct tagcode *tc, const struct row *r, uint64_t a)
 {
 	const char	*k;
 	uint64_t	 t;
 	size_t		 i, len;
 
+	if (a >= TAGMOST)
+		return 0;
+	t = tc->before[a / 64] + __builtin_popcountll(tc->has[a / 64] &
+	    (((uint64_t)1 << (a % 64)) - 1));
+	t = tc->nattempts - t;
 	k = keyof(r, &len);
-	t = most - rget(r, R_ATTEMPTS);
-	for (i = 0; i < 4; i++)
-		t = t << 8 | (i < len ? (unsigned char)k[i] : 0);
-	return t >> abits;
+	for (i = 0; i < (size_t)tc->nbytes; i++)
+		t = t << tc->cbits | (i < len ? tc->code[(unsigned char)k[i]] :
+		    0);
+	return t << (32 - tc->rbits - tc->nbytes * tc->cbits);
 }
 
 struct sortjob {
@@ -1095,35 +1157,36 @@ sortslots(uint64_t *v, size_t n)
 /*
  * The rows, sorted, as slots at the start of the key table's, which are
  * no more a table (free(3) them).  The upper half of a slot becomes the
- * row's sorttag(): qsort(3) compares most rows without fetching them.
+ * row's tag (tagof()): qsort(3) compares most rows without fetching
+ * them.
  */
 static uint64_t *
 sortrows(size_t *n)
 {
-	uint64_t	*v;
-	int64_t		 a, most = 0;
-	size_t		 i, k;
-	int		 abits;
+	static struct tagcode	 tc;
+	uint64_t		*v;
+	uint8_t			 seen[256];
+	const char		*key;
+	int64_t			 a;
+	size_t			 i, j, k, len;
 
 	v = trap_hash_refs(keyh, &k);
+	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < k; i++) {
 		if (i + 16 < k)
 			PREFETCH(deref(v[i + 16]));
-		if ((a = rget(deref(v[i]), R_ATTEMPTS)) > most)
-			most = a;
+		a = rget(deref(v[i]), R_ATTEMPTS);
+		v[i] |= (uint64_t)(a < TAGMOST ? a : TAGMOST) << 32;
+		key = keyof(deref(SLOTREF(v[i])), &len);
+		for (j = 0; j < len && j < TAGBYTES; j++)
+			seen[(unsigned char)key[j]] = 1;
 	}
-	for (abits = 0; abits < 48 && most >> abits != 0; abits++)
-		continue;
+	tagcode_make(&tc, v, k, seen);
 	for (i = 0; i < k; i++) {
 		if (i + 16 < k)
-			PREFETCH(deref(v[i + 16]));
-		/* Past 32 bits of attempts, the tag is their upper bits. */
-		if (abits > 32)
-			v[i] |= (uint64_t)((most - rget(deref(v[i]),
-			    R_ATTEMPTS)) >> (abits - 32)) << 32;
-		else
-			v[i] |= (uint64_t)sorttag(deref(v[i]), abits, most) <<
-			    32;
+			PREFETCH(deref(SLOTREF(v[i + 16])));
+		v[i] = SLOTREF(v[i]) | (uint64_t)tagof(&tc,
+		    deref(SLOTREF(v[i])), SLOTTAG(v[i])) << 32;
 	}
 	sortslots(v, k);
 	*n = k;
