@@ -1474,6 +1474,30 @@ everyline(struct trap_extract *x, const char *buf, size_t len,
 }
 
 /*
+ * trap_extract_block, its candidates c found already (by prepare(), on
+ * trap_file_ahead's thread), or by scanning here if c is NULL.
+ */
+static void
+block(struct trap_extract *x, const char *buf, size_t len,
+    const char *file, unsigned long long first, unsigned long long n,
+    const struct scan_cands *c)
+{
+	if (len == 0)
+		return;
+	if (!x->scanbuilt)
+		scan_make(x, buf, len);
+	if (x->scan == NULL) {
+		everyline(x, buf, len, file, first);
+		return;
+	}
+	if (c == NULL) {
+		scan_lines(x->scan, buf, len, &x->cands);
+		c = &x->cands;
+	}
+	candidates(x, buf, len, file, first, n, c);
+}
+
+/*
  * A block of whole lines (each ending with a newline but perhaps the
  * last), the first numbered first, n in all: as trap_extract_line for
  * each (a CR before a newline cut), but only the lines that hold one of
@@ -1486,16 +1510,7 @@ void
 trap_extract_block(struct trap_extract *x, const char *buf, size_t len,
     const char *file, unsigned long long first, unsigned long long n)
 {
-	if (len == 0)
-		return;
-	if (!x->scanbuilt)
-		scan_make(x, buf, len);
-	if (x->scan == NULL) {
-		everyline(x, buf, len, file, first);
-		return;
-	}
-	scan_lines(x->scan, buf, len, &x->cands);
-	candidates(x, buf, len, file, first, n, &x->cands);
+	block(x, buf, len, file, first, n, NULL);
 }
 
 /*
@@ -1536,21 +1551,13 @@ trap_extract_file(struct trap_extract *x, struct trap_file *f)
 {
 	const char		*buf;
 	size_t			 len;
-	unsigned long long	 n, first;
+	unsigned long long	 n;
 
 	if (x->readahead)
 		trap_file_ahead(f, prepare, unprepare, x);
-	while (trap_file_getblock(f, &buf, &len, &n)) {
-		first = trap_file_lineno(f) - n + 1;
-		if (trap_file_prepared(f) == NULL)
-			trap_extract_block(x, buf, len, trap_file_name(f),
-			    first, n);
-		else if (x->scan == NULL)
-			everyline(x, buf, len, trap_file_name(f), first);
-		else
-			candidates(x, buf, len, trap_file_name(f), first, n,
-			    trap_file_prepared(f));
-	}
+	while (trap_file_getblock(f, &buf, &len, &n))
+		block(x, buf, len, trap_file_name(f),
+		    trap_file_lineno(f) - n + 1, n, trap_file_prepared(f));
 }
 
 /*

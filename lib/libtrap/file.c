@@ -39,13 +39,13 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
-#include <pthread.h>
 #if HAVE_LIBDEFLATE
 #include <libdeflate.h>
 #endif

@@ -14,7 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* A usage error, as every tool says it; the option -j, as two tools read it. */
+/* A usage error, as every tool says it; -j, as two tools read it. */
 
 #include "compat.h"
 

@@ -100,7 +100,7 @@ hold(struct trap_held *h, const char *line, size_t len)
 static void
 vwarnline(int errnum, const char *fmt, va_list ap)
 {
-	va_list	 aq;
+	va_list			 aq;
 	struct trap_held	*h;
 	char			 sbuf[512], *buf = sbuf;
 	int			 n, len;
