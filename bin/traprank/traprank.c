@@ -1108,7 +1108,7 @@ struct sortjob {
 };
 
 static void *
-sortjob(void *arg)
+sorthalf(void *arg)
 {
 	struct sortjob	*j = arg;
 
@@ -1138,7 +1138,7 @@ sortslots(uint64_t *v, size_t n)
 	}
 	j.v = v + na;
 	j.n = n - na;
-	if ((e = pthread_create(&tid, NULL, sortjob, &j)) != 0)
+	if ((e = pthread_create(&tid, NULL, sorthalf, &j)) != 0)
 		errc(1, e, "pthread_create");
 	qsort(v, na, sizeof(*v), cmpslot);
 	if ((e = pthread_join(tid, NULL)) != 0)
@@ -1164,6 +1164,7 @@ static uint64_t *
 sortrows(size_t *n)
 {
 	static struct tagcode	 tc;
+	const struct row	*r;
 	uint64_t		*v;
 	uint8_t			 seen[256];
 	const char		*key;
@@ -1175,9 +1176,10 @@ sortrows(size_t *n)
 	for (i = 0; i < k; i++) {
 		if (i + 16 < k)
 			PREFETCH(deref(v[i + 16]));
-		a = rget(deref(v[i]), R_ATTEMPTS);
+		r = deref(v[i]);
+		a = rget(r, R_ATTEMPTS);
 		v[i] |= (uint64_t)(a < TAGMOST ? a : TAGMOST) << 32;
-		key = keyof(deref(SLOTREF(v[i])), &len);
+		key = keyof(r, &len);
 		for (j = 0; j < len && j < TAGBYTES; j++)
 			seen[(unsigned char)key[j]] = 1;
 	}
