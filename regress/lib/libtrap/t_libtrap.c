@@ -897,9 +897,14 @@ jobsusage(void)
 	exit(2);
 }
 
-/* trap_jobs_opt(arg) in a new process: its exit status and stderr. */
+/*
+ * fn(arg) in a new process, its standard output and error read into out
+ * (up to outsize - 1 bytes, *outlen of them, a NUL after): its exit
+ * status.
+ */
 static int
-childjobs(const char *arg, char *msg, size_t msgsize)
+inchild(void (*fn)(const char *), const char *arg, char *out,
+    size_t outsize, size_t *outlen)
 {
 	pid_t		 pid;
 	size_t		 len = 0;
@@ -909,18 +914,29 @@ childjobs(const char *arg, char *msg, size_t msgsize)
 	ATF_REQUIRE_EQ(pipe(fd), 0);
 	ATF_REQUIRE((pid = fork()) != -1);
 	if (pid == 0) {
+		dup2(fd[1], STDOUT_FILENO);
 		dup2(fd[1], STDERR_FILENO);
-		_exit(trap_jobs_opt(arg, jobsusage) == 0 ? 0 : 3);
+		fn(arg);
+		_exit(0);
 	}
 	close(fd[1]);
-	while (len < msgsize - 1 &&
-	    (n = read(fd[0], msg + len, msgsize - 1 - len)) > 0)
+	while (len < outsize - 1 &&
+	    (n = read(fd[0], out + len, outsize - 1 - len)) > 0)
 		len += n;
-	msg[len] = '\0';
+	out[len] = '\0';
+	*outlen = len;
 	close(fd[0]);
 	ATF_REQUIRE_EQ(waitpid(pid, &status, 0), pid);
 	ATF_REQUIRE(WIFEXITED(status));
 	return WEXITSTATUS(status);
+}
+
+/* trap_jobs_opt(arg), for inchild(): exit 3 if it returns. */
+static void
+jobsopt(const char *arg)
+{
+	(void)trap_jobs_opt(arg, jobsusage);
+	_exit(3);
 }
 
 /*
@@ -931,42 +947,45 @@ ATF_TC_WITHOUT_HEAD(jobs);
 ATF_TC_BODY(jobs, tc)
 {
 	char	 msg[256];
+	size_t	 n;
 	long	 ncpu;
 
 	ATF_CHECK_EQ(trap_jobs_opt("1", jobsusage), 1);
 	ATF_CHECK_EQ(trap_jobs_opt("3", jobsusage), 3);
 	ATF_CHECK_EQ(trap_jobs_opt("256", jobsusage), TRAP_MAXJOBS);
-	ATF_CHECK_EQ(childjobs("0", msg, sizeof(msg)), 2);
+	ATF_CHECK_EQ(inchild(jobsopt, "0", msg, sizeof(msg), &n), 2);
 	ATF_CHECK(strstr(msg, "-j 0: too small\nusage\n") != NULL);
-	ATF_CHECK_EQ(childjobs("257", msg, sizeof(msg)), 2);
+	ATF_CHECK_EQ(inchild(jobsopt, "257", msg, sizeof(msg), &n), 2);
 	ATF_CHECK(strstr(msg, "-j 257: too large\nusage\n") != NULL);
-	ATF_CHECK_EQ(childjobs("2x", msg, sizeof(msg)), 2);
+	ATF_CHECK_EQ(inchild(jobsopt, "2x", msg, sizeof(msg), &n), 2);
 	ATF_CHECK(strstr(msg, "-j 2x: invalid\nusage\n") != NULL);
-	ATF_CHECK_EQ(childjobs("", msg, sizeof(msg)), 2);
+	ATF_CHECK_EQ(inchild(jobsopt, "", msg, sizeof(msg), &n), 2);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	ATF_CHECK_EQ(trap_jobs_default(),
 	    ncpu < 1 ? 1 : ncpu > TRAP_MAXJOBS ? TRAP_MAXJOBS : ncpu);
+}
+
+/* For inchild(): the sum of arg, written out. */
+static void
+writesum(const char *arg)
+{
+	uint64_t	 v;
+
+	v = trap_hash_sum(arg, strlen(arg));
+	_exit(write(STDOUT_FILENO, &v, sizeof(v)) == sizeof(v) ? 0 : 1);
 }
 
 /* The sum of "user" in a new process, drawn before any table. */
 static uint64_t
 childsum(void)
 {
-	uint64_t	 v = 0;
-	pid_t		 pid;
-	int		 fd[2], status;
+	uint64_t	 v;
+	char		 buf[sizeof(v) + 1];
+	size_t		 n;
 
-	ATF_REQUIRE_EQ(pipe(fd), 0);
-	ATF_REQUIRE((pid = fork()) != -1);
-	if (pid == 0) {
-		v = trap_hash_sum("user", 4);
-		_exit(write(fd[1], &v, sizeof(v)) == sizeof(v) ? 0 : 1);
-	}
-	close(fd[1]);
-	ATF_REQUIRE_EQ(read(fd[0], &v, sizeof(v)), (ssize_t)sizeof(v));
-	close(fd[0]);
-	ATF_REQUIRE_EQ(waitpid(pid, &status, 0), pid);
-	ATF_REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ATF_REQUIRE_EQ(inchild(writesum, "user", buf, sizeof(buf), &n), 0);
+	ATF_REQUIRE_EQ(n, sizeof(v));
+	memcpy(&v, buf, sizeof(v));
 	return v;
 }
 
