@@ -498,6 +498,7 @@ isal_member(struct trap_file *f)
 	s->avail_in = avail;
 	return 1;
 }
+
 /* fill_gz with igzip. */
 static int
 fill_isal(struct trap_file *f)
