@@ -76,6 +76,7 @@
 #define TAGBYTES	8	/* key bytes in a sort tag, at most */
 #define TAGMOST		65536	/* rows of fewer attempts have a sort tag */
 #define NCHUNKS		8	/* chunks read ahead, at most */
+#define ROUNDROWS	4096	/* text rows formatted together, see rows_pass() */
 
 enum cp { CP_USERS, CP_HOSTS, CP_NONE };
 enum fmt { FMT_TEXT, FMT_CSV, FMT_TSV, FMT_JSON, FMT_SVG };
@@ -176,6 +177,7 @@ static int		 hasclass;
 static unsigned long long nbad;
 
 static struct buf	 obuf;		/* a cell being formatted */
+static struct trap_tzcache tzc;	/* of this thread, see buf_time() */
 
 /* The sets of counterparts, see cp_add(). */
 #define LINMAX		64
@@ -1204,30 +1206,30 @@ sorted(const uint64_t *v, size_t i)
 
 /*
  * The key of a row as text and tsv show it (vis-encoded, "-" for none),
- * or decoded for csv ("" for none), in obuf.
+ * or decoded for csv ("" for none), in o.
  */
 static void
-keycell(const struct row *r, int encode)
+keycell(const struct row *r, int encode, struct buf *o)
 {
 	const char	*k, *rd;
 	size_t		 klen, rdlen;
 
-	obuf.len = 0;
-	buf_add(&obuf, "", 0);
+	o->len = 0;
+	buf_add(o, "", 0);
 	k = keyof(r, &klen);
 	if (key == K_HOST && r->rdns != 0 && klen > 0) {
 		rd = rdnsof(r->rdns, &rdlen);
 		if (encode)
-			buf_vis(&obuf, rd, rdlen);
+			buf_vis(o, rd, rdlen);
 		else
-			buf_add(&obuf, rd, rdlen);
-		buf_add(&obuf, " (", 2);
-		buf_add(&obuf, k, klen);
-		buf_add(&obuf, ")", 1);
+			buf_add(o, rd, rdlen);
+		buf_add(o, " (", 2);
+		buf_add(o, k, klen);
+		buf_add(o, ")", 1);
 	} else if (encode)
-		buf_vis(&obuf, k, klen);
+		buf_vis(o, k, klen);
 	else
-		buf_add(&obuf, k, klen);
+		buf_add(o, k, klen);
 }
 
 /* Append n, right-aligned in width w (0: as is). */
@@ -1248,12 +1250,12 @@ buf_num(struct buf *b, uint64_t n, size_t w)
 	buf_add(b, d + i, sizeof(d) - i);
 }
 
-/* Append t, local, as trap_time_local() writes it. */
+/* Append t, local, as trap_time_local() writes it; c: the thread's. */
 static void
-buf_time(struct buf *b, int64_t t)
+buf_time(struct buf *b, int64_t t, struct trap_tzcache *c)
 {
 	buf_need(b, TRAP_TIMELEN);
-	trap_time_local(t, b->p + b->len);
+	trap_time_local_cached(c, t, b->p + b->len);
 	b->len += strlen(b->p + b->len);
 }
 
@@ -1281,56 +1283,139 @@ rows_header(char sep)
 
 /*
  * The end of a row's line: its counterparts (in width w), first and last
- * seen, each after its separator s[0], s[1], s[2], then s[3]; written.
+ * seen, each after its separator s[0], s[1], s[2], then s[3].
  */
 static void
 buf_tail(struct buf *b, const struct row *r, size_t w,
-    const char *const s[4])
+    const char *const s[4], struct trap_tzcache *c)
 {
 	buf_add(b, s[0], strlen(s[0]));
 	buf_num(b, r->ncp, w);
 	buf_add(b, s[1], strlen(s[1]));
-	buf_time(b, rget(r, R_FIRST));
+	buf_time(b, rget(r, R_FIRST), c);
 	buf_add(b, s[2], strlen(s[2]));
-	buf_time(b, rget(r, R_LAST));
+	buf_time(b, rget(r, R_LAST), c);
 	buf_add(b, s[3], strlen(s[3]));
-	buf_flush(b);
 }
 
-/* The rows as text, in columns; lbuf: the line being written. */
+/* The widths of the columns of the text rows. */
+struct textcols {
+	size_t	 wa, wk, wc;
+};
+
+/* Row r as a line of text, appended to b; cell: its key's. */
 static void
-rows_text(const uint64_t *v, size_t n, struct buf *lbuf)
+text_line(const struct row *r, const struct textcols *tc, struct buf *cell,
+    struct trap_tzcache *c, struct buf *b)
+{
+	static const char *const tail[4] = { "", "  ", "  ", "\n" };
+
+	keycell(r, 1, cell);
+	buf_num(b, rget(r, R_ATTEMPTS), tc->wa);
+	buf_add(b, "  ", 2);
+	buf_add(b, cell->p, cell->len);
+	buf_need(b, tc->wk - cell->len + 2);
+	memset(b->p + b->len, ' ', tc->wk - cell->len + 2);
+	b->len += tc->wk - cell->len + 2;
+	buf_tail(b, r, tc->wc, tail, c);
+}
+
+/*
+ * A share of the text rows, rows from to to - 1: their lines in out, or
+ * with tc NULL, the widest key cell and the most counterparts.
+ */
+struct rowjob {
+	const uint64_t		*v;
+	size_t			 from, to;
+	const struct textcols	*tc;
+	struct buf		 out, cell;
+	struct trap_tzcache	 tz;
+	size_t			 wk;
+	uint64_t		 maxcp;
+};
+
+static void *
+rowjob_run(void *arg)
+{
+	struct rowjob		*j = arg;
+	const struct row	*r;
+	size_t			 i;
+
+	j->out.len = 0;
+	for (i = j->from; i < j->to; i++) {
+		r = sorted(j->v, i);
+		if (j->tc != NULL) {
+			text_line(r, j->tc, &j->cell, &j->tz, &j->out);
+			continue;
+		}
+		keycell(r, 1, &j->cell);
+		j->wk = max(j->wk, j->cell.len);
+		if (r->ncp > j->maxcp)
+			j->maxcp = r->ncp;
+	}
+	return NULL;
+}
+
+/*
+ * The n text rows of v through j's pass, ROUNDROWS rows a job, two jobs
+ * a round: with -j 2 or more, the second on a thread of its own.  Each
+ * round's lines are written in order, so the output is the same.
+ */
+static void
+rows_pass(const uint64_t *v, size_t n, struct rowjob j[2])
+{
+	pthread_t	 tid;
+	size_t		 i, k;
+	int		 e, threaded;
+
+	for (i = 0; i < n; i = j[1].to) {
+		for (k = 0; k < 2; k++) {
+			j[k].v = v;
+			j[k].from = k == 0 ? i : j[0].to;
+			j[k].to = n - j[k].from < ROUNDROWS ? n :
+			    j[k].from + ROUNDROWS;
+		}
+		threaded = njobs >= 2 && j[1].to > j[1].from;
+		if (threaded &&
+		    (e = pthread_create(&tid, NULL, rowjob_run, &j[1])) != 0)
+			errc(1, e, "pthread_create");
+		rowjob_run(&j[0]);
+		if (!threaded)
+			rowjob_run(&j[1]);
+		else if ((e = pthread_join(tid, NULL)) != 0)
+			errc(2, e, "pthread_join");
+		for (k = 0; k < 2; k++)
+			buf_flush(&j[k].out);
+	}
+}
+
+/* The rows as text, in columns. */
+static void
+rows_text(const uint64_t *v, size_t n)
 {
 	const struct keydef	*kd = &keys[key];
-	const struct row	*r;
-	static const char *const tail[4] = { "", "  ", "  ", "\n" };
-	size_t			 i, wa, wk, wc;
-	uint64_t		 maxcp = 0;
+	struct rowjob		 j[2];
+	struct textcols		 tc;
 
-	wk = strlen(kd->title);
-	for (i = 0; i < n; i++) {
-		keycell(sorted(v, i), 1);
-		wk = max(wk, obuf.len);
-		if (sorted(v, i)->ncp > maxcp)
-			maxcp = sorted(v, i)->ncp;
-	}
-	wa = max(strlen("Attempts"), digits(rget(sorted(v, 0), R_ATTEMPTS)));
-	wc = max(strlen(cptitle[kd->cp]), digits(maxcp));
-	printf("%*s  %-*s  %*s  %-19s  %s\n", (int)wa, "Attempts",
-	    (int)wk, kd->title, (int)wc, cptitle[kd->cp],
+	memset(j, 0, sizeof(j));
+	j[0].wk = j[1].wk = strlen(kd->title);
+	rows_pass(v, n, j);
+	tc.wk = max(j[0].wk, j[1].wk);
+	tc.wa = max(strlen("Attempts"), digits(rget(sorted(v, 0),
+	    R_ATTEMPTS)));
+	tc.wc = max(strlen(cptitle[kd->cp]), digits(max(j[0].maxcp,
+	    j[1].maxcp)));
+	printf("%*s  %-*s  %*s  %-19s  %s\n", (int)tc.wa, "Attempts",
+	    (int)tc.wk, kd->title, (int)tc.wc, cptitle[kd->cp],
 	    "First Seen", "Last Seen");
-	for (i = 0; i < n; i++) {
-		r = sorted(v, i);
-		keycell(r, 1);
-		lbuf->len = 0;
-		buf_num(lbuf, rget(r, R_ATTEMPTS), wa);
-		buf_add(lbuf, "  ", 2);
-		buf_add(lbuf, obuf.p, obuf.len);
-		buf_need(lbuf, wk - obuf.len + 2);
-		memset(lbuf->p + lbuf->len, ' ', wk - obuf.len + 2);
-		lbuf->len += wk - obuf.len + 2;
-		buf_tail(lbuf, r, wc, tail);
-	}
+	j[0].tc = j[1].tc = &tc;
+	rows_pass(v, n, j);
+	free(j[0].out.p);
+	free(j[1].out.p);
+	free(j[0].cell.p);
+	free(j[1].cell.p);
+	trap_tzcache_free(&j[0].tz);
+	trap_tzcache_free(&j[1].tz);
 }
 
 /* The rows as CSV or TSV. */
@@ -1348,7 +1433,7 @@ rows_sv(const uint64_t *v, size_t n, struct buf *lbuf)
 	rows_header(sep);
 	for (i = 0; i < n; i++) {
 		r = sorted(v, i);
-		keycell(r, fmt == FMT_TSV);
+		keycell(r, fmt == FMT_TSV, &obuf);
 		lbuf->len = 0;
 		buf_num(lbuf, rget(r, R_ATTEMPTS), 0);
 		buf_add(lbuf, &sep, 1);
@@ -1358,7 +1443,8 @@ rows_sv(const uint64_t *v, size_t n, struct buf *lbuf)
 			buf_flush(lbuf);
 			trap_csv_str(stdout, obuf.p, obuf.len);
 		}
-		buf_tail(lbuf, r, 0, tail);
+		buf_tail(lbuf, r, 0, tail, &tzc);
+		buf_flush(lbuf);
 	}
 }
 
@@ -1392,7 +1478,8 @@ rows_json(const uint64_t *v, size_t n, struct buf *lbuf)
 			put_json(k, rlen);
 		}
 		lbuf->len = 0;
-		buf_tail(lbuf, r, 0, tail);
+		buf_tail(lbuf, r, 0, tail, &tzc);
+		buf_flush(lbuf);
 	}
 }
 
@@ -1409,7 +1496,7 @@ print_rows(void)
 		n = nrows;
 	switch (fmt) {
 	case FMT_TEXT:
-		rows_text(v, n, &lbuf);
+		rows_text(v, n);
 		break;
 	case FMT_TSV:
 	case FMT_CSV:
@@ -1895,7 +1982,7 @@ svg_rows(void)
 		trap_svg_textf(s, b.x + w + 4, y + 14, TRAP_SVG_SMALL, "%llu",
 		    (unsigned long long)rget(sorted(v, i), R_ATTEMPTS));
 		/* Too long: a name's end tells more of a host or domain. */
-		keycell(sorted(v, i), 1);
+		keycell(sorted(v, i), 1, &obuf);
 		if (obuf.len > SVGLABEL && (key == K_HOST || key == K_DOMAIN)) {
 			memmove(obuf.p + 3, obuf.p + obuf.len - SVGLABEL + 3,
 			    SVGLABEL - 3);
@@ -1957,7 +2044,7 @@ breach_text(const struct trap_breach_row *const *rows, size_t n)
 	    "Net Failures Before", "First Failure", "Within", "Spamtrap");
 	for (i = 0; i < n; i++) {
 		lbuf.len = 0;
-		buf_time(&lbuf, rows[i]->login);
+		buf_time(&lbuf, rows[i]->login, &tzc);
 		buf_add(&lbuf, "  ", 2);
 		buf_add(&lbuf, rows[i]->addr, strlen(rows[i]->addr));
 		while (lbuf.len < 21 + wh + 2)
@@ -1969,7 +2056,7 @@ breach_text(const struct trap_breach_row *const *rows, size_t n)
 		buf_add(&lbuf, "  ", 2);
 		buf_num(&lbuf, rows[i]->netfailures, 19);
 		buf_add(&lbuf, "  ", 2);
-		buf_time(&lbuf, rows[i]->first);
+		buf_time(&lbuf, rows[i]->first, &tzc);
 		buf_add(&lbuf, "  ", 2);
 		buf_num(&lbuf, rows[i]->login - rows[i]->first, 7);
 		buf_add(&lbuf, "s  ", 3);
@@ -1990,7 +2077,7 @@ breach_sv(const struct trap_breach_row *const *rows, size_t n)
 	    "First Failure\n", sep, sep, sep, sep, sep);
 	for (i = 0; i < n; i++) {
 		lbuf.len = ubuf.len = 0;
-		buf_time(&lbuf, rows[i]->login);
+		buf_time(&lbuf, rows[i]->login, &tzc);
 		buf_add(&lbuf, &sep, 1);
 		buf_add(&lbuf, rows[i]->addr, strlen(rows[i]->addr));
 		buf_add(&lbuf, &sep, 1);
@@ -2006,7 +2093,7 @@ breach_sv(const struct trap_breach_row *const *rows, size_t n)
 		buf_add(&lbuf, &sep, 1);
 		buf_num(&lbuf, rows[i]->netfailures, 0);
 		buf_add(&lbuf, &sep, 1);
-		buf_time(&lbuf, rows[i]->first);
+		buf_time(&lbuf, rows[i]->first, &tzc);
 		buf_add(&lbuf, "\n", 1);
 		buf_flush(&lbuf);
 	}
@@ -2021,7 +2108,7 @@ breach_json(const struct trap_breach_row *const *rows, size_t n)
 	for (i = 0; i < n; i++) {
 		lbuf.len = ubuf.len = 0;
 		buf_add(&lbuf, "{\"login\":\"", 10);
-		buf_time(&lbuf, rows[i]->login);
+		buf_time(&lbuf, rows[i]->login, &tzc);
 		buf_add(&lbuf, "\",\"addr\":\"", 10);
 		buf_add(&lbuf, rows[i]->addr, strlen(rows[i]->addr));
 		buf_add(&lbuf, "\",\"user\":", 9);
@@ -2033,7 +2120,7 @@ breach_json(const struct trap_breach_row *const *rows, size_t n)
 		buf_add(&lbuf, ",\"net_failures\":", 16);
 		buf_num(&lbuf, rows[i]->netfailures, 0);
 		buf_add(&lbuf, ",\"first\":\"", 10);
-		buf_time(&lbuf, rows[i]->first);
+		buf_time(&lbuf, rows[i]->first, &tzc);
 		buf_add(&lbuf, "\",\"within\":", 11);
 		buf_num(&lbuf, rows[i]->login - rows[i]->first, 0);
 		buf_add(&lbuf, rows[i]->trap ? ",\"trap\":true}\n" :

@@ -417,6 +417,73 @@ trap_time_local(time_t t, char buf[TRAP_TIMELEN])
 	return 0;
 }
 
+/* t's broken-down local time is t + off's in UTC (no leap seconds). */
+static int
+sameclock(time_t t, const struct tm *tm, long off)
+{
+	long long	 day;
+	int		 y, m, d, sec;
+
+	day = (t + off) / 86400;
+	if ((sec = (t + off) % 86400) < 0) {
+		sec += 86400;
+		day--;
+	}
+	civil_from_days(day, &y, &m, &d);
+	return y == tm->tm_year + 1900 && m == tm->tm_mon + 1 &&
+	    d == tm->tm_mday && sec == tm->tm_hour * 3600 + tm->tm_min * 60 +
+	    tm->tm_sec;
+}
+
+/*
+ * trap_time_local, with c holding the zone's offset through the UTC hours
+ * of the times asked for (TRAP_TZHOURS of them, by hour mod that): many
+ * times of one hour cost one localtime(3) (whose lock serialises the
+ * threads) at each end of it.  The offset is taken only if both ends
+ * read alike, and their clocks are the offset's: zones change their
+ * offset months apart, never twice in an hour, and a zone with leap
+ * seconds never passes.
+ */
+int
+trap_time_local_cached(struct trap_tzcache *c, time_t t,
+    char buf[TRAP_TIMELEN])
+{
+	struct trap_tzhour	*th;
+	struct tm		 a, b;
+	time_t			 h, e;
+
+	if (t < -((time_t)1 << 62) || t > (time_t)1 << 62)
+		return trap_time_local(t, buf);	/* no overflow below */
+	if (c->hours == NULL)
+		c->hours = xcalloc(TRAP_TZHOURS, sizeof(*c->hours));
+	h = t - ((t % 3600) + 3600) % 3600;
+	th = &c->hours[(unsigned long long)(h / 3600) % TRAP_TZHOURS];
+	if (th->hour != h + 1) {
+		e = h + 3599;
+		th->hour = h + 1;	/* 0: none */
+		th->usable = localtime_r(&h, &a) != NULL &&
+		    localtime_r(&e, &b) != NULL &&
+		    a.tm_gmtoff == b.tm_gmtoff &&
+		    sameclock(h, &a, a.tm_gmtoff) &&
+		    sameclock(e, &b, b.tm_gmtoff) &&
+		    a.tm_year + 1900 >= 0 && b.tm_year + 1900 <= 9999;
+		th->off = th->usable ? a.tm_gmtoff : 0;
+	}
+	if (!th->usable)
+		return trap_time_local(t, buf);
+	trap_time_fmt(t + th->off, buf);
+	buf[10] = ' ';
+	buf[19] = '\0';
+	return 0;
+}
+
+void
+trap_tzcache_free(struct trap_tzcache *c)
+{
+	free(c->hours);
+	c->hours = NULL;
+}
+
 /*
  * The label of the local zone over [t1, t2]: its abbreviation at both,
  * "EST, EDT" if it changed, "local time" if it has none.

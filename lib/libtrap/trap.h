@@ -138,6 +138,17 @@ int	 trap_tz_known(const char *);
 void	 trap_tz_init(const char *);
 time_t	 trap_time_civil(time_t);
 int	 trap_time_local(time_t, char [TRAP_TIMELEN]);
+struct trap_tzcache {		/* zeroed at first, one a thread */
+	struct trap_tzhour {
+		time_t	 hour;		/* the UTC hour held, + 1 */
+		long	 off;		/* the zone's offset through it */
+		int	 usable;	/* off holds through the hour */
+	}	*hours;			/* TRAP_TZHOURS of them */
+};
+#define TRAP_TZHOURS	4096
+int	 trap_time_local_cached(struct trap_tzcache *, time_t,
+	    char [TRAP_TIMELEN]);
+void	 trap_tzcache_free(struct trap_tzcache *);
 void	 trap_tz_label(time_t, time_t, char *, size_t);
 
 /* addr.c */

@@ -465,6 +465,61 @@ ATF_TC_BODY(time_local, tc)
 	ATF_CHECK_EQ(trap_time_civil(t), t);
 }
 
+/*
+ * trap_time_local_cached writes what trap_time_local does, in zones with
+ * summer time, with half-hour and 45-minute offsets, with a negative
+ * summer time, with leap seconds (where the system has them), across
+ * their changes, before 1970 and past the years of four digits.
+ */
+static void
+cached_zone(const char *tz)
+{
+	static const time_t	 from[] = {
+		1773000000,	/* 2026-03-08, a week before the spring changes */
+		1790000000,	/* 2026-09-21, around the autumn ones */
+		-300000000,	/* 1960 */
+		253402200000,	/* 9999-12-31: and past it */
+	};
+	struct trap_tzcache	 c;
+	char			 want[TRAP_TIMELEN], got[TRAP_TIMELEN];
+	time_t			 t;
+	size_t			 i;
+	int			 n, rw, rg;
+
+	trap_tz_init(tz);
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < sizeof(from) / sizeof(from[0]); i++)
+		for (n = 0, t = from[i]; n < 60000; n++, t += 61) {
+			rw = trap_time_local(t, want);
+			rg = trap_time_local_cached(&c, t, got);
+			if (rw != rg || strcmp(want, got) != 0)
+				atf_tc_fail("%s at %lld: %s, not %s", tz,
+				    (long long)t, got, want);
+		}
+	/* Times of many hours in turn, as traprank's rows come. */
+	for (n = 0; n < 20000; n++) {
+		t = 1767225600 + (time_t)(n * 7919LL % 31536000);
+		trap_time_local(t, want);
+		trap_time_local_cached(&c, t, got);
+		ATF_CHECK_STREQ(got, want);
+	}
+	trap_tzcache_free(&c);
+}
+
+ATF_TC_WITHOUT_HEAD(time_local_cached);
+ATF_TC_BODY(time_local_cached, tc)
+{
+	static const char *const zones[] = { "UTC0", "America/New_York",
+	    "Europe/Dublin", "Australia/Lord_Howe", "Asia/Kathmandu",
+	    "right/UTC", "right/Europe/Berlin" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
+		if (trap_tz_known(zones[i]))
+			cached_zone(zones[i]);
+	trap_tz_init("UTC0");
+}
+
 /* Issue 17: the network of an address, as traprank -k net and trapforecast. */
 ATF_TC_WITHOUT_HEAD(addr_prefix);
 ATF_TC_BODY(addr_prefix, tc)
@@ -1990,6 +2045,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, json_str);
 	ATF_TP_ADD_TC(tp, csv_str);
 	ATF_TP_ADD_TC(tp, time_local);
+	ATF_TP_ADD_TC(tp, time_local_cached);
 	ATF_TP_ADD_TC(tp, addr_prefix);
 	ATF_TP_ADD_TC(tp, names);
 	ATF_TP_ADD_TC(tp, list_open);
