@@ -1262,7 +1262,8 @@ buf_time(struct buf *b, int64_t t, struct trap_tzcache *c)
 static void
 buf_flush(struct buf *b)
 {
-	fwrite(b->p, 1, b->len, stdout);
+	if (b->len > 0)		/* b->p may be NULL */
+		fwrite(b->p, 1, b->len, stdout);
 	b->len = 0;
 }
 
