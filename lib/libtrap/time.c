@@ -79,35 +79,50 @@ put2(char *p, int v)
 	p[1] = '0' + v % 10;
 }
 
-/* Thread-safe: no cache of the last date (trapextract -j formats on
- * several threads). */
-void
-trap_time_fmt(time_t t, char buf[TRAP_TIMELEN])
+/* t's UTC date and second of the day, floored (t may be TRAP_NOTIME). */
+static void
+civil_split(time_t t, int *y, int *m, int *d, int *sec)
 {
 	long long	 day;
-	int		 y, m, d, sec;
 
-	/* Floored, without overflow at the ends of time_t (TRAP_NOTIME). */
 	day = t / 86400;
-	if ((sec = t % 86400) < 0) {
-		sec += 86400;
+	if ((*sec = t % 86400) < 0) {
+		*sec += 86400;
 		day--;
 	}
-	civil_from_days(day, &y, &m, &d);
-	if (y < 0 || y > 9999)
-		y = 0;
+	civil_from_days(day, y, m, d);
+}
+
+/* "YYYY-MM-DDsHH:MM:SS" (s: sep) for a year of four digits. */
+static void
+putclock(char *buf, int y, int m, int d, int sec, char sep)
+{
 	put2(buf, y / 100);
 	put2(buf + 2, y % 100);
 	buf[4] = '-';
 	put2(buf + 5, m);
 	buf[7] = '-';
 	put2(buf + 8, d);
-	buf[10] = 'T';
+	buf[10] = sep;
 	put2(buf + 11, sec / 3600);
 	buf[13] = ':';
 	put2(buf + 14, sec / 60 % 60);
 	buf[16] = ':';
 	put2(buf + 17, sec % 60);
+	buf[19] = '\0';
+}
+
+/* Thread-safe: no cache of the last date (trapextract -j formats on
+ * several threads). */
+void
+trap_time_fmt(time_t t, char buf[TRAP_TIMELEN])
+{
+	int	 y, m, d, sec;
+
+	civil_split(t, &y, &m, &d, &sec);
+	if (y < 0 || y > 9999)
+		y = 0;
+	putclock(buf, y, m, d, sec, 'T');
 	buf[19] = 'Z';
 	buf[20] = '\0';
 }
@@ -401,19 +416,8 @@ trap_time_local(time_t t, char buf[TRAP_TIMELEN])
 		strlcpy(buf, s, TRAP_TIMELEN);
 		return 0;
 	}
-	put2(buf, y / 100);
-	put2(buf + 2, y % 100);
-	buf[4] = '-';
-	put2(buf + 5, tm.tm_mon + 1);
-	buf[7] = '-';
-	put2(buf + 8, tm.tm_mday);
-	buf[10] = ' ';
-	put2(buf + 11, tm.tm_hour);
-	buf[13] = ':';
-	put2(buf + 14, tm.tm_min);
-	buf[16] = ':';
-	put2(buf + 17, tm.tm_sec);
-	buf[19] = '\0';
+	putclock(buf, y, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour * 3600 +
+	    tm.tm_min * 60 + tm.tm_sec, ' ');
 	return 0;
 }
 
@@ -421,15 +425,9 @@ trap_time_local(time_t t, char buf[TRAP_TIMELEN])
 static int
 sameclock(time_t t, const struct tm *tm, long off)
 {
-	long long	 day;
-	int		 y, m, d, sec;
+	int	 y, m, d, sec;
 
-	day = (t + off) / 86400;
-	if ((sec = (t + off) % 86400) < 0) {
-		sec += 86400;
-		day--;
-	}
-	civil_from_days(day, &y, &m, &d);
+	civil_split(t + off, &y, &m, &d, &sec);
 	return y == tm->tm_year + 1900 && m == tm->tm_mon + 1 &&
 	    d == tm->tm_mday && sec == tm->tm_hour * 3600 + tm->tm_min * 60 +
 	    tm->tm_sec;
@@ -451,6 +449,7 @@ trap_time_local_cached(struct trap_tzcache *c, time_t t,
 	struct trap_tzhour	*th;
 	struct tm		 a, b;
 	time_t			 h, e;
+	int			 y, m, d, sec;
 
 	if (t < -((time_t)1 << 62) || t > (time_t)1 << 62)
 		return trap_time_local(t, buf);	/* no overflow below */
@@ -471,9 +470,8 @@ trap_time_local_cached(struct trap_tzcache *c, time_t t,
 	}
 	if (!th->usable)
 		return trap_time_local(t, buf);
-	trap_time_fmt(t + th->off, buf);
-	buf[10] = ' ';
-	buf[19] = '\0';
+	civil_split(t + th->off, &y, &m, &d, &sec);
+	putclock(buf, y, m, d, sec, ' ');
 	return 0;
 }
 
