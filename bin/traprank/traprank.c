@@ -72,7 +72,6 @@
 #define BATCH		32	/* records counted together, see flush() */
 #define CHUNKRECS	256	/* -j: records of a chunk */
 #define CHUNKTEXT	(4 * TRAP_LINEMAX)	/* and their lines, the longest decoded */
-#define SORTSPLIT	4096	/* rows sorted on two threads, at least */
 #define TAGBYTES	8	/* key bytes in a sort tag, at most */
 #define TAGMOST		65536	/* rows of fewer attempts have a sort tag */
 #define NCHUNKS		8	/* chunks read ahead, at most */
@@ -1104,56 +1103,61 @@ tagof(const struct tagcode *tc, const struct row *r, uint64_t a)
 	return t << (32 - tc->rbits - tc->nbytes * tc->cbits);
 }
 
-struct sortjob {
-	uint64_t	*v;
-	size_t		 n;
-};
-
-static void *
-sorthalf(void *arg)
+/*
+ * Sort the n slots of v by their upper halves, the tags, least
+ * significant byte first, through tmp (n slots): a pass for each byte in
+ * which the tags differ.  Each pass keeps the order of the one before, so
+ * rows of equal tags keep the order they had.
+ */
+static void
+radix_tags(uint64_t *v, uint64_t *tmp, size_t n)
 {
-	struct sortjob	*j = arg;
+	static size_t	 count[4][256];
+	uint64_t	*from = v, *to = tmp, *swap;
+	size_t		 i, b, sum, c;
+	int		 shift;
 
-	qsort(j->v, j->n, sizeof(*j->v), cmpslot);
-	return NULL;
+	if (n < 2)
+		return;
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++)
+		for (b = 0; b < 4; b++)
+			count[b][v[i] >> (32 + 8 * b) & 0xff]++;
+	for (b = 0; b < 4; b++) {
+		shift = 32 + 8 * b;
+		if (count[b][v[0] >> shift & 0xff] == n)
+			continue;	/* one value: nothing to move */
+		for (sum = 0, c = 0; c < 256; c++) {
+			sum += count[b][c];
+			count[b][c] = sum - count[b][c];
+		}
+		for (i = 0; i < n; i++)
+			to[count[b][from[i] >> shift & 0xff]++] = from[i];
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	if (from != v)
+		memcpy(v, from, n * sizeof(*v));
 }
 
 /*
- * qsort(v, n) by cmpslot, a total order (the keys are distinct), so the
- * result is the same however it is reached.  With -j 2 or more and many
- * rows, the second half is sorted on a thread of its own, the first here,
- * and the two merged, the first half copied out of the way (n / 2 slots
- * more memory, less than the table took as it grew).
+ * Sort the n slots of v by cmpslot, a total order (the keys are distinct),
+ * so that the result is the same however it is reached: by their tags,
+ * then each run of equal tags by qsort(3).
  */
 static void
-sortslots(uint64_t *v, size_t n)
+sortslots(uint64_t *v, uint64_t *tmp, size_t n)
 {
-	struct sortjob	 j;
-	pthread_t	 tid;
-	uint64_t	*a, *b, *bend, *out;
-	size_t		 na = n / 2, ia = 0;
-	int		 e;
+	size_t	 i, j;
 
-	if (njobs < 2 || n < SORTSPLIT) {
-		qsort(v, n, sizeof(*v), cmpslot);
-		return;
+	radix_tags(v, tmp, n);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && SLOTTAG(v[j]) == SLOTTAG(v[i]); j++)
+			continue;
+		if (j - i > 1)
+			qsort(v + i, j - i, sizeof(*v), cmpslot);
 	}
-	j.v = v + na;
-	j.n = n - na;
-	if ((e = pthread_create(&tid, NULL, sorthalf, &j)) != 0)
-		errc(1, e, "pthread_create");
-	qsort(v, na, sizeof(*v), cmpslot);
-	if ((e = pthread_join(tid, NULL)) != 0)
-		errc(2, e, "pthread_join");
-	a = xreallocarray(NULL, na, sizeof(*a));
-	memcpy(a, v, na * sizeof(*a));
-	b = v + na;
-	bend = v + n;
-	/* out never passes b: na - ia slots of a are still to come. */
-	for (out = v; ia < na && b < bend; out++)
-		*out = cmpslot(&a[ia], b) < 0 ? a[ia++] : *b++;
-	memcpy(out, a + ia, (na - ia) * sizeof(*a));
-	free(a);
 }
 
 /*
@@ -1167,7 +1171,7 @@ sortrows(size_t *n)
 {
 	static struct tagcode	 tc;
 	const struct row	*r;
-	uint64_t		*v;
+	uint64_t		*v, *tmp;
 	uint8_t			 seen[256];
 	const char		*key;
 	int64_t			 a;
@@ -1192,7 +1196,9 @@ sortrows(size_t *n)
 		v[i] = SLOTREF(v[i]) | (uint64_t)tagof(&tc,
 		    deref(SLOTREF(v[i])), SLOTTAG(v[i])) << 32;
 	}
-	sortslots(v, k);
+	tmp = xreallocarray(NULL, k, sizeof(*tmp));
+	sortslots(v, tmp, k);
+	free(tmp);
 	*n = k;
 	return v;
 }
@@ -1202,6 +1208,22 @@ static const struct row *
 sorted(const uint64_t *v, size_t i)
 {
 	return deref(SLOTREF(v[i]));
+}
+
+/*
+ * Ask for what a row of v a few after i will need: the row, and (the row
+ * asked for before) its host name.  The rows are in the order of the
+ * ranking, not of memory: without this, the lines wait for them.
+ */
+static void
+prefetch_row(const uint64_t *v, size_t i, size_t to)
+{
+	const struct row	*r;
+
+	if (i + 16 < to)
+		PREFETCH(sorted(v, i + 16));
+	if (i + 8 < to && (r = sorted(v, i + 8))->rdns != 0)
+		PREFETCH(trap_hash_ptr(rdnsh, r->rdns));
 }
 
 /*
@@ -1344,6 +1366,7 @@ rowjob_run(void *arg)
 
 	j->out.len = 0;
 	for (i = j->from; i < j->to; i++) {
+		prefetch_row(j->v, i, j->to);
 		r = sorted(j->v, i);
 		if (j->tc != NULL) {
 			text_line(r, j->tc, &j->cell, &j->tz, &j->out);
