@@ -1104,13 +1104,13 @@ tagof(const struct tagcode *tc, const struct row *r, uint64_t a)
 }
 
 /*
- * Sort the n slots of v by their upper halves, the tags, least
- * significant byte first, through tmp (n slots): a pass for each byte in
- * which the tags differ.  Each pass keeps the order of the one before, so
- * rows of equal tags keep the order they had.
+ * Sort the n slots of v by their 32 bits from bit base (0: the refs, 32:
+ * the tags), least significant byte first, through tmp (n slots): a pass
+ * for each byte in which they differ.  Each pass keeps the order of the
+ * one before, so slots of equal bits keep the order they had.
  */
 static void
-radix_tags(uint64_t *v, uint64_t *tmp, size_t n)
+radix32(uint64_t *v, uint64_t *tmp, size_t n, int base)
 {
 	static size_t	 count[4][256];
 	uint64_t	*from = v, *to = tmp, *swap;
@@ -1122,9 +1122,9 @@ radix_tags(uint64_t *v, uint64_t *tmp, size_t n)
 	memset(count, 0, sizeof(count));
 	for (i = 0; i < n; i++)
 		for (b = 0; b < 4; b++)
-			count[b][v[i] >> (32 + 8 * b) & 0xff]++;
+			count[b][v[i] >> (base + 8 * b) & 0xff]++;
 	for (b = 0; b < 4; b++) {
-		shift = 32 + 8 * b;
+		shift = base + 8 * b;
 		if (count[b][v[0] >> shift & 0xff] == n)
 			continue;	/* one value: nothing to move */
 		for (sum = 0, c = 0; c < 256; c++) {
@@ -1151,7 +1151,7 @@ sortslots(uint64_t *v, uint64_t *tmp, size_t n)
 {
 	size_t	 i, j;
 
-	radix_tags(v, tmp, n);
+	radix32(v, tmp, n, 32);
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && SLOTTAG(v[j]) == SLOTTAG(v[i]); j++)
 			continue;
@@ -1178,6 +1178,9 @@ sortrows(size_t *n)
 	size_t			 i, j, k, len;
 
 	v = trap_hash_refs(keyh, &k);
+	/* In the order of the rows in memory, for the two passes. */
+	tmp = xreallocarray(NULL, k, sizeof(*tmp));
+	radix32(v, tmp, k, 0);
 	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < k; i++) {
 		if (i + 16 < k)
@@ -1196,7 +1199,6 @@ sortrows(size_t *n)
 		v[i] = SLOTREF(v[i]) | (uint64_t)tagof(&tc,
 		    deref(SLOTREF(v[i])), SLOTTAG(v[i])) << 32;
 	}
-	tmp = xreallocarray(NULL, k, sizeof(*tmp));
 	sortslots(v, tmp, k);
 	free(tmp);
 	*n = k;
