@@ -222,24 +222,30 @@ usage(void)
 	exit(1);
 }
 
-/* The 48-bit number at w[f] of r. */
+/*
+ * The 48-bit number at w[f] of r: its low 32 bits, then its high 16, in
+ * the machine's order (the rows never leave the process).  Two moves
+ * each way, where a byte at a time took a tenth of the counting.
+ */
 static int64_t
 rget(const struct row *r, int f)
 {
-	const unsigned char	*p = r->w + f;
+	uint32_t	 lo;
+	uint16_t	 hi;
 
-	return (int64_t)p[0] | (int64_t)p[1] << 8 | (int64_t)p[2] << 16 |
-	    (int64_t)p[3] << 24 | (int64_t)p[4] << 32 | (int64_t)p[5] << 40;
+	memcpy(&lo, r->w + f, sizeof(lo));
+	memcpy(&hi, r->w + f + sizeof(lo), sizeof(hi));
+	return (int64_t)hi << 32 | lo;
 }
 
 static void
 rput(struct row *r, int f, int64_t v)
 {
-	unsigned char	*p = r->w + f;
-	int		 i;
+	uint32_t	 lo = (uint64_t)v & 0xffffffff;
+	uint16_t	 hi = (uint64_t)v >> 32 & 0xffff;
 
-	for (i = 0; i < 6; i++, v >>= 8)
-		p[i] = v & 0xff;
+	memcpy(r->w + f, &lo, sizeof(lo));
+	memcpy(r->w + f + sizeof(lo), &hi, sizeof(hi));
 }
 
 /* Buffers. */
