@@ -86,7 +86,7 @@ split(const char *line, size_t len, struct trap_rec *r)
 #ifdef __SSE2__
 	const __m128i	 tab = _mm_set1_epi8('\t'), bs = _mm_set1_epi8('\\');
 	__m128i		 v;
-	unsigned int	 m;
+	unsigned int	 m, keep;
 
 	for (; i + 16 <= len; i += 16) {
 		v = _mm_loadu_si128((const __m128i *)(const void *)(line + i));
@@ -96,6 +96,19 @@ split(const char *line, size_t len, struct trap_rec *r)
 			if (field(r, &n, line, &start, i + __builtin_ctz(m)) ==
 			    -1)
 				return -1;
+	}
+	if (i < len && len >= 16) {
+		/* The line's last 16 bytes, less those looked at already. */
+		keep = 0xffffU << (i - (len - 16)) & 0xffff;
+		v = _mm_loadu_si128((const __m128i *)(const void *)(line +
+		    len - 16));
+		esc |= _mm_movemask_epi8(_mm_cmpeq_epi8(v, bs)) & keep;
+		for (m = _mm_movemask_epi8(_mm_cmpeq_epi8(v, tab)) & keep;
+		    m != 0; m &= m - 1)
+			if (field(r, &n, line, &start, len - 16 +
+			    __builtin_ctz(m)) == -1)
+				return -1;
+		i = len;
 	}
 #endif
 	for (; i < len; i++)

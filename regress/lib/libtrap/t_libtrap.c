@@ -297,6 +297,73 @@ ATF_TC_BODY(record_parse, tc)
 	    "spop3d\t192.0.2.1\t-\tinfo\tnouser", 53, &r), -1);
 }
 
+/*
+ * The split into fields, 16 bytes a step and then the line's last 16
+ * bytes less those seen: against a split a byte at a time, for tabs
+ * and a backslash at every place of the last 40 bytes, in records of 8
+ * and 10 fields, and with one field empty or one too many.
+ */
+static int
+naive_split(const char *line, size_t len, struct trap_str *f, int *esc)
+{
+	size_t	 i, start = 0;
+	int	 n = 0;
+
+	*esc = memchr(line, '\\', len) != NULL;
+	for (i = 0; i <= len; i++) {
+		if (i < len && line[i] != '\t')
+			continue;
+		if (n == TRAP_NFIELDS_MATCH || i == start)
+			return -1;
+		f[n].p = line + start;
+		f[n++].len = i - start;
+		start = i + 1;
+	}
+	return n;
+}
+
+ATF_TC_WITHOUT_HEAD(record_split);
+ATF_TC_BODY(record_split, tc)
+{
+	static const char *const tails[] = { "", "\ttrap\tu@example.org",
+	    "\ttrap\t", "\ttrap\tx\ty" };
+	struct trap_rec	 r;
+	struct trap_str	 f[TRAP_NFIELDS_MATCH];
+	char		 user[64], line[256];
+	size_t		 ulen, b, t, len;
+	int		 n, esc, i, checked = 0;
+
+	for (ulen = 1; ulen <= 40; ulen++)
+		for (b = 0; b <= ulen; b++)
+			for (t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+				/* b + 1 < ulen: "\\" (a backslash) at b */
+				memset(user, 'u', ulen);
+				if (b + 1 < ulen)
+					memcpy(user + b, "\\\\", 2);
+				len = snprintf(line, sizeof(line),
+				    "2014-07-18T15:01:14Z\tmx\tpop3\tspop3d\t"
+				    "192.0.2.1\t-\t%.*s\tnouser%s", (int)ulen,
+				    user, tails[t]);
+				n = naive_split(line, len, f, &esc);
+				if (n != TRAP_NFIELDS && n != TRAP_NFIELDS_MATCH) {
+					ATF_CHECK_EQ_MSG(trap_rec_parse(line,
+					    len, &r), -1, "%s", line);
+					continue;
+				}
+				ATF_REQUIRE_EQ_MSG(trap_rec_parse(line, len,
+				    &r), 0, "%s", line);
+				ATF_CHECK_EQ(r.nfields, n);
+				ATF_CHECK_EQ(r.escaped, esc);
+				for (i = 0; i < n; i++)
+					ATF_CHECK_MSG(r.f[i].p == f[i].p &&
+					    r.f[i].len == f[i].len,
+					    "%s: field %d", line, i);
+				checked++;
+			}
+	/* Each length and place, of 8 and of 10 fields. */
+	ATF_CHECK_EQ(checked, 2 * (40 * 41 / 2 + 40));
+}
+
 /* Issue 17: one grammar, what the archive takes its readers can read. */
 ATF_TC_WITHOUT_HEAD(record_grammar);
 ATF_TC_BODY(record_grammar, tc)
@@ -2051,6 +2118,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, list_open);
 	ATF_TP_ADD_TC(tp, vis_fields);
 	ATF_TP_ADD_TC(tp, record_parse);
+	ATF_TP_ADD_TC(tp, record_split);
 	ATF_TP_ADD_TC(tp, pattern_errors);
 	ATF_TP_ADD_TC(tp, pattern_greedy_user);
 	ATF_TP_ADD_TC(tp, pattern_backref);
