@@ -1169,8 +1169,8 @@ sortslots(uint64_t *v, uint64_t *tmp, size_t n)
 /*
  * The rows, sorted, as slots at the start of the key table's, which are
  * no more a table (free(3) them).  The upper half of a slot becomes the
- * row's tag (tagof()): qsort(3) compares most rows without fetching
- * them.
+ * row's tag (tagof()): most rows are put in order by their tags alone,
+ * without fetching them.
  */
 static uint64_t *
 sortrows(size_t *n)
