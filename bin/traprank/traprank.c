@@ -1118,9 +1118,8 @@ tagof(const struct tagcode *tc, const struct row *r, uint64_t a)
 static void
 radix32(uint64_t *v, uint64_t *tmp, size_t n, int base)
 {
-	static size_t	 count[4][256];
 	uint64_t	*from = v, *to = tmp, *swap;
-	size_t		 i, b, sum, c;
+	size_t		 count[4][256], i, b, sum, c;
 	int		 shift;
 
 	if (n < 2)
