@@ -838,6 +838,28 @@ conn_reopen(struct conn *c)
 	c->addr[0] = c->rdns[0] = '\0';
 }
 
+/*
+ * Does the line of attempt a, whose key c has, begin another connection?
+ * It does if c was closed, or if the two name different addresses: the
+ * process ID (or key) is used again, and the close of the one before
+ * was never logged (an older daemon, lines lost to syslog's rate limit).
+ * That one's attempts are decided first, not lent to this one.
+ */
+static void
+conn_again(struct trap_extract *x, struct conn *c,
+    const struct trap_attempt *a)
+{
+	if (c->state == CONN_CLOSED) {
+		conn_reopen(c);
+		return;
+	}
+	if (c->addr[0] == '\0' || a->addr[0] == '\0' ||
+	    strcmp(c->addr, a->addr) == 0)
+		return;
+	conn_decide(x, c);
+	conn_reopen(c);
+}
+
 /* Is a weak line of a closed connection its last word (else: reopen)? */
 static int
 lastword(struct trap_extract *x, struct conn *c,
@@ -869,8 +891,7 @@ attempt_join(struct trap_extract *x, const struct env *e,
 	if (a->kind == KIND_LOGIN) {
 		/* Its connection's address, if it has none; nothing more. */
 		c = conn_get(x, key, 1);
-		if (c->state == CONN_CLOSED)
-			conn_reopen(c);
+		conn_again(x, c, a);
 		conn_share(x, c, a);
 		put(x, a, count);
 		return;
@@ -878,8 +899,7 @@ attempt_join(struct trap_extract *x, const struct env *e,
 	switch (r->event) {
 	case EV_CONNECT:
 		c = conn_get(x, key, 1);
-		if (c->state == CONN_CLOSED)
-			conn_reopen(c);
+		conn_again(x, c, a);
 		connect(c, a);
 		if (c->held > 0 && c->addr[0] != '\0')
 			release(x, c);
@@ -895,13 +915,14 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		break;
 	case EV_WEAK:
 		c = conn_get(x, key, 1);
-		if (!lastword(x, c, a))
-			weak(x, c, a);
+		if (lastword(x, c, a))
+			break;
+		conn_again(x, c, a);
+		weak(x, c, a);
 		break;
 	default:
 		c = conn_get(x, key, 1);
-		if (c->state == CONN_CLOSED)
-			conn_reopen(c);
+		conn_again(x, c, a);
 		if (r->join == JOIN_KEY && a->kind == KIND_RCPT &&
 		    a->addr[0] == '\0' && c->addr[0] == '\0')
 			hold(x, c, a, count);
