@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "trap.h"
@@ -44,6 +45,8 @@
 #define GRACE		300	/* s a weak attempt waits for a strong one */
 #define CONN_TTL	3600	/* s a connection is remembered */
 #define CLOSE_WINDOW	10	/* s a closed one's lines are its own */
+#define ADDR_WINDOW	60	/* s an addr join looks back */
+#define ADDR_SCAN	4096	/* connections it looks at, at most */
 #define BAREWORDS	8	/* words before a message with no envelope */
 #define BAREMAX		80	/* bytes in which they may be */
 #define MAXCONNS	65536	/* connections remembered at most */
@@ -874,6 +877,58 @@ lastword(struct trap_extract *x, struct conn *c,
 	return 0;
 }
 
+/* The same user, but for case (Dovecot lower-cases it by default)? */
+static int
+sameuser(const struct trap_str *a, const struct trap_str *b)
+{
+	return a->len == b->len && strncasecmp(a->p, b->p, a->len) == 0;
+}
+
+/*
+ * An attempt of an addr join: the oldest attempt of a user join for its
+ * address (on its log host) that waits for its count line, logged up to
+ * ADDR_WINDOW before, is this one: Dovecot's auth process line for a
+ * Postfix SASL failure that Dovecot checked.  It gives its user (if this
+ * line has none; else only one of the same user is taken) and its kind,
+ * and is not counted on its own.  The connections of the last
+ * ADDR_WINDOW are looked at, ADDR_SCAN at most.
+ */
+static void
+addr_join(struct trap_extract *x, const struct env *e,
+    struct trap_attempt *a)
+{
+	struct conn	*c, *found = NULL;
+	struct slot	*s;
+	char		 prefix[KEYMAX];
+	size_t		 off = 0, steps = 0;
+
+	if (a->addr[0] == '\0')
+		return;
+	appendkey(prefix, &off, e->host.p, e->host.len);
+	appendkey(prefix, &off, "u", 1);
+	appendkey(prefix, &off, a->addr, strlen(a->addr));
+	TAILQ_FOREACH_REVERSE(c, &x->connlru, connlru, lru) {
+		if (c->last + ADDR_WINDOW < x->now || ++steps > ADDR_SCAN)
+			break;
+		if (c->state != CONN_PENDING ||
+		    strncmp(c->key, prefix, off) != 0)
+			continue;
+		s = qslot(x, c->slot);
+		if (a->user.len == 0 || sameuser(&s->a.user, &a->user))
+			found = c;
+	}
+	if (found == NULL)
+		return;
+	s = qslot(x, found->slot);
+	if (a->user.len == 0)
+		a->user = s->a.user;
+	if (a->kind == KIND_FAIL)
+		a->kind = s->a.kind;
+	s->state = SLOT_DEAD;
+	s->conn = NULL;
+	conn_reopen(found);	/* its next line waits anew */
+}
+
 /* What the rule's event says, for the attempt's connection. */
 static void
 attempt_join(struct trap_extract *x, const struct env *e,
@@ -884,6 +939,8 @@ attempt_join(struct trap_extract *x, const struct env *e,
 	char		 key[KEYMAX];
 
 	if (!connkey(e, r, m, a, key)) {
+		if (r->join == JOIN_ADDR && r->event == EV_ATTEMPT)
+			addr_join(x, e, a);
 		if (r->event == EV_ATTEMPT || r->event == EV_WEAK)
 			put(x, a, count);
 		return;

@@ -298,10 +298,11 @@ parse_event(struct rule *r, const char *s, size_t len)
 static int
 parse_join(struct rule *r, const char *s, size_t len)
 {
-	static const char *const joins[] = { "-", "pid", "key", "user" };
+	static const char *const joins[] = { "-", "pid", "key", "user",
+	    "addr" };
 	int	 j;
 
-	for (j = 0; j < 4; j++)
+	for (j = 0; j < (int)(sizeof(joins) / sizeof(joins[0])); j++)
 		if (strlen(joins[j]) == len && memcmp(joins[j], s, len) == 0) {
 			r->join = j;
 			return 0;

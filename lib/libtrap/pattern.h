@@ -26,7 +26,7 @@ enum cap {
 };
 
 enum event { EV_ATTEMPT, EV_WEAK, EV_CONNECT, EV_CLOSE, EV_NONE };
-enum join { JOIN_NONE, JOIN_PID, JOIN_KEY, JOIN_USER };
+enum join { JOIN_NONE, JOIN_PID, JOIN_KEY, JOIN_USER, JOIN_ADDR };
 
 struct ptok {
 	int		 type;		/* enum cap, or TOK_LIT */
