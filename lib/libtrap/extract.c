@@ -885,13 +885,14 @@ sameuser(const struct trap_str *a, const struct trap_str *b)
 }
 
 /*
- * An attempt of an addr join: the oldest attempt of a user join for its
+ * An attempt of an addr join: the latest attempt of a user join for its
  * address (on its log host) that waits for its count line, logged up to
  * ADDR_WINDOW before, is this one: Dovecot's auth process line for a
- * Postfix SASL failure that Dovecot checked.  It gives its user (if this
- * line has none; else only one of the same user is taken) and its kind,
- * and is not counted on its own.  The connections of the last
- * ADDR_WINDOW are looked at, ADDR_SCAN at most.
+ * Postfix SASL failure that Dovecot checked, just before Postfix logs it
+ * (an older one may be an IMAP login's, still to come).  It gives its
+ * user (if this line has none; else only one of the same user is taken)
+ * and its kind, and is not counted on its own.  The connections of the
+ * last ADDR_WINDOW are looked at, newest first, ADDR_SCAN at most.
  */
 static void
 addr_join(struct trap_extract *x, const struct env *e,
@@ -914,8 +915,10 @@ addr_join(struct trap_extract *x, const struct env *e,
 		    strncmp(c->key, prefix, off) != 0)
 			continue;
 		s = qslot(x, c->slot);
-		if (a->user.len == 0 || sameuser(&s->a.user, &a->user))
+		if (a->user.len == 0 || sameuser(&s->a.user, &a->user)) {
 			found = c;
+			break;
+		}
 	}
 	if (found == NULL)
 		return;
