@@ -669,9 +669,52 @@ macos(const char *p, const char *end, struct env *e)
 }
 
 /*
+ * vsftpd's own log (vsftpd.log; vsf_sysutil_get_current_date()): ctime's
+ * "Www Mmm dd hh:mm:ss yyyy" in local time, the day padded with a blank,
+ * then "[pid N] " and the message.  0, or -1 if p holds no such stamp.
+ */
+static int
+ctimestamp(const char *p, const char *end, struct env *e)
+{
+	struct trap_str	 t;
+	const char	*q;
+
+	p += 4;					/* "Www " */
+	if (end - p < 22 || (e->mon = month(p)) == 0 || p[3] != ' ')
+		return -1;
+	p += 4;
+	if (p[0] == ' ' && isdigit((unsigned char)p[1]))
+		e->mday = p[1] - '0';
+	else if (num(p, end, 2, &e->mday) != 0)
+		return -1;
+	p += 2;
+	if (p[0] != ' ' || num(p + 1, end, 2, &e->hour) || p[3] != ':' ||
+	    num(p + 4, end, 2, &e->min) || p[6] != ':' ||
+	    num(p + 7, end, 2, &e->sec) || p[9] != ' ' ||
+	    num(p + 10, end, 4, &e->year) || p[14] != ' ')
+		return -1;
+	if (e->year < 1970)
+		e->badtime = 1;
+	p += 15;
+	q = p + 5;
+	if (end - p > 6 && memcmp(p, "[pid ", 5) == 0 &&
+	    token(&q, end, &t) == 0 && t.len >= 2 &&
+	    t.p[t.len - 1] == ']' && strspn(t.p, "0123456789") == t.len - 1) {
+		e->prog.p = "vsftpd";
+		e->prog.len = 6;
+		e->pid.p = t.p;
+		e->pid.len = t.len - 1;
+		p = q;
+	}
+	e->msg.p = p;
+	e->msg.len = end - p;
+	return 0;
+}
+
+/*
  * A line that starts with a word: socklog's "fac.prio: " with the
- * client's RFC 3164 stamp after it, or journalctl -o short-full's
- * "Wed 2015-05-27 04:31:27 UTC host tag:".
+ * client's RFC 3164 stamp after it, journalctl -o short-full's
+ * "Wed 2015-05-27 04:31:27 UTC host tag:", or ctime's stamp.
  */
 static int
 lettered(const char *p, const char *end, struct env *e)
@@ -683,6 +726,8 @@ lettered(const char *p, const char *end, struct env *e)
 		return -1;
 	if (isfacprio(&t, 1) && isbsdstamp(q, end))
 		return rfc3164(q, end, e);
+	if (t.len == 3 && ismonth(q, end))
+		return ctimestamp(p, end, e);
 	if (t.len != 3 || q >= end || !isdigit((unsigned char)*q) ||
 	    rfc3339(&q, end, e) != 0 || !e->space || e->abs ||
 	    token(&q, end, &t))
