@@ -247,6 +247,8 @@ install: all
 	$(INSTALL) -m 0444 $(MAN8) $(DESTDIR)$(MANDIR)/man8
 	$(INSTALL) -m 0444 share/trap/patterns \
 	    $(DESTDIR)$(SHAREDIR)/examples/trap/patterns
+	$(INSTALL) -m 0444 share/trap/roundcube \
+	    $(DESTDIR)$(SHAREDIR)/examples/trap/roundcube
 	$(INSTALL) -m 0444 $(EXAMPLES) $(DESTDIR)$(SHAREDIR)/examples/trap
 	rm -f $(DESTDIR)$(SHAREDIR)/examples/trap/demo
 	sed -e 's|^bindir=$$|bindir=$(BINDIR)|' \
