@@ -877,7 +877,8 @@ readrec_chunk(const struct trap_rec *r, const char *line, size_t len,
 		c = chunk_send();
 	text = c->text + c->used;
 	memcpy(text, line, len);
-	for (i = 0; i < TRAP_NFIELDS_MATCH; i++)
+	/* Only the record's fields: those past them are not set. */
+	for (i = 0; i < (size_t)copy.nfields; i++)
 		if (copy.f[i].len > 0)
 			copy.f[i].p = text + (copy.f[i].p - line);
 	d = &c->v[c->n];
