@@ -47,6 +47,7 @@
 #define CLOSE_WINDOW	10	/* s a closed one's lines are its own */
 #define ADDR_WINDOW	60	/* s an addr join looks back */
 #define ADDR_SCAN	4096	/* connections it looks at, at most */
+#define ABSORB_MAX	64	/* other users a count line takes */
 #define BAREWORDS	8	/* words before a message with no envelope */
 #define BAREMAX		80	/* bytes in which they may be */
 #define MAXCONNS	65536	/* connections remembered at most */
@@ -90,6 +91,7 @@ struct conn {
 	int			 state;
 	unsigned long long	 slot;		/* queue position if pending */
 	unsigned int		 held;		/* attempts waiting (HOLD) */
+	unsigned int		 nweak;		/* weak lines in the pending one */
 	unsigned long long	 firstheld, lastheld;	/* their positions */
 	char			 addr[TRAP_ADDRLEN];
 	char			 rdns[256];
@@ -637,8 +639,11 @@ weak(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
 		c->slot = enqueue(x, a, 1, SLOT_PENDING);
 		qslot(x, c->slot)->conn = c;
 		c->state = CONN_PENDING;
+		c->nweak = 1;
 		break;
 	case CONN_PENDING:
+		if (c->nweak < UINT_MAX)
+			c->nweak++;
 		s = qslot(x, c->slot);
 		n = s->a;
 		if (n.addr[0] == '\0')
@@ -838,6 +843,7 @@ static void
 conn_reopen(struct conn *c)
 {
 	c->state = CONN_NONE;
+	c->nweak = 0;
 	c->addr[0] = c->rdns[0] = '\0';
 }
 
@@ -885,6 +891,58 @@ sameuser(const struct trap_str *a, const struct trap_str *b)
 }
 
 /*
+ * The latest connection of a user join for a's address (on e's log host)
+ * whose attempt waits for its count line, not own, touched within
+ * window: of a's user, if a has one.  The connections of the window are
+ * looked at, newest first, ADDR_SCAN at most.
+ */
+static struct conn *
+userwait(struct trap_extract *x, const struct env *e,
+    const struct trap_attempt *a, const struct conn *own, time_t window)
+{
+	struct conn	*c;
+	struct slot	*s;
+	char		 prefix[KEYMAX];
+	size_t		 off = 0, steps = 0;
+
+	if (a->addr[0] == '\0')
+		return NULL;
+	appendkey(prefix, &off, e->host.p, e->host.len);
+	appendkey(prefix, &off, "u", 1);
+	appendkey(prefix, &off, a->addr, strlen(a->addr));
+	TAILQ_FOREACH_REVERSE(c, &x->connlru, connlru, lru) {
+		if (c->last + window < x->now || ++steps > ADDR_SCAN)
+			break;
+		if (c == own || c->state != CONN_PENDING ||
+		    strncmp(c->key, prefix, off) != 0)
+			continue;
+		s = qslot(x, c->slot);
+		if (a->user.len == 0 || sameuser(&s->a.user, &a->user))
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * Connection c's waiting attempt is a's: it gives its user (if a has
+ * none) and its kind, and is not counted on its own.
+ */
+static void
+take_pending(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
+{
+	struct slot	*s;
+
+	s = qslot(x, c->slot);
+	if (a->user.len == 0)
+		a->user = s->a.user;
+	if (a->kind == KIND_FAIL)
+		a->kind = s->a.kind;
+	s->state = SLOT_DEAD;
+	s->conn = NULL;
+	conn_reopen(c);		/* its next line waits anew */
+}
+
+/*
  * An attempt of an addr join: the latest attempt of a user join for its
  * address (on its log host) that waits for its count line, logged up to
  * ADDR_WINDOW before, is this one: Dovecot's auth process line for a
@@ -898,38 +956,37 @@ static void
 addr_join(struct trap_extract *x, const struct env *e,
     struct trap_attempt *a)
 {
-	struct conn	*c, *found = NULL;
-	struct slot	*s;
-	char		 prefix[KEYMAX];
-	size_t		 off = 0, steps = 0;
+	struct conn	*c;
 
-	if (a->addr[0] == '\0')
-		return;
-	appendkey(prefix, &off, e->host.p, e->host.len);
-	appendkey(prefix, &off, "u", 1);
-	appendkey(prefix, &off, a->addr, strlen(a->addr));
-	TAILQ_FOREACH_REVERSE(c, &x->connlru, connlru, lru) {
-		if (c->last + ADDR_WINDOW < x->now || ++steps > ADDR_SCAN)
+	if ((c = userwait(x, e, a, NULL, ADDR_WINDOW)) != NULL)
+		take_pending(x, c, a);
+}
+
+/*
+ * A count line of a user join (Dovecot's login line, N attempts in one
+ * session) whose connection's auth lines number fewer than N: the
+ * others of the session were for other users, whose auth lines wait as
+ * connections of their own.  The latest of these for its address, up
+ * to left of them, become the line's attempts, each with its own user
+ * and kind, instead of counting apart.  How many it took.
+ */
+static long long
+user_absorb(struct trap_extract *x, const struct env *e,
+    const struct conn *own, const struct trap_attempt *a, long long left)
+{
+	struct conn		*c;
+	struct trap_attempt	 b;
+	long long		 n;
+
+	for (n = 0; n < left && n < ABSORB_MAX; n++) {
+		b = *a;
+		b.user.len = 0;
+		if ((c = userwait(x, e, &b, own, GRACE)) == NULL)
 			break;
-		if (c->state != CONN_PENDING ||
-		    strncmp(c->key, prefix, off) != 0)
-			continue;
-		s = qslot(x, c->slot);
-		if (a->user.len == 0 || sameuser(&s->a.user, &a->user)) {
-			found = c;
-			break;
-		}
+		take_pending(x, c, &b);
+		put(x, &b, 1);
 	}
-	if (found == NULL)
-		return;
-	s = qslot(x, found->slot);
-	if (a->user.len == 0)
-		a->user = s->a.user;
-	if (a->kind == KIND_FAIL)
-		a->kind = s->a.kind;
-	s->state = SLOT_DEAD;
-	s->conn = NULL;
-	conn_reopen(found);	/* its next line waits anew */
+	return n;
 }
 
 /* What the rule's event says, for the attempt's connection. */
@@ -940,6 +997,7 @@ attempt_join(struct trap_extract *x, const struct env *e,
 {
 	struct conn	*c;
 	char		 key[KEYMAX];
+	long long	 own;
 
 	if (!connkey(e, r, m, a, key)) {
 		if (r->join == JOIN_ADDR && r->event == EV_ATTEMPT)
@@ -984,10 +1042,15 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		c = conn_get(x, key, 1);
 		conn_again(x, c, a);
 		if (r->join == JOIN_KEY && a->kind == KIND_RCPT &&
-		    a->addr[0] == '\0' && c->addr[0] == '\0')
+		    a->addr[0] == '\0' && c->addr[0] == '\0') {
 			hold(x, c, a, count);
-		else
-			strong(x, c, a, count, r->join == JOIN_PID);
+			break;
+		}
+		/* The line's own user tried once at least (the last). */
+		own = c->state == CONN_PENDING ? c->nweak : 1;
+		if (r->join == JOIN_USER && count > own)
+			count -= user_absorb(x, e, c, a, count - own);
+		strong(x, c, a, count, r->join == JOIN_PID);
 		break;
 	}
 }
