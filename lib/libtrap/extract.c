@@ -948,17 +948,22 @@ take_pending(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
  * ADDR_WINDOW before, is this one: Dovecot's auth process line for a
  * Postfix SASL failure that Dovecot checked, just before Postfix logs it
  * (an older one may be an IMAP login's, still to come).  It gives its
- * user (if this line has none; else only one of the same user is taken)
- * and its kind, and is not counted on its own.  The connections of the
+ * user (if this line has none; else one of the same user is taken
+ * first, and this line's user is kept) and its kind, and is not counted
+ * on its own.  The connections of the
  * last ADDR_WINDOW are looked at, newest first, ADDR_SCAN at most.
  */
 static void
 addr_join(struct trap_extract *x, const struct env *e,
     struct trap_attempt *a)
 {
-	struct conn	*c;
+	struct trap_attempt	 any = *a;
+	struct conn		*c;
 
-	if ((c = userwait(x, e, a, NULL, ADDR_WINDOW)) != NULL)
+	/* Dovecot may log the name otherwise (auth_username_format). */
+	any.user.len = 0;
+	if ((c = userwait(x, e, a, NULL, ADDR_WINDOW)) != NULL ||
+	    (c = userwait(x, e, &any, NULL, ADDR_WINDOW)) != NULL)
 		take_pending(x, c, a);
 }
 
