@@ -891,36 +891,39 @@ sameuser(const struct trap_str *a, const struct trap_str *b)
 }
 
 /*
- * The latest connection of a user join for a's address (on e's log host)
- * whose attempt waits for its count line, not own, touched within
- * window: of a's user, if a has one.  The connections of the window are
- * looked at, newest first, ADDR_SCAN at most.
+ * The latest connections of a user join for a's address (on e's log
+ * host) whose attempts wait for their count line, but own, touched
+ * within window, of a's user if a has one: up to max of them in out,
+ * newest first; how many.  One pass over the connections of the window,
+ * ADDR_SCAN at most, so that a flood of lines costs a bounded time each.
  */
-static struct conn *
+static size_t
 userwait(struct trap_extract *x, const struct env *e,
-    const struct trap_attempt *a, const struct conn *own, time_t window)
+    const struct trap_attempt *a, const struct conn *own, time_t window,
+    struct conn **out, size_t max)
 {
 	struct conn	*c;
 	struct slot	*s;
 	char		 prefix[KEYMAX];
-	size_t		 off = 0, steps = 0;
+	size_t		 off = 0, steps = 0, n = 0;
 
 	if (a->addr[0] == '\0')
-		return NULL;
+		return 0;
 	appendkey(prefix, &off, e->host.p, e->host.len);
 	appendkey(prefix, &off, "u", 1);
 	appendkey(prefix, &off, a->addr, strlen(a->addr));
 	TAILQ_FOREACH_REVERSE(c, &x->connlru, connlru, lru) {
-		if (c->last + window < x->now || ++steps > ADDR_SCAN)
+		if (n == max || c->last + window < x->now ||
+		    ++steps > ADDR_SCAN)
 			break;
 		if (c == own || c->state != CONN_PENDING ||
 		    strncmp(c->key, prefix, off) != 0)
 			continue;
 		s = qslot(x, c->slot);
 		if (a->user.len == 0 || sameuser(&s->a.user, &a->user))
-			return c;
+			out[n++] = c;
 	}
-	return NULL;
+	return n;
 }
 
 /*
@@ -962,8 +965,8 @@ addr_join(struct trap_extract *x, const struct env *e,
 
 	/* Dovecot may log the name otherwise (auth_username_format). */
 	any.user.len = 0;
-	if ((c = userwait(x, e, a, NULL, ADDR_WINDOW)) != NULL ||
-	    (c = userwait(x, e, &any, NULL, ADDR_WINDOW)) != NULL)
+	if (userwait(x, e, a, NULL, ADDR_WINDOW, &c, 1) == 1 ||
+	    userwait(x, e, &any, NULL, ADDR_WINDOW, &c, 1) == 1)
 		take_pending(x, c, a);
 }
 
@@ -979,19 +982,22 @@ static long long
 user_absorb(struct trap_extract *x, const struct env *e,
     const struct conn *own, const struct trap_attempt *a, long long left)
 {
-	struct conn		*c;
-	struct trap_attempt	 b;
-	long long		 n;
+	struct conn		*found[ABSORB_MAX];
+	struct trap_attempt	 any = *a, b;
+	size_t			 i, n;
 
-	for (n = 0; n < left && n < ABSORB_MAX; n++) {
-		b = *a;
-		b.user.len = 0;
-		if ((c = userwait(x, e, &b, own, GRACE)) == NULL)
+	any.user.len = 0;
+	n = userwait(x, e, &any, own, GRACE, found,
+	    left < ABSORB_MAX ? (size_t)left : ABSORB_MAX);
+	for (i = 0; i < n; i++) {
+		/* A full queue may have decided it since (enqueue). */
+		if (found[i]->state != CONN_PENDING)
 			break;
-		take_pending(x, c, &b);
+		b = any;
+		take_pending(x, found[i], &b);
 		put(x, &b, 1);
 	}
-	return n;
+	return i;
 }
 
 /* What the rule's event says, for the attempt's connection. */
