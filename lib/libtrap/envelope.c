@@ -401,6 +401,33 @@ lastrepeat(const char *p, const char *end, long long *n)
 #define REST(m, n)	(p[1] == (m)[1] && p[2] == (m)[2] ? (n) : 0)
 
 /*
+ * Dovecot 2.4's own log file (log_path) begins an auth request's lines
+ * with its event prefix where a syslog line has its tag: "auth(U,A[,
+ * sasl:M])<S>: " or "auth-worker(U,A)<P><S>: request [N]: " (auth-request.c
+ * get_log_prefix(), which replaces the process's prefix).  There the
+ * message begins, for the rules to read the user and address.  A tag
+ * such as 2.3's "auth(default):" or "auth-worker(4711):" has neither the
+ * comma nor the ")<" of such a prefix in its first word.
+ */
+static int
+dovecotevent(const char *p, const char *end)
+{
+	const char	*sp, *q;
+
+	if (!(end - p > 5 && memcmp(p, "auth(", 5) == 0) &&
+	    !(end - p > 12 && memcmp(p, "auth-worker(", 12) == 0))
+		return 0;
+	if ((sp = memchr(p, ' ', end - p)) == NULL)
+		sp = end;
+	if (memchr(p, ',', sp - p) != NULL)
+		return 1;
+	for (q = p; q + 1 < sp; q++)
+		if (q[0] == ')' && q[1] == '<')
+			return 1;
+	return 0;
+}
+
+/*
  * The month (1 to 12) whose name p[0..3) is, or 0.  Every line of a log
  * asks: a loop over the twelve names cost December the most.
  */
@@ -476,6 +503,11 @@ rfc3164(const char *p, const char *end, struct env *e)
 	if (p < end && *p == '<' && token(&p, end, &t1) == 0 &&
 	    t1.p[t1.len - 1] != '>')
 		return -1;			/* BSD syslogd -v priority */
+	if (dovecotevent(p, end)) {
+		e->msg.p = p;
+		e->msg.len = end - p;
+		return 0;
+	}
 	if (token(&p, end, &t1))
 		return -1;
 	if (istag(&t1)) {
@@ -575,7 +607,9 @@ untagged(const char *p, const char *end, struct env *e)
 	struct trap_str	 t;
 	const char	*m = p;
 
-	if (token(&p, end, &t) == 0 && istag(&t)) {
+	if (dovecotevent(p, end))
+		;			/* no tag: the message is all */
+	else if (token(&p, end, &t) == 0 && istag(&t)) {
 		settag(e, &t);
 		m = p;
 	} else if (t.len > 2 && t.p[0] == '[' && t.p[t.len - 1] == ']' &&
