@@ -953,8 +953,7 @@ take_pending(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
  * (an older one may be an IMAP login's, still to come).  It gives its
  * user (if this line has none; else one of the same user is taken
  * first, and this line's user is kept) and its kind, and is not counted
- * on its own.  The connections of the
- * last ADDR_WINDOW are looked at, newest first, ADDR_SCAN at most.
+ * on its own.
  */
 static void
 addr_join(struct trap_extract *x, const struct env *e,
