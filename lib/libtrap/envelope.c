@@ -396,36 +396,8 @@ lastrepeat(const char *p, const char *end, long long *n)
 	return *n > 0;
 }
 
-/* RFC 3164: "Mmm dd hh:mm:ss [<pri>] [host] tag: msg". */
 /* Is p[1..3) the rest of the month name m, whose number is n? */
 #define REST(m, n)	(p[1] == (m)[1] && p[2] == (m)[2] ? (n) : 0)
-
-/*
- * Dovecot 2.4's own log file (log_path) begins an auth request's lines
- * with its event prefix where a syslog line has its tag: "auth(U,A[,
- * sasl:M])<S>: " or "auth-worker(U,A)<P><S>: request [N]: " (auth-request.c
- * get_log_prefix(), which replaces the process's prefix).  There the
- * message begins, for the rules to read the user and address.  A tag
- * such as 2.3's "auth(default):" or "auth-worker(4711):" has neither the
- * comma nor the ")<" of such a prefix in its first word.
- */
-static int
-dovecotevent(const char *p, const char *end)
-{
-	const char	*sp, *q;
-
-	if (!(end - p > 5 && memcmp(p, "auth(", 5) == 0) &&
-	    !(end - p > 12 && memcmp(p, "auth-worker(", 12) == 0))
-		return 0;
-	if ((sp = memchr(p, ' ', end - p)) == NULL)
-		sp = end;
-	if (memchr(p, ',', sp - p) != NULL)
-		return 1;
-	for (q = p; q + 1 < sp; q++)
-		if (q[0] == ')' && q[1] == '<')
-			return 1;
-	return 0;
-}
 
 /*
  * The month (1 to 12) whose name p[0..3) is, or 0.  Every line of a log
@@ -457,6 +429,69 @@ month(const char *p)
 	}
 }
 
+/*
+ * "Mmm d", "Mmm  d" or "Mmm dd" at p (6 bytes at least before end): the
+ * month and day into e; where it ends, or NULL.
+ */
+static inline const char *
+monthday(const char *p, const char *end, struct env *e)
+{
+	if (end - p < 6 || (e->mon = month(p)) == 0 || p[3] != ' ')
+		return NULL;
+	p += 4;
+	if (*p == ' ')
+		p++;
+	if (end - p >= 2 && isdigit((unsigned char)p[0]) &&
+	    isdigit((unsigned char)p[1])) {
+		e->mday = (p[0] - '0') * 10 + p[1] - '0';
+		return p + 2;
+	}
+	if (p < end && isdigit((unsigned char)p[0])) {
+		e->mday = p[0] - '0';
+		return p + 1;
+	}
+	return NULL;
+}
+
+/* " hh:mm:ss" at p, into e: 0, or -1. */
+static inline int
+hms(const char *p, const char *end, struct env *e)
+{
+	if (end - p < 10 || p[0] != ' ' || num(p + 1, end, 2, &e->hour) ||
+	    p[3] != ':' || num(p + 4, end, 2, &e->min) || p[6] != ':' ||
+	    num(p + 7, end, 2, &e->sec))
+		return -1;
+	return 0;
+}
+
+/*
+ * Dovecot 2.4's own log file (log_path) begins an auth request's lines
+ * with its event prefix where a syslog line has its tag: "auth(U,A[,
+ * sasl:M])<S>: " or "auth-worker(U,A)<P><S>: request [N]: " (auth-request.c
+ * get_log_prefix(), which replaces the process's prefix).  There the
+ * message begins, for the rules to read the user and address.  A tag
+ * such as 2.3's "auth(default):" or "auth-worker(4711):" has neither the
+ * comma nor the ")<" of such a prefix in its first word.
+ */
+static int
+dovecotevent(const char *p, const char *end)
+{
+	const char	*sp, *q;
+
+	if (!(end - p > 5 && memcmp(p, "auth(", 5) == 0) &&
+	    !(end - p > 12 && memcmp(p, "auth-worker(", 12) == 0))
+		return 0;
+	if ((sp = memchr(p, ' ', end - p)) == NULL)
+		sp = end;
+	if (memchr(p, ',', sp - p) != NULL)
+		return 1;
+	for (q = p; q + 1 < sp; q++)
+		if (q[0] == ')' && q[1] == '<')
+			return 1;
+	return 0;
+}
+
+/* RFC 3164: "Mmm dd hh:mm:ss [<pri>] [host] tag: msg". */
 static int
 rfc3164(const char *p, const char *end, struct env *e)
 {
@@ -464,20 +499,7 @@ rfc3164(const char *p, const char *end, struct env *e)
 	struct trap_str	 t1, t2;
 	int		 year;
 
-	if (end - p < 16)
-		return -1;
-	if ((e->mon = month(p)) == 0 || p[3] != ' ')
-		return -1;
-	p += 4;
-	if (*p == ' ')
-		p++;
-	if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1])) {
-		e->mday = (p[0] - '0') * 10 + p[1] - '0';
-		p += 2;
-	} else if (isdigit((unsigned char)p[0])) {
-		e->mday = p[0] - '0';
-		p++;
-	} else
+	if (end - p < 16 || (p = monthday(p, end, e)) == NULL)
 		return -1;
 	/* "Mmm dd yyyy hh:mm:ss", as some syslogd templates write */
 	if (end - p > 16 && p[0] == ' ' && p[5] == ' ' &&
@@ -487,9 +509,7 @@ rfc3164(const char *p, const char *end, struct env *e)
 			e->badtime = 1;
 	} else
 		year = 0;
-	if (end - p < 10 || p[0] != ' ' || num(p + 1, end, 2, &e->hour) ||
-	    p[3] != ':' || num(p + 4, end, 2, &e->min) || p[6] != ':' ||
-	    num(p + 7, end, 2, &e->sec))
+	if (hms(p, end, e) == -1)
 		return -1;
 	p += 9;
 	if (p < end && *p == '.')	/* journalctl -o short-precise */
@@ -714,18 +734,9 @@ ctimestamp(const char *p, const char *end, struct env *e)
 	const char	*q;
 
 	p += 4;					/* "Www " */
-	if (end - p < 22 || (e->mon = month(p)) == 0 || p[3] != ' ')
-		return -1;
-	p += 4;
-	if (p[0] == ' ' && isdigit((unsigned char)p[1]))
-		e->mday = p[1] - '0';
-	else if (num(p, end, 2, &e->mday) != 0)
-		return -1;
-	p += 2;
-	if (p[0] != ' ' || num(p + 1, end, 2, &e->hour) || p[3] != ':' ||
-	    num(p + 4, end, 2, &e->min) || p[6] != ':' ||
-	    num(p + 7, end, 2, &e->sec) || p[9] != ' ' ||
-	    num(p + 10, end, 4, &e->year) || p[14] != ' ')
+	if ((p = monthday(p, end, e)) == NULL || hms(p, end, e) == -1 ||
+	    end - p < 16 || p[9] != ' ' || num(p + 10, end, 4, &e->year) ||
+	    p[14] != ' ')
 		return -1;
 	if (e->year < 1970)
 		e->badtime = 1;
