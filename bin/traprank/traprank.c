@@ -134,18 +134,25 @@ struct row {
 	uint32_t	 rdns;		/* host: ref of its name, 0 for none */
 };
 
-/* A record's fields, decoded; "" is none. */
+/*
+ * A record's fields, decoded; "" is none.  What count_key() reads comes
+ * first, in the struct's first line of 64 bytes: with -j the counting
+ * thread reads the fields the reading thread wrote, and each line of them
+ * it needs is a transfer between the processors' caches.
+ */
 struct fields {
-	time_t		 time;
-	struct trap_str	 loghost, service, daemon, addr, rdns, user, class;
+	_Alignas(64) time_t time;
+	/* For count_key(): the key, its hash, the counterpart's. */
+	uint64_t	 kh;
+	uint64_t	 ch;		/* 0: no counterpart */
+	struct trap_str	 k, rdns;
+	struct trap_str	 loghost, service, daemon, addr, user, class;
 	struct trap_str	 host;		/* trap_host() */
+	struct trap_str	 c;		/* the counterpart */
 	int		 family;	/* AF_INET, AF_INET6, 0 for none */
 	unsigned char	 abin[16];
 	int		 nfields;
 	int		 decoded;	/* some fields are in parse()'s buffers */
-	/* For count_key(): the key, the counterpart, their hashes. */
-	struct trap_str	 k, c;
-	uint64_t	 kh, ch;
 	char		 kbuf[INET6_ADDRSTRLEN + 8];
 };
 
@@ -695,7 +702,10 @@ prepare(struct fields *d)
 	}
 	d->kh = trap_hash_sum(d->k.p, d->k.len);
 	d->c = keys[key].cp == CP_USERS ? d->user : d->host;
-	d->ch = trap_hash_sum(d->c.p, d->c.len);
+	if (d->c.len == 0)
+		d->ch = 0;
+	else if ((d->ch = trap_hash_sum(d->c.p, d->c.len)) == 0)
+		d->ch = 1;	/* 0 is none, and an empty slot in cp_add() */
 }
 
 static void
@@ -729,7 +739,7 @@ count_key(const struct fields *d)
 		rput(r, R_RDNST, d->time);
 	}
 
-	if (d->c.len == 0)
+	if (d->ch == 0)
 		return;
 	cp_add(r, d->ch);
 }
@@ -929,7 +939,12 @@ read_threaded(struct trap_input *in, int argc, char *argv[])
 	size_t		 i;
 	int		 e;
 
-	chunks = xcalloc(NCHUNKS, sizeof(*chunks));
+	/* Aligned for struct fields (malloc(3) promises less). */
+	if ((e = posix_memalign((void **)&chunks, _Alignof(struct chunk),
+	    NCHUNKS * sizeof(*chunks))) != 0)
+		errc(1, e, NULL);
+	for (i = 0; i < NCHUNKS; i++)
+		chunks[i].n = chunks[i].used = 0;
 	in->rec = readrec_chunk;
 	in->flush = NULL;
 	job.in = in;
