@@ -872,11 +872,21 @@ env_parse(const char *s, size_t len, struct env *e)
 		q = p;
 		if (token(&q, end, &e->host))
 			return -1;
+		if (istag(&e->host)) {		/* no host: "tag: msg" */
+			settag(e, &e->host);
+			e->host.p = "";
+			e->host.len = 0;
+			e->msg.p = q;
+			e->msg.len = end - q;
+			return 0;
+		}
 		if (lastrepeat(q, end, &e->lastrepeat))
 			return 0;
 		p = q;
-		if (token(&q, end, &e->prog) == 0 && istag(&e->prog)) {
-			settag(e, &e->prog);
+		if (token(&q, end, &e->prog) == 0 && (istag(&e->prog) ||
+		    (isfacprio(&e->prog, 0) && token(&q, end, &e->prog) == 0 &&
+		    istag(&e->prog)))) {
+			settag(e, &e->prog);	/* busybox: "fac.prio tag:" */
 			e->msg.p = q;
 			e->msg.len = end - q;
 			return 0;
