@@ -1485,7 +1485,10 @@ scan_make(struct trap_extract *x, const char *sample, size_t len)
 		r = ruleset_rule(x->rules, i);
 		if (!wanted(x, r))
 			continue;
-		scan_add(x->scan, r->anchor, r->anchorlen);
+		if (r->anchorti == 0)	/* the message begins with it */
+			scan_add_start(x->scan, r->anchor, r->anchorlen);
+		else
+			scan_add(x->scan, r->anchor, r->anchorlen);
 	}
 	if (scan_build(x->scan, sample, len) == -1) {
 		scan_free(x->scan);

@@ -53,6 +53,7 @@
 struct lit {
 	char		*s;
 	size_t		 len;
+	size_t		 skip;		/* the byte before a message, or 0 */
 };
 
 struct ent {
@@ -96,9 +97,8 @@ scan_new(void)
 	return s;
 }
 
-/* Add a literal; one that contains another is left out at build. */
-void
-scan_add(struct scan *s, const char *lit, size_t len)
+static void
+addlit(struct scan *s, const char *lit, size_t len, size_t skip)
 {
 	size_t	 i;
 
@@ -110,7 +110,44 @@ scan_add(struct scan *s, const char *lit, size_t len)
 	s->lits[s->nlits].s = xmalloc(len + 1);
 	memcpy(s->lits[s->nlits].s, lit, len);
 	s->lits[s->nlits].s[len] = '\0';
+	s->lits[s->nlits].skip = skip;
 	s->lits[s->nlits++].len = len;
+}
+
+/* Add a literal; one that contains another is left out at build. */
+void
+scan_add(struct scan *s, const char *lit, size_t len)
+{
+	addlit(s, lit, len, 0);
+}
+
+/*
+ * Add a literal that begins a message.  The probes step by the shortest
+ * literal less 3 bytes, up to 5: one shorter than WIDE bytes (sshd's
+ * "Failed ", 7) is looked for with the byte before it, which is one of
+ * PRECEDE: the blank after an envelope or word, the newline before a line
+ * that begins with it (the first line of a buffer is looked at apart),
+ * or the last of RFC 5424's byte-order mark.
+ */
+#define WIDE		8
+#define PRECEDE		" \n\xbf"
+void
+scan_add_start(struct scan *s, const char *lit, size_t len)
+{
+	const char	*pre;
+	char		*buf;
+
+	if (len >= WIDE || len == 0) {
+		addlit(s, lit, len, 0);
+		return;
+	}
+	buf = xmalloc(len + 1);
+	memcpy(buf + 1, lit, len);
+	for (pre = PRECEDE; *pre != '\0'; pre++) {
+		buf[0] = *pre;
+		addlit(s, buf, len + 1, 1);
+	}
+	free(buf);
 }
 
 /*
@@ -251,9 +288,25 @@ check(const struct scan *s, const char *buf, size_t len, size_t i,
 		    buf[i - e->off + l->len - 1] != l->s[l->len - 1] ||
 		    memcmp(buf + i - e->off, l->s, l->len) != 0)
 			continue;
-		return buf + i - e->off;
+		return buf + i - e->off + l->skip;
 	}
 	return NULL;
+}
+
+/* Does buf begin with a literal of scan_add_start()? */
+static int
+atstart(const struct scan *s, const char *buf, size_t len)
+{
+	const struct lit	*l;
+	size_t			 i;
+
+	for (i = 0; i < s->nlits; i++) {
+		l = &s->lits[i];
+		if (l->skip > 0 && l->s[0] == '\n' && len >= l->len - 1 &&
+		    memcmp(buf, l->s + 1, l->len - 1) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 /* The first probe from i on whose gram is flagged; len if none. */
@@ -291,6 +344,13 @@ scan_lines(const struct scan *s, const char *buf, size_t len,
 
 	c->n = 0;
 	i = 0;
+	if (atstart(s, buf, len)) {
+		candidate(c, buf, buf);
+		if ((nl = memchr(buf, '\n', len)) == NULL)
+			return c->n;
+		from = nl + 1;
+		i = from - buf;
+	}
 	while ((i = probe(s->flag, buf, i, len, step)) < len) {
 		g = gram(buf + i);
 		k = ghash(g);
@@ -298,8 +358,9 @@ scan_lines(const struct scan *s, const char *buf, size_t len,
 			i += step;
 			continue;
 		}
+		/* p is in the line: after the newline of one that begins it */
 		candidate(c, from, p);
-		if ((nl = memchr(buf + i, '\n', len - i)) == NULL)
+		if ((nl = memchr(p, '\n', buf + len - p)) == NULL)
 			break;
 		from = nl + 1;
 		i = from - buf;
