@@ -491,12 +491,45 @@ dovecotevent(const char *p, const char *end)
 	return 0;
 }
 
+/*
+ * After a stamp: "tag: msg" (no host), "host tag: msg", busybox's "host
+ * fac.prio tag: msg" or BSD's "host last message repeated N times": 1
+ * for one of them, e set; 0 for a host without a tag, e->host set and
+ * *pp past it; -1 for no word at all.
+ */
+static int
+hosttag(const char **pp, const char *end, struct env *e)
+{
+	const char	*p = *pp;
+	struct trap_str	 t;
+
+	if (token(&p, end, &t))
+		return -1;
+	if (istag(&t)) {
+		settag(e, &t);
+		e->msg.p = p;
+		e->msg.len = end - p;
+		return 1;
+	}
+	e->host = t;
+	*pp = p;
+	if (lastrepeat(p, end, &e->lastrepeat))
+		return 1;
+	if (token(&p, end, &t) == 0 && (istag(&t) || (isfacprio(&t, 0) &&
+	    token(&p, end, &t) == 0 && istag(&t)))) {
+		settag(e, &t);
+		e->msg.p = p;
+		e->msg.len = end - p;
+		return 1;
+	}
+	return 0;
+}
+
 /* RFC 3164: "Mmm dd hh:mm:ss [<pri>] [host] tag: msg". */
 static int
 rfc3164(const char *p, const char *end, struct env *e)
 {
-	const char	*m;
-	struct trap_str	 t1, t2;
+	struct trap_str	 t1;
 	int		 year;
 
 	if (end - p < 16 || (p = monthday(p, end, e)) == NULL)
@@ -528,28 +561,14 @@ rfc3164(const char *p, const char *end, struct env *e)
 		e->msg.len = end - p;
 		return 0;
 	}
-	if (token(&p, end, &t1))
+	switch (hosttag(&p, end, e)) {
+	case -1:
 		return -1;
-	if (istag(&t1)) {
-		settag(e, &t1);
+	case 0:				/* a host and no tag */
 		e->msg.p = p;
 		e->msg.len = end - p;
-		return 0;
+		break;
 	}
-	e->host = t1;
-	if (lastrepeat(p, end, &e->lastrepeat))
-		return 0;
-	m = p;
-	if (token(&p, end, &t2) == 0 && istag(&t2)) {
-		settag(e, &t2);
-		e->msg.p = p;
-	} else if (t2.len > 0 && isfacprio(&t2, 0) &&
-	    token(&p, end, &t2) == 0 && istag(&t2)) {
-		settag(e, &t2);		/* busybox: "host fac.prio tag:" */
-		e->msg.p = p;
-	} else
-		e->msg.p = m;
-	e->msg.len = end - e->msg.p;
 	return 0;
 }
 
@@ -869,29 +888,13 @@ env_parse(const char *s, size_t len, struct env *e)
 			isohost(p, end, e);
 			return 0;
 		}
-		q = p;
-		if (token(&q, end, &e->host))
+		switch (hosttag(&p, end, e)) {
+		case -1:
 			return -1;
-		if (istag(&e->host)) {		/* no host: "tag: msg" */
-			settag(e, &e->host);
-			e->host.p = "";
-			e->host.len = 0;
-			e->msg.p = q;
-			e->msg.len = end - q;
-			return 0;
+		case 0:			/* "host app procid msgid ..." */
+			return rfc5424(e->host.p, end, e);
 		}
-		if (lastrepeat(q, end, &e->lastrepeat))
-			return 0;
-		p = q;
-		if (token(&q, end, &e->prog) == 0 && (istag(&e->prog) ||
-		    (isfacprio(&e->prog, 0) && token(&q, end, &e->prog) == 0 &&
-		    istag(&e->prog)))) {
-			settag(e, &e->prog);	/* busybox: "fac.prio tag:" */
-			e->msg.p = q;
-			e->msg.len = end - q;
-			return 0;
-		}
-		return rfc5424(e->host.p, end, e);
+		return 0;
 	}
 	return rfc3164(p, end, e);
 }
