@@ -1480,15 +1480,12 @@ scan_make(struct trap_extract *x, const char *sample, size_t len)
 
 	x->scanbuilt = 1;
 	x->scan = scan_new();
-	scan_add(x->scan, "last message repeated ", 22);
+	scan_add(x->scan, "last message repeated ", 22, 0);
 	for (i = 0; i < ruleset_count(x->rules); i++) {
 		r = ruleset_rule(x->rules, i);
 		if (!wanted(x, r))
 			continue;
-		if (r->anchorti == 0)	/* the message begins with it */
-			scan_add_start(x->scan, r->anchor, r->anchorlen);
-		else
-			scan_add(x->scan, r->anchor, r->anchorlen);
+		scan_add(x->scan, r->anchor, r->anchorlen, r->anchorti == 0);
 	}
 	if (scan_build(x->scan, sample, len) == -1) {
 		scan_free(x->scan);

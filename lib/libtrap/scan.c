@@ -114,30 +114,24 @@ addlit(struct scan *s, const char *lit, size_t len, size_t skip)
 	s->lits[s->nlits++].len = len;
 }
 
-/* Add a literal; one that contains another is left out at build. */
-void
-scan_add(struct scan *s, const char *lit, size_t len)
-{
-	addlit(s, lit, len, 0);
-}
-
 /*
- * Add a literal that begins a message.  The probes step by the shortest
- * literal less 3 bytes, up to 5: one shorter than WIDE bytes (sshd's
- * "Failed ", 7) is looked for with the byte before it, which is one of
- * PRECEDE: the blank after an envelope or word, the newline before a line
- * that begins with it (the first line of a buffer is looked at apart),
- * or the last of RFC 5424's byte-order mark.
+ * Add a literal; one that contains another is left out at build.  The
+ * probes step by the shortest literal less 3 bytes, up to 5, so one that
+ * begins a message (begins) and is shorter than WIDE bytes (sshd's
+ * "Failed ", 7) is looked for with the byte before it, one of PRECEDE:
+ * the blank after an envelope or a word, the newline before a line that
+ * begins with it (the first line of a buffer is looked at apart), or the
+ * last of RFC 5424's byte-order mark.
  */
 #define WIDE		8
 #define PRECEDE		" \n\xbf"
 void
-scan_add_start(struct scan *s, const char *lit, size_t len)
+scan_add(struct scan *s, const char *lit, size_t len, int begins)
 {
 	const char	*pre;
 	char		*buf;
 
-	if (len >= WIDE || len == 0) {
+	if (!begins || len >= WIDE || len == 0) {
 		addlit(s, lit, len, 0);
 		return;
 	}
@@ -293,7 +287,7 @@ check(const struct scan *s, const char *buf, size_t len, size_t i,
 	return NULL;
 }
 
-/* Does buf begin with a literal of scan_add_start()? */
+/* Does buf begin with a literal that begins a message? */
 static int
 atstart(const struct scan *s, const char *buf, size_t len)
 {

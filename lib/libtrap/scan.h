@@ -28,8 +28,7 @@ struct scan_cands {
 };
 
 struct scan	*scan_new(void);
-void		 scan_add(struct scan *, const char *, size_t);
-void		 scan_add_start(struct scan *, const char *, size_t);
+void		 scan_add(struct scan *, const char *, size_t, int);
 int		 scan_build(struct scan *, const char *, size_t);
 size_t		 scan_lines(const struct scan *, const char *, size_t,
 		    struct scan_cands *);

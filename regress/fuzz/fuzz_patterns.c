@@ -74,12 +74,8 @@ matchall(struct ruleset *rs, const char *msg, size_t msglen)
 	sc = scan_new();
 	for (i = 0; i < ruleset_count(rs); i++) {
 		r = ruleset_rule(rs, i);
-		if (r->anchorti == 0)	/* as trapextract's scan_make() */
-			scan_add_start(sc, r->anchor != NULL ? r->anchor : "",
-			    r->anchorlen);
-		else
-			scan_add(sc, r->anchor != NULL ? r->anchor : "",
-			    r->anchorlen);
+		scan_add(sc, r->anchor != NULL ? r->anchor : "", r->anchorlen,
+		    r->anchorti == 0);
 	}
 	if ((scanned = scan_build(sc, msg, msglen) == 0))
 		ncand = scan_lines(sc, msg, msglen, &cands);
