@@ -82,16 +82,10 @@ prefix(const char *s, size_t len, const char *pfx)
 	return len >= n && strncasecmp(s, pfx, n) == 0;
 }
 
-/* The service a program or dovecot process name suggests. */
-int
-trap_service_guess(const char *s, size_t len)
+/* The service a name's beginning suggests. */
+static int
+guess(const char *s, size_t len)
 {
-	const char	*slash;
-
-	while ((slash = memchr(s, '/', len)) != NULL) {
-		len -= slash + 1 - s;
-		s = slash + 1;
-	}
 	if (prefix(s, len, "pop") || prefix(s, len, "ipop") ||
 	    prefix(s, len, "courierpop"))
 		return SVC_POP3;
@@ -107,4 +101,25 @@ trap_service_guess(const char *s, size_t len)
 	if (prefix(s, len, "login"))
 		return SVC_LOGIN;
 	return SVC_OTHER;
+}
+
+/*
+ * The service a program or dovecot process name suggests: its last
+ * component after a slash, or what follows its last dot, as in
+ * perdition.imap4.
+ */
+int
+trap_service_guess(const char *s, size_t len)
+{
+	const char	*slash, *dot;
+	int		 svc;
+
+	while ((slash = memchr(s, '/', len)) != NULL) {
+		len -= slash + 1 - s;
+		s = slash + 1;
+	}
+	if ((svc = guess(s, len)) != SVC_OTHER ||
+	    (dot = memrchr(s, '.', len)) == NULL)
+		return svc;
+	return guess(dot + 1, s + len - dot - 1);
 }

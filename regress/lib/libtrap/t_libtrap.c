@@ -661,6 +661,33 @@ ATF_TC_BODY(names, tc)
 	ATF_CHECK_STREQ(trap_kind_names[KIND_NOUSER], "nouser");
 }
 
+/* The service a program name suggests: after a slash, then a dot. */
+ATF_TC_WITHOUT_HEAD(service_guess);
+ATF_TC_BODY(service_guess, tc)
+{
+	static const struct {
+		const char	*name;
+		int		 svc;
+	} v[] = {
+		{ "postfix/smtpd", SVC_SMTP },
+		{ "cyrus/pop3s", SVC_POP3 },
+		{ "perdition.imap4", SVC_IMAP },
+		{ "perdition.pop3s", SVC_POP3 },
+		{ "perdition.managesieve", SVC_SIEVE },
+		{ "perdition", SVC_OTHER },
+		{ "imapd.x", SVC_IMAP },	/* the whole name first */
+		{ "a.pop3/x", SVC_OTHER },	/* a dot before the slash */
+		{ "sshd.", SVC_SSH },
+		{ "x.", SVC_OTHER },
+		{ "IMAP4S", SVC_IMAP },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		ATF_CHECK_EQ_MSG(trap_service_guess(v[i].name,
+		    strlen(v[i].name)), v[i].svc, "%s", v[i].name);
+}
+
 ATF_TC_WITHOUT_HEAD(pattern_errors);
 ATF_TC_BODY(pattern_errors, tc)
 {
@@ -2115,6 +2142,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, time_local_cached);
 	ATF_TP_ADD_TC(tp, addr_prefix);
 	ATF_TP_ADD_TC(tp, names);
+	ATF_TP_ADD_TC(tp, service_guess);
 	ATF_TP_ADD_TC(tp, list_open);
 	ATF_TP_ADD_TC(tp, vis_fields);
 	ATF_TP_ADD_TC(tp, record_parse);
