@@ -295,6 +295,12 @@ rfc3339(const char **pp, const char *end, struct env *e)
 		for (p++; p < end && isdigit((unsigned char)*p); p++)
 			continue;
 	e->abs = 0;
+	if (e->space && end - p > 6 && p[0] == ' ' &&
+	    (p[1] == '+' || p[1] == '-') && num(p + 2, end, 4, &oh) == 0 &&
+	    p[6] == ' ') {
+		p++;		/* Exim's log_timezone: " +hhmm" */
+		e->space = 2;
+	}
 	if (utc) {
 		e->abs = 1;
 		e->t = 0;
@@ -883,8 +889,8 @@ env_parse(const char *s, size_t len, struct env *e)
 			p++;
 		if (end - p > 2 && p[0] == '0' && p[1] == 'x')
 			return macos(p, end, e);
-		if (!e->abs && e->space) {
-			/* ISO with a space: local time, mostly no host */
+		if ((!e->abs && e->space) || e->space == 2) {
+			/* ISO with a space: mostly no host */
 			isohost(p, end, e);
 			return 0;
 		}

@@ -24,7 +24,8 @@
 /* What precedes the message. */
 struct env {
 	int		 abs;		/* t is UTC */
-	int		 space;		/* ISO stamp with a space, not T */
+	int		 space;		/* ISO stamp with a space, not T; */
+					/* 2: and a zone after a blank */
 	int		 badtime;	/* a stamp that cannot be */
 	int		 guessed;	/* unknown envelope: no time of its own */
 	time_t		 t;
