@@ -218,12 +218,15 @@ token(const char **pp, const char *end, struct trap_str *tok)
 
 /*
  * A "facility.priority" word (colon: with a colon after it), as busybox
- * syslogd writes after the host and socklog before the message.
+ * syslogd writes after the host and socklog before the message; without
+ * the colon also AIX's "facility:priority", the facility's names joined
+ * by "|" ("auth|security:info").
  */
 static int
 isfacprio(const struct trap_str *t, int colon)
 {
-	size_t	 i, len = t->len, dot = 0;
+	size_t	 i, len = t->len, sep = 0;
+	int	 c;
 
 	if (colon) {
 		if (len < 4 || t->p[len - 1] != ':')
@@ -231,13 +234,16 @@ isfacprio(const struct trap_str *t, int colon)
 		len--;
 	}
 	for (i = 0; i < len; i++) {
-		if (t->p[i] == '.' && dot == 0 && i > 0)
-			dot = i;
-		else if (!islower((unsigned char)t->p[i]) &&
-		    !isdigit((unsigned char)t->p[i]))
+		c = (unsigned char)t->p[i];
+		if ((c == '.' || (c == ':' && !colon)) && sep == 0 && i > 0)
+			sep = i;
+		else if (c == '|' && !colon && sep == 0 && i > 0 &&
+		    t->p[i - 1] != '|')
+			continue;
+		else if (!islower(c) && !isdigit(c))
 			return 0;
 	}
-	return dot > 0 && dot < len - 1;
+	return sep > 0 && sep < len - 1 && t->p[sep - 1] != '|';
 }
 
 /* A syslog tag "prog[pid]:" or "prog:". */
