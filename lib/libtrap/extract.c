@@ -779,8 +779,8 @@ attempt_make(struct trap_extract *x, const struct env *e,
 	a->loghost = e->host;
 	a->daemon = e->prog;
 	if (a->daemon.len == 0) {
-		a->daemon.p = r->progs[0];
-		a->daemon.len = strlen(r->progs[0]);
+		a->daemon.p = r->daemon;
+		a->daemon.len = strlen(r->daemon);
 	}
 	if (r->service >= 0)
 		a->service = r->service;

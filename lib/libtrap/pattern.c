@@ -258,6 +258,7 @@ parse_progs(struct rule *r, const char *s, size_t len)
 			progends(p, comma - p, r->progends[r->nprogs]);
 		r->progs[r->nprogs++] = xstrndup(p, comma - p);
 	}
+	r->daemon = strpbrk(r->progs[0], "*?[\\") == NULL ? r->progs[0] : "";
 	return 0;
 }
 

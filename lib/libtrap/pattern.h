@@ -40,6 +40,8 @@ struct ptok {
 struct rule {
 	char		**progs;
 	size_t		  nprogs;
+	const char	 *daemon;	/* of a line without a tag: progs[0],
+					   or "" if it is a pattern */
 	short		  progends[NPROGENDS][2]; /* first, last byte of a
 					   name of the first progs, -1: any */
 	int		  sameprogs;	/* the rule before has the same */
