@@ -142,8 +142,8 @@ trap_rec_parse(const char *line, size_t len, struct trap_rec *r)
 	else if (trap_time_parse_rec(r->f[F_TIME].p, r->f[F_TIME].len,
 	    &r->time) == -1)
 		return -1;
-	if (trap_name_lookup(trap_service_names, SVC_NSERVICES,
-	    r->f[F_SERVICE].p, r->f[F_SERVICE].len) == -1 ||
+	if (trap_service_lookup(r->f[F_SERVICE].p, r->f[F_SERVICE].len) ==
+	    -1 ||
 	    (r->kind = trap_kind_lookup(r->f[F_KIND].p,
 	    r->f[F_KIND].len)) == -1)
 		return -1;

@@ -661,6 +661,42 @@ ATF_TC_BODY(names, tc)
 	ATF_CHECK_STREQ(trap_kind_names[KIND_NOUSER], "nouser");
 }
 
+/* The lookups of every record: each name, and names that are not. */
+ATF_TC_WITHOUT_HEAD(names_fast);
+ATF_TC_BODY(names_fast, tc)
+{
+	static const char *const nonames[] = {
+		"", "s", "ss", "sshd", "pop", "pop3s", "imap4", "smtq",
+		"Imap", "login ", "loginx", "fai", "rcptx", "nouse",
+		"badpas", "badpasss", "sieve\n", "othe"
+	};
+	const char	*t;
+	size_t		 i;
+
+	for (i = 0; i < SVC_NSERVICES; i++) {
+		t = trap_service_names[i];
+		ATF_CHECK_EQ_MSG(trap_service_lookup(t, strlen(t)), (int)i,
+		    "%s", t);
+		ATF_CHECK_EQ(trap_kind_lookup(t, strlen(t)),
+		    trap_name_lookup(trap_kind_names, KIND_NKINDS, t,
+		    strlen(t)));
+	}
+	for (i = 0; i < KIND_NKINDS; i++) {
+		t = trap_kind_names[i];
+		ATF_CHECK_EQ_MSG(trap_kind_lookup(t, strlen(t)), (int)i,
+		    "%s", t);
+		ATF_CHECK_EQ(trap_service_lookup(t, strlen(t)),
+		    trap_name_lookup(trap_service_names, SVC_NSERVICES, t,
+		    strlen(t)));
+	}
+	for (i = 0; i < sizeof(nonames) / sizeof(nonames[0]); i++) {
+		ATF_CHECK_EQ_MSG(trap_service_lookup(nonames[i], strlen(nonames[i])),
+		    -1, "%s", nonames[i]);
+		ATF_CHECK_EQ_MSG(trap_kind_lookup(nonames[i], strlen(nonames[i])),
+		    -1, "%s", nonames[i]);
+	}
+}
+
 /* The service a program name suggests: after a slash, then a dot. */
 ATF_TC_WITHOUT_HEAD(service_guess);
 ATF_TC_BODY(service_guess, tc)
@@ -2142,6 +2178,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, time_local_cached);
 	ATF_TP_ADD_TC(tp, addr_prefix);
 	ATF_TP_ADD_TC(tp, names);
+	ATF_TP_ADD_TC(tp, names_fast);
 	ATF_TP_ADD_TC(tp, service_guess);
 	ATF_TP_ADD_TC(tp, list_open);
 	ATF_TP_ADD_TC(tp, vis_fields);
