@@ -661,6 +661,18 @@ ATF_TC_BODY(names, tc)
 	ATF_CHECK_STREQ(trap_kind_names[KIND_NOUSER], "nouser");
 }
 
+/* Word w is looked up by the fast lookups as by trap_name_lookup(). */
+static void
+lookups_agree(const char *w)
+{
+	size_t	 n = strlen(w);
+
+	ATF_CHECK_EQ_MSG(trap_service_lookup(w, n), trap_name_lookup(
+	    trap_service_names, SVC_NSERVICES, w, n), "%s", w);
+	ATF_CHECK_EQ_MSG(trap_kind_lookup(w, n), trap_name_lookup(
+	    trap_kind_names, KIND_NKINDS, w, n), "%s", w);
+}
+
 /* The lookups of every record: each name, and names that are not. */
 ATF_TC_WITHOUT_HEAD(names_fast);
 ATF_TC_BODY(names_fast, tc)
@@ -670,30 +682,26 @@ ATF_TC_BODY(names_fast, tc)
 		"Imap", "login ", "loginx", "fai", "rcptx", "nouse",
 		"badpas", "badpasss", "sieve\n", "othe"
 	};
-	const char	*t;
+	const char	*w;
 	size_t		 i;
 
 	for (i = 0; i < SVC_NSERVICES; i++) {
-		t = trap_service_names[i];
-		ATF_CHECK_EQ_MSG(trap_service_lookup(t, strlen(t)), (int)i,
-		    "%s", t);
-		ATF_CHECK_EQ(trap_kind_lookup(t, strlen(t)),
-		    trap_name_lookup(trap_kind_names, KIND_NKINDS, t,
-		    strlen(t)));
+		w = trap_service_names[i];
+		ATF_CHECK_EQ_MSG(trap_service_lookup(w, strlen(w)), (int)i,
+		    "%s", w);
+		lookups_agree(w);
 	}
 	for (i = 0; i < KIND_NKINDS; i++) {
-		t = trap_kind_names[i];
-		ATF_CHECK_EQ_MSG(trap_kind_lookup(t, strlen(t)), (int)i,
-		    "%s", t);
-		ATF_CHECK_EQ(trap_service_lookup(t, strlen(t)),
-		    trap_name_lookup(trap_service_names, SVC_NSERVICES, t,
-		    strlen(t)));
+		w = trap_kind_names[i];
+		ATF_CHECK_EQ_MSG(trap_kind_lookup(w, strlen(w)), (int)i,
+		    "%s", w);
+		lookups_agree(w);
 	}
 	for (i = 0; i < sizeof(nonames) / sizeof(nonames[0]); i++) {
-		ATF_CHECK_EQ_MSG(trap_service_lookup(nonames[i], strlen(nonames[i])),
-		    -1, "%s", nonames[i]);
-		ATF_CHECK_EQ_MSG(trap_kind_lookup(nonames[i], strlen(nonames[i])),
-		    -1, "%s", nonames[i]);
+		w = nonames[i];
+		ATF_CHECK_EQ_MSG(trap_service_lookup(w, strlen(w)), -1,
+		    "%s", w);
+		ATF_CHECK_EQ_MSG(trap_kind_lookup(w, strlen(w)), -1, "%s", w);
 	}
 }
 
