@@ -374,8 +374,9 @@ rfc5424(const char *p, const char *end, struct env *e)
 				return -1;
 		}
 	}
-	if (p < end && *p == ' ')
-		p++;
+	/* "SD [SP MSG]": a message always follows a blank */
+	if (p < end && *p++ != ' ')
+		return -1;
 	if (end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
 		p += 3;
 	e->msg.p = p;
