@@ -35,6 +35,7 @@ LIBOBJS =	lib/libtrap/addr.o \
 		lib/libtrap/follow.o \
 		lib/libtrap/hash.o \
 		lib/libtrap/input.o \
+		lib/libtrap/journal.o \
 		lib/libtrap/names.o \
 		lib/libtrap/out.o \
 		lib/libtrap/pattern.o \

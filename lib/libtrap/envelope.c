@@ -836,6 +836,12 @@ env_parse(const char *s, size_t len, struct env *e)
 	e->repeat = 1;
 	if (len < 16)
 		return -1;
+	if (*p == '{')				/* journalctl -o json */
+		return env_json(p, end, e);
+	if (*p == '\x1e' && p[1] == '{')		/* -o json-seq */
+		return env_json(p + 1, end, e);
+	if (memcmp(p, "data: {", 7) == 0)		/* -o json-sse */
+		return env_json(p + 6, end, e);
 	if (*p == '@') {				/* TAI64N */
 		if (len < 26 || p[25] != ' ')
 			return -1;

@@ -28,6 +28,7 @@ struct env {
 					/* 2: and a zone after a blank */
 	int		 badtime;	/* a stamp that cannot be */
 	int		 guessed;	/* unknown envelope: no time of its own */
+	int		 escaped;	/* msg still in JSON's escapes */
 	time_t		 t;
 	int		 year;		/* 0: unknown (RFC 3164) */
 	int		 mon, mday, hour, min, sec;
@@ -59,5 +60,7 @@ int	 env_guess(const char *, size_t, struct env *);
 void	 env_bare(const char *, size_t, struct env *);
 int	 env_time(struct env_clock *, const struct env *, time_t *);
 void	 env_unwrap(struct env *);
+int	 env_json(const char *, const char *, struct env *);
+int	 env_unescape(struct env *, char *);
 
 #endif /* ENVELOPE_H */

@@ -177,6 +177,7 @@ struct trap_extract {
 	int			 guesswarned;	/* an unknown envelope, said */
 	char			 b64[1024];
 	char			 lower[1024];
+	char			 jmsg[TRAP_LINEMAX];	/* a JSON message decoded */
 	unsigned long long	 lines, attempts, warnings;
 };
 
@@ -1409,6 +1410,14 @@ bare(struct trap_extract *x, const char *line, size_t len)
 		take(x, &e, r, &m);
 }
 
+/* A JSON message decoded; one that cannot be is read as none. */
+static void
+unescape(struct trap_extract *x, struct env *e)
+{
+	if (e->msg.len > sizeof(x->jmsg) || env_unescape(e, x->jmsg) == -1)
+		e->msg.len = 0;
+}
+
 static void
 one(struct trap_extract *x, const char *line, size_t len)
 {
@@ -1420,6 +1429,8 @@ one(struct trap_extract *x, const char *line, size_t len)
 		bare(x, line, len);
 		return;
 	}
+	if (e.escaped)
+		unescape(x, &e);
 	if (e.lastrepeat && x->cand != NULL)
 		catchup(x, line);
 	l = lastmsg(x, &e.host, 1);
@@ -1851,6 +1862,8 @@ trap_extract_which(struct trap_extract *x, const char *line, size_t len,
 	if (env_parse(line, len, &e) == 0 || env_guess(line, len, &e) == 0) {
 		if (e.lastrepeat)
 			return 0;
+		if (e.escaped)
+			unescape(x, &e);
 		env_unwrap(&e);
 		r = findrule(x, &e, &m);
 	} else

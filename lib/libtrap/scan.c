@@ -121,16 +121,29 @@ addlit(struct scan *s, const char *lit, size_t len, size_t skip)
  * "Failed ", 7) is looked for with the byte before it, one of PRECEDE:
  * the blank after an envelope or a word, the newline before a line that
  * begins with it (the first line of a buffer is looked at apart), or the
- * last of RFC 5424's byte-order mark.
+ * last of RFC 5424's byte-order mark, or the quote before a JSON value
+ * (journalctl -o json).  A literal with a quote or a backslash is also
+ * looked for as JSON writes it, each escaped with a backslash.
  */
 #define WIDE		8
-#define PRECEDE		" \n\xbf"
+#define PRECEDE		" \n\xbf\""
 void
 scan_add(struct scan *s, const char *lit, size_t len, int begins)
 {
 	const char	*pre;
 	char		*buf;
+	size_t		 i, n;
 
+	if (len > 0 && (memchr(lit, '"', len) || memchr(lit, '\\', len))) {
+		buf = xmalloc(2 * len);
+		for (i = n = 0; i < len; i++) {
+			if (lit[i] == '"' || lit[i] == '\\')
+				buf[n++] = '\\';
+			buf[n++] = lit[i];
+		}
+		addlit(s, buf, n, 0);
+		free(buf);
+	}
 	if (!begins || len >= WIDE || len == 0) {
 		addlit(s, lit, len, 0);
 		return;
