@@ -821,6 +821,67 @@ lettered(const char *p, const char *end, struct env *e)
 }
 
 /*
+ * A line of the CRI log format (the files of /var/log/pods): "stamp
+ * stdout|stderr F|P line".  The runtime cuts a long line into P parts,
+ * and the text after a cut, which a client may have chosen, would read
+ * as a line of its own: such lines are not read, not even by guessing.
+ */
+int
+env_cri(const char *s, size_t len)
+{
+	const char	*p = s, *end = s + len;
+	struct env	 e;
+
+	memset(&e, 0, sizeof(e));
+	if (len < 30 || !isdigit((unsigned char)*s) ||
+	    rfc3339(&p, end, &e) != 0 || end - p < 9)
+		return 0;
+	return (memcmp(p, "stdout ", 7) == 0 || memcmp(p, "stderr ", 7) == 0) &&
+	    (p[7] == 'F' || p[7] == 'P') && (p[8] == ' ' || p + 8 == end);
+}
+
+/* Is there an ISO 8601 date and time "yyyy-mm-ddThh:mm:ss" (or with a
+ * blank for the T) at p? */
+static int
+isisostamp(const char *p, const char *end)
+{
+	int	 v;
+
+	return end - p >= 20 && num(p, end, 4, &v) == 0 && p[4] == '-' &&
+	    num(p + 5, end, 2, &v) == 0 && p[7] == '-' &&
+	    num(p + 8, end, 2, &v) == 0 && (p[10] == 'T' || p[10] == ' ') &&
+	    num(p + 11, end, 2, &v) == 0 && p[13] == ':';
+}
+
+/*
+ * docker logs -t, kubectl logs --timestamps: the container runtime's
+ * stamp, RFC 3339 in UTC, before the line the container wrote, which is
+ * a log line with its own stamp at p.  That line's envelope, with the
+ * runtime's time (it has the year and the zone); -1 if that line is not
+ * one we know, or is itself behind a second stamp of this kind.
+ */
+static int
+container(const char *p, const char *end, struct env *e)
+{
+	const char	*q = p;
+	time_t		 t = e->t;
+	int		 badtime = e->badtime;
+
+	if (isisostamp(p, end)) {
+		q = memchr(p + 19, ' ', end - p - 19);
+		if (q == NULL || isbsdstamp(q + 1, end) ||
+		    isisostamp(q + 1, end))
+			return -1;
+	}
+	if (env_parse(p, end - p, e) == -1)
+		return -1;
+	e->abs = 1;
+	e->t = t;
+	e->badtime = badtime;
+	return 0;
+}
+
+/*
  * Parse the envelope of a line.  Return 0, or -1 if it is not a log line
  * we know.
  */
@@ -892,6 +953,9 @@ env_parse(const char *s, size_t len, struct env *e)
 	if (isdigit((unsigned char)*p)) {
 		if (epoch(&p, end, e) != 0 && rfc3339(&p, end, e) != 0)
 			return -1;
+		if (e->abs && !e->space && (isbsdstamp(p, end) ||
+		    isisostamp(p, end)))
+			return container(p, end, e);
 		if ((q = socklog(p, end)) != p) {
 			if (!e->abs)		/* svlogd -ttt: UTC */
 				utcstamp(e);

@@ -1410,6 +1410,20 @@ bare(struct trap_extract *x, const char *line, size_t len)
 		take(x, &e, r, &m);
 }
 
+/*
+ * The envelope of a line, known or guessed (a tag in its first words):
+ * 0, or -1 if it has none, or is a CRI line (env_cri), not to be read.
+ */
+static int
+envelope(const char *line, size_t len, struct env *e)
+{
+	if (env_parse(line, len, e) == 0)
+		return 0;
+	if (env_cri(line, len))
+		return -1;
+	return env_guess(line, len, e);
+}
+
 /* A JSON message decoded; one that cannot be is read as none. */
 static void
 unescape(struct trap_extract *x, struct env *e)
@@ -1424,9 +1438,9 @@ one(struct trap_extract *x, const char *line, size_t len)
 	struct env	 e;
 	struct lastmsg	*l;
 
-	if (env_parse(line, len, &e) == -1 &&
-	    env_guess(line, len, &e) == -1) {
-		bare(x, line, len);
+	if (envelope(line, len, &e) == -1) {
+		if (!env_cri(line, len))
+			bare(x, line, len);
 		return;
 	}
 	if (e.escaped)
@@ -1531,7 +1545,7 @@ passed(struct trap_extract *x, const char *p, const char *nl)
 	struct env	 e;
 	struct lastmsg	*l;
 
-	if (env_parse(p, linelen(p, nl), &e) == 0 &&
+	if (envelope(p, linelen(p, nl), &e) == 0 &&
 	    (l = lastmsg(x, &e.host, 0)) != NULL && l->valid &&
 	    (l->blk != x->blk || l->pos < p))
 		forget(x, l);
@@ -1576,7 +1590,7 @@ settle(struct trap_extract *x, const char *end)
 	while (left > 0 && nl > x->done) {
 		p = memrchr(x->done, '\n', nl - x->done);
 		p = p != NULL ? p + 1 : x->done;
-		if (env_parse(p, linelen(p, nl), &e) == 0 &&
+		if (envelope(p, linelen(p, nl), &e) == 0 &&
 		    (l = lastmsg(x, &e.host, 0)) != NULL && l->valid &&
 		    l->walk != x->walk) {
 			l->walk = x->walk;
@@ -1859,15 +1873,17 @@ trap_extract_which(struct trap_extract *x, const char *line, size_t len,
 	struct env		 e;
 	struct match		 m;
 
-	if (env_parse(line, len, &e) == 0 || env_guess(line, len, &e) == 0) {
+	if (envelope(line, len, &e) == 0) {
 		if (e.lastrepeat)
 			return 0;
 		if (e.escaped)
 			unescape(x, &e);
 		env_unwrap(&e);
 		r = findrule(x, &e, &m);
-	} else
+	} else if (!env_cri(line, len))
 		r = barerule(x, line, len, &e, &m);
+	else
+		r = NULL;
 	if (r == NULL)
 		return 0;
 	*name = r->file;
