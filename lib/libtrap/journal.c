@@ -15,12 +15,16 @@
  */
 
 /*
- * journalctl -o json (and json-seq, json-sse): one journal entry a line,
- * a JSON object of its fields, in the order the journal holds them.
- * systemd writes each value as a string ("\"" and "\\" escaped, control
- * bytes as \n, \t or \uXXXX), a field of binary data or one with several
- * values as an array, one over 4096 bytes as null (without --all); old
- * versions put blanks around ':' and ','.  The fields taken:
+ * journalctl -o json (one entry a line since systemd 190), json-sse (195)
+ * and json-seq (240): a JSON object of the entry's fields, in the order
+ * the journal holds them (a hash table's from 240).  systemd (logs-show.c)
+ * writes each value as a string, "\"" and "\\" escaped, a newline as \n, a
+ * tab as \t (\u0009 in 193-239), other control bytes as \u00XX; never
+ * "/" or printable ASCII escaped.  A value that is not printable UTF-8
+ * (a CR, ESC, DEL, C1 bytes) is an array of its bytes, a field with
+ * several values an array of them (196 on; the key repeated before), one
+ * of 4096 bytes or more null (193 on, without --all).  Before 240 there
+ * are blanks around ':' and after ','.  The fields taken:
  *
  *	__REALTIME_TIMESTAMP	microseconds since the epoch: the time
  *	_HOSTNAME		the host (journald's, not the client's)
