@@ -820,6 +820,32 @@ lettered(const char *p, const char *end, struct env *e)
 	return 0;
 }
 
+static int	isisostamp(const char *, const char *);
+
+/*
+ * What grep -H or -n (and zgrep) write before a line they found:
+ * "FILE:", "FILE:N:" or "N:", without blanks, then a BSD or ISO stamp.
+ * The envelope of the line after the prefix: 0, or -1 if there is no
+ * such prefix or no envelope known after it.
+ */
+int
+env_grep(const char *s, size_t len, struct env *e)
+{
+	const char	*p, *end = s + len;
+	const char	*stop = s + (len < 256 ? len : 256);
+	int		 colons = 0;
+
+	for (p = s; p < stop && *p != ' ' && *p != '\t'; p++) {
+		if (*p != ':')
+			continue;
+		if (isbsdstamp(p + 1, end) || isisostamp(p + 1, end))
+			return env_parse(p + 1, end - (p + 1), e);
+		if (++colons == 2)
+			break;
+	}
+	return -1;
+}
+
 /*
  * A line of the CRI log format (the files of /var/log/pods): "stamp
  * stdout|stderr F|P line".  The runtime cuts a long line into P parts,
