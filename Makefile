@@ -36,6 +36,7 @@ LIBOBJS =	lib/libtrap/addr.o \
 		lib/libtrap/hash.o \
 		lib/libtrap/input.o \
 		lib/libtrap/journal.o \
+		lib/libtrap/months.o \
 		lib/libtrap/names.o \
 		lib/libtrap/out.o \
 		lib/libtrap/pattern.o \

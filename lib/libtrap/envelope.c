@@ -449,9 +449,14 @@ month(const char *p)
 static inline const char *
 monthday(const char *p, const char *end, struct env *e)
 {
-	if (end - p < 6 || (e->mon = month(p)) == 0 || p[3] != ' ')
+	size_t	 n;
+
+	if (end - p >= 6 && (e->mon = month(p)) != 0 && p[3] == ' ')
+		p += 4;
+	else if ((n = env_localmonth(p, end, &e->mon)) > 0)
+		p += n + 1;		/* journalctl in another language */
+	else
 		return NULL;
-	p += 4;
 	if (*p == ' ')
 		p++;
 	if (end - p >= 2 && isdigit((unsigned char)p[0]) &&
@@ -947,7 +952,8 @@ env_parse(const char *s, size_t len, struct env *e)
 		untagged(socklog(p + 26, end), end, e);
 		return 0;
 	}
-	if (isalpha((unsigned char)*p) && !ismonth(p, end))
+	if (isalpha((unsigned char)*p) && !ismonth(p, end) &&
+	    env_localmonth(p, end, &i) == 0)
 		return lettered(p, end, e);
 	if (*p == '[' && (q = pidstamp(p, end)) != NULL) {
 		/* dropbear -E to a file: "[pid] Mmm dd hh:mm:ss msg" */
