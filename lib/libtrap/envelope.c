@@ -760,9 +760,34 @@ macos(const char *p, const char *end, struct env *e)
 }
 
 /*
+ * OpenWrt's logread (ubox log/logread.c, 2013 on) after its ctime stamp:
+ * "[secs.ms] " with -t, "facility.priority", " kernel:" for the kernel's
+ * lines, a blank and the syslog message, "tag: msg".  The end of the
+ * facility and priority, or NULL.
+ */
+static const char *
+logread(const char *p, const char *end)
+{
+	struct trap_str	 t;
+	const char	*q = p;
+
+	if (q < end && *q == '[') {
+		q = memchr(q, ']', end - q);
+		if (q == NULL || q + 1 >= end || q[1] != ' ' ||
+		    strspn(p + 1, "0123456789.") != (size_t)(q - p - 1))
+			return NULL;
+		q += 2;
+	}
+	if (token(&q, end, &t) || !isfacprio(&t, 0))
+		return NULL;
+	return q;
+}
+
+/*
  * vsftpd's own log (vsftpd.log; vsf_sysutil_get_current_date()): ctime's
  * "Www Mmm dd hh:mm:ss yyyy" in local time, the day padded with a blank,
- * then "[pid N] " and the message.  0, or -1 if p holds no such stamp.
+ * then "[pid N] " and the message; OpenWrt's logread (above) the same
+ * stamp.  0, or -1 if p holds no such stamp.
  */
 static int
 ctimestamp(const char *p, const char *end, struct env *e)
@@ -786,6 +811,10 @@ ctimestamp(const char *p, const char *end, struct env *e)
 		e->prog.len = 6;
 		e->pid.p = t.p;
 		e->pid.len = t.len - 1;
+		p = q;
+	} else if ((q = logread(p, end)) != NULL &&
+	    token(&q, end, &t) == 0 && istag(&t)) {
+		settag(e, &t);
 		p = q;
 	}
 	e->msg.p = p;
