@@ -884,10 +884,10 @@ env_grep(const char *s, size_t len, struct env *e)
  * A line of the CRI log format (the files of /var/log/pods): "stamp
  * stdout|stderr F|P line".  The runtime cuts a long line into P parts,
  * and the text after a cut, which a client may have chosen, would read
- * as a line of its own: such lines are not read, not even by guessing.
+ * as a line of its own.
  */
-int
-env_cri(const char *s, size_t len)
+static int
+cri(const char *s, size_t len)
 {
 	const char	*p = s, *end = s + len;
 	struct env	 e;
@@ -898,6 +898,21 @@ env_cri(const char *s, size_t len)
 		return 0;
 	return (memcmp(p, "stdout ", 7) == 0 || memcmp(p, "stderr ", 7) == 0) &&
 	    (p[7] == 'F' || p[7] == 'P') && (p[8] == ' ' || p + 8 == end);
+}
+
+/*
+ * A line that env_parse did not read and that is not to be read by
+ * guessing either: a CRI line (above), or a JSON object env_json did
+ * not take (a journal entry of a stream, a field twice, a container's
+ * json-file line), whose text inside would be read out of its context.
+ */
+int
+env_noguess(const char *s, size_t len)
+{
+	if (len > 0 && (*s == '{' || (*s == '\x1e' && len > 1 && s[1] == '{') ||
+	    (len > 7 && memcmp(s, "data: {", 7) == 0)))
+		return 1;
+	return cri(s, len);
 }
 
 /* Is there an ISO 8601 date and time "yyyy-mm-ddThh:mm:ss" (or with a

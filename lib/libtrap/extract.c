@@ -1413,14 +1413,14 @@ bare(struct trap_extract *x, const char *line, size_t len)
 /*
  * The envelope of a line, known (perhaps after grep's file name) or
  * guessed (a tag in its first words): 0, or -1 if it has none, or is a
- * CRI line (env_cri), not to be read.
+ * line env_noguess says is not to be read.
  */
 static int
 envelope(const char *line, size_t len, struct env *e)
 {
 	if (env_parse(line, len, e) == 0 || env_grep(line, len, e) == 0)
 		return 0;
-	if (env_cri(line, len))
+	if (env_noguess(line, len))
 		return -1;
 	return env_guess(line, len, e);
 }
@@ -1440,7 +1440,7 @@ one(struct trap_extract *x, const char *line, size_t len)
 	struct lastmsg	*l;
 
 	if (envelope(line, len, &e) == -1) {
-		if (!env_cri(line, len))
+		if (!env_noguess(line, len))
 			bare(x, line, len);
 		return;
 	}
@@ -1881,7 +1881,7 @@ trap_extract_which(struct trap_extract *x, const char *line, size_t len,
 			unescape(x, &e);
 		env_unwrap(&e);
 		r = findrule(x, &e, &m);
-	} else if (!env_cri(line, len))
+	} else if (!env_noguess(line, len))
 		r = barerule(x, line, len, &e, &m);
 	else
 		r = NULL;
