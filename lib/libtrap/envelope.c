@@ -857,13 +857,15 @@ lettered(const char *p, const char *end, struct env *e)
 static int	isisostamp(const char *, const char *);
 
 /*
- * What grep -H or -n (and zgrep) write before a line they found:
- * "FILE:", "FILE:N:" or "N:", without blanks, then a BSD or ISO stamp.
- * The envelope of the line after the prefix: 0, or -1 if there is no
- * such prefix or no envelope known after it.
+ * What a tool writes before the lines it passes on: grep -H or -n (and
+ * zgrep), "FILE:", "FILE:N:" or "N:" without blanks and then a BSD or ISO
+ * stamp; docker compose logs (cmd/formatter/logs.go; docker-compose 1.x
+ * the same), the service's name padded with blanks and " | ".  The
+ * envelope of the line after the prefix: 0, or -1 if there is no such
+ * prefix or no envelope known after it.
  */
 int
-env_grep(const char *s, size_t len, struct env *e)
+env_prefixed(const char *s, size_t len, struct env *e)
 {
 	const char	*p, *end = s + len;
 	const char	*stop = s + (len < 256 ? len : 256);
@@ -875,9 +877,15 @@ env_grep(const char *s, size_t len, struct env *e)
 		if (isbsdstamp(p + 1, end) || isisostamp(p + 1, end))
 			return env_parse(p + 1, end - (p + 1), e);
 		if (++colons == 2)
-			break;
+			return -1;
 	}
-	return -1;
+	if (p == s || p >= stop || *p != ' ')
+		return -1;
+	while (p < stop && *p == ' ')
+		p++;
+	if (end - p < 2 || p[0] != '|' || p[1] != ' ')
+		return -1;
+	return env_parse(p + 2, end - (p + 2), e);
 }
 
 /*

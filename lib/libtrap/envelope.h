@@ -62,7 +62,7 @@ int	 env_time(struct env_clock *, const struct env *, time_t *);
 void	 env_unwrap(struct env *);
 int	 env_noguess(const char *, size_t);
 size_t	 env_localmonth(const char *, const char *, int *);
-int	 env_grep(const char *, size_t, struct env *);
+int	 env_prefixed(const char *, size_t, struct env *);
 int	 env_json(const char *, const char *, struct env *);
 int	 env_unescape(struct env *, char *);
 

@@ -1411,14 +1411,14 @@ bare(struct trap_extract *x, const char *line, size_t len)
 }
 
 /*
- * The envelope of a line, known (perhaps after grep's file name) or
- * guessed (a tag in its first words): 0, or -1 if it has none, or is a
- * line env_noguess says is not to be read.
+ * The envelope of a line, known (perhaps behind grep's file name or
+ * compose's service) or guessed (a tag in its first words): 0, or -1 if
+ * it has none, or is a line env_noguess says is not to be read.
  */
 static int
 envelope(const char *line, size_t len, struct env *e)
 {
-	if (env_parse(line, len, e) == 0 || env_grep(line, len, e) == 0)
+	if (env_parse(line, len, e) == 0 || env_prefixed(line, len, e) == 0)
 		return 0;
 	if (env_noguess(line, len))
 		return -1;
