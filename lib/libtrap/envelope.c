@@ -997,7 +997,8 @@ env_parse(const char *s, size_t len, struct env *e)
 		for (; i <= 24; i++)
 			if (hexval((unsigned char)p[i]) == -1)
 				return -1;
-		if (secs < (1ULL << 62) + 10 || secs > (1ULL << 62) + (1ULL << 40))
+		if (secs < (1ULL << 62) + 10 ||
+		    secs > (1ULL << 62) + 10 + TIMEMAX)
 			e->badtime = 1;
 		e->abs = 1;
 		e->t = secs - (1ULL << 62) - 10;

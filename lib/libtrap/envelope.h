@@ -20,6 +20,7 @@
 #define ENVELOPE_H
 
 #define MAXCOUNT	1000000	/* attempts one line may report */
+#define TIMEMAX		253402300799LL	/* 9999-12-31T23:59:59Z: trap(5)'s last */
 
 /* What precedes the message. */
 struct env {

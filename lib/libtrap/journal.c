@@ -206,6 +206,8 @@ jtime(const struct jval *v, struct env *e)
 	}
 	e->abs = 1;
 	e->t = us / 1000000;
+	if (e->t > TIMEMAX)
+		e->badtime = 1;
 	return 0;
 }
 
