@@ -165,7 +165,7 @@ env_time(struct env_clock *clk, const struct env *e, time_t *t)
 		return -1;
 	if (e->abs) {
 		*t = e->t;
-		return 0;
+		return *t < 0 || *t > TIMEMAX ? -1 : 0;
 	}
 	if (e->mon < 1 || e->mon > 12 || e->mday < 1 ||
 	    e->mday > trap_mdays(0, e->mon) || e->hour > 23 || e->min > 59 ||
@@ -181,7 +181,9 @@ env_time(struct env_clock *clk, const struct env *e, time_t *t)
 	}
 	if (e->mon == 2 && e->mday == 29 && !trap_isleap(year))
 		return -1;
-	return localtoutc(clk, e, year, t);
+	if (localtoutc(clk, e, year, t) == -1)
+		return -1;
+	return *t < 0 || *t > TIMEMAX ? -1 : 0;	/* a zone moved it out */
 }
 
 /* Parse exactly n digits at p into *v. */
