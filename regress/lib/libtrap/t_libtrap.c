@@ -36,6 +36,7 @@
 
 #include "trap.h"
 #include "pattern.h"
+#include "envelope.h"
 #include "../../inject.h"
 
 extern const char trap_builtin_patterns[];
@@ -674,6 +675,94 @@ lookups_agree(const char *w)
 }
 
 /* The lookups of every record: each name, and names that are not. */
+/*
+ * The month names of other languages (months.c), found by bsearch: the
+ * table's first and last names and some between, each with the blank
+ * after it; the English names, full names and a name without its blank
+ * are not there.
+ */
+ATF_TC_WITHOUT_HEAD(envelope_localmonth);
+ATF_TC_BODY(envelope_localmonth, tc)
+{
+	static const struct {
+		const char	*s;
+		size_t		 len;
+		int		 mon;
+	} t[] = {
+		{ "Ara 03", 3, 12 },		/* the first, tr_TR */
+		{ "Dez 03", 3, 12 },		/* de_DE */
+		{ "J\303\244n 03", 4, 1 },	/* de_AT */
+		{ "f\303\251vr. 05", 6, 2 },	/* fr_FR */
+		{ "marras 01", 6, 11 },		/* fi_FI */
+		{ "mrt 01", 3, 3 },		/* nl_NL */
+		{ "m\303\241rc 01", 5, 3 },	/* hu_HU */
+		{ "pa\305\272 07", 4, 10 },	/* pl_PL */
+		{ "\321\201\320\265\320\275 09", 6, 9 },	/* ru_RU */
+		{ "\321\230\321\203\320\275 01", 6, 6 },	/* sr_RS, the last */
+		{ "Dec 03", 0, 0 },		/* English: month() has it */
+		{ "Dezember 03", 0, 0 },
+		{ "Dez03", 0, 0 },
+		{ "dez", 0, 0 },		/* no blank after it */
+		{ "", 0, 0 },
+	};
+	size_t	 i, n;
+	int	 mon;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		mon = 0;
+		n = env_localmonth(t[i].s, t[i].s + strlen(t[i].s), &mon);
+		ATF_CHECK_EQ_MSG(n, t[i].len, "%s: length %zu", t[i].s, n);
+		if (t[i].len > 0)
+			ATF_CHECK_EQ_MSG(mon, t[i].mon, "%s: month %d",
+			    t[i].s, mon);
+	}
+}
+
+/* A journal entry's message decoded, or refused as systemd never writes
+ * it. */
+ATF_TC_WITHOUT_HEAD(envelope_unescape);
+ATF_TC_BODY(envelope_unescape, tc)
+{
+	static const struct {
+		const char	*in, *out;	/* out NULL: refused */
+	} t[] = {
+		{ "plain", "plain" },
+		{ "a\\\"b\\\\c", "a\"b\\c" },
+		{ "x\\ny\\tz\\r", "x\ny\tz\r" },
+		{ "caf\\u00e9", "caf\303\251" },
+		{ "\\u20ac", "\342\202\254" },
+		{ "\\u001b[0m", "\033[0m" },
+		{ "\\u0041", NULL },		/* printable ASCII */
+		{ "a\\/b", NULL },		/* systemd writes '/' */
+		{ "\\u0000", NULL },
+		{ "\\ud83d\\ude00", NULL },	/* surrogates */
+		{ "\\u12", NULL },
+		{ "\\x41", NULL },
+		{ "end\\", NULL },
+	};
+	struct env	 e;
+	char		 buf[64];
+	size_t		 i;
+	int		 r;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		e.msg.p = t[i].in;
+		e.msg.len = strlen(t[i].in);
+		e.escaped = 1;
+		r = env_unescape(&e, buf);
+		if (t[i].out == NULL) {
+			ATF_CHECK_EQ_MSG(r, -1, "%s: taken", t[i].in);
+			continue;
+		}
+		ATF_CHECK_EQ_MSG(r, 0, "%s: refused", t[i].in);
+		ATF_CHECK_EQ_MSG(e.msg.len, strlen(t[i].out), "%s: length",
+		    t[i].in);
+		ATF_CHECK_MSG(memcmp(e.msg.p, t[i].out, e.msg.len) == 0,
+		    "%s: %.*s", t[i].in, (int)e.msg.len, e.msg.p);
+	}
+}
+
 ATF_TC_WITHOUT_HEAD(names_fast);
 ATF_TC_BODY(names_fast, tc)
 {
@@ -2187,6 +2276,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, addr_prefix);
 	ATF_TP_ADD_TC(tp, names);
 	ATF_TP_ADD_TC(tp, names_fast);
+	ATF_TP_ADD_TC(tp, envelope_localmonth);
+	ATF_TP_ADD_TC(tp, envelope_unescape);
 	ATF_TP_ADD_TC(tp, service_guess);
 	ATF_TP_ADD_TC(tp, list_open);
 	ATF_TP_ADD_TC(tp, vis_fields);
