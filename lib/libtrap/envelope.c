@@ -891,6 +891,22 @@ env_prefixed(const char *s, size_t len, struct env *e)
 }
 
 /*
+ * The '{' of a journal entry as journalctl writes it at s: -o json, after
+ * json-seq's RS or json-sse's "data: "; NULL if s holds none.
+ */
+static const char *
+jsonstart(const char *s, size_t len)
+{
+	if (len > 0 && *s == '{')
+		return s;
+	if (len > 1 && *s == '\x1e' && s[1] == '{')
+		return s + 1;
+	if (len > 7 && memcmp(s, "data: {", 7) == 0)
+		return s + 6;
+	return NULL;
+}
+
+/*
  * A line of the CRI log format (the files of /var/log/pods): "stamp
  * stdout|stderr F|P line".  The runtime cuts a long line into P parts,
  * and the text after a cut, which a client may have chosen, would read
@@ -919,10 +935,7 @@ cri(const char *s, size_t len)
 int
 env_noguess(const char *s, size_t len)
 {
-	if (len > 0 && (*s == '{' || (*s == '\x1e' && len > 1 && s[1] == '{') ||
-	    (len > 7 && memcmp(s, "data: {", 7) == 0)))
-		return 1;
-	return cri(s, len);
+	return jsonstart(s, len) != NULL || cri(s, len);
 }
 
 /* Is there an ISO 8601 date and time "yyyy-mm-ddThh:mm:ss" (or with a
@@ -982,12 +995,8 @@ env_parse(const char *s, size_t len, struct env *e)
 	e->repeat = 1;
 	if (len < 16)
 		return -1;
-	if (*p == '{')				/* journalctl -o json */
-		return env_json(p, end, e);
-	if (*p == '\x1e' && p[1] == '{')		/* -o json-seq */
-		return env_json(p + 1, end, e);
-	if (memcmp(p, "data: {", 7) == 0)		/* -o json-sse */
-		return env_json(p + 6, end, e);
+	if ((q = jsonstart(p, len)) != NULL)
+		return env_json(q, end, e);
 	if (*p == '@') {				/* TAI64N */
 		if (len < 26 || p[25] != ' ')
 			return -1;

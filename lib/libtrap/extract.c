@@ -1412,16 +1412,18 @@ bare(struct trap_extract *x, const char *line, size_t len)
 
 /*
  * The envelope of a line, known (perhaps behind grep's file name or
- * compose's service) or guessed (a tag in its first words): 0, or -1 if
- * it has none, or is a line env_noguess says is not to be read.
+ * compose's service) or guessed (a tag in its first words): 0; -1 if it
+ * has none (a rule may still read it bare); NOREAD if env_noguess says
+ * it is not to be read at all.
  */
+#define NOREAD	(-2)
 static int
 envelope(const char *line, size_t len, struct env *e)
 {
 	if (env_parse(line, len, e) == 0 || env_prefixed(line, len, e) == 0)
 		return 0;
 	if (env_noguess(line, len))
-		return -1;
+		return NOREAD;
 	return env_guess(line, len, e);
 }
 
@@ -1438,9 +1440,10 @@ one(struct trap_extract *x, const char *line, size_t len)
 {
 	struct env	 e;
 	struct lastmsg	*l;
+	int		 r;
 
-	if (envelope(line, len, &e) == -1) {
-		if (!env_noguess(line, len))
+	if ((r = envelope(line, len, &e)) != 0) {
+		if (r != NOREAD)
 			bare(x, line, len);
 		return;
 	}
@@ -1874,17 +1877,21 @@ trap_extract_which(struct trap_extract *x, const char *line, size_t len,
 	struct env		 e;
 	struct match		 m;
 
-	if (envelope(line, len, &e) == 0) {
+	switch (envelope(line, len, &e)) {
+	case 0:
 		if (e.lastrepeat)
 			return 0;
 		if (e.escaped)
 			unescape(x, &e);
 		env_unwrap(&e);
 		r = findrule(x, &e, &m);
-	} else if (!env_noguess(line, len))
+		break;
+	case NOREAD:
+		return 0;
+	default:
 		r = barerule(x, line, len, &e, &m);
-	else
-		r = NULL;
+		break;
+	}
 	if (r == NULL)
 		return 0;
 	*name = r->file;
