@@ -32,22 +32,30 @@
  * it begins with 64 slots, 512 bytes, so that a small one costs little
  * to make (fuzz_traplist makes two or three an input).
  *
- * The entries are carved from an arena of chunks of 1 MiB, never moved
+ * The entries are carved from an arena of chunks of 2 MiB, never moved
  * or freed before the table: a value's address stays valid, and refs are
- * in units of 8 bytes, so one table holds up to 32 GiB (less 7 MiB: the
- * first chunk is of 4 KiB and each next one twice the last, up to 1 MiB,
- * so that a small table, a short trap list or a -d scope, costs no 1 MiB
+ * in units of 8 bytes, so one table holds up to 32 GiB (less 14 MiB: the
+ * first chunk is of 4 KiB and each next one twice the last, up to 2 MiB,
+ * so that a small table, a short trap list or a -d scope, costs no 2 MiB
  * of memory to map and fault in).  An entry is its value (8-byte
  * aligned), the key's length (32 bits), the key and a NUL.
  * The caller may carve memory of its own from the same arena
  * (trap_hash_alloc), addressed by the same refs.
+ *
+ * A large table is looked up at random, each lookup a cache miss in its
+ * slots and one in its entry; with pages of 4 KiB each is a miss of the
+ * TLB too.  So where madvise(2) has MADV_HUGEPAGE (Linux), the chunks of
+ * 2 MiB and the slots of 2 MiB or more are aligned to 2 MiB and asked for
+ * in transparent huge pages (see bigalloc()).
  */
 
 #include "compat.h"
 
 #include <sys/types.h>
+#include <sys/mman.h>
 
 #include <err.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +64,7 @@
 
 #include "trap.h"
 
-#define CHUNKSHIFT	20
+#define CHUNKSHIFT	21
 #define UNITSHIFT	3
 #define UNIT		((size_t)1 << UNITSHIFT)
 #define REFSHIFT	(CHUNKSHIFT - UNITSHIFT)
@@ -107,6 +115,30 @@ trap_hash_new(size_t valsize)
 	return h;
 }
 
+/*
+ * size bytes, not zeroed, in huge pages if the system has them (and the
+ * size is a multiple of theirs); free(3) frees them.  Where the system
+ * has no MADV_HUGEPAGE or declines, they are ordinary memory.
+ */
+static void *
+bigalloc(size_t size)
+{
+#ifdef MADV_HUGEPAGE
+	void	*p;
+	int	 e;
+
+	if (size >= CHUNKSIZE && size % CHUNKSIZE == 0) {
+		if ((e = posix_memalign(&p, CHUNKSIZE, size)) != 0) {
+			errno = e;
+			err(trap_eval, NULL);
+		}
+		(void)madvise(p, size, MADV_HUGEPAGE);
+		return p;
+	}
+#endif
+	return xmalloc(size);
+}
+
 /* The memory of a ref. */
 void *
 trap_hash_ptr(const struct trap_hash *h, uint32_t ref)
@@ -141,7 +173,7 @@ trap_hash_alloc(struct trap_hash *h, size_t n, uint32_t *ref)
 			size = n + first;	/* a chunk of its own */
 		h->chunks = xreallocarray(h->chunks, h->nchunks + 1,
 		    sizeof(*h->chunks));
-		h->chunks[h->nchunks++] = xmalloc(size);
+		h->chunks[h->nchunks++] = bigalloc(size);
 		h->size = size;
 		h->used = first;
 	}
@@ -191,7 +223,8 @@ grow(struct trap_hash *h)
 
 	h->nslots *= 2;
 	mask = h->nslots - 1;
-	h->slot = xcalloc(h->nslots, sizeof(*h->slot));
+	h->slot = bigalloc(h->nslots * sizeof(*h->slot));
+	memset(h->slot, 0, h->nslots * sizeof(*h->slot));
 	for (i = 0; i < n; i++) {
 		if (old[i] == 0)
 			continue;
