@@ -70,7 +70,7 @@
 #define SVGMAXROWS	50	/* and at most */
 #define SVGLABEL	48	/* characters of a bar's label */
 #define BATCH		32	/* records counted together, see flush() */
-#define CHUNKRECS	256	/* -j: records of a chunk */
+#define CHUNKRECS	1024	/* -j: records of a chunk */
 #define CHUNKTEXT	(4 * TRAP_LINEMAX)	/* and their lines, the longest decoded */
 #define TAGBYTES	8	/* key bytes in a sort tag, at most */
 #define TAGMOST		65536	/* rows of fewer attempts have a sort tag */
