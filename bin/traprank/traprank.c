@@ -755,21 +755,21 @@ prefetch(const struct fields *v, size_t n)
 {
 	const struct row	*r;
 	const char		*p;
-	uint32_t		 s;
+	uint32_t		 s[BATCH];
 	size_t			 i, j;
 
 	for (i = 0; i < n; i++)
 		PREFETCH(trap_hash_home(keyh, v[i].kh));
 	for (i = 0; i < n; i++)
-		if ((s = trap_hash_peek(keyh, v[i].kh)) != 0) {
-			r = deref(s);
+		if ((s[i] = trap_hash_peek(keyh, v[i].kh)) != 0) {
+			r = deref(s[i]);
 			PREFETCH(r);
 			PREFETCH((const char *)r + 63);
 		}
 	for (i = 0; i < n; i++) {
-		if ((s = trap_hash_peek(keyh, v[i].kh)) == 0)
+		if (s[i] == 0)
 			continue;
-		r = deref(s);
+		r = deref(s[i]);
 		if (r->ncp > LINMAX)
 			PREFETCH(&bigs[r->cps][v[i].ch &
 			    (bigslots(r->ncp) - 1)]);
