@@ -209,6 +209,7 @@ struct chunk {
 	size_t		 n;
 	char		 text[CHUNKTEXT];
 	size_t		 used;
+	int		 prepared;	/* prepare() done: see chunk_send() */
 };
 static struct chunk	*chunks;
 static unsigned long	 head, tail;
@@ -851,20 +852,30 @@ endblock(void *arg)
 	nbatch = 0;
 }
 
-/* -j: the chunk being filled is full, or the last: to the counting. */
+/*
+ * -j: the chunk being filled is full, or the last: to the counting.  The
+ * next one's records are prepared (their keys and hashes, prepare()) on
+ * this thread if half the chunks or more wait for the counting, which is
+ * then the slower; on the counting thread if not.  Either way the work
+ * is the same, and so are the counts: only its share between the threads
+ * follows whichever is behind.
+ */
 static struct chunk *
 chunk_send(void)
 {
 	struct chunk	*c;
+	int		 behind;
 
 	pthread_mutex_lock(&chunkmtx);
 	tail++;
 	pthread_cond_signal(&fullcv);
 	while (tail - head == NCHUNKS)
 		pthread_cond_wait(&freecv, &chunkmtx);
+	behind = tail - head >= NCHUNKS / 2;
 	pthread_mutex_unlock(&chunkmtx);
 	c = &chunks[tail % NCHUNKS];
 	c->n = c->used = 0;
+	c->prepared = behind;
 	return c;
 }
 
@@ -896,7 +907,7 @@ readrec_chunk(const struct trap_rec *r, const char *line, size_t len,
 		nbad++;
 		return 0;
 	}
-	if (keyed)
+	if (keyed && c->prepared)
 		prepare(d);
 	c->used += d->decoded ? len + PARSEBUF(len) : len;
 	c->n++;
@@ -944,7 +955,7 @@ read_threaded(struct trap_input *in, int argc, char *argv[])
 	    NCHUNKS * sizeof(*chunks))) != 0)
 		errc(1, e, NULL);
 	for (i = 0; i < NCHUNKS; i++)
-		chunks[i].n = chunks[i].used = 0;
+		chunks[i].n = chunks[i].used = chunks[i].prepared = 0;
 	in->rec = readrec_chunk;
 	in->flush = NULL;
 	job.in = in;
@@ -962,6 +973,9 @@ read_threaded(struct trap_input *in, int argc, char *argv[])
 		}
 		pthread_mutex_unlock(&chunkmtx);
 		c = &chunks[head % NCHUNKS];
+		if (keyed && !c->prepared)
+			for (i = 0; i < c->n; i++)
+				prepare(&c->v[i]);
 		for (i = 0; i < c->n; i += BATCH)
 			flush(c->v + i, c->n - i < BATCH ? c->n - i : BATCH);
 		pthread_mutex_lock(&chunkmtx);
