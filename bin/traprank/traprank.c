@@ -289,12 +289,6 @@ buf_vis(struct buf *b, const char *p, size_t n)
 	b->len += trap_vis(b->p + b->len, b->cap - b->len, p, n);
 }
 
-#if defined(__GNUC__) || defined(__clang__)
-#define PREFETCH(p)	__builtin_prefetch(p)
-#else
-#define PREFETCH(p)	((void)(p))
-#endif
-
 #define SLOTREF(s)	((uint32_t)(s))
 #define SLOTTAG(s)	((s) >> 32)
 
@@ -760,25 +754,25 @@ prefetch(const struct fields *v, size_t n)
 	size_t			 i, j;
 
 	for (i = 0; i < n; i++)
-		PREFETCH(trap_hash_home(keyh, v[i].kh));
+		TRAP_PREFETCH(trap_hash_home(keyh, v[i].kh));
 	for (i = 0; i < n; i++)
 		if ((s[i] = trap_hash_peek(keyh, v[i].kh)) != 0) {
 			r = deref(s[i]);
-			PREFETCH(r);
-			PREFETCH((const char *)r + 63);
+			TRAP_PREFETCH(r);
+			TRAP_PREFETCH((const char *)r + 63);
 		}
 	for (i = 0; i < n; i++) {
 		if (s[i] == 0)
 			continue;
 		r = deref(s[i]);
 		if (r->ncp > LINMAX)
-			PREFETCH(&bigs[r->cps][v[i].ch &
+			TRAP_PREFETCH(&bigs[r->cps][v[i].ch &
 			    (bigslots(r->ncp) - 1)]);
 		else if (r->ncp > 0)
 			for (p = deref(r->cps), j = 0; j < r->ncp; j += 8)
-				PREFETCH(p + j * sizeof(uint64_t));
+				TRAP_PREFETCH(p + j * sizeof(uint64_t));
 		if (r->rdns != 0)
-			PREFETCH(trap_hash_ptr(rdnsh, r->rdns));
+			TRAP_PREFETCH(trap_hash_ptr(rdnsh, r->rdns));
 	}
 }
 
@@ -1219,7 +1213,7 @@ sortrows(size_t *n)
 	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < k; i++) {
 		if (i + 16 < k)
-			PREFETCH(deref(v[i + 16]));
+			TRAP_PREFETCH(deref(v[i + 16]));
 		r = deref(v[i]);
 		a = rget(r, R_ATTEMPTS);
 		v[i] |= (uint64_t)(a < TAGMOST ? a : TAGMOST) << 32;
@@ -1230,7 +1224,7 @@ sortrows(size_t *n)
 	tagcode_make(&tc, v, k, seen);
 	for (i = 0; i < k; i++) {
 		if (i + 16 < k)
-			PREFETCH(deref(SLOTREF(v[i + 16])));
+			TRAP_PREFETCH(deref(SLOTREF(v[i + 16])));
 		v[i] = SLOTREF(v[i]) | (uint64_t)tagof(&tc,
 		    deref(SLOTREF(v[i])), SLOTTAG(v[i])) << 32;
 	}
@@ -1258,9 +1252,9 @@ prefetch_row(const uint64_t *v, size_t i, size_t to)
 	const struct row	*r;
 
 	if (i + 16 < to)
-		PREFETCH(sorted(v, i + 16));
+		TRAP_PREFETCH(sorted(v, i + 16));
 	if (i + 8 < to && (r = sorted(v, i + 8))->rdns != 0)
-		PREFETCH(trap_hash_ptr(rdnsh, r->rdns));
+		TRAP_PREFETCH(trap_hash_ptr(rdnsh, r->rdns));
 }
 
 /*

@@ -1612,8 +1612,12 @@ settle(struct trap_extract *x, const char *end)
 /*
  * The lines of a block, its candidates c (from scan_lines) parsed, the
  * other lines looked at only as BSD repeats need (see
- * trap_extract_block).
+ * trap_extract_block).  With readahead the block was read and its
+ * candidates found on the other thread: the lines CANDAHEAD candidates
+ * on are asked for while this one is parsed, or each would wait for its
+ * first bytes to come from the other processor's cache.
  */
+#define CANDAHEAD	4
 static void
 candidates(struct trap_extract *x, const char *buf, size_t len,
     const char *file, unsigned long long first, unsigned long long n,
@@ -1631,6 +1635,10 @@ candidates(struct trap_extract *x, const char *buf, size_t len,
 	x->done = buf;
 	x->blk++;
 	for (i = 0; i < x->ncand; i++) {
+		if (i + CANDAHEAD < x->ncand) {
+			TRAP_PREFETCH(x->cand[i + CANDAHEAD]);
+			TRAP_PREFETCH(x->cand[i + CANDAHEAD] + 64);
+		}
 		p = x->cand[i];
 		if ((nl = memchr(p, '\n', end - p)) == NULL)
 			nl = end;

@@ -29,6 +29,13 @@
 #define TRAP_TIMELEN	21		/* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
 #define TRAP_NOTIME	((time_t)LLONG_MIN)	/* a record's time of "-" */
 #define TRAP_ADDRLEN	46		/* INET6_ADDRSTRLEN */
+
+/* Ask for the memory at p before it is read (where the compiler can). */
+#if defined(__GNUC__) || defined(__clang__)
+#define TRAP_PREFETCH(p)	__builtin_prefetch(p)
+#else
+#define TRAP_PREFETCH(p)	((void)(p))
+#endif
 #define TRAP_NFIELDS	8		/* fields of a trap(5) record */
 #define TRAP_NFIELDS_MATCH 10		/* ... with trapmatch's class, match */
 #define TRAP_RECMAX	(4 * TRAP_LINEMAX + 512)	/* an encoded record */
