@@ -1170,23 +1170,62 @@ radix32(uint64_t *v, uint64_t *tmp, size_t n, int base)
 		memcpy(v, from, n * sizeof(*v));
 }
 
+/* The runs of equal tags in v[from..to), each sorted by qsort(3). */
+struct runjob {
+	uint64_t	*v;
+	size_t		 from, to;
+};
+
+static void *
+sortruns(void *arg)
+{
+	struct runjob	*j = arg;
+	size_t		 i, k;
+
+	for (i = j->from; i < j->to; i = k) {
+		for (k = i + 1; k < j->to && SLOTTAG(j->v[k]) ==
+		    SLOTTAG(j->v[i]); k++)
+			continue;
+		if (k - i > 1)
+			qsort(j->v + i, k - i, sizeof(*j->v), cmpslot);
+	}
+	return NULL;
+}
+
 /*
  * Sort the n slots of v by cmpslot, a total order (the keys are distinct),
  * so that the result is the same however it is reached: by their tags,
- * then each run of equal tags by qsort(3).
+ * then each run of equal tags by qsort(3), with -j 2 or more the runs of
+ * the second half on a thread of their own (most of the sort's time: the
+ * comparisons fetch the rows).
  */
 static void
 sortslots(uint64_t *v, uint64_t *tmp, size_t n)
 {
-	size_t	 i, j;
+	struct runjob	 j[2];
+	pthread_t	 tid;
+	size_t		 half;
+	int		 e;
 
 	radix32(v, tmp, n, 32);
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && SLOTTAG(v[j]) == SLOTTAG(v[i]); j++)
-			continue;
-		if (j - i > 1)
-			qsort(v + i, j - i, sizeof(*v), cmpslot);
+	/* The halves meet between two runs. */
+	for (half = n / 2; half > 0 && half < n &&
+	    SLOTTAG(v[half]) == SLOTTAG(v[half - 1]); half++)
+		continue;
+	j[0].v = j[1].v = v;
+	j[0].from = 0;
+	j[0].to = j[1].from = half;
+	j[1].to = n;
+	if (njobs < 2 || half == 0 || half == n) {
+		j[0].to = n;
+		sortruns(&j[0]);
+		return;
 	}
+	if ((e = pthread_create(&tid, NULL, sortruns, &j[1])) != 0)
+		errc(1, e, "pthread_create");
+	sortruns(&j[0]);
+	if ((e = pthread_join(tid, NULL)) != 0)
+		errc(2, e, "pthread_join");
 }
 
 /*
