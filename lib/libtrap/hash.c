@@ -55,7 +55,6 @@
 #include <sys/mman.h>
 
 #include <err.h>
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,10 +128,8 @@ bigalloc(size_t size)
 	int	 e;
 
 	if (size >= CHUNKSIZE && size % CHUNKSIZE == 0) {
-		if ((e = posix_memalign(&p, CHUNKSIZE, size)) != 0) {
-			errno = e;
-			err(trap_eval, NULL);
-		}
+		if ((e = posix_memalign(&p, CHUNKSIZE, size)) != 0)
+			errc(trap_eval, e, NULL);
 		(void)madvise(p, size, MADV_HUGEPAGE);
 		return p;
 	}
