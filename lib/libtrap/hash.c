@@ -116,25 +116,28 @@ trap_hash_new(size_t valsize)
 }
 
 /*
- * size bytes, not zeroed, in huge pages if the system has them (and the
- * size is a multiple of theirs); free(3) frees them.  Where the system
- * has no MADV_HUGEPAGE or declines, they are ordinary memory.
+ * n objects of size bytes, zeroed if zero, as xcalloc() or
+ * xreallocarray() give them; but in huge pages where the system has them
+ * and the whole is a multiple of theirs.  free(3) frees them either way.
  */
 static void *
-bigalloc(size_t size)
+bigalloc(size_t n, size_t size, int zero)
 {
 #ifdef MADV_HUGEPAGE
 	void	*p;
 	int	 e;
 
-	if (size >= CHUNKSIZE && size % CHUNKSIZE == 0) {
-		if ((e = posix_memalign(&p, CHUNKSIZE, size)) != 0)
+	if (size != 0 && n <= SIZE_MAX / size && n * size >= CHUNKSIZE &&
+	    n * size % CHUNKSIZE == 0) {
+		if ((e = posix_memalign(&p, CHUNKSIZE, n * size)) != 0)
 			errc(trap_eval, e, NULL);
-		(void)madvise(p, size, MADV_HUGEPAGE);
+		(void)madvise(p, n * size, MADV_HUGEPAGE);
+		if (zero)
+			memset(p, 0, n * size);
 		return p;
 	}
 #endif
-	return xmalloc(size);
+	return zero ? xcalloc(n, size) : xreallocarray(NULL, n, size);
 }
 
 /* The memory of a ref. */
@@ -171,7 +174,7 @@ trap_hash_alloc(struct trap_hash *h, size_t n, uint32_t *ref)
 			size = n + first;	/* a chunk of its own */
 		h->chunks = xreallocarray(h->chunks, h->nchunks + 1,
 		    sizeof(*h->chunks));
-		h->chunks[h->nchunks++] = bigalloc(size);
+		h->chunks[h->nchunks++] = bigalloc(size, 1, 0);
 		h->size = size;
 		h->used = first;
 	}
@@ -221,8 +224,7 @@ grow(struct trap_hash *h)
 
 	h->nslots *= 2;
 	mask = h->nslots - 1;
-	h->slot = bigalloc(h->nslots * sizeof(*h->slot));
-	memset(h->slot, 0, h->nslots * sizeof(*h->slot));
+	h->slot = bigalloc(h->nslots, sizeof(*h->slot), 1);
 	for (i = 0; i < n; i++) {
 		if (old[i] == 0)
 			continue;

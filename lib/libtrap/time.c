@@ -128,8 +128,8 @@ trap_time_fmt(time_t t, char buf[TRAP_TIMELEN])
 }
 
 /*
- * Read exactly n digits (0-9, as isdigit(3) in every locale; compared
- * here, where isdigit(3) was a call for each byte of every record).
+ * Read exactly n digits, 0-9 as isdigit(3) takes them in every locale
+ * (compared: isdigit(3) is a call for each byte of every record).
  */
 static int
 digits(const char *p, int n, int *v)

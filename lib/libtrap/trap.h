@@ -29,6 +29,9 @@
 #define TRAP_TIMELEN	21		/* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
 #define TRAP_NOTIME	((time_t)LLONG_MIN)	/* a record's time of "-" */
 #define TRAP_ADDRLEN	46		/* INET6_ADDRSTRLEN */
+#define TRAP_NFIELDS	8		/* fields of a trap(5) record */
+#define TRAP_NFIELDS_MATCH 10		/* ... with trapmatch's class, match */
+#define TRAP_RECMAX	(4 * TRAP_LINEMAX + 512)	/* an encoded record */
 
 /* Ask for the memory at p before it is read (where the compiler can). */
 #if defined(__GNUC__) || defined(__clang__)
@@ -36,9 +39,6 @@
 #else
 #define TRAP_PREFETCH(p)	((void)(p))
 #endif
-#define TRAP_NFIELDS	8		/* fields of a trap(5) record */
-#define TRAP_NFIELDS_MATCH 10		/* ... with trapmatch's class, match */
-#define TRAP_RECMAX	(4 * TRAP_LINEMAX + 512)	/* an encoded record */
 
 /* A string that need not be NUL-terminated. */
 struct trap_str {
