@@ -487,6 +487,7 @@ main(int argc, char *argv[])
 	if (in.archive == NULL && pledge("stdio rpath", NULL) == -1)
 		err(2, "pledge");
 
+	trap_file_widen(STDIN_FILENO);	/* while the list loads */
 	/* Traps in -n's domain are existing traps, whatever -d says. */
 	if ((traps = trap_list_open(&lo, ndomain)) == NULL)
 		exit(2);

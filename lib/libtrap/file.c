@@ -990,6 +990,26 @@ ahead_free(struct trap_file *f)
 	f->buf = NULL;		/* it was one of the ring */
 }
 
+/*
+ * Let the pipe at fd, if it is one, hold PIPEWIDE bytes (Linux's
+ * F_SETPIPE_SZ; 64 KiB is the default), so that the process writing it
+ * goes on while this one is busy before it reads: trapmatch loading its
+ * list.  A refusal (a limit, another system) leaves the pipe as it is.
+ */
+#define PIPEWIDE	(1024 * 1024)
+void
+trap_file_widen(int fd)
+{
+#ifdef F_SETPIPE_SZ
+	struct stat	 st;
+
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		(void)fcntl(fd, F_SETPIPE_SZ, PIPEWIDE);
+#else
+	(void)fd;
+#endif
+}
+
 const char *
 trap_file_name(const struct trap_file *f)
 {

@@ -84,6 +84,7 @@ typedef void (*trap_file_prep_fn)(void *, const char *, size_t, void **);
 void	 trap_file_ahead(struct trap_file *, trap_file_prep_fn,
 	    void (*)(void *), void *);
 void	*trap_file_prepared(const struct trap_file *);
+void	 trap_file_widen(int);
 const char *trap_file_name(const struct trap_file *);
 unsigned long long trap_file_lineno(const struct trap_file *);
 time_t	 trap_file_mtime(const struct trap_file *);
