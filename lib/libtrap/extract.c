@@ -159,6 +159,7 @@ struct trap_extract {
 
 	struct slot		*queue;
 	unsigned long long	 qhead, qtail;	/* positions; slot = pos % MAXQUEUE */
+	size_t			 qused;		/* slots ever used: 0 to qused */
 
 	struct conn		**conns;	/* CONNBUCKETS, by keyed hash */
 	uint64_t		 connkey[2];
@@ -422,6 +423,8 @@ enqueue(struct trap_extract *x, const struct trap_attempt *a,
 	}
 	if (x->queue == NULL)	/* only a log that holds back needs it */
 		x->queue = xcalloc(MAXQUEUE, sizeof(*x->queue));
+	if (x->qtail < MAXQUEUE && x->qtail >= x->qused)
+		x->qused = x->qtail + 1;
 	s = qslot(x, x->qtail);
 	slot_set(s, a);
 	s->count = count;
@@ -1829,8 +1832,11 @@ trap_extract_free(struct trap_extract *x)
 	while ((c = TAILQ_FIRST(&x->connlru)) != NULL)
 		conn_drop(x, c);
 	lasts_clear(x);
-	/* A slot keeps its buffer across trap_extract_reset. */
-	for (i = 0; x->queue != NULL && i < MAXQUEUE; i++)
+	/*
+	 * A slot keeps its buffer across trap_extract_reset.  Those never
+	 * used are not looked at: their pages were never touched.
+	 */
+	for (i = 0; i < x->qused; i++)
 		free(x->queue[i].buf);
 	free(x->queue);
 	free(x->anchors);
