@@ -90,7 +90,35 @@ static const int daemoncaps[] = {
 	CAP_ADDR, CAP_HOST, CAP_RHOST, CAP_KEY, CAP_COUNT, CAP_SVC
 };
 
-static const char capchars[] = "ubahrckSnw*.";
+static const char capchars[] = "ubahrckSnw*.A";
+
+/* Where a capture of this type is kept: a %A's is the address's. */
+static inline int
+capslot(int type)
+{
+	return type == CAP_UADDR ? CAP_ADDR : type;
+}
+
+/*
+ * The address of m's %a or %A, canonical, into m->addr: 0, or -1 if it
+ * is none.  vpopmail writes an IPv6 address with "_" for each ":".
+ */
+static int
+addrof(struct match *m)
+{
+	const struct trap_str	*a = &m->cap[CAP_ADDR];
+	char			 buf[TRAP_ADDRLEN];
+	size_t			 i;
+
+	if (!m->uaddr)
+		return trap_addr_canon(a->p, a->len, m->addr,
+		    sizeof(m->addr));
+	if (a->len >= sizeof(buf))
+		return -1;
+	for (i = 0; i < a->len; i++)
+		buf[i] = a->p[i] == '_' ? ':' : a->p[i];
+	return trap_addr_canon(buf, a->len, m->addr, sizeof(m->addr));
+}
 
 struct ruleset *
 ruleset_new(void)
@@ -172,6 +200,8 @@ compile(struct rule *r, const char *t, size_t len)
 				    "two captures without text between them");
 			}
 			r->toks[n].type = c - capchars;
+			if (r->toks[n].type == CAP_UADDR)
+				r->uaddr = 1;
 			r->toks[n].lit = NULL;
 			r->toks[n++].len = 0;
 			p++;
@@ -355,10 +385,14 @@ parse_rule(struct rule *r, const char *p, const char *end)
 		end--;
 	if (compile(r, p, end - p) == -1)
 		return -1;
-	for (i = 0; i < (int)r->ntoks; i++)
+	for (i = 0; i < (int)r->ntoks; i++) {
 		if (r->toks[i].type == CAP_KEY && r->join != JOIN_KEY)
 			return badrule(r->file, r->line,
 			    "%k without the key join");
+		if (r->toks[i].type == CAP_ADDR && r->uaddr)
+			return badrule(r->file, r->line,
+			    "%a and %A in one template");
+	}
 	if (r->join == JOIN_KEY) {
 		for (i = 0; i < (int)r->ntoks; i++)
 			if (r->toks[i].type == CAP_KEY)
@@ -713,6 +747,10 @@ extent(int type, const char *s, size_t pos, size_t len)
 			for (i++; i < len && (cclass[u[i]] & C_ZONE); i++)
 				continue;
 		return i - pos;
+	case CAP_UADDR:
+		while (i < len && ((cclass[u[i]] & C_ADDR) || u[i] == '_'))
+			i++;
+		return i - pos;
 	case CAP_COUNT:
 	case CAP_NUM:
 		cl = C_NUM;
@@ -781,6 +819,8 @@ canhold(int type, int c)
 		return 1;
 	case CAP_ADDR:		/* and the zone after a % */
 		return (cclass[c] & (C_ADDR | C_ZONE)) || c == '%';
+	case CAP_UADDR:
+		return (cclass[c] & C_ADDR) || c == '_';
 	case CAP_COUNT:
 	case CAP_NUM:
 		return cclass[c] & C_NUM;
@@ -846,9 +886,9 @@ walk(const struct rule *r, const char *s, size_t len, struct match *m,
 		if (max == 0 || (t + 1 == r->toks + r->ntoks &&
 		    pos + max != len))
 			return -1;
-		m->cap[t->type].p = s + pos;
-		m->cap[t->type].len = max;
-		m->have[t->type] = 1;
+		m->cap[capslot(t->type)].p = s + pos;
+		m->cap[capslot(t->type)].len = max;
+		m->have[capslot(t->type)] = 1;
 		pos += max;
 	}
 	return pos;
@@ -1086,9 +1126,7 @@ whole(struct mctx *c)
 	size_t	 i;
 
 	/* Text that is not an address is no reading of %a. */
-	c->m->addrok = c->m->have[CAP_ADDR] && trap_addr_canon(
-	    c->m->cap[CAP_ADDR].p, c->m->cap[CAP_ADDR].len, c->m->addr,
-	    sizeof(c->m->addr)) == 0;
+	c->m->addrok = c->m->have[CAP_ADDR] && addrof(c->m) == 0;
 	if (c->m->have[CAP_ADDR] && !c->m->addrok) {
 		if (!c->havebad) {
 			c->bad = *c->m;
@@ -1200,7 +1238,7 @@ rule_lastanchor(const struct rule *r, const char *s, size_t len)
 static int
 trycap(struct mctx *c, size_t ti, size_t pos, size_t end)
 {
-	int	 type = c->toks[ti].type;
+	int	 type = capslot(c->toks[ti].type);
 
 	if (!canstart(c, ti + 1, end))
 		return 0;
@@ -1279,7 +1317,7 @@ mt(struct mctx *c, size_t ti, size_t pos)
 			if (trycap(c, ti, pos, end))
 				return 1;
 	}
-	c->m->have[type] = 0;
+	c->m->have[capslot(type)] = 0;
 	return 0;
 }
 
@@ -1408,6 +1446,7 @@ matchrule(const struct rule *r, const char *s, size_t len, int naddrs,
 	ssize_t		 pos;
 
 	memset(work.have, 0, sizeof(work.have));
+	work.uaddr = r->uaddr;
 	if ((pos = walk(r, s, len, &work, ends, rc)) == -1 ||
 	    !possible(r, s, len, pos, ends))
 		return 0;

@@ -21,7 +21,9 @@
 
 enum cap {
 	CAP_USER, CAP_B64, CAP_ADDR, CAP_HOST, CAP_RHOST, CAP_COUNT,
-	CAP_KEY, CAP_SVC, CAP_NUM, CAP_WORD, CAP_ANY, CAP_OWN, NCAPS,
+	CAP_KEY, CAP_SVC, CAP_NUM, CAP_WORD, CAP_ANY, CAP_OWN,
+	CAP_UADDR,		/* %A: read as, and kept in, CAP_ADDR */
+	NCAPS,
 	TOK_LIT = NCAPS
 };
 
@@ -57,6 +59,7 @@ struct rule {
 	size_t		  innerlen, innerkey, innerti;
 	int		  firstc, lastc; /* first, last byte if literal; or -1 */
 	size_t		  nfixed;	/* tokens read one way only, first */
+	int		  uaddr;	/* its address is a %A */
 	int		  inuse;	/* the extractor's options want it */
 	char		 *file;
 	unsigned long	  line;
@@ -68,6 +71,7 @@ struct match {
 	int		 have[NCAPS];
 	int		 ambiguous;	/* two parses, two addresses */
 	int		 naddrs;	/* addresses in the line; -1: not counted */
+	int		 uaddr;		/* it is a %A: "_" for ":" */
 	int		 addrok;	/* %a is an address: */
 	char		 addr[TRAP_ADDRLEN];	/* this one, canonical */
 };
