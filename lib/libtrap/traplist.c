@@ -38,7 +38,21 @@
 #define ADDRMAX		254	/* RFC 5321 path limit */
 #define MAXWARN		5	/* malformed entries reported per file */
 
+/*
+ * An address read and waiting to be added, its table slots asked for:
+ * they are added a batch at a time, so that a large list does not wait
+ * for each slot in turn.
+ */
+#define LOADBATCH	16
+struct pending {
+	char		 a[ADDRMAX + 1];
+	size_t		 len, at;		/* at: of the "@" */
+	uint64_t	 sum, localsum;
+};
+
 struct trap_list {
+	struct pending		 pending[LOADBATCH];
+	size_t			 npending;
 	struct trap_hash	*addrs;		/* address -> index */
 	struct trap_hash	*locals;	/* local part -> first index */
 	struct trap_hash	*domains;	/* in scope; NULL: all */
@@ -242,30 +256,57 @@ normalise(const char *p, size_t len, char *buf, size_t *outlen)
 	return 0;
 }
 
+/* The addresses waiting, into the tables in the order they were read. */
+static void
+flush(struct trap_list *l)
+{
+	struct pending	*p;
+	uint32_t	*v;
+	size_t		 i;
+	int		 isnew;
+
+	for (i = 0; i < l->npending; i++) {
+		p = &l->pending[i];
+		v = trap_hash_ptr(l->addrs, trap_hash_add(l->addrs, p->a,
+		    p->len, p->sum, &isnew));
+		if (!isnew)
+			continue;
+		if (l->n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 64;
+			l->order = xreallocarray(l->order, l->cap,
+			    sizeof(*l->order));
+		}
+		*v = l->n;
+		l->order[l->n++] = (char *)trap_hash_key(l->addrs, v, NULL);
+		v = trap_hash_ptr(l->locals, trap_hash_add(l->locals, p->a,
+		    p->at, p->localsum, &isnew));
+		if (isnew)
+			*v = l->n - 1;
+	}
+	l->npending = 0;
+}
+
 static void
 add(struct trap_list *l, const char *a, size_t len)
 {
 	const char	*at = memchr(a, '@', len);
-	uint32_t	*v;
-	int		 isnew;
+	struct pending	*p;
 
 	l->entries++;
 	if (!trap_list_inscope(l, at + 1, a + len - at - 1)) {
 		l->skipped++;
 		return;
 	}
-	v = trap_hash_put(l->addrs, a, len, &isnew);
-	if (!isnew)
-		return;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->order = xreallocarray(l->order, l->cap, sizeof(*l->order));
-	}
-	*v = l->n;
-	l->order[l->n++] = (char *)trap_hash_key(l->addrs, v, NULL);
-	v = trap_hash_put(l->locals, a, at - a, &isnew);
-	if (isnew)
-		*v = l->n - 1;
+	p = &l->pending[l->npending++];
+	memcpy(p->a, a, len);
+	p->len = len;
+	p->at = at - a;
+	p->sum = trap_hash_sum(a, len);
+	p->localsum = trap_hash_sum(a, p->at);
+	TRAP_PREFETCH(trap_hash_home(l->addrs, p->sum));
+	TRAP_PREFETCH(trap_hash_home(l->locals, p->localsum));
+	if (l->npending == LOADBATCH)
+		flush(l);
 }
 
 /* Decode the HTML entities of a line into buf (&#64; &#x40; &amp; ...). */
@@ -411,6 +452,7 @@ trap_list_load(struct trap_list *l, const char *path)
 	if (bad > MAXWARN)
 		trap_warnx("%s: %zu more entries skipped", trap_file_name(f),
 		    bad - MAXWARN);
+	flush(l);
 	rc = trap_file_error(f) ? -1 : 0;
 	/* spamdb failed, a page moved: matching goes on, but not unsaid. */
 	if (rc == 0 && l->entries == entries)
