@@ -44,6 +44,7 @@ inj_render(const struct rule *r, const char *addr, const char *fill,
 			}
 			continue;
 		case CAP_ADDR:
+		case CAP_UADDR:		/* as vpopmail writes IPv4: as is */
 		case CAP_RHOST:
 			strlcat(buf, addr, size);
 			break;
