@@ -80,6 +80,7 @@ struct mctx {
 	struct match		 bad;		/* one whose %a is no address */
 	int			 havebad;
 	struct reaches		*reach;		/* the message's, or NULL */
+	int			 uaddr;		/* the rule's address is a %A */
 };
 
 /*
@@ -100,17 +101,18 @@ capslot(int type)
 }
 
 /*
- * The address of m's %a or %A, canonical, into m->addr: 0, or -1 if it
- * is none.  vpopmail writes an IPv6 address with "_" for each ":".
+ * The address of m's %a, or of its %A (uaddr), canonical, into m->addr:
+ * 0, or -1 if it is none.  vpopmail writes an IPv6 address with "_" for
+ * each ":".
  */
 static int
-addrof(struct match *m)
+addrof(struct match *m, int uaddr)
 {
 	const struct trap_str	*a = &m->cap[CAP_ADDR];
 	char			 buf[TRAP_ADDRLEN];
 	size_t			 i;
 
-	if (!m->uaddr)
+	if (!uaddr)
 		return trap_addr_canon(a->p, a->len, m->addr,
 		    sizeof(m->addr));
 	if (a->len >= sizeof(buf))
@@ -1126,7 +1128,8 @@ whole(struct mctx *c)
 	size_t	 i;
 
 	/* Text that is not an address is no reading of %a. */
-	c->m->addrok = c->m->have[CAP_ADDR] && addrof(c->m) == 0;
+	c->m->addrok = c->m->have[CAP_ADDR] &&
+	    addrof(c->m, c->uaddr) == 0;
 	if (c->m->have[CAP_ADDR] && !c->m->addrok) {
 		if (!c->havebad) {
 			c->bad = *c->m;
@@ -1446,7 +1449,6 @@ matchrule(const struct rule *r, const char *s, size_t len, int naddrs,
 	ssize_t		 pos;
 
 	memset(work.have, 0, sizeof(work.have));
-	work.uaddr = r->uaddr;
 	if ((pos = walk(r, s, len, &work, ends, rc)) == -1 ||
 	    !possible(r, s, len, pos, ends))
 		return 0;
@@ -1460,6 +1462,7 @@ matchrule(const struct rule *r, const char *s, size_t len, int naddrs,
 	c.found = 0;
 	c.havebad = 0;
 	c.reach = rc;
+	c.uaddr = r->uaddr;
 	work.naddrs = naddrs;
 	if (mt(&c, r->nfixed, pos) && c.found == 0)
 		return 0;	/* out of steps before any parse */

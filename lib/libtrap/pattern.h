@@ -71,7 +71,6 @@ struct match {
 	int		 have[NCAPS];
 	int		 ambiguous;	/* two parses, two addresses */
 	int		 naddrs;	/* addresses in the line; -1: not counted */
-	int		 uaddr;		/* it is a %A: "_" for ":" */
 	int		 addrok;	/* %a is an address: */
 	char		 addr[TRAP_ADDRLEN];	/* this one, canonical */
 };
