@@ -620,6 +620,66 @@ isbsdstamp(const char *p, const char *end)
 }
 
 /*
+ * What nginx puts before a message of its error log, and sends to syslog
+ * as part of the message (src/core/ngx_log.c ngx_log_error_core(),
+ * ngx_syslog.c): its local time "yyyy/mm/dd hh:mm:ss", " [level] ",
+ * "pid#tid: " and, for a connection's messages, "*N ".  The end of that
+ * prefix at p, its time into e; NULL if p holds none.
+ */
+static const char *
+nginxprefix(const char *p, const char *end, struct env *e)
+{
+	const char	*q;
+
+	if (end - p < 30 || p[4] != '/' || num(p, end, 4, &e->year) ||
+	    num(p + 5, end, 2, &e->mon) || p[7] != '/' ||
+	    num(p + 8, end, 2, &e->mday) || p[10] != ' ' ||
+	    num(p + 11, end, 2, &e->hour) || p[13] != ':' ||
+	    num(p + 14, end, 2, &e->min) || p[16] != ':' ||
+	    num(p + 17, end, 2, &e->sec) || memcmp(p + 19, " [", 2) != 0)
+		return NULL;
+	for (q = p + 21; q < end && islower((unsigned char)*q); q++)
+		continue;
+	if (q == p + 21 || end - q < 2 || memcmp(q, "] ", 2) != 0)
+		return NULL;
+	e->pid.p = q += 2;
+	while (q < end && isdigit((unsigned char)*q))
+		q++;
+	if ((e->pid.len = q - e->pid.p) == 0 || q >= end || *q++ != '#')
+		return NULL;
+	p = q;
+	while (q < end && isdigit((unsigned char)*q))
+		q++;
+	if (q == p || end - q < 2 || memcmp(q, ": ", 2) != 0)
+		return NULL;
+	p = q += 2;
+	if (q < end && *q == '*') {
+		for (q++; q < end && isdigit((unsigned char)*q); q++)
+			continue;
+		if (q > p + 1 && q < end && *q == ' ')
+			p = q + 1;
+	}
+	return p;
+}
+
+/*
+ * A line of nginx's own error log.  A mail login there keeps its
+ * newlines (ngx_mail_auth_plain()), so that a client can write lines of
+ * its own: trapextract(1) tells to read nginx from syslog instead.
+ */
+static int
+nginxlog(const char *p, const char *end, struct env *e)
+{
+	if ((p = nginxprefix(p, end, e)) == NULL)
+		return -1;
+	e->prog.p = "nginx";
+	e->prog.len = 5;
+	e->msg.p = p;
+	e->msg.len = end - p;
+	return 0;
+}
+
+/*
  * dropbear built to log to standard error writes "[pid] Mmm dd hh:mm:ss "
  * before its messages, and some builds do so in syslog too: the end of
  * such a prefix at p, or NULL.
@@ -1047,6 +1107,8 @@ env_parse(const char *s, size_t len, struct env *e)
 		}
 	}
 	if (isdigit((unsigned char)*p)) {
+		if (p[4] == '/')
+			return nginxlog(p, end, e);
 		if (epoch(&p, end, e) != 0 && rfc3339(&p, end, e) != 0)
 			return -1;
 		if (e->abs && !e->space && (isbsdstamp(p, end) ||
@@ -1083,6 +1145,7 @@ void
 env_unwrap(struct env *e)
 {
 	const char	*p = e->msg.p, *end = p + e->msg.len, *q;
+	struct env	 in;
 	char		 buf[16];
 
 	while (p < end && *p == ' ')	/* a relay's extra blanks */
@@ -1098,6 +1161,12 @@ env_unwrap(struct env *e)
 	}
 	if ((q = pidstamp(p, end)) != NULL) {
 		e->msg.p = q;	/* dropbear's own "[pid] stamp " again */
+		e->msg.len = end - q;
+		p = q;
+	}
+	if (e->prog.len > 0 && isdigit((unsigned char)*p) &&
+	    (q = nginxprefix(p, end, &in)) != NULL) {
+		e->msg.p = q;	/* nginx's error log prefix, in syslog */
 		e->msg.len = end - q;
 		p = q;
 	}
