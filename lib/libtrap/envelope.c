@@ -1164,7 +1164,7 @@ env_unwrap(struct env *e)
 		e->msg.len = end - q;
 		p = q;
 	}
-	if (e->prog.len > 0 && isdigit((unsigned char)*p) &&
+	if (e->prog.len > 0 && p < end && isdigit((unsigned char)*p) &&
 	    (q = nginxprefix(p, end, &in)) != NULL) {
 		e->msg.p = q;	/* nginx's error log prefix, in syslog */
 		e->msg.len = end - q;
