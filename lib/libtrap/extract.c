@@ -53,6 +53,7 @@
 #define MAXCONNS	65536	/* connections remembered at most */
 #define CONNBUCKETS	65536	/* a power of two */
 #define MAXQUEUE	65536	/* attempts held back at most */
+#define MINQUEUE	64	/* slots of the queue at first */
 #define KEYMAX		512
 /*
  * s after its host's last recognised line (or repeat) that a BSD repeat
@@ -158,8 +159,8 @@ struct trap_extract {
 	size_t			 nanchors;
 
 	struct slot		*queue;
-	unsigned long long	 qhead, qtail;	/* positions; slot = pos % MAXQUEUE */
-	size_t			 qused;		/* slots ever used: 0 to qused */
+	unsigned long long	 qhead, qtail;	/* positions; slot = pos % qsize */
+	size_t			 qsize;		/* slots: a power of two */
 
 	struct conn		**conns;	/* CONNBUCKETS, by keyed hash */
 	uint64_t		 connkey[2];
@@ -319,7 +320,29 @@ put_str(char *dst, const struct trap_str *s)
 static struct slot *
 qslot(struct trap_extract *x, unsigned long long pos)
 {
-	return &x->queue[pos % MAXQUEUE];
+	return &x->queue[pos & (x->qsize - 1)];
+}
+
+/*
+ * A full queue, of fewer than MAXQUEUE slots, twice as large.  Each slot
+ * goes where its position now puts it, buffer and all: the positions
+ * stay as they are, and no slot is pointed to across an enqueue().  The
+ * queue grows only as far as attempts are held back at once, and the
+ * slots and their buffers in use are those few, again and again.
+ */
+static void
+qgrow(struct trap_extract *x)
+{
+	struct slot		*q;
+	unsigned long long	 pos;
+	size_t			 n = x->qsize == 0 ? MINQUEUE : x->qsize * 2;
+
+	q = xcalloc(n, sizeof(*q));
+	for (pos = x->qhead; pos < x->qtail; pos++)
+		q[pos & (n - 1)] = *qslot(x, pos);
+	free(x->queue);
+	x->queue = q;
+	x->qsize = n;
 }
 
 static void
@@ -421,10 +444,8 @@ enqueue(struct trap_extract *x, const struct trap_attempt *a,
 			emit(x, &s->a, s->count);
 		x->qhead++;
 	}
-	if (x->queue == NULL)	/* only a log that holds back needs it */
-		x->queue = xcalloc(MAXQUEUE, sizeof(*x->queue));
-	if (x->qtail < MAXQUEUE && x->qtail >= x->qused)
-		x->qused = x->qtail + 1;
+	if (x->qtail - x->qhead == x->qsize)
+		qgrow(x);	/* the first time: the queue's first slots */
 	s = qslot(x, x->qtail);
 	slot_set(s, a);
 	s->count = count;
@@ -1832,11 +1853,8 @@ trap_extract_free(struct trap_extract *x)
 	while ((c = TAILQ_FIRST(&x->connlru)) != NULL)
 		conn_drop(x, c);
 	lasts_clear(x);
-	/*
-	 * A slot keeps its buffer across trap_extract_reset.  Those never
-	 * used are not looked at: their pages were never touched.
-	 */
-	for (i = 0; i < x->qused; i++)
+	/* A slot keeps its buffer across trap_extract_reset. */
+	for (i = 0; i < x->qsize; i++)
 		free(x->queue[i].buf);
 	free(x->queue);
 	free(x->anchors);
