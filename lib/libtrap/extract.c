@@ -1664,8 +1664,7 @@ candidates(struct trap_extract *x, const char *buf, size_t len,
 			TRAP_PREFETCH(x->cand[i + CANDAHEAD] + 64);
 		}
 		p = x->cand[i];
-		if ((nl = memchr(p, '\n', end - p)) == NULL)
-			nl = end;
+		nl = c->nl[i];
 		x->linep = p;
 		x->lazy = 1;
 		one(x, p, linelen(p, nl));
@@ -1753,6 +1752,7 @@ unprepare(void *data)
 	struct scan_cands	*c = data;
 
 	free(c->v);
+	free(c->nl);
 	free(c);
 }
 
@@ -1862,6 +1862,7 @@ trap_extract_free(struct trap_extract *x)
 	ruleset_free(x->rules);
 	scan_free(x->scan);
 	free(x->cands.v);
+	free(x->cands.nl);
 	free(x);
 }
 

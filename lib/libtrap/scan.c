@@ -274,8 +274,10 @@ candidate(struct scan_cands *c, const char *from, const char *p)
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 256;
 		c->v = xreallocarray(c->v, c->cap, sizeof(*c->v));
+		c->nl = xreallocarray(c->nl, c->cap, sizeof(*c->nl));
 	}
-	c->v[c->n++] = ls;
+	c->v[c->n] = ls;
+	c->nl[c->n++] = NULL;	/* scan_lines() finds it */
 }
 
 /* Which literal, if any, is at probe i of buf; its start, or NULL. */
@@ -335,7 +337,8 @@ probe(const uint8_t *flag, const char *buf, size_t i, size_t len,
 
 /*
  * The starts of the lines of buf[0..len) that contain a literal, in
- * order, in *lines; return how many.  Valid until the next call.
+ * order, in c->v, and where each ends (its newline, or buf + len) in
+ * c->nl; return how many.  Valid until the next call.
  *
  * A probe finds only occurrences around it (its gram is inside the
  * window, inside the literal), so lines come in order, and once a line
@@ -353,8 +356,11 @@ scan_lines(const struct scan *s, const char *buf, size_t len,
 	i = 0;
 	if (atstart(s, buf, len)) {
 		candidate(c, buf, buf);
-		if ((nl = memchr(buf, '\n', len)) == NULL)
+		if ((nl = memchr(buf, '\n', len)) == NULL) {
+			c->nl[c->n - 1] = buf + len;
 			return c->n;
+		}
+		c->nl[c->n - 1] = nl;
 		from = nl + 1;
 		i = from - buf;
 	}
@@ -367,8 +373,11 @@ scan_lines(const struct scan *s, const char *buf, size_t len,
 		}
 		/* p is in the line: after the newline of one that begins it */
 		candidate(c, from, p);
-		if ((nl = memchr(p, '\n', buf + len - p)) == NULL)
+		if ((nl = memchr(p, '\n', buf + len - p)) == NULL) {
+			c->nl[c->n - 1] = buf + len;
 			break;
+		}
+		c->nl[c->n - 1] = nl;
 		from = nl + 1;
 		i = from - buf;
 	}

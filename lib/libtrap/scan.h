@@ -23,7 +23,8 @@ struct scan;
 
 /* The candidate lines of a block: their starts, in order. */
 struct scan_cands {
-	const char	**v;
+	const char	**v;		/* where each line starts */
+	const char	**nl;		/* its newline, or the end of buf */
 	size_t		 n, cap;
 };
 

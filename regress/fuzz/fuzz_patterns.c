@@ -62,7 +62,7 @@ static void
 matchall(struct ruleset *rs, const char *msg, size_t msglen)
 {
 	const char		*q, *nl, *end = msg + msglen;
-	struct scan_cands	 cands = { NULL, 0, 0 };
+	struct scan_cands	 cands = { NULL, NULL, 0, 0 };
 	const struct rule *const *rules;
 	const struct rule	*r;
 	struct match		 m;
@@ -86,6 +86,9 @@ matchall(struct ruleset *rs, const char *msg, size_t msglen)
 		line = fuzz_dup(q, len);
 		while (c < ncand && cands.v[c] < q)
 			c++;
+		/* A candidate's line ends where this one does. */
+		FUZZ_ASSERT(c >= ncand || cands.v[c] != q ||
+		    cands.nl[c] == nl);
 		for (i = 0; i < ruleset_count(rs); i++)
 			if (rule_match(ruleset_rule(rs, i), line, len, &m)) {
 				check(&m, line, len);
@@ -103,6 +106,7 @@ matchall(struct ruleset *rs, const char *msg, size_t msglen)
 	}
 	scan_free(sc);
 	free(cands.v);
+	free(cands.nl);
 }
 
 int
