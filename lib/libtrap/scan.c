@@ -342,7 +342,9 @@ probe(const uint8_t *flag, const char *buf, size_t i, size_t len,
  *
  * A probe finds only occurrences around it (its gram is inside the
  * window, inside the literal), so lines come in order, and once a line
- * is in, the probing goes on at the next line.
+ * is in, the probing goes on at its newline: a literal that begins a
+ * line is looked for with the newline before it, which may be the
+ * window's only gram (when the probes step by one byte).
  */
 size_t
 scan_lines(const struct scan *s, const char *buf, size_t len,
@@ -362,7 +364,7 @@ scan_lines(const struct scan *s, const char *buf, size_t len,
 		}
 		c->nl[c->n - 1] = nl;
 		from = nl + 1;
-		i = from - buf;
+		i = nl - buf;
 	}
 	while ((i = probe(s->flag, buf, i, len, step)) < len) {
 		g = gram(buf + i);
@@ -379,7 +381,7 @@ scan_lines(const struct scan *s, const char *buf, size_t len,
 		}
 		c->nl[c->n - 1] = nl;
 		from = nl + 1;
-		i = from - buf;
+		i = nl - buf;	/* a literal "\nx" of the next line is there */
 	}
 	return c->n;
 }
