@@ -1107,7 +1107,7 @@ env_parse(const char *s, size_t len, struct env *e)
 		}
 	}
 	if (isdigit((unsigned char)*p)) {
-		if (p[4] == '/')
+		if (end - p > 4 && p[4] == '/')
 			return nginxlog(p, end, e);
 		if (epoch(&p, end, e) != 0 && rfc3339(&p, end, e) != 0)
 			return -1;

@@ -21,7 +21,7 @@
 
 struct scan;
 
-/* The candidate lines of a block: their starts, in order. */
+/* The candidate lines of a block: where each starts and ends, in order. */
 struct scan_cands {
 	const char	**v;		/* where each line starts */
 	const char	**nl;		/* its newline, or the end of buf */
