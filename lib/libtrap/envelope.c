@@ -279,6 +279,22 @@ settag(struct env *e, const struct trap_str *t)
 	}
 }
 
+/*
+ * "yyyy-mm-dd?hh:mm:ss" at p, with sep for the "-" and any byte for the
+ * "?" (the caller's to look at), into e: 0, or -1 if p holds none.
+ * The caller has seen that p has 19 bytes at least.
+ */
+static int
+ymdhms(const char *p, const char *end, int sep, struct env *e)
+{
+	return num(p, end, 4, &e->year) || p[4] != sep ||
+	    num(p + 5, end, 2, &e->mon) || p[7] != sep ||
+	    num(p + 8, end, 2, &e->mday) ||
+	    num(p + 11, end, 2, &e->hour) || p[13] != ':' ||
+	    num(p + 14, end, 2, &e->min) || p[16] != ':' ||
+	    num(p + 17, end, 2, &e->sec) ? -1 : 0;
+}
+
 /* RFC 3339 stamp, with or without a zone (local without). */
 static int
 rfc3339(const char **pp, const char *end, struct env *e)
@@ -288,13 +304,8 @@ rfc3339(const char **pp, const char *end, struct env *e)
 
 	if (end - p < 20)
 		return -1;
-	if (num(p, end, 4, &e->year) || p[4] != '-' ||
-	    num(p + 5, end, 2, &e->mon) || p[7] != '-' ||
-	    num(p + 8, end, 2, &e->mday) ||
-	    (p[10] != 'T' && p[10] != ' ' && p[10] != '_') ||
-	    num(p + 11, end, 2, &e->hour) || p[13] != ':' ||
-	    num(p + 14, end, 2, &e->min) || p[16] != ':' ||
-	    num(p + 17, end, 2, &e->sec))
+	if (ymdhms(p, end, '-', e) == -1 ||
+	    (p[10] != 'T' && p[10] != ' ' && p[10] != '_'))
 		return -1;
 	e->space = p[10] == ' ';
 	utc = p[10] == '_';		/* svlogd -tt: UTC */
@@ -631,12 +642,8 @@ nginxprefix(const char *p, const char *end, struct env *e)
 {
 	const char	*q;
 
-	if (end - p < 30 || p[4] != '/' || num(p, end, 4, &e->year) ||
-	    num(p + 5, end, 2, &e->mon) || p[7] != '/' ||
-	    num(p + 8, end, 2, &e->mday) || p[10] != ' ' ||
-	    num(p + 11, end, 2, &e->hour) || p[13] != ':' ||
-	    num(p + 14, end, 2, &e->min) || p[16] != ':' ||
-	    num(p + 17, end, 2, &e->sec) || memcmp(p + 19, " [", 2) != 0)
+	if (end - p < 30 || ymdhms(p, end, '/', e) == -1 || p[10] != ' ' ||
+	    memcmp(p + 19, " [", 2) != 0)
 		return NULL;
 	for (q = p + 21; q < end && islower((unsigned char)*q); q++)
 		continue;
