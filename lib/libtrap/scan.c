@@ -263,21 +263,28 @@ scan_build(struct scan *s, const char *sample, size_t samplelen)
 	return 0;
 }
 
-/* Note the line around p, which starts after from. */
-static void
-candidate(struct scan_cands *c, const char *from, const char *p)
+/*
+ * Note the line around p, which starts after from and ends at its
+ * newline or at end; return that end.
+ */
+static const char *
+candidate(struct scan_cands *c, const char *from, const char *p,
+    const char *end)
 {
-	const char	*ls;
+	const char	*ls, *nl;
 
 	ls = p > from ? memrchr(from, '\n', p - from) : NULL;
 	ls = ls != NULL ? ls + 1 : from;
+	if ((nl = memchr(p, '\n', end - p)) == NULL)
+		nl = end;
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 256;
 		c->v = xreallocarray(c->v, c->cap, sizeof(*c->v));
 		c->nl = xreallocarray(c->nl, c->cap, sizeof(*c->nl));
 	}
 	c->v[c->n] = ls;
-	c->nl[c->n++] = NULL;	/* scan_lines() finds it */
+	c->nl[c->n++] = nl;
+	return nl;
 }
 
 /* Which literal, if any, is at probe i of buf; its start, or NULL. */
@@ -357,12 +364,8 @@ scan_lines(const struct scan *s, const char *buf, size_t len,
 	c->n = 0;
 	i = 0;
 	if (atstart(s, buf, len)) {
-		candidate(c, buf, buf);
-		if ((nl = memchr(buf, '\n', len)) == NULL) {
-			c->nl[c->n - 1] = buf + len;
+		if ((nl = candidate(c, buf, buf, buf + len)) == buf + len)
 			return c->n;
-		}
-		c->nl[c->n - 1] = nl;
 		from = nl + 1;
 		i = nl - buf;
 	}
@@ -374,12 +377,8 @@ scan_lines(const struct scan *s, const char *buf, size_t len,
 			continue;
 		}
 		/* p is in the line: after the newline of one that begins it */
-		candidate(c, from, p);
-		if ((nl = memchr(p, '\n', buf + len - p)) == NULL) {
-			c->nl[c->n - 1] = buf + len;
+		if ((nl = candidate(c, from, p, buf + len)) == buf + len)
 			break;
-		}
-		c->nl[c->n - 1] = nl;
 		from = nl + 1;
 		i = nl - buf;	/* a literal "\nx" of the next line is there */
 	}
