@@ -487,9 +487,24 @@ decode(const struct trap_str *f, int escaped, char *buf, size_t bufsz,
 	return 0;
 }
 
+/*
+ * Field f of record r, in text, the line's copy: r's fields point into
+ * line.
+ */
+static struct trap_str
+field(const struct trap_rec *r, int f, const char *line, const char *text)
+{
+	struct trap_str	 s;
+
+	s.p = text + (r->f[f].p - line);
+	s.len = r->f[f].len;
+	return s;
+}
+
 /* The address field: "-", or the address trap_rec_parse read. */
 static void
-addrfield(const struct trap_rec *r, struct fields *d)
+addrfield(const struct trap_rec *r, const char *line, const char *text,
+    struct fields *d)
 {
 	d->family = r->family;
 	if (r->family == 0) {
@@ -498,7 +513,7 @@ addrfield(const struct trap_rec *r, struct fields *d)
 		return;
 	}
 	memcpy(d->abin, r->abin, sizeof(d->abin));
-	d->addr = r->f[F_ADDR];
+	d->addr = field(r, F_ADDR, line, text);
 }
 
 /* The fields parse() may decode, in the order of its out[]. */
@@ -512,16 +527,17 @@ static const int decodable[] = { F_LOGHOST, F_DAEMON, F_RDNS, F_USER,
 #define PARSEBUF(len)	(2 * (len) + NDECODABLE + 1)
 
 /*
- * The fields of record r, into d: 0, or -1 if they do not decode.  The
- * fields of a line with a backslash (and a host name with capitals) are
- * decoded into buf, of PARSEBUF(the line's length) bytes; the others
- * stay valid as long as the line.
+ * The fields of record r, read from line, into d, pointing into text,
+ * the line itself or a copy: 0, or -1 if they do not decode.  The fields
+ * of a line with a backslash (and a host name with capitals) are decoded
+ * into buf, of PARSEBUF(the line's length) bytes; the others stay valid
+ * as long as the text.
  */
 static int
-parse(const struct trap_rec *r, struct fields *d, char *buf)
+parse(const struct trap_rec *r, const char *line, const char *text,
+    struct fields *d, char *buf)
 {
-	const struct trap_str	*f = r->f;
-	struct trap_str		*out[NDECODABLE];
+	struct trap_str		*out[NDECODABLE], f;
 	size_t			 i, n;
 	int			 esc;
 
@@ -529,7 +545,7 @@ parse(const struct trap_rec *r, struct fields *d, char *buf)
 	d->time = r->time;
 	d->nfields = r->nfields;
 	d->decoded = esc;
-	d->service = f[F_SERVICE];
+	d->service = field(r, F_SERVICE, line, text);
 	d->class.p = "";
 	d->class.len = 0;
 	out[0] = &d->loghost;
@@ -540,12 +556,12 @@ parse(const struct trap_rec *r, struct fields *d, char *buf)
 	/* A record without trapmatch's class has no class to decode. */
 	n = r->nfields == TRAP_NFIELDS_MATCH ? NDECODABLE : NDECODABLE - 1;
 	for (i = 0; i < n; i++) {
-		if (decode(&f[decodable[i]], esc, buf,
-		    f[decodable[i]].len + 1, out[i]) == -1)
+		f = field(r, decodable[i], line, text);
+		if (decode(&f, esc, buf, f.len + 1, out[i]) == -1)
 			return -1;
-		buf += f[decodable[i]].len + 1;
+		buf += f.len + 1;
 	}
-	addrfield(r, d);
+	addrfield(r, line, text, d);
 	trap_host(&d->addr, &d->rdns, buf, &d->host);
 	if (d->host.p == buf)
 		d->decoded = 1;
@@ -818,10 +834,9 @@ readrec(const struct trap_rec *r, const char *line, size_t len, void *arg)
 	static char	 buf[PARSEBUF(TRAP_LINEMAX)];
 	struct fields	*d = &batch[nbatch];
 
-	(void)line;
 	(void)len;
 	(void)arg;
-	if (parse(r, d, buf) == -1) {
+	if (parse(r, line, line, d, buf) == -1) {
 		nbad++;		/* trap_rec_parse checked the encoding */
 		return 0;
 	}
@@ -882,22 +897,16 @@ readrec_chunk(const struct trap_rec *r, const char *line, size_t len,
     void *arg)
 {
 	struct chunk	*c = &chunks[tail % NCHUNKS];
-	struct trap_rec	 copy = *r;
 	struct fields	*d;
 	char		*text;
-	size_t		 i;
 
 	(void)arg;
 	if (c->n == CHUNKRECS || CHUNKTEXT - c->used < len + PARSEBUF(len))
 		c = chunk_send();
 	text = c->text + c->used;
 	memcpy(text, line, len);
-	/* Only the record's fields: those past them are not set. */
-	for (i = 0; i < (size_t)copy.nfields; i++)
-		if (copy.f[i].len > 0)
-			copy.f[i].p = text + (copy.f[i].p - line);
 	d = &c->v[c->n];
-	if (parse(&copy, d, text + len) == -1) {
+	if (parse(r, line, text, d, text + len) == -1) {
 		nbad++;
 		return 0;
 	}
