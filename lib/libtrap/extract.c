@@ -605,6 +605,10 @@ connkey(const struct env *e, const struct rule *r, const struct match *m,
 		appendkey(key, &off, "u", 1);
 		appendkey(key, &off, a->addr, strlen(a->addr));
 		appendkey(key, &off, a->user.p, a->user.len);
+		/* Dovecot's session: its user's other sessions apart */
+		if (m->have[CAP_KEY])
+			appendkey(key, &off, m->cap[CAP_KEY].p,
+			    m->cap[CAP_KEY].len);
 		return 1;
 	default:
 		return 0;
@@ -1004,13 +1008,15 @@ addr_join(struct trap_extract *x, const struct env *e,
  */
 static long long
 user_absorb(struct trap_extract *x, const struct env *e,
-    const struct conn *own, const struct trap_attempt *a, long long left)
+    const struct conn *own, const struct trap_attempt *a, int kind,
+    long long left)
 {
 	struct conn		*found[ABSORB_MAX];
 	struct trap_attempt	 any = *a, b;
 	size_t			 i, n;
 
 	any.user.len = 0;
+	any.kind = kind;	/* the line's, not its own session's */
 	n = userwait(x, e, &any, own, GRACE, found,
 	    left < ABSORB_MAX ? (size_t)left : ABSORB_MAX);
 	for (i = 0; i < n; i++) {
@@ -1024,6 +1030,27 @@ user_absorb(struct trap_extract *x, const struct env *e,
 	return i;
 }
 
+/*
+ * A count line of a user join with no auth line of its own connection:
+ * those of its session wait apart, keyed by the session's ID, which the
+ * count line does not name.  The latest connection of its user and
+ * address that waits is its own: a gives it its user (if it has none)
+ * and kind.  How many lines it had (1 if none waits).
+ */
+static unsigned int
+user_session(struct trap_extract *x, const struct env *e,
+    const struct conn *own, struct trap_attempt *a)
+{
+	struct conn	*c;
+	unsigned int	 n;
+
+	if (a->user.len == 0 || userwait(x, e, a, own, GRACE, &c, 1) != 1)
+		return 1;
+	n = c->nweak;
+	take_pending(x, c, a);
+	return n;
+}
+
 /* What the rule's event says, for the attempt's connection. */
 static void
 attempt_join(struct trap_extract *x, const struct env *e,
@@ -1033,6 +1060,7 @@ attempt_join(struct trap_extract *x, const struct env *e,
 	struct conn	*c;
 	char		 key[KEYMAX];
 	long long	 own;
+	int		 kind;
 
 	if (!connkey(e, r, m, a, key)) {
 		if (r->join == JOIN_ADDR && r->event == EV_ATTEMPT)
@@ -1071,6 +1099,10 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		if (lastword(x, c, a))
 			break;
 		conn_again(x, c, a);
+		/* Decided, a user join's connection: this is another try. */
+		if (r->join == JOIN_USER && (c->state == CONN_STRONG ||
+		    c->state == CONN_COUNTED))
+			conn_reopen(c);
 		weak(x, c, a);
 		break;
 	default:
@@ -1083,8 +1115,11 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		}
 		/* The line's own user tried once at least (the last). */
 		own = c->state == CONN_PENDING ? c->nweak : 1;
+		kind = a->kind;
+		if (r->join == JOIN_USER && c->state != CONN_PENDING)
+			own = user_session(x, e, c, a);
 		if (r->join == JOIN_USER && count > own)
-			count -= user_absorb(x, e, c, a, count - own);
+			count -= user_absorb(x, e, c, a, kind, count - own);
 		strong(x, c, a, count, r->join == JOIN_PID);
 		break;
 	}

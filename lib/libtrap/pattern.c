@@ -388,9 +388,10 @@ parse_rule(struct rule *r, const char *p, const char *end)
 	if (compile(r, p, end - p) == -1)
 		return -1;
 	for (i = 0; i < (int)r->ntoks; i++) {
-		if (r->toks[i].type == CAP_KEY && r->join != JOIN_KEY)
+		if (r->toks[i].type == CAP_KEY && r->join != JOIN_KEY &&
+		    r->join != JOIN_USER)
 			return badrule(r->file, r->line,
-			    "%k without the key join");
+			    "%k without the key or user join");
 		if (r->toks[i].type == CAP_ADDR && r->uaddr)
 			return badrule(r->file, r->line,
 			    "%a and %A in one template");
