@@ -1171,21 +1171,30 @@ canstart(struct mctx *c, size_t ti, size_t pos)
 }
 
 /*
- * Does s[pos..end) hold a literal of the template of four bytes or more?
- * Text the daemon writes (%.) never does: where it would, the literal is
- * client text copying the daemon's, and that reading is not taken.
+ * Does s[pos..end), the capture of token ti, hold a literal of the
+ * template of four bytes or more, or finish one that the literal before
+ * it begins (" %." holding "rhost=" finishes " rhost=")?  Text the
+ * daemon writes (%.) never does: where it would, the literal is client
+ * text copying the daemon's, and that reading is not taken.
  */
 static int
-holdslit(const struct mctx *c, size_t pos, size_t end)
+holdslit(const struct mctx *c, size_t ti, size_t pos, size_t end)
 {
-	size_t	 i;
+	const struct ptok	*t;
+	size_t			 i, from, before;
 
-	for (i = 0; i < c->ntoks; i++)
-		if (c->toks[i].type == TOK_LIT && c->toks[i].len >= 4 &&
-		    end - pos >= c->toks[i].len && findlit(c->s + pos,
-		    end - pos, c->toks[i].lit, c->toks[i].len,
-		    c->toks[i].key) != NULL)
+	before = ti > 0 && c->toks[ti - 1].type == TOK_LIT ?
+	    c->toks[ti - 1].len : 0;
+	for (i = 0; i < c->ntoks; i++) {
+		t = &c->toks[i];
+		if (t->type != TOK_LIT || t->len < 4)
+			continue;
+		/* From there, a literal found takes a byte of the capture. */
+		from = pos - (before < t->len - 1 ? before : t->len - 1);
+		if (end - from >= t->len && findlit(c->s + from, end - from,
+		    t->lit, t->len, t->key) != NULL)
 			return 1;
+	}
 	return 0;
 }
 
@@ -1302,7 +1311,7 @@ mt(struct mctx *c, size_t ti, size_t pos)
 					break;
 			}
 			/* Checked where the capture ends, after the jump. */
-			if (type == CAP_OWN && holdslit(c, pos, end))
+			if (type == CAP_OWN && holdslit(c, ti, pos, end))
 				break;	/* and so would any longer */
 			if (trycap(c, ti, pos, end))
 				return 1;
