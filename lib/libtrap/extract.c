@@ -753,13 +753,22 @@ b64decode(const char *s, size_t len, char *dst, size_t dstlen)
 	return n;
 }
 
-/* Is the logged host name no name at all? */
+/*
+ * Is the logged host name no name at all: unknown, or the address's own
+ * text, as logged or in another form (ProFTPD's "::ffff:192.0.2.4")?
+ */
 static int
 nohost(const struct trap_str *h, const char *addr)
 {
-	return (h->len == 7 && memcmp(h->p, "unknown", 7) == 0) ||
+	char	 canon[TRAP_ADDRLEN];
+
+	if ((h->len == 7 && memcmp(h->p, "unknown", 7) == 0) ||
 	    (h->len == 9 && memcmp(h->p, "<unknown>", 9) == 0) ||
-	    (h->len == strlen(addr) && memcmp(h->p, addr, h->len) == 0);
+	    (h->len == strlen(addr) && memcmp(h->p, addr, h->len) == 0))
+		return 1;
+	return addr[0] != '\0' && h->len < TRAP_ADDRLEN &&
+	    trap_addr_canon(h->p, h->len, canon, sizeof(canon)) == 0 &&
+	    strcmp(canon, addr) == 0;
 }
 
 /* The user name of a match: %u, or %b decoded; a recipient lower-cased. */
