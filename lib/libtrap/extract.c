@@ -771,7 +771,29 @@ nohost(const struct trap_str *h, const char *addr)
 	    strcmp(canon, addr) == 0;
 }
 
-/* The user name of a match: %u, or %b decoded; a recipient lower-cased. */
+/* Is p[0..len) printable UTF-8 (no control characters)? */
+static int
+printable(const char *p, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)p;
+	size_t			 i, n;
+
+	for (i = 0; i < len; i += n) {
+		if (u[i] < 0x20 || u[i] == 0x7f)
+			return 0;
+		if (u[i] < 0x80)
+			n = 1;
+		else if ((n = trap_utf8len(u + i, len - i)) == 0)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The user name of a match: %u, or %b decoded (kept as logged if it is
+ * no base64 of printable text: a name logged in clear); a recipient
+ * lower-cased.
+ */
 static void
 attempt_user(struct trap_extract *x, const struct match *m,
     struct trap_attempt *a)
@@ -785,7 +807,7 @@ attempt_user(struct trap_extract *x, const struct match *m,
 		n = b64decode(cap[CAP_B64].p, cap[CAP_B64].len, x->b64,
 		    sizeof(x->b64));
 		a->user = cap[CAP_B64];
-		if (n != (size_t)-1) {
+		if (n != (size_t)-1 && n > 0 && printable(x->b64, n)) {
 			a->user.p = x->b64;
 			a->user.len = n;
 		}
