@@ -872,7 +872,8 @@ attempt_make(struct trap_extract *x, const struct env *e,
 		n = cap[CAP_COUNT].len < 16 ? cap[CAP_COUNT].len : 15;
 		memcpy(buf, cap[CAP_COUNT].p, n);
 		buf[n] = '\0';
-		if ((*count = strtonum(buf, 0, MAXCOUNT, NULL)) == 0)
+		/* %C: the last of them did not finish, and is none */
+		if ((*count = strtonum(buf, 0, MAXCOUNT, NULL) - r->lcount) <= 0)
 			return -1;
 	}
 	*count *= e->repeat;

@@ -91,13 +91,18 @@ static const int daemoncaps[] = {
 	CAP_ADDR, CAP_HOST, CAP_RHOST, CAP_KEY, CAP_COUNT, CAP_SVC
 };
 
-static const char capchars[] = "ubahrckSnw*.A";
+static const char capchars[] = "ubahrckSnw*.AC";
 
-/* Where a capture of this type is kept: a %A's is the address's. */
+/*
+ * Where a capture of this type is kept: a %A's is the address's, a %C's
+ * the count's.
+ */
 static inline int
 capslot(int type)
 {
-	return type == CAP_UADDR ? CAP_ADDR : type;
+	if (type == CAP_UADDR)
+		return CAP_ADDR;
+	return type == CAP_LCOUNT ? CAP_COUNT : type;
 }
 
 /*
@@ -204,6 +209,8 @@ compile(struct rule *r, const char *t, size_t len)
 			r->toks[n].type = c - capchars;
 			if (r->toks[n].type == CAP_UADDR)
 				r->uaddr = 1;
+			if (r->toks[n].type == CAP_LCOUNT)
+				r->lcount = 1;
 			r->toks[n].lit = NULL;
 			r->toks[n++].len = 0;
 			p++;
@@ -755,6 +762,7 @@ extent(int type, const char *s, size_t pos, size_t len)
 			i++;
 		return i - pos;
 	case CAP_COUNT:
+	case CAP_LCOUNT:
 	case CAP_NUM:
 		cl = C_NUM;
 		break;
@@ -825,6 +833,7 @@ canhold(int type, int c)
 	case CAP_UADDR:
 		return (cclass[c] & C_ADDR) || c == '_';
 	case CAP_COUNT:
+	case CAP_LCOUNT:
 	case CAP_NUM:
 		return cclass[c] & C_NUM;
 	case CAP_SVC:

@@ -23,6 +23,7 @@ enum cap {
 	CAP_USER, CAP_B64, CAP_ADDR, CAP_HOST, CAP_RHOST, CAP_COUNT,
 	CAP_KEY, CAP_SVC, CAP_NUM, CAP_WORD, CAP_ANY, CAP_OWN,
 	CAP_UADDR,		/* %A: read as, and kept in, CAP_ADDR */
+	CAP_LCOUNT,		/* %C: kept in CAP_COUNT, one attempt less */
 	NCAPS,
 	TOK_LIT = NCAPS
 };
@@ -60,6 +61,7 @@ struct rule {
 	int		  firstc, lastc; /* first, last byte if literal; or -1 */
 	size_t		  nfixed;	/* tokens read one way only, first */
 	int		  uaddr;	/* its address is a %A */
+	int		  lcount;	/* its count is a %C */
 	int		  inuse;	/* the extractor's options want it */
 	char		 *file;
 	unsigned long	  line;
