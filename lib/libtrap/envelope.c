@@ -255,11 +255,27 @@ istag(const struct trap_str *t)
 	return t->len >= 2 && t->p[t->len - 1] == ':';
 }
 
+/*
+ * ProFTPD's own SystemLog file: "proftpd[pid] " with no colon after its
+ * stamp and host name (log.c log_write(): "%s[%u] %s: %s", the virtual
+ * server's name and the client before the message's colon).
+ */
+static int
+proftpdtag(const struct trap_str *t)
+{
+	return t->len > 9 && memcmp(t->p, "proftpd[", 8) == 0 &&
+	    t->p[t->len - 1] == ']' &&
+	    strspn(t->p + 8, "0123456789") == t->len - 9;
+}
+
 static void
 settag(struct env *e, const struct trap_str *t)
 {
 	const char	*lb;
-	size_t		 len = t->len - 1;	/* the colon */
+	size_t		 len = t->len;
+
+	if (t->p[len - 1] == ':')
+		len--;			/* not proftpdtag()'s */
 
 	e->prog.p = t->p;
 	e->prog.len = len;
@@ -546,8 +562,8 @@ hosttag(const char **pp, const char *end, struct env *e)
 	*pp = p;
 	if (lastrepeat(p, end, &e->lastrepeat))
 		return 1;
-	if (token(&p, end, &t) == 0 && (istag(&t) || (isfacprio(&t, 0) &&
-	    token(&p, end, &t) == 0 && istag(&t)))) {
+	if (token(&p, end, &t) == 0 && (istag(&t) || proftpdtag(&t) ||
+	    (isfacprio(&t, 0) && token(&p, end, &t) == 0 && istag(&t)))) {
 		settag(e, &t);
 		e->msg.p = p;
 		e->msg.len = end - p;
@@ -759,7 +775,7 @@ isohost(const char *p, const char *end, struct env *e)
 	const char	*q = p;
 
 	if (token(&q, end, &host) == 0 && !istag(&host) &&
-	    token(&q, end, &t) == 0 && istag(&t)) {
+	    token(&q, end, &t) == 0 && (istag(&t) || proftpdtag(&t))) {
 		e->host = host;
 		settag(e, &t);
 		e->msg.p = q;
