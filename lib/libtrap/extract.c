@@ -1097,7 +1097,14 @@ attempt_join(struct trap_extract *x, const struct env *e,
 	if (!connkey(e, r, m, a, key)) {
 		if (r->join == JOIN_ADDR && r->event == EV_ATTEMPT)
 			addr_join(x, e, a);
-		if (r->event == EV_ATTEMPT || r->event == EV_WEAK)
+		/*
+		 * A weak line that joins no connection and names nothing
+		 * (pam_unix's "check pass; user unknown" from a program
+		 * that logs without its process ID) is the same attempt as
+		 * the program's own line, and says less.
+		 */
+		if (r->event == EV_ATTEMPT || (r->event == EV_WEAK &&
+		    (a->addr[0] != '\0' || a->rdns.len > 0 || a->user.len > 0)))
 			put(x, a, count);
 		return;
 	}
