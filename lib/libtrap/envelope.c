@@ -793,6 +793,26 @@ utcstamp(struct env *e)
 	e->t = trap_timegm(e->year, e->mon, e->mday, e->hour, e->min, e->sec);
 }
 
+/*
+ * The zone label of journalctl -o short-full (systemd time-util.c
+ * format_timestamp(): strftime's %Z), where it is an offset, "+04" or
+ * "-03", as tzdata names a zone without an abbreviation ("+0530" is
+ * read by rfc3339()): the stamp is then that far from UTC.  Others
+ * ("CET", "EST") name no one offset; the stamp stays local, in the -z
+ * zone.
+ */
+static void
+zonelabel(const struct trap_str *t, struct env *e)
+{
+	int	 oh;
+
+	if (t->len != 3 || (t->p[0] != '+' && t->p[0] != '-') ||
+	    num(t->p + 1, t->p + t->len, 2, &oh) || oh > 23)
+		return;
+	utcstamp(e);
+	e->t -= (t->p[0] == '-' ? -1 : 1) * oh * 3600;
+}
+
 /* journalctl -o short-unix: "1432701087.466670 ". */
 static int
 epoch(const char **pp, const char *end, struct env *e)
@@ -925,12 +945,20 @@ lettered(const char *p, const char *end, struct env *e)
 	if (t.len == 3 && ismonth(q, end))
 		return ctimestamp(p, end, e);
 	if (t.len != 3 || q >= end || !isdigit((unsigned char)*q) ||
-	    rfc3339(&q, end, e) != 0 || !e->space || e->abs ||
-	    token(&q, end, &t))
+	    rfc3339(&q, end, e) != 0 || !e->space)
 		return -1;
-	if ((t.len == 3 && memcmp(t.p, "UTC", 3) == 0) ||
-	    (t.len == 3 && memcmp(t.p, "GMT", 3) == 0))
-		utcstamp(e);
+	/* rfc3339() took a label "+hhmm" as Exim's zone (space 2) */
+	if (e->abs && e->space != 2)
+		return -1;
+	if (!e->abs) {
+		if (token(&q, end, &t))
+			return -1;
+		if ((t.len == 3 && memcmp(t.p, "UTC", 3) == 0) ||
+		    (t.len == 3 && memcmp(t.p, "GMT", 3) == 0))
+			utcstamp(e);
+		else
+			zonelabel(&t, e);
+	}
 	if (token(&q, end, &e->host) || token(&q, end, &t) || !istag(&t))
 		return -1;
 	settag(e, &t);
