@@ -93,6 +93,9 @@ struct conn {
 	unsigned long long	 slot;		/* queue position if pending */
 	unsigned int		 held;		/* attempts waiting (HOLD) */
 	unsigned int		 nweak;		/* weak lines in the pending one */
+	time_t			 sessions;	/* user join: a session's lines
+						   last waited apart, see
+						   user_session() */
 	unsigned long long	 firstheld, lastheld;	/* their positions */
 	char			 addr[TRAP_ADDRLEN];
 	char			 rdns[256];
@@ -578,6 +581,19 @@ appendkey(char *key, size_t *off, const char *p, size_t len)
 	key[*off] = '\0';
 }
 
+/* A user join's key, less its session: log host, address and user. */
+static size_t
+userkey(const struct env *e, const struct trap_attempt *a, char key[KEYMAX])
+{
+	size_t	 off = 0;
+
+	appendkey(key, &off, e->host.p, e->host.len);
+	appendkey(key, &off, "u", 1);
+	appendkey(key, &off, a->addr, strlen(a->addr));
+	appendkey(key, &off, a->user.p, a->user.len);
+	return off;
+}
+
 /* The connection a line belongs to; 0 if it has none. */
 static int
 connkey(const struct env *e, const struct rule *r, const struct match *m,
@@ -602,9 +618,7 @@ connkey(const struct env *e, const struct rule *r, const struct match *m,
 	case JOIN_USER:
 		if (a->addr[0] == '\0')
 			return 0;
-		appendkey(key, &off, "u", 1);
-		appendkey(key, &off, a->addr, strlen(a->addr));
-		appendkey(key, &off, a->user.p, a->user.len);
+		off = userkey(e, a, key);
 		/* Dovecot's session: its user's other sessions apart */
 		if (m->have[CAP_KEY])
 			appendkey(key, &off, m->cap[CAP_KEY].p,
@@ -1067,7 +1081,9 @@ user_absorb(struct trap_extract *x, const struct env *e,
  * those of its session wait apart, keyed by the session's ID, which the
  * count line does not name.  The latest connection of its user and
  * address that waits is its own: a gives it its user (if it has none)
- * and kind.  How many lines it had (1 if none waits).
+ * and kind.  How many lines it had (1 if none waits).  Looked for only
+ * where such a line marked the count line's own connection (sessions),
+ * so that a count line without auth lines costs no pass over them.
  */
 static unsigned int
 user_session(struct trap_extract *x, const struct env *e,
@@ -1143,6 +1159,11 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		    c->state == CONN_COUNTED))
 			conn_reopen(c);
 		weak(x, c, a);
+		/* A session apart: its count line is to look for it. */
+		if (r->join == JOIN_USER && m->have[CAP_KEY]) {
+			userkey(e, a, key);
+			conn_get(x, key, 1)->sessions = x->now;
+		}
 		break;
 	default:
 		c = conn_get(x, key, 1);
@@ -1155,7 +1176,8 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		/* The line's own user tried once at least (the last). */
 		own = c->state == CONN_PENDING ? c->nweak : 1;
 		kind = a->kind;
-		if (r->join == JOIN_USER && c->state != CONN_PENDING)
+		if (r->join == JOIN_USER && c->state != CONN_PENDING &&
+		    c->sessions != 0 && x->now - c->sessions <= GRACE)
 			own = user_session(x, e, c, a);
 		if (r->join == JOIN_USER && count > own)
 			count -= user_absorb(x, e, c, a, kind, count - own);
