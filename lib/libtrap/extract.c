@@ -93,9 +93,8 @@ struct conn {
 	unsigned long long	 slot;		/* queue position if pending */
 	unsigned int		 held;		/* attempts waiting (HOLD) */
 	unsigned int		 nweak;		/* weak lines in the pending one */
-	time_t			 sessions;	/* user join: a session's lines
-						   last waited apart, see
-						   user_session() */
+	time_t			 waited;	/* an address's: when a line of
+						   a user join last waited */
 	unsigned long long	 firstheld, lastheld;	/* their positions */
 	char			 addr[TRAP_ADDRLEN];
 	char			 rdns[256];
@@ -581,16 +580,18 @@ appendkey(char *key, size_t *off, const char *p, size_t len)
 	key[*off] = '\0';
 }
 
-/* A user join's key, less its session: log host, address and user. */
+/*
+ * The key of the user joins of an address: log host and address.  Its
+ * connection is never pending; its time tells whether any waits.
+ */
 static size_t
-userkey(const struct env *e, const struct trap_attempt *a, char key[KEYMAX])
+addrkey(const struct env *e, const struct trap_attempt *a, char key[KEYMAX])
 {
 	size_t	 off = 0;
 
 	appendkey(key, &off, e->host.p, e->host.len);
 	appendkey(key, &off, "u", 1);
 	appendkey(key, &off, a->addr, strlen(a->addr));
-	appendkey(key, &off, a->user.p, a->user.len);
 	return off;
 }
 
@@ -618,7 +619,8 @@ connkey(const struct env *e, const struct rule *r, const struct match *m,
 	case JOIN_USER:
 		if (a->addr[0] == '\0')
 			return 0;
-		off = userkey(e, a, key);
+		off = addrkey(e, a, key);
+		appendkey(key, &off, a->user.p, a->user.len);
 		/* Dovecot's session: its user's other sessions apart */
 		if (m->have[CAP_KEY])
 			appendkey(key, &off, m->cap[CAP_KEY].p,
@@ -1081,9 +1083,7 @@ user_absorb(struct trap_extract *x, const struct env *e,
  * those of its session wait apart, keyed by the session's ID, which the
  * count line does not name.  The latest connection of its user and
  * address that waits is its own: a gives it its user (if it has none)
- * and kind.  How many lines it had (1 if none waits).  Looked for only
- * where such a line marked the count line's own connection (sessions),
- * so that a count line without auth lines costs no pass over them.
+ * and kind.  How many lines it had (1 if none waits).
  */
 static unsigned int
 user_session(struct trap_extract *x, const struct env *e,
@@ -1099,6 +1099,24 @@ user_session(struct trap_extract *x, const struct env *e,
 	return n;
 }
 
+/*
+ * Has a line of a user join waited for a's address (on e's log host)
+ * within GRACE?  Only then do user_session() and user_absorb() look:
+ * a count line without auth lines (Dovecot's auth_verbose=no, the
+ * default) costs no pass over the connections.
+ */
+static int
+userwaits(struct trap_extract *x, const struct env *e,
+    const struct trap_attempt *a)
+{
+	struct conn	*c;
+	char		 key[KEYMAX];
+
+	addrkey(e, a, key);
+	return (c = conn_get(x, key, 0)) != NULL && c->waited != 0 &&
+	    x->now - c->waited <= GRACE;
+}
+
 /* What the rule's event says, for the attempt's connection. */
 static void
 attempt_join(struct trap_extract *x, const struct env *e,
@@ -1111,7 +1129,8 @@ attempt_join(struct trap_extract *x, const struct env *e,
 	int		 kind;
 
 	if (!connkey(e, r, m, a, key)) {
-		if (r->join == JOIN_ADDR && r->event == EV_ATTEMPT)
+		if (r->join == JOIN_ADDR && r->event == EV_ATTEMPT &&
+		    userwaits(x, e, a))
 			addr_join(x, e, a);
 		/*
 		 * A weak line that joins no connection and names nothing
@@ -1159,10 +1178,10 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		    c->state == CONN_COUNTED))
 			conn_reopen(c);
 		weak(x, c, a);
-		/* A session apart: its count line is to look for it. */
-		if (r->join == JOIN_USER && m->have[CAP_KEY]) {
-			userkey(e, a, key);
-			conn_get(x, key, 1)->sessions = x->now;
+		/* Its count line, maybe of another key, is to look for it. */
+		if (r->join == JOIN_USER) {
+			addrkey(e, a, key);
+			conn_get(x, key, 1)->waited = x->now;
 		}
 		break;
 	default:
@@ -1176,11 +1195,13 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		/* The line's own user tried once at least (the last). */
 		own = c->state == CONN_PENDING ? c->nweak : 1;
 		kind = a->kind;
-		if (r->join == JOIN_USER && c->state != CONN_PENDING &&
-		    c->sessions != 0 && x->now - c->sessions <= GRACE)
-			own = user_session(x, e, c, a);
-		if (r->join == JOIN_USER && count > own)
-			count -= user_absorb(x, e, c, a, kind, count - own);
+		if (r->join == JOIN_USER && userwaits(x, e, a)) {
+			if (c->state != CONN_PENDING)
+				own = user_session(x, e, c, a);
+			if (count > own)
+				count -= user_absorb(x, e, c, a, kind,
+				    count - own);
+		}
 		strong(x, c, a, count, r->join == JOIN_PID);
 		break;
 	}
