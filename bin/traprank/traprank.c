@@ -2370,7 +2370,7 @@ int
 main(int argc, char *argv[])
 {
 	struct trap_input	 in;
-	int			 rc = 0;
+	int			 rc = 0, threaded;
 
 	/* The archive of -A needs flock, and wpath and cpath to recover. */
 	if (pledge("stdio rpath wpath cpath flock", NULL) == -1)
@@ -2404,9 +2404,14 @@ main(int argc, char *argv[])
 		return breach(&in, argc, argv);
 	if (njobs == 0)
 		njobs = trap_jobs_default();
-	if (njobs > 1 && read_threaded(&in, argc, argv) == -1)
+	/*
+	 * A time key alone counts too little to pay for a second thread:
+	 * the copy of each line to it costs more than the count.
+	 */
+	threaded = njobs > 1 && (keyed || sflag || fmt == FMT_SVG);
+	if (threaded && read_threaded(&in, argc, argv) == -1)
 		rc = 1;
-	else if (njobs <= 1 && trap_input_read(&in, argc, argv) == -1)
+	else if (!threaded && trap_input_read(&in, argc, argv) == -1)
 		rc = 1;
 	if (in.nbad > 0 || nbad > 0)
 		rc = 1;
