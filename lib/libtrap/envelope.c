@@ -438,6 +438,55 @@ lastrepeat(const char *p, const char *end, long long *n)
 	return *n > 0;
 }
 
+/* Does p[0..end) begin with the string s? */
+static int
+prefixed(const char *p, const char *end, const char *s)
+{
+	size_t	 len = strlen(s);
+
+	return (size_t)(end - p) >= len && memcmp(p, s, len) == 0;
+}
+
+/*
+ * syslog-ng's suppress(): "Last message 'Q' repeated N times,
+ * suppressed by syslog-ng on HOST" ("supressed" in older releases),
+ * with the host and program of the message it repeats and Q its first
+ * 20 bytes (lib/logwriter.c).  Return N and Q in *quoted, or 0.
+ */
+long long
+env_sngrepeat(const struct env *e, struct trap_str *quoted)
+{
+	static const char	 head[] = "Last message '", rep[] = "' repeated ";
+	const char		*p = e->msg.p, *end = p + e->msg.len, *q, *d;
+	char			 buf[16];
+	size_t			 len;
+
+	if (e->msg.len < sizeof(head) - 1 + sizeof(rep) - 1 ||
+	    memcmp(p, head, sizeof(head) - 1) != 0)
+		return 0;
+	p += sizeof(head) - 1;
+	/* Q is 20 bytes, or all of a shorter message. */
+	for (q = p + 20 < end ? p + 20 : end; q >= p; q--)
+		if ((size_t)(end - q) >= sizeof(rep) - 1 &&
+		    memcmp(q, rep, sizeof(rep) - 1) == 0)
+			break;
+	if (q < p)
+		return 0;
+	for (d = q + sizeof(rep) - 1; d < end && isdigit((unsigned char)*d);
+	    d++)
+		continue;
+	len = d - (q + sizeof(rep) - 1);
+	if (len == 0 || len >= sizeof(buf) ||
+	    (!prefixed(d, end, " times, suppressed by syslog-ng on ") &&
+	    !prefixed(d, end, " times, supressed by syslog-ng on ")))
+		return 0;
+	memcpy(buf, q + sizeof(rep) - 1, len);
+	buf[len] = '\0';
+	quoted->p = p;
+	quoted->len = q - p;
+	return strtonum(buf, 1, MAXCOUNT, NULL);
+}
+
 /* Is p[1..3) the rest of the month name m, whose number is n? */
 #define REST(m, n)	(p[1] == (m)[1] && p[2] == (m)[2] ? (n) : 0)
 

@@ -66,5 +66,6 @@ size_t	 env_localmonth(const char *, const char *, int *);
 int	 env_prefixed(const char *, size_t, struct env *);
 int	 env_json(const char *, const char *, struct env *);
 int	 env_unescape(struct env *, char *);
+long long env_sngrepeat(const struct env *, struct trap_str *);
 
 #endif /* ENVELOPE_H */

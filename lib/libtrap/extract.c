@@ -1576,10 +1576,29 @@ unescape(struct trap_extract *x, struct env *e)
 		e->msg.len = 0;
 }
 
+/*
+ * Is l's message the one a syslog-ng repeat names: of its program, and
+ * beginning with its quoted 20 bytes (all of a shorter one)?
+ */
+static int
+repeats(const struct lastmsg *l, const struct env *e,
+    const struct trap_str *quoted)
+{
+	const char	*msg = l->buf + l->proglen + l->pidlen;
+
+	if (e->prog.len != l->proglen ||
+	    memcmp(e->prog.p, l->buf, l->proglen) != 0 ||
+	    quoted->len > l->msglen ||
+	    (quoted->len < 20 && quoted->len != l->msglen))
+		return 0;
+	return memcmp(msg, quoted->p, quoted->len) == 0;
+}
+
 static void
 one(struct trap_extract *x, const char *line, size_t len)
 {
 	struct env	 e;
+	struct trap_str	 quoted;
 	struct lastmsg	*l;
 	int		 r;
 
@@ -1590,6 +1609,10 @@ one(struct trap_extract *x, const char *line, size_t len)
 	}
 	if (e.escaped)
 		unescape(x, &e);
+	quoted.p = NULL;
+	quoted.len = 0;
+	if (e.lastrepeat == 0 && e.msg.len > 0 && e.msg.p[0] == 'L')
+		e.lastrepeat = env_sngrepeat(&e, &quoted);
 	if (e.lastrepeat && x->cand != NULL)
 		catchup(x, line);
 	l = lastmsg(x, &e.host, 1);
@@ -1598,7 +1621,8 @@ one(struct trap_extract *x, const char *line, size_t len)
 		l->pos = line;
 	}
 	if (e.lastrepeat) {
-		if (l == NULL || !l->valid || l->t < x->now - REPEATMAX)
+		if (l == NULL || !l->valid || l->t < x->now - REPEATMAX ||
+		    (quoted.p != NULL && !repeats(l, &e, &quoted)))
 			return;
 		e.prog.p = l->buf;
 		e.prog.len = l->proglen;
@@ -1651,6 +1675,7 @@ scan_make(struct trap_extract *x, const char *sample, size_t len)
 	x->scanbuilt = 1;
 	x->scan = scan_new();
 	scan_add(x->scan, "last message repeated ", 22, 0);
+	scan_add(x->scan, "Last message '", 14, 0);
 	for (i = 0; i < ruleset_count(x->rules); i++) {
 		r = ruleset_rule(x->rules, i);
 		if (!wanted(x, r))

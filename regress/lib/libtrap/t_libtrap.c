@@ -763,6 +763,52 @@ ATF_TC_BODY(envelope_unescape, tc)
 	}
 }
 
+/* syslog-ng's "Last message 'Q' repeated N times" read, or refused. */
+ATF_TC_WITHOUT_HEAD(envelope_sngrepeat);
+ATF_TC_BODY(envelope_sngrepeat, tc)
+{
+	static const struct {
+		const char	*in, *quoted;
+		long long	 n;		/* 0: refused */
+	} t[] = {
+		{ "Last message 'Failed password for ' repeated 2 times, "
+		    "suppressed by syslog-ng on mx", "Failed password for ", 2 },
+		{ "Last message 'auth: passwd-file(bo' repeated 1 times, "
+		    "supressed by syslog-ng on mx", "auth: passwd-file(bo", 1 },
+		{ "Last message 'short' repeated 7 times, suppressed by "
+		    "syslog-ng on h", "short", 7 },
+		/* the quote holds the marker: the last within 20 bytes */
+		{ "Last message '' repeated 1 times' repeated 3 times, "
+		    "suppressed by syslog-ng on h", "' repeated 1 times", 3 },
+		{ "Last message 'x' repeated 1 times' repeated 3 times, "
+		    "suppressed by syslog-ng on h", "x' repeated 1 times", 3 },
+		{ "Last message 'x' repeated 0 times, suppressed by "
+		    "syslog-ng on h", NULL, 0 },
+		{ "Last message 'x' repeated 2 times", NULL, 0 },
+		{ "Last message 'x' repeated times, suppressed by "
+		    "syslog-ng on h", NULL, 0 },
+		{ "Last message 'Failed password for root' repeated 2 times, "
+		    "suppressed by syslog-ng on h", NULL, 0 },
+		{ "last message repeated 2 times", NULL, 0 },
+	};
+	struct env	 e;
+	struct trap_str	 q;
+	long long	 n;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		e.msg.p = t[i].in;
+		e.msg.len = strlen(t[i].in);
+		n = env_sngrepeat(&e, &q);
+		ATF_CHECK_EQ_MSG(n, t[i].n, "%s: %lld", t[i].in, n);
+		if (n > 0)
+			ATF_CHECK_MSG(q.len == strlen(t[i].quoted) &&
+			    memcmp(q.p, t[i].quoted, q.len) == 0,
+			    "%s: quoted %.*s", t[i].in, (int)q.len, q.p);
+	}
+}
+
 ATF_TC_WITHOUT_HEAD(names_fast);
 ATF_TC_BODY(names_fast, tc)
 {
@@ -2313,6 +2359,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, names_fast);
 	ATF_TP_ADD_TC(tp, envelope_localmonth);
 	ATF_TP_ADD_TC(tp, envelope_unescape);
+	ATF_TP_ADD_TC(tp, envelope_sngrepeat);
 	ATF_TP_ADD_TC(tp, service_guess);
 	ATF_TP_ADD_TC(tp, list_open);
 	ATF_TP_ADD_TC(tp, vis_fields);
