@@ -595,6 +595,30 @@ addrkey(const struct env *e, const struct trap_attempt *a, char key[KEYMAX])
 	return off;
 }
 
+/*
+ * A line of a process ID join logged without one (util-linux login(1)
+ * opens syslog without LOG_PID, and its PAM modules' lines come so
+ * too): the lines of its program (less a "(pam_unix)" suffix) and
+ * address are one connection, as near as can be told.  None without
+ * an address.
+ */
+static int
+noidkey(const struct env *e, const struct trap_attempt *a,
+    char key[KEYMAX], size_t off)
+{
+	const char	*paren;
+	size_t		 len = e->prog.len;
+
+	if (a->addr[0] == '\0')
+		return 0;
+	if ((paren = memchr(e->prog.p, '(', len)) != NULL)
+		len = paren - e->prog.p;
+	appendkey(key, &off, "n", 1);
+	appendkey(key, &off, e->prog.p, len);
+	appendkey(key, &off, a->addr, strlen(a->addr));
+	return 1;
+}
+
 /* The connection a line belongs to; 0 if it has none. */
 static int
 connkey(const struct env *e, const struct rule *r, const struct match *m,
@@ -606,7 +630,7 @@ connkey(const struct env *e, const struct rule *r, const struct match *m,
 	switch (r->join) {
 	case JOIN_PID:
 		if (e->pid.len == 0)
-			return 0;
+			return noidkey(e, a, key, off);
 		appendkey(key, &off, "p", 1);
 		appendkey(key, &off, e->pid.p, e->pid.len);
 		return 1;
