@@ -1610,12 +1610,13 @@ repeats(const struct lastmsg *l, const struct env *e,
 {
 	const char	*msg = l->buf + l->proglen + l->pidlen;
 
-	if (e->prog.len != l->proglen ||
-	    memcmp(e->prog.p, l->buf, l->proglen) != 0 ||
+	if (e->prog.len != l->proglen || quoted->len == 0 ||
 	    quoted->len > l->msglen ||
 	    (quoted->len < 20 && quoted->len != l->msglen))
 		return 0;
-	return memcmp(msg, quoted->p, quoted->len) == 0;
+	return (l->proglen == 0 ||
+	    memcmp(e->prog.p, l->buf, l->proglen) == 0) &&
+	    memcmp(msg, quoted->p, quoted->len) == 0;
 }
 
 static void
