@@ -43,6 +43,7 @@
 #include "scan.h"
 
 #define GRACE		300	/* s a weak attempt waits for a strong one */
+#define NOTIMEWAIT	1000	/* recognised lines it waits, without a time */
 #define CONN_TTL	3600	/* s a connection is remembered */
 #define CLOSE_WINDOW	10	/* s a closed one's lines are its own */
 #define ADDR_WINDOW	60	/* s an addr join looks back */
@@ -74,6 +75,7 @@ struct slot {
 	long long		 count;
 	int			 state;
 	struct conn		*conn;		/* whose pending attempt */
+	unsigned long long	 seq;		/* x->taken when it came */
 	unsigned long long	 nextheld;	/* its connection's next HOLD */
 	char			*buf;
 	size_t			 bufsz;
@@ -178,6 +180,7 @@ struct trap_extract {
 	int			 live;		/* no wait for a host name */
 	int			 logins;	/* -L: successful logins too */
 	time_t			 lasttime;	/* of the last recognised line */
+	unsigned long long	 taken;		/* recognised lines so far */
 	int			 guesswarned;	/* an unknown envelope, said */
 	char			 b64[1024];
 	char			 lower[1024];
@@ -414,6 +417,19 @@ unhold(struct slot *s)
 	s->conn = NULL;
 }
 
+/*
+ * Has a held slot waited long enough: GRACE seconds of log time, or,
+ * for a line without a time (a bare message, no clock to go by),
+ * NOTIMEWAIT recognised lines?
+ */
+static int
+due(const struct trap_extract *x, const struct slot *s)
+{
+	if (s->a.time == TRAP_NOTIME)
+		return x->taken - s->seq >= NOTIMEWAIT;
+	return x->now >= s->a.time + GRACE;
+}
+
 /* Emit what is decided at the head of the queue. */
 static void
 drain(struct trap_extract *x, int force)
@@ -423,7 +439,7 @@ drain(struct trap_extract *x, int force)
 	while (x->qhead < x->qtail) {
 		s = qslot(x, x->qhead);
 		if (s->state == SLOT_PENDING || s->state == SLOT_HOLD) {
-			if (!force && x->now < s->a.time + GRACE)
+			if (!force && !due(x, s))
 				break;
 			unhold(s);
 		}
@@ -453,6 +469,7 @@ enqueue(struct trap_extract *x, const struct trap_attempt *a,
 	s->count = count;
 	s->state = state;
 	s->conn = NULL;
+	s->seq = x->taken;
 	return x->qtail++;
 }
 
@@ -1494,6 +1511,7 @@ take(struct trap_extract *x, const struct env *e, const struct rule *r,
 {
 	time_t	 t;
 
+	x->taken++;
 	if (e->guessed)
 		t = guessedtime(x);
 	else if (env_time(&x->clock, e, &t) == -1) {
