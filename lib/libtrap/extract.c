@@ -628,7 +628,7 @@ noidkey(const struct env *e, const struct trap_attempt *a,
 
 	if (a->addr[0] == '\0')
 		return 0;
-	if ((paren = memchr(e->prog.p, '(', len)) != NULL)
+	if (len > 0 && (paren = memchr(e->prog.p, '(', len)) != NULL)
 		len = paren - e->prog.p;
 	appendkey(key, &off, "n", 1);
 	appendkey(key, &off, e->prog.p, len);
