@@ -615,15 +615,16 @@ addrkey(const struct env *e, const struct trap_attempt *a, char key[KEYMAX])
 /*
  * A line of a process ID join logged without one (util-linux login(1)
  * opens syslog without LOG_PID, and its PAM modules' lines come so
- * too): the lines of its program (less a "(pam_unix)" suffix) and
- * address are one connection, as near as can be told.  None without
- * an address.
+ * too; sshd -e writes no tag at all): the lines of its program (less a
+ * "(pam_unix)" suffix) and address, and port where " port N" follows
+ * the address (sshd), are one connection, as near as can be told.
+ * None without an address.
  */
 static int
-noidkey(const struct env *e, const struct trap_attempt *a,
-    char key[KEYMAX], size_t off)
+noidkey(const struct env *e, const struct match *m,
+    const struct trap_attempt *a, char key[KEYMAX], size_t off)
 {
-	const char	*paren;
+	const char	*paren, *p, *end = e->msg.p + e->msg.len, *q;
 	size_t		 len = e->prog.len;
 
 	if (a->addr[0] == '\0')
@@ -633,6 +634,16 @@ noidkey(const struct env *e, const struct trap_attempt *a,
 	appendkey(key, &off, "n", 1);
 	appendkey(key, &off, e->prog.p, len);
 	appendkey(key, &off, a->addr, strlen(a->addr));
+	if (!m->have[CAP_ADDR])
+		return 1;
+	p = m->cap[CAP_ADDR].p + m->cap[CAP_ADDR].len;
+	if (end - p < 7 || memcmp(p, " port ", 6) != 0)
+		return 1;
+	for (q = p += 6; q < end && q - p < 5 && isdigit((unsigned char)*q);
+	    q++)
+		continue;
+	if (q > p)
+		appendkey(key, &off, p, q - p);
 	return 1;
 }
 
@@ -647,7 +658,7 @@ connkey(const struct env *e, const struct rule *r, const struct match *m,
 	switch (r->join) {
 	case JOIN_PID:
 		if (e->pid.len == 0)
-			return noidkey(e, a, key, off);
+			return noidkey(e, m, a, key, off);
 		appendkey(key, &off, "p", 1);
 		appendkey(key, &off, e->pid.p, e->pid.len);
 		return 1;
