@@ -889,6 +889,24 @@ attempt_user(struct trap_extract *x, const struct match *m,
 }
 
 /*
+ * A host name in *rdns, without the RFC 1413 user in front of it
+ * (sendmail's relay=IDENT@NAME [A]): a name holds no "@", and the
+ * daemon cleans the ident of any.
+ */
+static void
+identless(struct trap_str *rdns, const struct trap_str *host)
+{
+	const char	*at;
+
+	*rdns = *host;
+	if (host->len > 0 &&
+	    (at = memrchr(host->p, '@', host->len)) != NULL) {
+		rdns->p = at + 1;
+		rdns->len = host->p + host->len - rdns->p;
+	}
+}
+
+/*
  * The attempt of a match at time t, and how many it stands for; -1 if
  * the line is to be dropped (an address that is none, a count of 0).
  */
@@ -932,7 +950,7 @@ attempt_make(struct trap_extract *x, const struct env *e,
 	    cap[CAP_RHOST].len, a->addr, sizeof(a->addr)) == -1)
 		a->rdns = cap[CAP_RHOST];
 	if (m->have[CAP_HOST])
-		a->rdns = cap[CAP_HOST];
+		identless(&a->rdns, &cap[CAP_HOST]);
 	if (a->rdns.len > 0 && nohost(&a->rdns, a->addr))
 		a->rdns.len = 0;
 	*count = 1;
