@@ -617,9 +617,11 @@ addrkey(const struct env *e, const struct trap_attempt *a, char key[KEYMAX])
  * opens syslog without LOG_PID, and its PAM modules' lines come so
  * too; sshd -e writes no tag at all): the lines of its program (less a
  * "(pam_unix)" suffix) and address, and port where " port N" follows
- * the address (sshd), are one connection, as near as can be told.
- * None without an address.
+ * the address (sshd), are one connection, as near as can be told: 1,
+ * or LOOSE without a port, where one address's connections are not told
+ * apart (see attempt_join).  None (0) without an address.
  */
+#define LOOSE	2
 static int
 noidkey(const struct env *e, const struct match *m,
     const struct trap_attempt *a, char key[KEYMAX], size_t off)
@@ -635,19 +637,20 @@ noidkey(const struct env *e, const struct match *m,
 	appendkey(key, &off, e->prog.p, len);
 	appendkey(key, &off, a->addr, strlen(a->addr));
 	if (!m->have[CAP_ADDR])
-		return 1;
+		return LOOSE;
 	p = m->cap[CAP_ADDR].p + m->cap[CAP_ADDR].len;
 	if (end - p < 7 || memcmp(p, " port ", 6) != 0)
-		return 1;
+		return LOOSE;
 	for (q = p += 6; q < end && q - p < 5 && isdigit((unsigned char)*q);
 	    q++)
 		continue;
-	if (q > p)
-		appendkey(key, &off, p, q - p);
+	if (q == p)
+		return LOOSE;
+	appendkey(key, &off, p, q - p);
 	return 1;
 }
 
-/* The connection a line belongs to; 0 if it has none. */
+/* The connection a line belongs to: 1 (or LOOSE), 0 if it has none. */
 static int
 connkey(const struct env *e, const struct rule *r, const struct match *m,
     const struct trap_attempt *a, char key[KEYMAX])
@@ -1196,9 +1199,9 @@ attempt_join(struct trap_extract *x, const struct env *e,
 	struct conn	*c;
 	char		 key[KEYMAX];
 	long long	 own;
-	int		 kind;
+	int		 kind, keyed;
 
-	if (!connkey(e, r, m, a, key)) {
+	if ((keyed = connkey(e, r, m, a, key)) == 0) {
 		if (r->join == JOIN_ADDR && r->event == EV_ATTEMPT &&
 		    userwaits(x, e, a))
 			addr_join(x, e, a);
@@ -1247,6 +1250,16 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		if (r->join == JOIN_USER && (c->state == CONN_STRONG ||
 		    c->state == CONN_COUNTED))
 			conn_reopen(c);
+		/*
+		 * A loose one (no pid, no port): another try each, counted
+		 * unless a plain attempt comes before the next (the PAM line
+		 * before util-linux login's own).  vsftpd's PAM lines, its
+		 * only ones in the auth log, are each an attempt.
+		 */
+		if (keyed == LOOSE) {
+			conn_decide(x, c);
+			conn_reopen(c);
+		}
 		weak(x, c, a);
 		/* Its count line, maybe of another key, is to look for it. */
 		if (r->join == JOIN_USER) {
