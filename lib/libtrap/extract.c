@@ -641,8 +641,8 @@ noidkey(const struct env *e, const struct match *m,
 	p = m->cap[CAP_ADDR].p + m->cap[CAP_ADDR].len;
 	if (end - p < 7 || memcmp(p, " port ", 6) != 0)
 		return LOOSE;
-	for (q = p += 6; q < end && q - p < 5 && isdigit((unsigned char)*q);
-	    q++)
+	p += 6;
+	for (q = p; q < end && q - p < 5 && isdigit((unsigned char)*q); q++)
 		continue;
 	if (q == p)
 		return LOOSE;
