@@ -46,6 +46,7 @@
 #define NOTIMEWAIT	1000	/* recognised lines it waits, without a time */
 #define CONN_TTL	3600	/* s a connection is remembered */
 #define CLOSE_WINDOW	10	/* s a closed one's lines are its own */
+#define CLOSE_LINES	100	/* recognised lines, for lines without a time */
 #define ADDR_WINDOW	60	/* s an addr join looks back */
 #define ADDR_SCAN	4096	/* connections it looks at, at most */
 #define ABSORB_MAX	64	/* other users a count line takes */
@@ -91,6 +92,7 @@ struct conn {
 	char			*key;
 	time_t			 last;
 	time_t			 closed;	/* when, if CONN_CLOSED */
+	unsigned long long	 closedseq;	/* x->taken then */
 	int			 state;
 	unsigned long long	 slot;		/* queue position if pending */
 	unsigned int		 held;		/* attempts waiting (HOLD) */
@@ -986,6 +988,7 @@ conn_close(struct trap_extract *x, struct conn *c)
 	conn_decide(x, c);
 	c->state = CONN_CLOSED;
 	c->closed = x->now;
+	c->closedseq = x->taken;
 }
 
 /* The process ID or key is used again: another connection. */
@@ -1026,7 +1029,9 @@ lastword(struct trap_extract *x, struct conn *c,
 {
 	if (c->state != CONN_CLOSED)
 		return 0;
-	if (x->now - c->closed <= CLOSE_WINDOW && (a->addr[0] == '\0' ||
+	/* Without a time, no clock: CLOSE_LINES lines stand for the window. */
+	if ((a->time == TRAP_NOTIME ? x->taken - c->closedseq <= CLOSE_LINES :
+	    x->now - c->closed <= CLOSE_WINDOW) && (a->addr[0] == '\0' ||
 	    strcmp(a->addr, c->addr) == 0))
 		return 1;
 	conn_reopen(c);
