@@ -413,31 +413,6 @@ rfc5424(const char *p, const char *end, struct env *e)
 	return 0;
 }
 
-/* BSD "last message repeated N times" (also "--- ... ---"). */
-static int
-lastrepeat(const char *p, const char *end, long long *n)
-{
-	const char	*e;
-	char		 buf[16];
-	size_t		 len;
-
-	if (end - p > 4 && memcmp(p, "--- ", 4) == 0)
-		p += 4;
-	if (end - p < 22 || memcmp(p, "last message repeated ", 22) != 0)
-		return 0;
-	p += 22;
-	for (e = p; e < end && isdigit((unsigned char)*e); e++)
-		continue;
-	len = e - p;
-	if (len == 0 || len >= sizeof(buf) || end - e < 6 ||
-	    memcmp(e, " time", 5) != 0)
-		return 0;
-	memcpy(buf, p, len);
-	buf[len] = '\0';
-	*n = strtonum(buf, 1, MAXCOUNT, NULL);
-	return *n > 0;
-}
-
 /* Does p[0..end) begin with the string s? */
 static int
 prefixed(const char *p, const char *end, const char *s)
@@ -445,6 +420,42 @@ prefixed(const char *p, const char *end, const char *s)
 	size_t	 len = strlen(s);
 
 	return (size_t)(end - p) >= len && memcmp(p, s, len) == 0;
+}
+
+/*
+ * The count of a repeat at *pp, 1 to MAXCOUNT, its digits passed; 0 if
+ * there is none (*pp is then past what digits there are).
+ */
+static long long
+repcount(const char **pp, const char *end)
+{
+	const char	*p = *pp;
+	char		 buf[16];
+	size_t		 len;
+
+	while (*pp < end && isdigit((unsigned char)**pp))
+		(*pp)++;
+	len = *pp - p;
+	if (len == 0 || len >= sizeof(buf))
+		return 0;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	return strtonum(buf, 1, MAXCOUNT, NULL);
+}
+
+/* BSD "last message repeated N times" (also "--- ... ---"). */
+static int
+lastrepeat(const char *p, const char *end, long long *n)
+{
+	if (prefixed(p, end, "--- "))
+		p += 4;
+	if (!prefixed(p, end, "last message repeated "))
+		return 0;
+	p += 22;
+	if ((*n = repcount(&p, end)) == 0 || end - p < 6 ||
+	    !prefixed(p, end, " time"))
+		return *n = 0;
+	return 1;
 }
 
 /*
@@ -458,8 +469,7 @@ env_sngrepeat(const struct env *e, struct trap_str *quoted)
 {
 	static const char	 head[] = "Last message '", rep[] = "' repeated ";
 	const char		*p = e->msg.p, *end = p + e->msg.len, *q, *d;
-	char			 buf[16];
-	size_t			 len;
+	long long		 n;
 
 	if (e->msg.len < sizeof(head) - 1 + sizeof(rep) - 1 ||
 	    memcmp(p, head, sizeof(head) - 1) != 0)
@@ -472,19 +482,14 @@ env_sngrepeat(const struct env *e, struct trap_str *quoted)
 			break;
 	if (q < p)
 		return 0;
-	for (d = q + sizeof(rep) - 1; d < end && isdigit((unsigned char)*d);
-	    d++)
-		continue;
-	len = d - (q + sizeof(rep) - 1);
-	if (len == 0 || len >= sizeof(buf) ||
+	d = q + sizeof(rep) - 1;
+	if ((n = repcount(&d, end)) == 0 ||
 	    (!prefixed(d, end, " times, suppressed by syslog-ng on ") &&
 	    !prefixed(d, end, " times, supressed by syslog-ng on ")))
 		return 0;
-	memcpy(buf, q + sizeof(rep) - 1, len);
-	buf[len] = '\0';
 	quoted->p = p;
 	quoted->len = q - p;
-	return strtonum(buf, 1, MAXCOUNT, NULL);
+	return n;
 }
 
 /* Is p[1..3) the rest of the month name m, whose number is n? */
@@ -1246,7 +1251,7 @@ env_unwrap(struct env *e)
 {
 	const char	*p = e->msg.p, *end = p + e->msg.len, *q;
 	struct env	 in;
-	char		 buf[16];
+	long long	 n;
 
 	while (p < end && *p == ' ')	/* a relay's extra blanks */
 		p++;
@@ -1270,20 +1275,14 @@ env_unwrap(struct env *e)
 		e->msg.len = end - q;
 		p = q;
 	}
-	if (end - p < 30 || memcmp(p, "message repeated ", 17) != 0 ||
+	if (end - p < 30 || !prefixed(p, end, "message repeated ") ||
 	    end[-1] != ']')
 		return;
-	for (q = p + 17; q < end && isdigit((unsigned char)*q); q++)
-		continue;
-	if (q == p + 17 || q - (p + 17) >= (int)sizeof(buf) ||
-	    end - q < 11 || memcmp(q, " times: [ ", 10) != 0)
+	q = p + 17;
+	if ((n = repcount(&q, end)) == 0 || end - q < 11 ||
+	    !prefixed(q, end, " times: [ "))
 		return;
-	memcpy(buf, p + 17, q - (p + 17));
-	buf[q - (p + 17)] = '\0';
-	if ((e->repeat = strtonum(buf, 1, MAXCOUNT, NULL)) == 0) {
-		e->repeat = 1;
-		return;
-	}
+	e->repeat = n;
 	e->msg.p = q + 10;
 	e->msg.len = end - 1 - e->msg.p;
 }
