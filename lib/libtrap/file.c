@@ -156,6 +156,34 @@ readsome(struct trap_file *f, void *buf, size_t len)
 	return n;
 }
 
+/*
+ * The compressor whose magic begins p[0..len), other than gzip; NULL if
+ * none.  newsyslog(8) on FreeBSD writes bzip2 (its J flag), xz and zstd,
+ * logrotate(8) whatever compresscmd says: such a file is refused with a
+ * word on what it is, not read as text that holds no line.  bzip2's
+ * "BZh1" is text: the block's or the stream end's magic must follow.
+ */
+#define MAGICLEN	10
+static const char *
+compressed(const unsigned char *p, size_t len)
+{
+	if (len >= 2 && p[0] == 0x1f && p[1] == 0x9d)
+		return "compress";
+	if (len >= 10 && memcmp(p, "BZh", 3) == 0 && p[3] >= '1' &&
+	    p[3] <= '9' && (memcmp(p + 4, "\x31\x41\x59\x26\x53\x59", 6) == 0 ||
+	    memcmp(p + 4, "\x17\x72\x45\x38\x50\x90", 6) == 0))
+		return "bzip2";
+	if (len >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0)
+		return "xz";
+	if (len >= 4 && memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0)
+		return "zstd";
+	if (len >= 4 && memcmp(p, "\x04\x22\x4d\x18", 4) == 0)
+		return "lz4";
+	if (len >= 5 && memcmp(p, "LZIP\x01", 5) == 0)
+		return "lzip";
+	return NULL;
+}
+
 /* One warning per file; the count is kept. */
 static void
 toolong(struct trap_file *f, unsigned long long lineno)
@@ -170,6 +198,7 @@ trap_file_open(const char *path)
 {
 	struct trap_file	*f;
 	struct stat		 st;
+	const char		*what;
 	ssize_t			 n;
 	size_t			 zsz;
 
@@ -201,17 +230,26 @@ trap_file_open(const char *path)
 		err(trap_eval, NULL);
 
 	/*
-	 * Read until we have two bytes to look for the gzip magic; no more
-	 * than the compressed data buffer holds.
+	 * Read until we have the bytes to look for a compressor's magic; no
+	 * more than the compressed data buffer holds.
 	 */
 	zsz = f->bufsz < ZBUFSZ ? f->bufsz : ZBUFSZ;
-	while (f->end < 2) {
+	while (f->end < MAGICLEN) {
 		if ((n = readsome(f, f->buf + f->end, zsz - f->end)) <= 0) {
-			f->eof = 1;
-			return f;
+			f->eof = n == -1;	/* a file may grow */
+			break;
 		}
 		f->end += n;
 	}
+	if ((what = compressed((unsigned char *)f->buf, f->end)) != NULL) {
+		trap_warnx("%s: %s data: only gzip is read; decompress it "
+		    "first", f->name, what);
+		f->err = f->eof = 1;
+		f->end = 0;
+		return f;
+	}
+	if (f->end < 2)
+		return f;
 	if ((unsigned char)f->buf[0] == 0x1f &&
 	    (unsigned char)f->buf[1] == 0x8b) {
 		f->zbufsz = zsz;

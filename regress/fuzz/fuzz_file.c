@@ -32,10 +32,10 @@
  *	bit 3		read by blocks (trap_file_getblock), each cut into
  *			its lines; else by lines (trap_file_getline)
  *
- * When the content is known (modes 0 without the magic, 1 and 2), the
- * lines read must be those of the content: split on '\n', a CR before
- * it dropped, those over TRAP_LINEMAX skipped, each with its number in
- * the content, and no error.
+ * When the content is known (modes 0 without a compressor's magic, 1
+ * and 2), the lines read must be those of the content: split on '\n', a
+ * CR before it dropped, those over TRAP_LINEMAX skipped, each with its
+ * number in the content, and no error.
  *
  * Cheap per input: the file is one, opened and unlinked once and written
  * again for each input, the gzip stream is reset rather than made anew,
@@ -193,6 +193,28 @@ expect_end(const uint8_t *c, size_t len, size_t pos)
 	}
 }
 
+/*
+ * Does c begin with a compressor's magic (gzip's, or one that
+ * trap_file_open refuses)?  Written from the formats, not from file.c:
+ * compress 1f 9d; bzip2 "BZh1".."BZh9" and a block (31 41 59 26 53 59)
+ * or the stream's end (17 72 45 38 50 90); xz fd "7zXZ" 00; zstd 28 b5 2f
+ * fd; lz4 04 22 4d 18; lzip "LZIP" 01.
+ */
+static int
+magic(const uint8_t *c, size_t clen)
+{
+	if (clen >= 2 && c[0] == 0x1f && (c[1] == 0x8b || c[1] == 0x9d))
+		return 1;
+	if (clen >= 10 && memcmp(c, "BZh", 3) == 0 && c[3] >= '1' &&
+	    c[3] <= '9' && (memcmp(c + 4, "1AY&SY", 6) == 0 ||
+	    memcmp(c + 4, "\x17\x72\x45\x38\x50\x90", 6) == 0))
+		return 1;
+	return (clen >= 6 && memcmp(c, "\xfd" "7zXZ", 6) == 0) ||
+	    (clen >= 4 && memcmp(c, "\x28\xb5\x2f\xfd", 4) == 0) ||
+	    (clen >= 4 && memcmp(c, "\x04\x22\x4d\x18", 4) == 0) ||
+	    (clen >= 5 && memcmp(c, "LZIP\x01", 5) == 0);
+}
+
 /* One line read, as the content has it if known. */
 static void
 got(const char *line, size_t len, unsigned long long lineno, int known,
@@ -248,8 +270,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    lseek(fd, 0, SEEK_SET) == -1)
 		abort();
 	filesize = off;
-	known = mode == 1 || mode == 2 ||
-	    (mode == 0 && !(clen >= 2 && c[0] == 0x1f && c[1] == 0x8b));
+	known = mode == 1 || mode == 2 || (mode == 0 && !magic(c, clen));
 
 	if ((f = trap_file_open(path)) == NULL)
 		abort();

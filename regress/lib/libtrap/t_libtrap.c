@@ -1122,6 +1122,51 @@ ATF_TC_BODY(file_gzip_truncated, tc)
 	free(data);
 }
 
+/*
+ * A file compressed with another program than gzip is refused, with an
+ * error and no lines; text that only begins like one is text.
+ */
+ATF_TC_WITHOUT_HEAD(file_other_compressors);
+ATF_TC_BODY(file_other_compressors, tc)
+{
+	static const struct {
+		const char	*data;
+		size_t		 len;
+	} other[] = {
+		{ "BZh91AY&SY\x01\x02", 12 },		/* bzip2, a block */
+		{ "BZh9\x17\x72\x45\x38\x50\x90\0\0\0\0", 14 }, /* empty */
+		{ "\xfd" "7zXZ\0\0\x04\xe6\xd6\xb4\x46", 12 },	/* xz */
+		{ "\x28\xb5\x2f\xfd\x24\x05\x29\0\0a\nb", 12 }, /* zstd */
+		{ "\x1f\x9d\x90" "a\n", 5 },		/* compress */
+		{ "\x04\x22\x4d\x18\x64\x40\xa7", 7 },	/* lz4 */
+		{ "LZIP\x01\x0c\0\x30", 8 },		/* lzip */
+	};
+	char	*big;
+	size_t	 i, biglen = 4 << 20;
+	int	 e;
+
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		writefile("other", other[i].data, other[i].len, 0);
+		ATF_CHECK_STREQ_MSG(readall("other", &e), "", "case %zu", i);
+		ATF_CHECK_EQ_MSG(e, 1, "case %zu", i);
+	}
+	/* Nothing of a larger file is read, past the first read either. */
+	ATF_REQUIRE((big = malloc(biglen)) != NULL);
+	for (i = 0; i < biglen; i++)
+		big[i] = i % 2 ? '\n' : 'a';
+	memcpy(big, other[0].data, other[0].len);
+	writefile("other", big, biglen, 0);
+	ATF_CHECK_STREQ(readall("other", &e), "");
+	ATF_CHECK_EQ(e, 1);
+	free(big);
+	writefile("text", "BZh9 and more\nLZIP\n", 19, 0);
+	ATF_CHECK_STREQ(readall("text", &e), "BZh9 and more|LZIP|");
+	ATF_CHECK_EQ(e, 0);
+	writefile("short", "BZ", 2, 0);
+	ATF_CHECK_STREQ(readall("short", &e), "BZ|");
+	ATF_CHECK_EQ(e, 0);
+}
+
 ATF_TC_WITHOUT_HEAD(file_long_line);
 ATF_TC_BODY(file_long_line, tc)
 {
@@ -2376,6 +2421,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, file_plain_gzip);
 	ATF_TP_ADD_TC(tp, file_gzip_members);
 	ATF_TP_ADD_TC(tp, file_gzip_truncated);
+	ATF_TP_ADD_TC(tp, file_other_compressors);
 	ATF_TP_ADD_TC(tp, file_long_line);
 	ATF_TP_ADD_TC(tp, file_grows);
 	ATF_TP_ADD_TC(tp, file_blocks);
