@@ -50,6 +50,8 @@
 #define ADDR_WINDOW	60	/* s an addr join looks back */
 #define ADDR_SCAN	4096	/* connections it looks at, at most */
 #define ABSORB_MAX	64	/* other users a count line takes */
+#define ORPHANS		4096	/* weak lines of lone processes, at most */
+#define ORPHAN_WINDOW	60	/* s a plain attempt takes one, after it */
 #define BAREWORDS	8	/* words before a message with no envelope */
 #define BAREMAX		80	/* bytes in which they may be */
 #define MAXCONNS	65536	/* connections remembered at most */
@@ -97,6 +99,8 @@ struct conn {
 	unsigned long long	 slot;		/* queue position if pending */
 	unsigned int		 held;		/* attempts waiting (HOLD) */
 	unsigned int		 nweak;		/* weak lines in the pending one */
+	int			 nonweak;	/* a line other than weak ones */
+	int			 noted;		/* as an orphan (orphan()) */
 	time_t			 waited;	/* an address's: when a line of
 						   a user join last waited */
 	unsigned long long	 firstheld, lastheld;	/* their positions */
@@ -169,6 +173,11 @@ struct trap_extract {
 	size_t			 qsize;		/* slots: a power of two */
 
 	struct conn		**conns;	/* CONNBUCKETS, by keyed hash */
+	/* The latest lone weak line of a program and address (orphan()). */
+	struct orphan {
+		uint64_t		 hash;
+		unsigned long long	 pos;	/* its slot in the queue */
+	}			 orphans[ORPHANS];
 	uint64_t		 connkey[2];
 	struct connlru		 connlru;
 	size_t			 nconns;
@@ -997,6 +1006,7 @@ conn_reopen(struct conn *c)
 {
 	c->state = CONN_NONE;
 	c->nweak = 0;
+	c->nonweak = c->noted = 0;
 	c->addr[0] = c->rdns[0] = '\0';
 }
 
@@ -1195,6 +1205,115 @@ userwaits(struct trap_extract *x, const struct env *e,
 	    x->now - c->waited <= GRACE;
 }
 
+/*
+ * A pid join's PAM line may be of a process that logs nothing else:
+ * sshd's keyboard-interactive runs PAM in a child of its own
+ * (auth-pam.c, a fork for a thread), whose pam_unix line has the
+ * child's pid; ProFTPD's PAM lines have none (PAM's syslog(3) without
+ * openlog(3), ProFTPD's own lines with its pid).  The try's plain line
+ * is the program's own, for the same address a moment later.  So the
+ * first PAM line with an address of a connection that had only weak
+ * lines is noted by log host, program (less a "(pam_unix)" suffix) and
+ * address (the latest connection's, for each), and a
+ * plain attempt of another connection of the same, up to ORPHAN_WINDOW
+ * s after it, takes it as it takes its own.
+ */
+static uint64_t
+orphanhash(struct trap_extract *x, const struct env *e,
+    const struct trap_attempt *a)
+{
+	char		 key[KEYMAX];
+	const char	*paren;
+	size_t		 off = 0, len = e->prog.len;
+
+	if (len > 0 && (paren = memchr(e->prog.p, '(', len)) != NULL)
+		len = paren - e->prog.p;
+	appendkey(key, &off, e->host.p, e->host.len);
+	appendkey(key, &off, e->prog.p, len);
+	appendkey(key, &off, a->addr, strlen(a->addr));
+	return trap_siphash(x->connkey, key, off);
+}
+
+/* Is e a PAM module's line: "pam_unix(sshd:auth): ...", "sshd(pam_unix)"? */
+static int
+pamline(const struct env *e)
+{
+	return (e->msg.len > 4 && memcmp(e->msg.p, "pam_", 4) == 0) ||
+	    (e->prog.len > 5 && memmem(e->prog.p, e->prog.len, "(pam_", 5));
+}
+
+static void
+orphan(struct trap_extract *x, const struct env *e, struct conn *c,
+    const struct trap_attempt *a)
+{
+	struct orphan	*o;
+	uint64_t	 h;
+
+	if (c->state != CONN_PENDING || c->nonweak || c->noted ||
+	    a->addr[0] == '\0' || a->time == TRAP_NOTIME || !pamline(e))
+		return;
+	c->noted = 1;	/* its first line with an address: a later one
+			   of another process is not hidden by its next */
+	h = orphanhash(x, e, a);
+	o = &x->orphans[h & (ORPHANS - 1)];
+	o->hash = h;
+	o->pos = c->slot;
+}
+
+/* Plain attempt a, of connection own: does an orphan's line join it? */
+static void
+orphan_take(struct trap_extract *x, const struct env *e,
+    const struct conn *own, struct trap_attempt *a)
+{
+	struct orphan	*o;
+	struct slot	*s;
+	uint64_t	 h;
+
+	if (a->addr[0] == '\0' || a->time == TRAP_NOTIME)
+		return;
+	h = orphanhash(x, e, a);
+	o = &x->orphans[h & (ORPHANS - 1)];
+	if (o->hash != h || o->pos < x->qhead || o->pos >= x->qtail)
+		return;
+	o->hash = 0;
+	s = qslot(x, o->pos);
+	if (s->state != SLOT_PENDING || s->conn == NULL || s->conn == own ||
+	    s->conn->nonweak || s->conn->slot != o->pos ||
+	    strcmp(s->a.addr, a->addr) != 0 || a->time < s->a.time ||
+	    a->time - s->a.time > ORPHAN_WINDOW)
+		return;
+	take_pending(x, s->conn, a);
+}
+
+/* A plain attempt (or unknown recipient) of connection c. */
+static void
+plain(struct trap_extract *x, const struct env *e, const struct rule *r,
+    struct conn *c, struct trap_attempt *a, long long count)
+{
+	long long	 own;
+	int		 kind;
+
+	conn_again(x, c, a);
+	c->nonweak = 1;
+	if (r->join == JOIN_PID)
+		orphan_take(x, e, c, a);
+	if (r->join == JOIN_KEY && a->kind == KIND_RCPT &&
+	    a->addr[0] == '\0' && c->addr[0] == '\0') {
+		hold(x, c, a, count);
+		return;
+	}
+	/* The line's own user tried once at least (the last). */
+	own = c->state == CONN_PENDING ? c->nweak : 1;
+	kind = a->kind;
+	if (r->join == JOIN_USER && userwaits(x, e, a)) {
+		if (c->state != CONN_PENDING)
+			own = user_session(x, e, c, a);
+		if (count > own)
+			count -= user_absorb(x, e, c, a, kind, count - own);
+	}
+	strong(x, c, a, count, r->join == JOIN_PID);
+}
+
 /* What the rule's event says, for the attempt's connection. */
 static void
 attempt_join(struct trap_extract *x, const struct env *e,
@@ -1203,8 +1322,7 @@ attempt_join(struct trap_extract *x, const struct env *e,
 {
 	struct conn	*c;
 	char		 key[KEYMAX];
-	long long	 own;
-	int		 kind, keyed;
+	int		 keyed;
 
 	if ((keyed = connkey(e, r, m, a, key)) == 0) {
 		if (r->join == JOIN_ADDR && r->event == EV_ATTEMPT &&
@@ -1225,6 +1343,7 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		/* Its connection's address, if it has none; nothing more. */
 		c = conn_get(x, key, 1);
 		conn_again(x, c, a);
+		c->nonweak = 1;
 		conn_share(x, c, a);
 		put(x, a, count);
 		return;
@@ -1233,6 +1352,7 @@ attempt_join(struct trap_extract *x, const struct env *e,
 	case EV_CONNECT:
 		c = conn_get(x, key, 1);
 		conn_again(x, c, a);
+		c->nonweak = 1;
 		connect(c, a);
 		if (c->held > 0 && c->addr[0] != '\0')
 			release(x, c);
@@ -1240,6 +1360,7 @@ attempt_join(struct trap_extract *x, const struct env *e,
 	case EV_CLOSE:
 		if ((c = conn_get(x, key, 0)) == NULL)
 			break;
+		c->nonweak = 1;
 		if (c->state == CONN_PENDING) {
 			a->kind = KIND_FAIL;	/* says nothing of the kind */
 			weak(x, c, a);	/* only its address, if none */
@@ -1266,6 +1387,10 @@ attempt_join(struct trap_extract *x, const struct env *e,
 			conn_reopen(c);
 		}
 		weak(x, c, a);
+		if (r->join == JOIN_PID)
+			orphan(x, e, c, a);
+		else
+			c->nonweak = 1;
 		/* Its count line, maybe of another key, is to look for it. */
 		if (r->join == JOIN_USER) {
 			addrkey(e, a, key);
@@ -1273,24 +1398,7 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		}
 		break;
 	default:
-		c = conn_get(x, key, 1);
-		conn_again(x, c, a);
-		if (r->join == JOIN_KEY && a->kind == KIND_RCPT &&
-		    a->addr[0] == '\0' && c->addr[0] == '\0') {
-			hold(x, c, a, count);
-			break;
-		}
-		/* The line's own user tried once at least (the last). */
-		own = c->state == CONN_PENDING ? c->nweak : 1;
-		kind = a->kind;
-		if (r->join == JOIN_USER && userwaits(x, e, a)) {
-			if (c->state != CONN_PENDING)
-				own = user_session(x, e, c, a);
-			if (count > own)
-				count -= user_absorb(x, e, c, a, kind,
-				    count - own);
-		}
-		strong(x, c, a, count, r->join == JOIN_PID);
+		plain(x, e, r, conn_get(x, key, 1), a, count);
 		break;
 	}
 }
