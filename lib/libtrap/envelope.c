@@ -1303,6 +1303,28 @@ env_bare(const char *s, size_t len, struct env *e)
 }
 
 /*
+ * A message with no envelope behind an RFC 3339 stamp with a zone: a
+ * container runtime's (docker logs -t, kubectl logs --timestamps) before
+ * what a program wrote to stderr without one (sshd -D -e).  0, with the
+ * stamp's time in e and the message after it; -1 if s is not so.
+ */
+int
+env_stamped(const char *s, size_t len, struct env *e)
+{
+	const char	*p = s, *end = s + len;
+
+	memset(e, 0, sizeof(*e));
+	e->host.p = e->prog.p = e->pid.p = e->msg.p = "";
+	e->repeat = 1;
+	if (!isisostamp(p, end) || rfc3339(&p, end, e) != 0 || !e->abs ||
+	    e->space)
+		return -1;
+	e->msg.p = p;
+	e->msg.len = end - p;
+	return 0;
+}
+
+/*
  * A line whose envelope is none of the known ones: the message after
  * the first syslog tag "prog[pid]: " in its first 256 bytes.  The caller
  * gives it a time of its own (e->t); the log host is not known.

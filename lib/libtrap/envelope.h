@@ -59,6 +59,7 @@ void	 env_clock_ref(struct env_clock *, time_t);
 int	 env_parse(const char *, size_t, struct env *);
 int	 env_guess(const char *, size_t, struct env *);
 void	 env_bare(const char *, size_t, struct env *);
+int	 env_stamped(const char *, size_t, struct env *);
 int	 env_time(struct env_clock *, const struct env *, time_t *);
 void	 env_unwrap(struct env *);
 int	 env_noguess(const char *, size_t);

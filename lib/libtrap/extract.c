@@ -1736,16 +1736,31 @@ barerule(struct trap_extract *x, const char *line, size_t len,
 	return r;
 }
 
-/* A line with no envelope or tag known: an attempt, if a rule reads it. */
+/*
+ * A line with no envelope or tag known: an attempt, if a rule reads it.
+ * Behind a container runtime's stamp, the message has that time.
+ */
 static void
 bare(struct trap_extract *x, const char *line, size_t len)
 {
 	const struct rule	*r;
-	struct env		 e;
+	struct env		 e, stamp;
 	struct match		 m;
+	int			 stamped;
 
-	if ((r = barerule(x, line, len, &e, &m)) != NULL)
-		take(x, &e, r, &m);
+	if ((stamped = env_stamped(line, len, &stamp) == 0)) {
+		line = stamp.msg.p;
+		len = stamp.msg.len;
+	}
+	if ((r = barerule(x, line, len, &e, &m)) == NULL)
+		return;
+	if (stamped) {
+		e.guessed = 0;
+		e.abs = 1;
+		e.t = stamp.t;
+		e.badtime = stamp.badtime;
+	}
+	take(x, &e, r, &m);
 }
 
 /*
