@@ -1145,6 +1145,40 @@ container(const char *p, const char *end, struct env *e)
 }
 
 /*
+ * Dovecot 1.x's own log file (log_path): the master writes "dovecot: ",
+ * the stamp (log_timestamp, "%b %d %H:%M:%S " by default), the type and
+ * the child's line (master/log.c, lib/failures.c): "dovecot: Dec 04
+ * 10:00:01 Info: auth(default): ...".  Read as its syslog line, program
+ * "dovecot", message "auth(default): ...", with no host.
+ */
+static int
+dovecot1(const char *p, const char *end, struct env *e)
+{
+	static const char *const types[] = {
+		"Info: ", "Warning: ", "Error: ", "Fatal: ", "Panic: "
+	};
+	size_t	 i, n;
+
+	p += 9;				/* "dovecot: " */
+	if (!isbsdstamp(p, end) || (p = monthday(p, end, e)) == NULL ||
+	    hms(p, end, e) == -1)
+		return -1;
+	p += 10;
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		n = strlen(types[i]);
+		if ((size_t)(end - p) > n && memcmp(p, types[i], n) == 0) {
+			p += n;
+			break;
+		}
+	}
+	e->prog.p = "dovecot";
+	e->prog.len = 7;
+	e->msg.p = p;
+	e->msg.len = end - p;
+	return 0;
+}
+
+/*
  * Parse the envelope of a line.  Return 0, or -1 if it is not a log line
  * we know.
  */
@@ -1181,6 +1215,8 @@ env_parse(const char *s, size_t len, struct env *e)
 		untagged(socklog(p + 26, end), end, e);
 		return 0;
 	}
+	if (*p == 'd' && memcmp(p, "dovecot: ", 9) == 0)
+		return dovecot1(p, end, e);
 	if (isalpha((unsigned char)*p) && !ismonth(p, end) &&
 	    env_localmonth(p, end, &i) == 0)
 		return lettered(p, end, e);
