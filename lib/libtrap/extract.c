@@ -763,7 +763,9 @@ weak(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
 			n.rdns = a->rdns;
 		if (n.user.len == 0)
 			n.user = a->user;
-		if (n.kind == KIND_FAIL)
+		/* A password refused: the user is known (to a later passdb). */
+		if (n.kind == KIND_FAIL || (n.kind == KIND_NOUSER &&
+		    a->kind == KIND_BADPASS))
 			n.kind = a->kind;
 		slot_set(s, &n);
 		break;
