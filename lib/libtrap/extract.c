@@ -623,6 +623,18 @@ addrkey(const struct env *e, const struct trap_attempt *a, char key[KEYMAX])
 	return off;
 }
 
+/* The length of e's program name less a "(pam_unix)" suffix. */
+static size_t
+proglen(const struct env *e)
+{
+	const char	*paren;
+
+	if (e->prog.len > 0 &&
+	    (paren = memchr(e->prog.p, '(', e->prog.len)) != NULL)
+		return paren - e->prog.p;
+	return e->prog.len;
+}
+
 /*
  * A line of a process ID join logged without one (util-linux login(1)
  * opens syslog without LOG_PID, and its PAM modules' lines come so
@@ -637,15 +649,12 @@ static int
 noidkey(const struct env *e, const struct match *m,
     const struct trap_attempt *a, char key[KEYMAX], size_t off)
 {
-	const char	*paren, *p, *end = e->msg.p + e->msg.len, *q;
-	size_t		 len = e->prog.len;
+	const char	*p, *end = e->msg.p + e->msg.len, *q;
 
 	if (a->addr[0] == '\0')
 		return 0;
-	if (len > 0 && (paren = memchr(e->prog.p, '(', len)) != NULL)
-		len = paren - e->prog.p;
 	appendkey(key, &off, "n", 1);
-	appendkey(key, &off, e->prog.p, len);
+	appendkey(key, &off, e->prog.p, proglen(e));
 	appendkey(key, &off, a->addr, strlen(a->addr));
 	if (!m->have[CAP_ADDR])
 		return LOOSE;
@@ -1225,13 +1234,10 @@ orphanhash(struct trap_extract *x, const struct env *e,
     const struct trap_attempt *a)
 {
 	char		 key[KEYMAX];
-	const char	*paren;
-	size_t		 off = 0, len = e->prog.len;
+	size_t		 off = 0;
 
-	if (len > 0 && (paren = memchr(e->prog.p, '(', len)) != NULL)
-		len = paren - e->prog.p;
 	appendkey(key, &off, e->host.p, e->host.len);
-	appendkey(key, &off, e->prog.p, len);
+	appendkey(key, &off, e->prog.p, proglen(e));
 	appendkey(key, &off, a->addr, strlen(a->addr));
 	return trap_siphash(x->connkey, key, off);
 }
@@ -1254,8 +1260,8 @@ orphan(struct trap_extract *x, const struct env *e, struct conn *c,
 	if (c->state != CONN_PENDING || c->nonweak || c->noted ||
 	    a->addr[0] == '\0' || a->time == TRAP_NOTIME || !pamline(e))
 		return;
-	c->noted = 1;	/* its first line with an address: a later one
-			   of another process is not hidden by its next */
+	/* Once: its later lines must not hide another's noted since. */
+	c->noted = 1;
 	h = orphanhash(x, e, a);
 	o = &x->orphans[h & (ORPHANS - 1)];
 	o->hash = h;
@@ -1750,7 +1756,8 @@ bare(struct trap_extract *x, const char *line, size_t len)
 	struct match		 m;
 	int			 stamped;
 
-	if ((stamped = env_stamped(line, len, &stamp) == 0)) {
+	stamped = env_stamped(line, len, &stamp) == 0;
+	if (stamped) {
 		line = stamp.msg.p;
 		len = stamp.msg.len;
 	}
