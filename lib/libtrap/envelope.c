@@ -449,13 +449,32 @@ lastrepeat(const char *p, const char *end, long long *n)
 {
 	if (prefixed(p, end, "--- "))
 		p += 4;
-	if (!prefixed(p, end, "last message repeated "))
+	/* sysklogd 2.x (2019 on) says "buffered" */
+	if (!prefixed(p, end, "last message repeated ") &&
+	    !prefixed(p, end, "last message buffered "))
 		return 0;
 	p += 22;
 	if ((*n = repcount(&p, end)) == 0 || end - p < 6 ||
 	    !prefixed(p, end, " time"))
 		return *n = 0;
 	return 1;
+}
+
+/*
+ * FreeBSD's syslogd from 12.0 writes its repeat line as a message of its
+ * own, "HOST syslogd: last message repeated N times" (syslogd.c
+ * fprintlog_successive(), HOST its own name), in any format: N, or 0.
+ */
+long long
+env_ownrepeat(const struct env *e)
+{
+	long long	 n;
+
+	if (e->prog.len != 7 || memcmp(e->prog.p, "syslogd", 7) != 0 ||
+	    e->pid.len != 0 ||
+	    !lastrepeat(e->msg.p, e->msg.p + e->msg.len, &n))
+		return 0;
+	return n;
 }
 
 /*

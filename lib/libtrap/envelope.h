@@ -60,6 +60,7 @@ int	 env_parse(const char *, size_t, struct env *);
 int	 env_guess(const char *, size_t, struct env *);
 void	 env_bare(const char *, size_t, struct env *);
 int	 env_stamped(const char *, size_t, struct env *);
+long long env_ownrepeat(const struct env *);
 int	 env_time(struct env_clock *, const struct env *, time_t *);
 void	 env_unwrap(struct env *);
 int	 env_noguess(const char *, size_t);

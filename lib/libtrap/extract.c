@@ -1835,6 +1835,8 @@ one(struct trap_extract *x, const char *line, size_t len)
 	quoted.len = 0;
 	if (e.lastrepeat == 0 && e.msg.len > 0 && e.msg.p[0] == 'L')
 		e.lastrepeat = env_sngrepeat(&e, &quoted);
+	else if (e.lastrepeat == 0 && e.msg.len > 0 && e.msg.p[0] == 'l')
+		e.lastrepeat = env_ownrepeat(&e);
 	if (e.lastrepeat && x->cand != NULL)
 		catchup(x, line);
 	l = lastmsg(x, &e.host, 1);
@@ -1897,6 +1899,7 @@ scan_make(struct trap_extract *x, const char *sample, size_t len)
 	x->scanbuilt = 1;
 	x->scan = scan_new();
 	scan_add(x->scan, "last message repeated ", 22, 0);
+	scan_add(x->scan, "last message buffered ", 22, 0);
 	scan_add(x->scan, "Last message '", 14, 0);
 	for (i = 0; i < ruleset_count(x->rules); i++) {
 		r = ruleset_rule(x->rules, i);
