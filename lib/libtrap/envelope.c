@@ -612,8 +612,9 @@ dovecotevent(const char *p, const char *end)
 }
 
 /*
- * After a stamp: "tag: msg" (no host), "host tag: msg", busybox's "host
- * fac.prio tag: msg" or BSD's "host last message repeated N times": 1
+ * After a stamp: "tag: msg" (no host), metalog's "[prog] msg", "host tag:
+ * msg", busybox's "host fac.prio tag: msg" or BSD's "host last message
+ * repeated N times": 1
  * for one of them, e set; 0 for a host without a tag, e->host set and
  * *pp past it; -1 for no word at all.
  */
@@ -627,6 +628,15 @@ hosttag(const char **pp, const char *end, struct env *e)
 		return -1;
 	if (istag(&t)) {
 		settag(e, &t);
+		e->msg.p = p;
+		e->msg.len = end - p;
+		return 1;
+	}
+	if (t.len > 2 && t.p[0] == '[' && t.p[t.len - 1] == ']' &&
+	    memchr(t.p + 1, '[', t.len - 2) == NULL) {
+		/* metalog: "[prog] msg", no host (metalog.c, "%s [%s] %s") */
+		e->prog.p = t.p + 1;
+		e->prog.len = t.len - 2;
 		e->msg.p = p;
 		e->msg.len = end - p;
 		return 1;
