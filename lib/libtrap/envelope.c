@@ -906,10 +906,11 @@ epoch(const char **pp, const char *end, struct env *e)
 
 	for (n = 0; p < end && isdigit((unsigned char)*p) && n < 12; n++)
 		t = t * 10 + (*p++ - '0');
-	if (n < 9 || n > 11 || p >= end || *p != '.')
+	if (n < 9 || n > 11 || p >= end || (*p != '.' && *p != ' '))
 		return -1;
-	for (p++; p < end && isdigit((unsigned char)*p); p++)
-		continue;
+	if (*p == '.')		/* syslog-ng's ts_format(unix): frac_digits */
+		for (p++; p < end && isdigit((unsigned char)*p); p++)
+			continue;
 	if (p >= end || *p != ' ')
 		return -1;
 	e->abs = 1;
@@ -1279,6 +1280,15 @@ env_parse(const char *s, size_t len, struct env *e)
 	if (isdigit((unsigned char)*p)) {
 		if (end - p > 4 && p[4] == '/')
 			return nginxlog(p, end, e);
+		if (end - p > 21 && p[4] == ' ' && isbsdstamp(p + 5, end) &&
+		    num(p, end, 4, &v) == 0) {
+			/* syslog-ng's ts_format(full): "yyyy Mmm dd hh:mm:ss" */
+			if (rfc3164(p + 5, end, e) == -1)
+				return -1;
+			e->year = v;
+			e->badtime |= v < 1970;
+			return 0;
+		}
 		if (epoch(&p, end, e) != 0 && rfc3339(&p, end, e) != 0)
 			return -1;
 		if (e->abs && !e->space && (isbsdstamp(p, end) ||
