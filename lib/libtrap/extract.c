@@ -2190,6 +2190,8 @@ trap_extract_end(struct trap_extract *x)
 	drain(x, 1);
 	while ((c = TAILQ_FIRST(&x->connlru)) != NULL)
 		conn_drop(x, c);
+	/* No join across files: nor with the lone lines of one before. */
+	memset(x->orphans, 0, sizeof(x->orphans));
 	lasts_clear(x);
 	x->now = 0;
 	x->lasttime = 0;
