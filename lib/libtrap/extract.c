@@ -1059,11 +1059,33 @@ lastword(struct trap_extract *x, struct conn *c,
 	return 0;
 }
 
-/* The same user, but for case (Dovecot lower-cases it by default)? */
+/*
+ * The length of u less the "..." with which Dovecot cuts a long name:
+ * to 61 bytes in its auth lines (auth-request.c MAX_LOG_USERNAME_LEN,
+ * 64 with the dots), to 77 in its login lines (str_sanitize(, 80)).
+ */
+static size_t
+uncut(const struct trap_str *u)
+{
+	if (u->len >= 64 && memcmp(u->p + u->len - 3, "...", 3) == 0)
+		return u->len - 3;
+	return u->len;
+}
+
+/*
+ * The same user, but for case (Dovecot lower-cases it by default), or
+ * the one cut short of the other?
+ */
 static int
 sameuser(const struct trap_str *a, const struct trap_str *b)
 {
-	return a->len == b->len && strncasecmp(a->p, b->p, a->len) == 0;
+	size_t	 la = uncut(a), lb = uncut(b);
+
+	if (la == a->len && lb == b->len)
+		return a->len == b->len && strncasecmp(a->p, b->p, a->len) == 0;
+	if ((la == a->len && a->len <= lb) || (lb == b->len && b->len <= la))
+		return 0;	/* the whole name is no longer than the cut */
+	return strncasecmp(a->p, b->p, la < lb ? la : lb) == 0;
 }
 
 /*
