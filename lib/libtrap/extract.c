@@ -100,6 +100,7 @@ struct conn {
 	unsigned int		 held;		/* attempts waiting (HOLD) */
 	unsigned int		 nweak;		/* weak lines in the pending one */
 	int			 nonweak;	/* a line other than weak ones */
+	int			 session;	/* a user join's, keyed by %k */
 	int			 noted;		/* as an orphan (orphan()) */
 	time_t			 waited;	/* an address's: when a line of
 						   a user join last waited */
@@ -670,12 +671,55 @@ noidkey(const struct env *e, const struct match *m,
 	return 1;
 }
 
+/*
+ * A Dovecot session ID as a key: what is between its last "<" and ">"
+ * ("<S>" and "master,<S>" in 2.3's auth lines, "S" in 2.4's).
+ */
+static void
+sessionid(const char *p, size_t len, struct trap_str *id)
+{
+	const char	*lt;
+
+	if ((lt = memrchr(p, '<', len)) != NULL) {
+		len -= lt + 1 - p;
+		p = lt + 1;
+	}
+	if (len > 0 && p[len - 1] == '>')
+		len--;
+	id->p = p;
+	id->len = len;
+}
+
+/*
+ * The session a count line names after its address, where the daemon
+ * writes it: Dovecot's login line ", session=<S>" (its client text, the
+ * user, comes before rip=).  0 if none.
+ */
+static int
+countsession(const struct env *e, const struct match *m, struct trap_str *id)
+{
+	const char	*p, *q, *end = e->msg.p + e->msg.len;
+
+	if (!m->have[CAP_ADDR])
+		return 0;
+	p = m->cap[CAP_ADDR].p + m->cap[CAP_ADDR].len;
+	if ((q = memmem(p, end - p, "session=<", 9)) == NULL)
+		return 0;
+	q += 9;
+	if ((p = memchr(q, '>', end - q)) == NULL || p == q)
+		return 0;
+	id->p = q;
+	id->len = p - q;
+	return 1;
+}
+
 /* The connection a line belongs to: 1 (or LOOSE), 0 if it has none. */
 static int
 connkey(const struct env *e, const struct rule *r, const struct match *m,
     const struct trap_attempt *a, char key[KEYMAX])
 {
-	size_t	 off = 0;
+	struct trap_str	 id;
+	size_t		 off = 0;
 
 	appendkey(key, &off, e->host.p, e->host.len);
 	switch (r->join) {
@@ -698,8 +742,9 @@ connkey(const struct env *e, const struct rule *r, const struct match *m,
 		appendkey(key, &off, a->user.p, a->user.len);
 		/* Dovecot's session: its user's other sessions apart */
 		if (m->have[CAP_KEY])
-			appendkey(key, &off, m->cap[CAP_KEY].p,
-			    m->cap[CAP_KEY].len);
+			sessionid(m->cap[CAP_KEY].p, m->cap[CAP_KEY].len, &id);
+		if (m->have[CAP_KEY] || countsession(e, m, &id))
+			appendkey(key, &off, id.p, id.len);
 		return 1;
 	default:
 		return 0;
@@ -1017,7 +1062,7 @@ conn_reopen(struct conn *c)
 {
 	c->state = CONN_NONE;
 	c->nweak = 0;
-	c->nonweak = c->noted = 0;
+	c->nonweak = c->noted = c->session = 0;
 	c->addr[0] = c->rdns[0] = '\0';
 }
 
@@ -1088,17 +1133,31 @@ sameuser(const struct trap_str *a, const struct trap_str *b)
 	return strncasecmp(a->p, b->p, la < lb ? la : lb) == 0;
 }
 
+/* Is c a user join's connection of session id (its key's last part)? */
+static int
+ofsession(const struct conn *c, const struct trap_str *id)
+{
+	size_t	 len = strlen(c->key);
+
+	return c->session && len >= id->len + 2 &&
+	    c->key[len - 1] == '\001' && c->key[len - id->len - 2] == '\001' &&
+	    memcmp(c->key + len - id->len - 1, id->p, id->len) == 0;
+}
+
 /*
  * The latest connections of a user join for a's address (on e's log
  * host) whose attempts wait for their count line, but own, touched
- * within window, of a's user if a has one: up to max of them in out,
+ * within window, of a's user if a has one (and, if nosession, not of a
+ * session of a login process; if id, of that session): up to max of them
+ * in out,
  * newest first; how many.  One pass over the connections of the window,
  * ADDR_SCAN at most, so that a flood of lines costs a bounded time each.
  */
 static size_t
 userwait(struct trap_extract *x, const struct env *e,
     const struct trap_attempt *a, const struct conn *own, time_t window,
-    struct conn **out, size_t max)
+    int nosession, const struct trap_str *id, struct conn **out,
+    size_t max)
 {
 	struct conn	*c;
 	struct slot	*s;
@@ -1115,7 +1174,9 @@ userwait(struct trap_extract *x, const struct env *e,
 		    ++steps > ADDR_SCAN)
 			break;
 		if (c == own || c->state != CONN_PENDING ||
-		    strncmp(c->key, prefix, off) != 0)
+		    (nosession && c->session) ||
+		    strncmp(c->key, prefix, off) != 0 ||
+		    (id != NULL && !ofsession(c, id)))
 			continue;
 		s = qslot(x, c->slot);
 		if (a->user.len == 0 || sameuser(&s->a.user, &a->user))
@@ -1144,6 +1205,28 @@ take_pending(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
 }
 
 /*
+ * k of connection c's waiting lines (at least one) are a's attempts: a
+ * gets their user (if it has none) and kind; the others still wait.
+ */
+static void
+take_lines(struct trap_extract *x, struct conn *c, struct trap_attempt *a,
+    unsigned int k)
+{
+	struct slot	*s;
+
+	if (k >= c->nweak) {
+		take_pending(x, c, a);
+		return;
+	}
+	s = qslot(x, c->slot);
+	if (a->user.len == 0)
+		a->user = s->a.user;
+	if (a->kind == KIND_FAIL)
+		a->kind = s->a.kind;
+	c->nweak -= k;
+}
+
+/*
  * An attempt of an addr join: the latest attempt of a user join for its
  * address (on its log host) that waits for its count line, logged up to
  * ADDR_WINDOW before, is this one: Dovecot's auth process line for a
@@ -1160,11 +1243,18 @@ addr_join(struct trap_extract *x, const struct env *e,
 	struct trap_attempt	 any = *a;
 	struct conn		*c;
 
-	/* Dovecot may log the name otherwise (auth_username_format). */
+	/*
+	 * Dovecot may log the name otherwise (auth_username_format).  The
+	 * requests of Postfix and Exim name no session: a line of a login
+	 * process's session is taken last.  One line: two failures of the
+	 * same name from one address are two (parallel connections).
+	 */
 	any.user.len = 0;
-	if (userwait(x, e, a, NULL, ADDR_WINDOW, &c, 1) == 1 ||
-	    userwait(x, e, &any, NULL, ADDR_WINDOW, &c, 1) == 1)
-		take_pending(x, c, a);
+	if (userwait(x, e, a, NULL, ADDR_WINDOW, 1, NULL, &c, 1) == 1 ||
+	    userwait(x, e, &any, NULL, ADDR_WINDOW, 1, NULL, &c, 1) == 1 ||
+	    userwait(x, e, a, NULL, ADDR_WINDOW, 0, NULL, &c, 1) == 1 ||
+	    userwait(x, e, &any, NULL, ADDR_WINDOW, 0, NULL, &c, 1) == 1)
+		take_lines(x, c, a, 1);
 }
 
 /*
@@ -1178,25 +1268,34 @@ addr_join(struct trap_extract *x, const struct env *e,
 static long long
 user_absorb(struct trap_extract *x, const struct env *e,
     const struct conn *own, const struct trap_attempt *a, int kind,
-    long long left)
+    const struct trap_str *id, long long left)
 {
 	struct conn		*found[ABSORB_MAX];
 	struct trap_attempt	 any = *a, b;
 	size_t			 i, n;
+	long long		 k, taken = 0;
 
 	any.user.len = 0;
 	any.kind = kind;	/* the line's, not its own session's */
-	n = userwait(x, e, &any, own, GRACE, found,
+	/* Its session's, else those that name none (no session logged). */
+	n = userwait(x, e, &any, own, GRACE, 0, id, found,
 	    left < ABSORB_MAX ? (size_t)left : ABSORB_MAX);
-	for (i = 0; i < n; i++) {
+	if (n == 0 && id != NULL)
+		n = userwait(x, e, &any, own, GRACE, 1, NULL, found,
+		    left < ABSORB_MAX ? (size_t)left : ABSORB_MAX);
+	for (i = 0; i < n && taken < left; i++) {
 		/* A full queue may have decided it since (enqueue). */
 		if (found[i]->state != CONN_PENDING)
 			break;
+		/* Each of its lines is a try of its user. */
+		k = found[i]->nweak < left - taken ? found[i]->nweak :
+		    left - taken;
 		b = any;
-		take_pending(x, found[i], &b);
-		put(x, &b, 1);
+		take_lines(x, found[i], &b, k);
+		put(x, &b, k);
+		taken += k;
 	}
-	return i;
+	return taken;
 }
 
 /*
@@ -1208,12 +1307,16 @@ user_absorb(struct trap_extract *x, const struct env *e,
  */
 static unsigned int
 user_session(struct trap_extract *x, const struct env *e,
-    const struct conn *own, struct trap_attempt *a)
+    const struct conn *own, struct trap_attempt *a,
+    const struct trap_str *id)
 {
 	struct conn	*c;
 	unsigned int	 n;
 
-	if (a->user.len == 0 || userwait(x, e, a, own, GRACE, &c, 1) != 1)
+	/* Its session's, else one that names none (no session logged). */
+	if (a->user.len == 0 ||
+	    (userwait(x, e, a, own, GRACE, 0, id, &c, 1) != 1 &&
+	    (id == NULL || userwait(x, e, a, own, GRACE, 1, NULL, &c, 1) != 1)))
 		return 1;
 	n = c->nweak;
 	take_pending(x, c, a);
@@ -1318,8 +1421,10 @@ orphan_take(struct trap_extract *x, const struct env *e,
 /* A plain attempt (or unknown recipient) of connection c. */
 static void
 plain(struct trap_extract *x, const struct env *e, const struct rule *r,
-    struct conn *c, struct trap_attempt *a, long long count)
+    const struct match *m, struct conn *c, struct trap_attempt *a,
+    long long count)
 {
+	struct trap_str	 sid, *id = NULL;
 	long long	 own;
 	int		 kind;
 
@@ -1336,10 +1441,14 @@ plain(struct trap_extract *x, const struct env *e, const struct rule *r,
 	own = c->state == CONN_PENDING ? c->nweak : 1;
 	kind = a->kind;
 	if (r->join == JOIN_USER && userwaits(x, e, a)) {
+		/* Its session's lines, where it names it. */
+		if (!m->have[CAP_KEY] && countsession(e, m, &sid))
+			id = &sid;
 		if (c->state != CONN_PENDING)
-			own = user_session(x, e, c, a);
+			own = user_session(x, e, c, a, id);
 		if (count > own)
-			count -= user_absorb(x, e, c, a, kind, count - own);
+			count -= user_absorb(x, e, c, a, kind, id,
+			    count - own);
 	}
 	strong(x, c, a, count, r->join == JOIN_PID);
 }
@@ -1421,6 +1530,8 @@ attempt_join(struct trap_extract *x, const struct env *e,
 			orphan(x, e, c, a);
 		else
 			c->nonweak = 1;
+		if (r->join == JOIN_USER && m->have[CAP_KEY])
+			c->session = 1;
 		/* Its count line, maybe of another key, is to look for it. */
 		if (r->join == JOIN_USER) {
 			addrkey(e, a, key);
@@ -1428,7 +1539,7 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		}
 		break;
 	default:
-		plain(x, e, r, conn_get(x, key, 1), a, count);
+		plain(x, e, r, m, conn_get(x, key, 1), a, count);
 		break;
 	}
 }
