@@ -50,7 +50,7 @@
 #define ADDR_WINDOW	60	/* s an addr join looks back */
 #define ADDR_SCAN	4096	/* connections it looks at, at most */
 #define ABSORB_MAX	64	/* other users a count line takes */
-#define ORPHANS		4096	/* weak lines of lone processes, at most */
+#define ORPHANQ		16	/* lone PAM lines of a program and address */
 #define ORPHAN_WINDOW	60	/* s a plain attempt takes one, after it */
 #define BAREWORDS	8	/* words before a message with no envelope */
 #define BAREMAX		80	/* bytes in which they may be */
@@ -101,6 +101,9 @@ struct conn {
 	unsigned int		 nweak;		/* weak lines in the pending one */
 	int			 nonweak;	/* a line other than weak ones */
 	int			 session;	/* a user join's, keyed by %k */
+	/* Of a program and address: its lone PAM lines' slots (orphan()). */
+	unsigned long long	 orphan[ORPHANQ];
+	unsigned int		 norphan;
 	int			 noted;		/* as an orphan (orphan()) */
 	time_t			 waited;	/* an address's: when a line of
 						   a user join last waited */
@@ -174,11 +177,6 @@ struct trap_extract {
 	size_t			 qsize;		/* slots: a power of two */
 
 	struct conn		**conns;	/* CONNBUCKETS, by keyed hash */
-	/* The latest lone weak line of a program and address (orphan()). */
-	struct orphan {
-		uint64_t		 hash;
-		unsigned long long	 pos;	/* its slot in the queue */
-	}			 orphans[ORPHANS];
 	uint64_t		 connkey[2];
 	struct connlru		 connlru;
 	size_t			 nconns;
@@ -1349,22 +1347,32 @@ userwaits(struct trap_extract *x, const struct env *e,
  * openlog(3), ProFTPD's own lines with its pid).  The try's plain line
  * is the program's own, for the same address a moment later.  So the
  * first PAM line with an address of a connection that had only weak
- * lines is noted by log host, program (less a "(pam_unix)" suffix) and
- * address (the latest connection's, for each), and a
- * plain attempt of another connection of the same, up to ORPHAN_WINDOW
- * s after it, takes it as it takes its own.
+ * lines is noted, up to ORPHANQ of them, in a connection of its own
+ * keyed by log host, program (less a "(pam_unix)" suffix) and address,
+ * and a plain attempt of another connection of the same, up to
+ * ORPHAN_WINDOW s after it, takes the oldest as it takes its own.
  */
-static uint64_t
-orphanhash(struct trap_extract *x, const struct env *e,
-    const struct trap_attempt *a)
+static void
+orphankey(const struct env *e, const struct trap_attempt *a,
+    char key[KEYMAX])
 {
-	char		 key[KEYMAX];
-	size_t		 off = 0;
+	size_t	 off = 0;
 
 	appendkey(key, &off, e->host.p, e->host.len);
+	appendkey(key, &off, "o", 1);
 	appendkey(key, &off, e->prog.p, proglen(e));
 	appendkey(key, &off, a->addr, strlen(a->addr));
-	return trap_siphash(x->connkey, key, off);
+}
+
+/* A loose weak line's key made its own: the line's number is added. */
+static void
+loosekey(struct trap_extract *x, char key[KEYMAX])
+{
+	char	 seq[24];
+	size_t	 off = strlen(key);
+
+	snprintf(seq, sizeof(seq), "#%llu", x->taken);
+	appendkey(key, &off, seq, strlen(seq));
 }
 
 /* Is e a PAM module's line: "pam_unix(sshd:auth): ...", "sshd(pam_unix)"? */
@@ -1377,45 +1385,77 @@ pamline(const struct env *e)
 
 static void
 orphan(struct trap_extract *x, const struct env *e, struct conn *c,
-    const struct trap_attempt *a)
+    const struct trap_attempt *a, int loose)
 {
-	struct orphan	*o;
-	uint64_t	 h;
+	struct conn	*o;
+	char		 key[KEYMAX];
 
 	if (c->state != CONN_PENDING || c->nonweak || c->noted ||
-	    a->addr[0] == '\0' || a->time == TRAP_NOTIME || !pamline(e))
+	    a->addr[0] == '\0' || a->time == TRAP_NOTIME ||
+	    (!loose && !pamline(e)))
 		return;
-	/* Once: its later lines must not hide another's noted since. */
+	/* Once: its later lines are the same attempt. */
 	c->noted = 1;
-	h = orphanhash(x, e, a);
-	o = &x->orphans[h & (ORPHANS - 1)];
-	o->hash = h;
-	o->pos = c->slot;
+	orphankey(e, a, key);
+	o = conn_get(x, key, 1);
+	if (o->norphan == ORPHANQ) {		/* the oldest goes */
+		memmove(o->orphan, o->orphan + 1,
+		    (ORPHANQ - 1) * sizeof(o->orphan[0]));
+		o->norphan--;
+	}
+	o->orphan[o->norphan++] = c->slot;
 }
 
-/* Plain attempt a, of connection own: does an orphan's line join it? */
+/* Is the slot at pos still a lone PAM line's attempt, waiting? */
+static int
+lonepending(struct trap_extract *x, unsigned long long pos)
+{
+	struct slot	*s;
+
+	if (pos < x->qhead || pos >= x->qtail)
+		return 0;
+	s = qslot(x, pos);
+	return s->state == SLOT_PENDING && s->conn != NULL &&
+	    !s->conn->nonweak && s->conn->slot == pos;
+}
+
+/*
+ * Plain attempt a, of connection own: the oldest lone PAM line of its
+ * program and address, up to ORPHAN_WINDOW s before it, is its own.
+ * Those no longer waiting are forgotten.
+ */
 static void
 orphan_take(struct trap_extract *x, const struct env *e,
     const struct conn *own, struct trap_attempt *a)
 {
-	struct orphan	*o;
+	struct conn	*o, *c = NULL;
 	struct slot	*s;
-	uint64_t	 h;
+	char		 key[KEYMAX];
+	unsigned int	 i, n;
 
 	if (a->addr[0] == '\0' || a->time == TRAP_NOTIME)
 		return;
-	h = orphanhash(x, e, a);
-	o = &x->orphans[h & (ORPHANS - 1)];
-	if (o->hash != h || o->pos < x->qhead || o->pos >= x->qtail)
+	orphankey(e, a, key);
+	if ((o = conn_get(x, key, 0)) == NULL)
 		return;
-	o->hash = 0;
-	s = qslot(x, o->pos);
-	if (s->state != SLOT_PENDING || s->conn == NULL || s->conn == own ||
-	    s->conn->nonweak || s->conn->slot != o->pos ||
-	    strcmp(s->a.addr, a->addr) != 0 || a->time < s->a.time ||
-	    a->time - s->a.time > ORPHAN_WINDOW)
-		return;
-	take_pending(x, s->conn, a);
+	for (i = n = 0; i < o->norphan; i++) {
+		if (!lonepending(x, o->orphan[i]))
+			continue;
+		s = qslot(x, o->orphan[i]);
+		if (a->time >= s->a.time &&
+		    a->time - s->a.time > ORPHAN_WINDOW)
+			continue;	/* too old to be taken */
+		if (c == NULL && s->conn != own &&
+		    strcmp(s->a.addr, a->addr) == 0 && a->time >= s->a.time &&
+		    a->time - s->a.time <= ORPHAN_WINDOW) {
+			c = s->conn;	/* taken: not kept */
+			continue;
+		}
+		o->orphan[n++] = o->orphan[i];
+	}
+	o->norphan = n;
+	if (c != NULL)
+		take_pending(x, c, a);
 }
 
 /* A plain attempt (or unknown recipient) of connection c. */
@@ -1507,6 +1547,15 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		conn_close(x, c);
 		break;
 	case EV_WEAK:
+		/*
+		 * A loose one (no pid, no port): another try each, in a
+		 * connection of its own, counted unless the program's plain
+		 * attempt for its address takes it (orphan()): the PAM line
+		 * before util-linux login's own, or ProFTPD's, of sessions
+		 * from one address at once.
+		 */
+		if (keyed == LOOSE)
+			loosekey(x, key);
 		c = conn_get(x, key, 1);
 		if (lastword(x, c, a))
 			break;
@@ -1515,19 +1564,9 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		if (r->join == JOIN_USER && (c->state == CONN_STRONG ||
 		    c->state == CONN_COUNTED))
 			conn_reopen(c);
-		/*
-		 * A loose one (no pid, no port): another try each, counted
-		 * unless a plain attempt comes before the next (the PAM line
-		 * before util-linux login's own).  vsftpd's PAM lines, its
-		 * only ones in the auth log, are each an attempt.
-		 */
-		if (keyed == LOOSE) {
-			conn_decide(x, c);
-			conn_reopen(c);
-		}
 		weak(x, c, a);
 		if (r->join == JOIN_PID)
-			orphan(x, e, c, a);
+			orphan(x, e, c, a, keyed == LOOSE);
 		else
 			c->nonweak = 1;
 		if (r->join == JOIN_USER && m->have[CAP_KEY])
@@ -2323,8 +2362,6 @@ trap_extract_end(struct trap_extract *x)
 	drain(x, 1);
 	while ((c = TAILQ_FIRST(&x->connlru)) != NULL)
 		conn_drop(x, c);
-	/* No join across files: nor with the lone lines of one before. */
-	memset(x->orphans, 0, sizeof(x->orphans));
 	lasts_clear(x);
 	x->now = 0;
 	x->lasttime = 0;
