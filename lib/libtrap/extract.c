@@ -105,6 +105,7 @@ struct conn {
 	unsigned long long	 orphan[ORPHANQ];
 	unsigned int		 norphan;
 	int			 noted;		/* as an orphan (orphan()) */
+	int			 notpam;	/* a weak line not a PAM line's */
 	time_t			 waited;	/* an address's: when a line of
 						   a user join last waited */
 	unsigned long long	 firstheld, lastheld;	/* their positions */
@@ -1060,7 +1061,7 @@ conn_reopen(struct conn *c)
 {
 	c->state = CONN_NONE;
 	c->nweak = 0;
-	c->nonweak = c->noted = c->session = 0;
+	c->nonweak = c->noted = c->session = c->notpam = 0;
 	c->addr[0] = c->rdns[0] = '\0';
 }
 
@@ -1346,8 +1347,9 @@ userwaits(struct trap_extract *x, const struct env *e,
  * child's pid; ProFTPD's PAM lines have none (PAM's syslog(3) without
  * openlog(3), ProFTPD's own lines with its pid).  The try's plain line
  * is the program's own, for the same address a moment later.  So the
- * first PAM line with an address of a connection that had only weak
- * lines is noted, up to ORPHANQ of them, in a connection of its own
+ * first PAM line with an address of a connection that had only PAM
+ * lines (sshd's own "Invalid user" or "Connection from" line is not
+ * another process's) is noted, up to ORPHANQ of them, in a connection of its own
  * keyed by log host, program (less a "(pam_unix)" suffix) and address,
  * and a plain attempt of another connection of the same, up to
  * ORPHAN_WINDOW s after it, takes the oldest as it takes its own.
@@ -1390,9 +1392,10 @@ orphan(struct trap_extract *x, const struct env *e, struct conn *c,
 	struct conn	*o;
 	char		 key[KEYMAX];
 
-	if (c->state != CONN_PENDING || c->nonweak || c->noted ||
-	    a->addr[0] == '\0' || a->time == TRAP_NOTIME ||
-	    (!loose && !pamline(e)))
+	if (!loose && !pamline(e))
+		c->notpam = 1;
+	if (c->state != CONN_PENDING || c->nonweak || c->notpam ||
+	    c->noted || a->addr[0] == '\0' || a->time == TRAP_NOTIME)
 		return;
 	/* Once: its later lines are the same attempt. */
 	c->noted = 1;
