@@ -1209,6 +1209,58 @@ dovecot1(const char *p, const char *end, struct env *e)
 }
 
 /*
+ * A line that begins with a digit: nginx's error log, syslog-ng's
+ * ts_format(full), seconds since the epoch, RFC 3339 (and a container
+ * runtime's stamp before another envelope), socklog, macOS log show,
+ * ISO with a blank, or a stamp before "host tag: msg".
+ */
+static int
+numeric(const char *p, const char *end, struct env *e)
+{
+	const char	*q;
+	int		 v;
+
+	if (end - p > 4 && p[4] == '/')
+		return nginxlog(p, end, e);
+	if (end - p > 21 && p[4] == ' ' && isbsdstamp(p + 5, end) &&
+	    num(p, end, 4, &v) == 0) {
+		/* syslog-ng's ts_format(full): "yyyy Mmm dd hh:mm:ss" */
+		if (rfc3164(p + 5, end, e) == -1)
+			return -1;
+		e->year = v;
+		e->badtime |= v < 1970;
+		return 0;
+	}
+	if (epoch(&p, end, e) != 0 && rfc3339(&p, end, e) != 0)
+		return -1;
+	if (e->abs && !e->space && (isbsdstamp(p, end) ||
+	    isisostamp(p, end)))
+		return container(p, end, e);
+	if ((q = socklog(p, end)) != p) {
+		if (!e->abs)		/* svlogd -ttt: UTC */
+			utcstamp(e);
+		untagged(q, end, e);
+		return 0;
+	}
+	while (p < end && *p == ' ')
+		p++;
+	if (end - p > 2 && p[0] == '0' && p[1] == 'x')
+		return macos(p, end, e);
+	if ((!e->abs && e->space) || e->space == 2) {
+		/* ISO with a space: mostly no host */
+		isohost(p, end, e);
+		return 0;
+	}
+	switch (hosttag(&p, end, e)) {
+	case -1:
+		return -1;
+	case 0:			/* "host app procid msgid ..." */
+		return rfc5424(e->host.p, end, e);
+	}
+	return 0;
+}
+
+/*
  * Parse the envelope of a line.  Return 0, or -1 if it is not a log line
  * we know.
  */
@@ -1277,46 +1329,8 @@ env_parse(const char *s, size_t len, struct env *e)
 			return rfc5424(p, end, e);
 		}
 	}
-	if (isdigit((unsigned char)*p)) {
-		if (end - p > 4 && p[4] == '/')
-			return nginxlog(p, end, e);
-		if (end - p > 21 && p[4] == ' ' && isbsdstamp(p + 5, end) &&
-		    num(p, end, 4, &v) == 0) {
-			/* syslog-ng's ts_format(full): "yyyy Mmm dd hh:mm:ss" */
-			if (rfc3164(p + 5, end, e) == -1)
-				return -1;
-			e->year = v;
-			e->badtime |= v < 1970;
-			return 0;
-		}
-		if (epoch(&p, end, e) != 0 && rfc3339(&p, end, e) != 0)
-			return -1;
-		if (e->abs && !e->space && (isbsdstamp(p, end) ||
-		    isisostamp(p, end)))
-			return container(p, end, e);
-		if ((q = socklog(p, end)) != p) {
-			if (!e->abs)		/* svlogd -ttt: UTC */
-				utcstamp(e);
-			untagged(q, end, e);
-			return 0;
-		}
-		while (p < end && *p == ' ')
-			p++;
-		if (end - p > 2 && p[0] == '0' && p[1] == 'x')
-			return macos(p, end, e);
-		if ((!e->abs && e->space) || e->space == 2) {
-			/* ISO with a space: mostly no host */
-			isohost(p, end, e);
-			return 0;
-		}
-		switch (hosttag(&p, end, e)) {
-		case -1:
-			return -1;
-		case 0:			/* "host app procid msgid ..." */
-			return rfc5424(e->host.p, end, e);
-		}
-		return 0;
-	}
+	if (isdigit((unsigned char)*p))
+		return numeric(p, end, e);
 	return rfc3164(p, end, e);
 }
 

@@ -193,6 +193,38 @@ toolong(struct trap_file *f, unsigned long long lineno)
 		    f->name, lineno, TRAP_LINEMAX);
 }
 
+/*
+ * f's first bytes, in its buffer, are gzip's magic: the compressed data
+ * is read into a buffer of zsz bytes of its own and inflated, by igzip
+ * or libdeflate where configure found them and the file (of size bytes,
+ * -1 if not a regular file) suits them, else by zlib.
+ */
+static void
+gz_open(struct trap_file *f, size_t zsz, off_t size)
+{
+	f->zbufsz = zsz;
+	if ((f->zbuf = malloc(f->zbufsz)) == NULL)
+		err(trap_eval, NULL);
+	memcpy(f->zbuf, f->buf, f->end);
+	f->zs.next_in = f->zbuf;
+	f->zs.avail_in = f->end;
+	f->end = 0;
+	if (inflateInit2(&f->zs, 15 + 16) != Z_OK)
+		errx(trap_eval, "%s: inflateInit2 failed", f->name);
+	f->gz = 1;
+#if HAVE_ISAL
+	if (size >= 0) {
+		isal_open(f);
+		return;
+	}
+#endif
+#if HAVE_LIBDEFLATE
+	if (size >= 0 && size <= DEFL_CMAX)
+		defl_open(f, size);
+#endif
+	(void)size;
+}
+
 struct trap_file *
 trap_file_open(const char *path)
 {
@@ -251,28 +283,8 @@ trap_file_open(const char *path)
 	if (f->end < 2)
 		return f;
 	if ((unsigned char)f->buf[0] == 0x1f &&
-	    (unsigned char)f->buf[1] == 0x8b) {
-		f->zbufsz = zsz;
-		if ((f->zbuf = malloc(f->zbufsz)) == NULL)
-			err(trap_eval, NULL);
-		memcpy(f->zbuf, f->buf, f->end);
-		f->zs.next_in = f->zbuf;
-		f->zs.avail_in = f->end;
-		f->end = 0;
-		if (inflateInit2(&f->zs, 15 + 16) != Z_OK)
-			errx(trap_eval, "%s: inflateInit2 failed", f->name);
-		f->gz = 1;
-#if HAVE_ISAL
-		if (st.st_size >= 0) {
-			isal_open(f);
-			return f;
-		}
-#endif
-#if HAVE_LIBDEFLATE
-		if (st.st_size >= 0 && st.st_size <= DEFL_CMAX)
-			defl_open(f, st.st_size);
-#endif
-	}
+	    (unsigned char)f->buf[1] == 0x8b)
+		gz_open(f, zsz, st.st_size);
 	return f;
 }
 
