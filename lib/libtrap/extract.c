@@ -101,8 +101,9 @@ struct conn {
 	unsigned int		 nweak;		/* weak lines in the pending one */
 	int			 nonweak;	/* a line other than weak ones */
 	int			 session;	/* a user join's, keyed by %k */
-	/* Of a program and address: its lone PAM lines' slots (orphan()). */
-	unsigned long long	 orphan[ORPHANQ];
+	/* Of a program and address: its lone PAM lines' slots (orphan()),
+	 * ORPHANQ of them allocated for such a connection only. */
+	unsigned long long	*orphan;
 	unsigned int		 norphan;
 	int			 noted;		/* as an orphan (orphan()) */
 	int			 notpam;	/* a weak line not a PAM line's */
@@ -549,6 +550,7 @@ conn_drop(struct trap_extract *x, struct conn *c)
 	*pp = c->next;
 	TAILQ_REMOVE(&x->connlru, c, lru);
 	x->nconns--;
+	free(c->orphan);
 	free(c);	/* the key with it */
 }
 
@@ -1401,6 +1403,8 @@ orphan(struct trap_extract *x, const struct env *e, struct conn *c,
 	c->noted = 1;
 	orphankey(e, a, key);
 	o = conn_get(x, key, 1);
+	if (o->orphan == NULL)
+		o->orphan = xreallocarray(NULL, ORPHANQ, sizeof(*o->orphan));
 	if (o->norphan == ORPHANQ) {		/* the oldest goes */
 		memmove(o->orphan, o->orphan + 1,
 		    (ORPHANQ - 1) * sizeof(o->orphan[0]));
