@@ -107,6 +107,12 @@ struct conn {
 	unsigned int		 norphan;
 	int			 noted;		/* as an orphan (orphan()) */
 	int			 notpam;	/* a weak line not a PAM line's */
+	/* After a plain attempt: what weak lines since say of the next
+	 * (vsftpd's PAM lines before its own of the next try), as KIND_*
+	 * + 1 (0: nothing), and of whom (trap_hash_sum() of the user, 0
+	 * for none). */
+	int			 nextkind;
+	uint64_t		 nextuser;
 	time_t			 waited;	/* an address's: when a line of
 						   a user join last waited */
 	unsigned long long	 firstheld, lastheld;	/* their positions */
@@ -793,6 +799,34 @@ hold(struct trap_extract *x, struct conn *c, const struct trap_attempt *a,
 	c->lastheld = pos;
 }
 
+/*
+ * A weak line after a plain attempt of its connection is of that attempt,
+ * or, in a process that takes several tries (vsftpd: its PAM lines, then
+ * its own "FAIL LOGIN", for each), of the next: noted here, it tells that
+ * one's kind if its own line cannot and names the same user (or none).
+ */
+static void
+nextkind(struct conn *c, const struct trap_attempt *a)
+{
+	if (a->kind != KIND_NOUSER && a->kind != KIND_BADPASS)
+		return;
+	if (a->user.len > 0)
+		c->nextuser = trap_hash_sum(a->user.p, a->user.len);
+	if (c->nextkind != KIND_BADPASS + 1)
+		c->nextkind = a->kind + 1;
+}
+
+static void
+nextapply(struct conn *c, struct trap_attempt *a)
+{
+	if (c->state == CONN_STRONG && a->kind == KIND_FAIL &&
+	    c->nextkind != 0 && (c->nextuser == 0 || (a->user.len > 0 &&
+	    trap_hash_sum(a->user.p, a->user.len) == c->nextuser)))
+		a->kind = c->nextkind - 1;
+	c->nextkind = 0;
+	c->nextuser = 0;
+}
+
 static void
 weak(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
 {
@@ -824,10 +858,14 @@ weak(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
 			n.kind = a->kind;
 		slot_set(s, &n);
 		break;
+	case CONN_STRONG:
+		nextkind(c, a);
+		break;
 	default:
 		break;
 	}
 }
+
 
 static void
 strong(struct trap_extract *x, struct conn *c, struct trap_attempt *a,
@@ -836,6 +874,7 @@ strong(struct trap_extract *x, struct conn *c, struct trap_attempt *a,
 	struct slot	*s;
 
 	conn_share(x, c, a);
+	nextapply(c, a);
 	if (c->state == CONN_PENDING) {
 		s = qslot(x, c->slot);
 		if (a->kind == KIND_FAIL)
@@ -1064,6 +1103,8 @@ conn_reopen(struct conn *c)
 	c->state = CONN_NONE;
 	c->nweak = 0;
 	c->nonweak = c->noted = c->session = c->notpam = 0;
+	c->nextkind = 0;
+	c->nextuser = 0;
 	c->addr[0] = c->rdns[0] = '\0';
 }
 
