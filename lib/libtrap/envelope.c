@@ -1209,6 +1209,17 @@ dovecot1(const char *p, const char *end, struct env *e)
 }
 
 /*
+ * s6-log's T: "yyyy-mm-dd hh:mm:ss.nnnnnnnnn" in local time and two
+ * blanks, before the line a program wrote, with no envelope of its own;
+ * p is after the stamp and the first blank.
+ */
+static int
+s6stamp(const struct env *e, const char *p, const char *end)
+{
+	return !e->abs && e->space == 1 && p < end && *p == ' ';
+}
+
+/*
  * A line that begins with a digit: nginx's error log, syslog-ng's
  * ts_format(full), seconds since the epoch, RFC 3339 (and a container
  * runtime's stamp before another envelope), socklog, macOS log show,
@@ -1233,6 +1244,11 @@ numeric(const char *p, const char *end, struct env *e)
 	}
 	if (epoch(&p, end, e) != 0 && rfc3339(&p, end, e) != 0)
 		return -1;
+	if (s6stamp(e, p, end)) {
+		/* A tagged line as such; else env_stamped() reads it bare. */
+		untagged(p + 1, end, e);
+		return e->prog.len > 0 ? 0 : -1;
+	}
 	if (e->abs && !e->space && (isbsdstamp(p, end) ||
 	    isisostamp(p, end)))
 		return container(p, end, e);
@@ -1394,8 +1410,10 @@ env_bare(const char *s, size_t len, struct env *e)
 /*
  * A message with no envelope behind an RFC 3339 stamp with a zone: a
  * container runtime's (docker logs -t, kubectl logs --timestamps) before
- * what a program wrote to stderr without one (sshd -D -e).  0, with the
- * stamp's time in e and the message after it; -1 if s is not so.
+ * what a program wrote to stderr without one (sshd -D -e); or behind
+ * s6-log's T stamp, local time with a blank for the T and two after.
+ * 0, with the stamp's time in e and the message after it; -1 if s is not
+ * so.
  */
 int
 env_stamped(const char *s, size_t len, struct env *e)
@@ -1405,8 +1423,11 @@ env_stamped(const char *s, size_t len, struct env *e)
 	memset(e, 0, sizeof(*e));
 	e->host.p = e->prog.p = e->pid.p = e->msg.p = "";
 	e->repeat = 1;
-	if (!isisostamp(p, end) || rfc3339(&p, end, e) != 0 || !e->abs ||
-	    e->space)
+	if (!isisostamp(p, end) || rfc3339(&p, end, e) != 0)
+		return -1;
+	if (s6stamp(e, p, end))
+		p++;
+	else if (!e->abs || e->space)
 		return -1;
 	e->msg.p = p;
 	e->msg.len = end - p;

@@ -1985,9 +1985,15 @@ bare(struct trap_extract *x, const char *line, size_t len)
 		return;
 	if (stamped) {
 		e.guessed = 0;
-		e.abs = 1;
+		e.abs = stamp.abs;
 		e.t = stamp.t;
 		e.badtime = stamp.badtime;
+		e.year = stamp.year;
+		e.mon = stamp.mon;
+		e.mday = stamp.mday;
+		e.hour = stamp.hour;
+		e.min = stamp.min;
+		e.sec = stamp.sec;
 	}
 	take(x, &e, r, &m);
 }
