@@ -1350,6 +1350,25 @@ env_parse(const char *s, size_t len, struct env *e)
 	return rfc3164(p, end, e);
 }
 
+/*
+ * The tag's process ID again in brackets at the message's start, as Exim
+ * writes it with log_selector +pid, syslog_pid (its default) and
+ * syslog_timestamp false (log.c): after it, or NULL.  Exim's only: the
+ * user name of vsftpd's lines is there in brackets.
+ */
+static const char *
+ownpid(const struct env *e, const char *p, const char *end)
+{
+	size_t	 n = e->pid.len;
+
+	if (n == 0 || e->prog.len < 4 || memcmp(e->prog.p, "exim", 4) != 0 ||
+	    (size_t)(end - p) < n + 3 || p[0] != '[' ||
+	    memcmp(p + 1, e->pid.p, n) != 0 || p[n + 1] != ']' ||
+	    p[n + 2] != ' ')
+		return NULL;
+	return p + n + 3;
+}
+
 /* Unwrap "message repeated N times: [ msg]" and Solaris "[ID n f.p] ". */
 void
 env_unwrap(struct env *e)
@@ -1371,6 +1390,10 @@ env_unwrap(struct env *e)
 	}
 	if ((q = pidstamp(p, end)) != NULL) {
 		e->msg.p = q;	/* dropbear's own "[pid] stamp " again */
+		e->msg.len = end - q;
+		p = q;
+	} else if ((q = ownpid(e, p, end)) != NULL) {
+		e->msg.p = q;	/* Exim's +pid without its stamp */
 		e->msg.len = end - q;
 		p = q;
 	}
