@@ -780,6 +780,18 @@ conn_share(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
 	}
 }
 
+/* A login's address and host name from its connection, if it has none. */
+static void
+login_share(const struct conn *c, struct trap_attempt *a)
+{
+	if (a->addr[0] == '\0' && c->state != CONN_CLOSED)
+		memcpy(a->addr, c->addr, sizeof(a->addr));
+	if (a->rdns.len == 0 && c->state != CONN_CLOSED) {
+		a->rdns.p = c->rdns;
+		a->rdns.len = strlen(c->rdns);
+	}
+}
+
 /*
  * A recipient of a queue ID whose relay line (with the client's address)
  * is still to come: held for it, a GRACE at the most.
@@ -1567,11 +1579,14 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		return;
 	}
 	if (a->kind == KIND_LOGIN) {
-		/* Its connection's address, if it has none; nothing more. */
-		c = conn_get(x, key, 1);
-		conn_again(x, c, a);
-		c->nonweak = 1;
-		conn_share(x, c, a);
+		/*
+		 * Its connection's address, if it has none; nothing more:
+		 * the connection is left as it is, so that -L only adds
+		 * records (a later process of the same ID must not take
+		 * this client's address).
+		 */
+		if ((c = conn_get(x, key, 0)) != NULL)
+			login_share(c, a);
 		put(x, a, count);
 		return;
 	}
