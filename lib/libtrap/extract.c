@@ -113,6 +113,9 @@ struct conn {
 	 * for none). */
 	int			 nextkind;
 	uint64_t		 nextuser;
+	/* The pending attempt (at slot) has a line of a "try" join. */
+	int			 tried;
+	unsigned long long	 tryslot;
 	time_t			 waited;	/* an address's: when a line of
 						   a user join last waited */
 	unsigned long long	 firstheld, lastheld;	/* their positions */
@@ -532,10 +535,16 @@ release(struct trap_extract *x, struct conn *c)
 static void
 conn_decide(struct trap_extract *x, struct conn *c)
 {
-	struct slot	*s;
+	struct slot		*s;
+	struct trap_attempt	 n;
 
 	if (c->state == CONN_PENDING) {
 		s = qslot(x, c->slot);
+		if (s->a.addr[0] == '\0' && c->addr[0] != '\0') {
+			n = s->a;	/* its connection's, learnt since */
+			memcpy(n.addr, c->addr, sizeof(n.addr));
+			slot_set(s, &n);
+		}
 		s->state = SLOT_READY;
 		s->conn = NULL;
 		c->state = CONN_COUNTED;
@@ -767,8 +776,11 @@ conn_share(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
 {
 	if (a->addr[0] == '\0')
 		memcpy(a->addr, c->addr, sizeof(a->addr));
-	else if (c->addr[0] == '\0')
+	else if (c->addr[0] == '\0') {
 		memcpy(c->addr, a->addr, sizeof(c->addr));
+		if (c->held > 0)	/* tries that waited for it */
+			release(x, c);
+	}
 	if (a->rdns.len == 0) {
 		a->rdns.p = c->rdns;
 		a->rdns.len = strlen(c->rdns);
@@ -1410,15 +1422,18 @@ userwaits(struct trap_extract *x, const struct env *e,
  * ORPHAN_WINDOW s after it, takes the oldest as it takes its own.
  */
 static void
-orphankey(const struct env *e, const struct trap_attempt *a,
+orphankey(const struct env *e, const char *addr, const struct trap_str *name,
     char key[KEYMAX])
 {
 	size_t	 off = 0;
 
 	appendkey(key, &off, e->host.p, e->host.len);
-	appendkey(key, &off, "o", 1);
+	appendkey(key, &off, addr[0] != '\0' ? "o" : "n", 1);
 	appendkey(key, &off, e->prog.p, proglen(e));
-	appendkey(key, &off, a->addr, strlen(a->addr));
+	if (addr[0] != '\0')
+		appendkey(key, &off, addr, strlen(addr));
+	else
+		appendkey(key, &off, name->p, name->len);
 }
 
 /* A loose weak line's key made its own: the line's number is added. */
@@ -1450,11 +1465,12 @@ orphan(struct trap_extract *x, const struct env *e, struct conn *c,
 	if (!loose && !pamline(e))
 		c->notpam = 1;
 	if (c->state != CONN_PENDING || c->nonweak || c->notpam ||
-	    c->noted || a->addr[0] == '\0' || a->time == TRAP_NOTIME)
+	    c->noted || (a->addr[0] == '\0' && a->rdns.len == 0) ||
+	    a->time == TRAP_NOTIME)
 		return;
 	/* Once: its later lines are the same attempt. */
 	c->noted = 1;
-	orphankey(e, a, key);
+	orphankey(e, a->addr, &a->rdns, key);
 	o = conn_get(x, key, 1);
 	if (o->orphan == NULL)
 		o->orphan = xreallocarray(NULL, ORPHANQ, sizeof(*o->orphan));
@@ -1484,20 +1500,37 @@ lonepending(struct trap_extract *x, unsigned long long pos)
  * program and address, up to ORPHAN_WINDOW s before it, is its own.
  * Those no longer waiting are forgotten.
  */
-static void
-orphan_take(struct trap_extract *x, const struct env *e,
-    const struct conn *own, struct trap_attempt *a)
+/* May the lone PAM line at slot s be the try of a, from addr or name? */
+static int
+orphan_fits(const struct slot *s, const struct trap_attempt *a,
+    const char *addr, const struct trap_str *name)
 {
-	struct conn	*o, *c = NULL;
+	if (a->time < s->a.time || a->time - s->a.time > ORPHAN_WINDOW)
+		return 0;
+	if (addr[0] != '\0')
+		return strcmp(s->a.addr, addr) == 0;
+	return s->a.addr[0] == '\0' && s->a.rdns.len == name->len &&
+	    strncasecmp(s->a.rdns.p, name->p, name->len) == 0;
+}
+
+/*
+ * Take the oldest fitting lone PAM line of the program and addr (or host
+ * name) that names a's user, else the oldest that names none (or any, if
+ * a names none); 1 if one was taken.  Those too old to be taken go.
+ */
+static int
+orphan_from(struct trap_extract *x, const struct env *e,
+    const struct conn *own, struct trap_attempt *a, const char *addr,
+    const struct trap_str *name)
+{
+	struct conn	*o;
 	struct slot	*s;
 	char		 key[KEYMAX];
-	unsigned int	 i, n;
+	unsigned int	 i, n, same = UINT_MAX, other = UINT_MAX;
 
-	if (a->addr[0] == '\0' || a->time == TRAP_NOTIME)
-		return;
-	orphankey(e, a, key);
+	orphankey(e, addr, name, key);
 	if ((o = conn_get(x, key, 0)) == NULL)
-		return;
+		return 0;
 	for (i = n = 0; i < o->norphan; i++) {
 		if (!lonepending(x, o->orphan[i]))
 			continue;
@@ -1505,17 +1538,94 @@ orphan_take(struct trap_extract *x, const struct env *e,
 		if (a->time >= s->a.time &&
 		    a->time - s->a.time > ORPHAN_WINDOW)
 			continue;	/* too old to be taken */
-		if (c == NULL && s->conn != own &&
-		    strcmp(s->a.addr, a->addr) == 0 && a->time >= s->a.time &&
-		    a->time - s->a.time <= ORPHAN_WINDOW) {
-			c = s->conn;	/* taken: not kept */
-			continue;
+		o->orphan[n] = o->orphan[i];
+		if (s->conn != own && orphan_fits(s, a, addr, name)) {
+			if (same == UINT_MAX && a->user.len > 0 &&
+			    s->a.user.len > 0 && sameuser(&s->a.user, &a->user))
+				same = n;
+			else if (other == UINT_MAX && (a->user.len == 0 ||
+			    s->a.user.len == 0))
+				other = n;
 		}
-		o->orphan[n++] = o->orphan[i];
+		n++;
 	}
 	o->norphan = n;
-	if (c != NULL)
-		take_pending(x, c, a);
+	if (same == UINT_MAX && (same = other) == UINT_MAX)
+		return 0;
+	s = qslot(x, o->orphan[same]);
+	memmove(o->orphan + same, o->orphan + same + 1,
+	    (o->norphan - same - 1) * sizeof(o->orphan[0]));
+	o->norphan--;
+	take_pending(x, s->conn, a);
+	return 1;
+}
+
+/*
+ * A plain attempt (or a "try" line) of connection own takes a lone PAM
+ * line of its program: by its address, else by its host name (PAM's
+ * rhost= is sshd's canonical host name, a name under UseDNS).
+ */
+static void
+orphan_take(struct trap_extract *x, const struct env *e,
+    const struct conn *own, struct trap_attempt *a)
+{
+	const char	*addr = a->addr[0] != '\0' ? a->addr : own->addr;
+	struct trap_str	 name = a->rdns;
+
+	if (a->time == TRAP_NOTIME)
+		return;
+	if (name.len == 0) {
+		name.p = own->rdns;
+		name.len = strlen(own->rdns);
+	}
+	if (addr[0] != '\0' && orphan_from(x, e, own, a, addr, &name))
+		return;
+	if (name.len > 0)
+		orphan_from(x, e, own, a, "", &name);
+}
+
+/*
+ * The pending attempt of connection c is counted, and c waits for its
+ * next.  Without an address yet (sshd's lines name the host under
+ * UseDNS), it is held for the line that gives one, as the close's.
+ */
+static void
+try_decide(struct trap_extract *x, struct conn *c)
+{
+	struct slot	*s;
+
+	if (c->addr[0] != '\0' || x->live ||
+	    (c->held > 0 && c->slot < c->lastheld)) {
+		conn_decide(x, c);
+	} else {
+		s = qslot(x, c->slot);
+		s->state = SLOT_HOLD;
+		if (c->held++ == 0)
+			c->firstheld = c->slot;
+		else
+			qslot(x, c->lastheld)->nextheld = c->slot;
+		c->lastheld = c->slot;
+	}
+	c->state = CONN_NONE;
+	c->nweak = 0;
+}
+
+/*
+ * A weak line of a "try" join (sshd's "error: PAM: ... for U from H",
+ * once for each keyboard-interactive try, whose Failed line LogLevel INFO
+ * may hide): the connection's pending attempt that has such a line
+ * already is counted, and this one waits anew; it takes a lone PAM line
+ * of its try as a plain attempt does.
+ */
+static void
+another_try(struct trap_extract *x, const struct env *e, struct conn *c,
+    struct trap_attempt *a)
+{
+	if (c->state == CONN_PENDING && c->tried && c->tryslot == c->slot)
+		try_decide(x, c);
+	if (a->addr[0] == '\0' && c->addr[0] != '\0')
+		memcpy(a->addr, c->addr, sizeof(a->addr));
+	orphan_take(x, e, c, a);
 }
 
 /* A plain attempt (or unknown recipient) of connection c. */
@@ -1606,7 +1716,8 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		if (c->state == CONN_PENDING) {
 			a->kind = KIND_FAIL;	/* says nothing of the kind */
 			weak(x, c, a);	/* only its address, if none */
-		}
+		} else if (c->held > 0)
+			conn_share(x, c, a);
 		conn_close(x, c);
 		break;
 	case EV_WEAK:
@@ -1623,11 +1734,17 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		if (lastword(x, c, a))
 			break;
 		conn_again(x, c, a);
+		if (r->eachtry)
+			another_try(x, e, c, a);
 		/* Decided, a user join's connection: this is another try. */
 		if (r->join == JOIN_USER && (c->state == CONN_STRONG ||
 		    c->state == CONN_COUNTED))
 			conn_reopen(c);
 		weak(x, c, a);
+		if (r->eachtry && c->state == CONN_PENDING) {
+			c->tried = 1;
+			c->tryslot = c->slot;
+		}
 		if (r->join == JOIN_PID)
 			orphan(x, e, c, a, keyed == LOOSE);
 		else

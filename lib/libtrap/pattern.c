@@ -342,6 +342,11 @@ parse_join(struct rule *r, const char *s, size_t len)
 	    "addr" };
 	int	 j;
 
+	if (len == 3 && memcmp(s, "try", 3) == 0) {
+		r->join = JOIN_PID;
+		r->eachtry = 1;
+		return 0;
+	}
 	for (j = 0; j < (int)(sizeof(joins) / sizeof(joins[0])); j++)
 		if (strlen(joins[j]) == len && memcmp(joins[j], s, len) == 0) {
 			r->join = j;

@@ -52,6 +52,7 @@ struct rule {
 	int		  event;
 	int		  kind;
 	int		  join;
+	int		  eachtry;	/* join "try": JOIN_PID, each line a try */
 	struct ptok	 *toks;
 	size_t		  ntoks;
 	const char	 *anchor;	/* longest literal, for a fast reject */
