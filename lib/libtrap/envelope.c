@@ -463,15 +463,17 @@ lastrepeat(const char *p, const char *end, long long *n)
 /*
  * FreeBSD's syslogd from 12.0 writes its repeat line as a message of its
  * own, "HOST syslogd: last message repeated N times" (syslogd.c
- * fprintlog_successive(), HOST its own name), in any format: N, or 0.
+ * fprintlog_successive(), HOST its own name), in any format; sysklogd
+ * 2.x's in RFC 5424 has no APP-NAME ("HOST - - - last message buffered N
+ * times").  N, or 0.
  */
 long long
 env_ownrepeat(const struct env *e)
 {
 	long long	 n;
 
-	if (e->prog.len != 7 || memcmp(e->prog.p, "syslogd", 7) != 0 ||
-	    e->pid.len != 0 ||
+	if ((e->prog.len != 0 && (e->prog.len != 7 ||
+	    memcmp(e->prog.p, "syslogd", 7) != 0)) || e->pid.len != 0 ||
 	    !lastrepeat(e->msg.p, e->msg.p + e->msg.len, &n))
 		return 0;
 	return n;
