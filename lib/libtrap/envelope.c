@@ -614,6 +614,29 @@ dovecotevent(const char *p, const char *end)
 }
 
 /*
+ * The length of the program in metalog's "[prog]" t, or with log_severity
+ * "[prog][SEVERITY]" (build_log_line(): upper-case letters); 0 if t is
+ * neither.
+ */
+static size_t
+metalogprog(const struct trap_str *t)
+{
+	const char	*prog = t->p + 1, *end = t->p + t->len - 1, *q;
+	size_t		 len;
+
+	if ((q = memchr(prog, '[', end - prog)) == NULL)
+		return end - prog;
+	len = q - 1 - prog;		/* up to the "]" before */
+	if (len == 0 || q[-1] != ']' || memchr(prog, ']', len) != NULL ||
+	    q + 1 == end)
+		return 0;
+	while (++q < end)
+		if (!isupper((unsigned char)*q))
+			return 0;
+	return len;
+}
+
+/*
  * After a stamp: "tag: msg" (no host), metalog's "[prog] msg", "host tag:
  * msg", busybox's "host fac.prio tag: msg" or BSD's "host last message
  * repeated N times": 1
@@ -635,10 +658,9 @@ hosttag(const char **pp, const char *end, struct env *e)
 		return 1;
 	}
 	if (t.len > 2 && t.p[0] == '[' && t.p[t.len - 1] == ']' &&
-	    memchr(t.p + 1, '[', t.len - 2) == NULL) {
+	    (e->prog.len = metalogprog(&t)) > 0) {
 		/* metalog: "[prog] msg", no host (metalog.c, "%s [%s] %s") */
 		e->prog.p = t.p + 1;
-		e->prog.len = t.len - 2;
 		e->msg.p = p;
 		e->msg.len = end - p;
 		return 1;
