@@ -116,6 +116,11 @@ struct conn {
 	/* The pending attempt (at slot) has a line of a "try" join. */
 	int			 tried;
 	unsigned long long	 tryslot;
+	int			 userjoin;	/* each weak line a try */
+	/* A user join's last line: its %w (Dovecot's passdb) hashed, and
+	 * its time: the next passdb's line of one request is no new try. */
+	uint64_t		 passdb;
+	time_t			 passdbtime;
 	time_t			 waited;	/* an address's: when a line of
 						   a user join last waited */
 	unsigned long long	 firstheld, lastheld;	/* their positions */
@@ -869,6 +874,8 @@ weak(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
 		if (c->nweak < UINT_MAX)
 			c->nweak++;
 		s = qslot(x, c->slot);
+		if (c->userjoin)
+			s->count = c->nweak;
 		n = s->a;
 		if (n.addr[0] == '\0')
 			memcpy(n.addr, a->addr, sizeof(n.addr));
@@ -1290,6 +1297,7 @@ take_lines(struct trap_extract *x, struct conn *c, struct trap_attempt *a,
 	if (a->kind == KIND_FAIL)
 		a->kind = s->a.kind;
 	c->nweak -= k;
+	s->count = c->nweak;
 }
 
 /*
@@ -1663,6 +1671,34 @@ plain(struct trap_extract *x, const struct env *e, const struct rule *r,
 	strong(x, c, a, count, r->join == JOIN_PID);
 }
 
+/*
+ * Is the line of a user join's attempt a the next passdb's answer to the
+ * request of c's last line?  Dovecot asks its passdbs in turn and logs
+ * each one's refusal ("passwd-file(U,A,<S>): unknown user", then
+ * "sql(U,A,<S>): unknown user"), in the same second; a client's next
+ * request comes after auth_failure_delay (2 s), and begins with the
+ * first passdb again.  Notes this line's passdb (%w) and time.
+ */
+static int
+nextpassdb(struct conn *c, const struct match *m,
+    const struct trap_attempt *a)
+{
+	uint64_t	 db;
+	int		 same;
+
+	if (!m->have[CAP_WORD] || a->time == TRAP_NOTIME) {
+		c->passdb = 0;
+		return 0;
+	}
+	db = trap_hash_sum(m->cap[CAP_WORD].p, m->cap[CAP_WORD].len) | 1;
+	same = c->state == CONN_PENDING && c->passdb != 0 &&
+	    c->passdb != db && a->time >= c->passdbtime &&
+	    a->time - c->passdbtime <= 1;
+	c->passdb = db;
+	c->passdbtime = a->time;
+	return same;
+}
+
 /* What the rule's event says, for the attempt's connection. */
 static void
 attempt_join(struct trap_extract *x, const struct env *e,
@@ -1671,7 +1707,7 @@ attempt_join(struct trap_extract *x, const struct env *e,
 {
 	struct conn	*c;
 	char		 key[KEYMAX];
-	int		 keyed;
+	int		 keyed, samereq;
 
 	if ((keyed = connkey(e, r, m, a, key)) == 0) {
 		if (r->join == JOIN_ADDR && r->event == EV_ATTEMPT &&
@@ -1740,7 +1776,14 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		if (r->join == JOIN_USER && (c->state == CONN_STRONG ||
 		    c->state == CONN_COUNTED))
 			conn_reopen(c);
+		samereq = r->join == JOIN_USER && nextpassdb(c, m, a);
+		c->userjoin = r->join == JOIN_USER;
 		weak(x, c, a);
+		if (samereq && c->nweak > 1)
+			qslot(x, c->slot)->count = --c->nweak;
+		else if (c->userjoin && c->state == CONN_PENDING &&
+		    count > 1 && count < UINT_MAX - c->nweak)
+			qslot(x, c->slot)->count = c->nweak += count - 1;
 		if (r->eachtry && c->state == CONN_PENDING) {
 			c->tried = 1;
 			c->tryslot = c->slot;
