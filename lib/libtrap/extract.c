@@ -1699,6 +1699,58 @@ nextpassdb(struct conn *c, const struct match *m,
 	return same;
 }
 
+/*
+ * A weak line (rule event nouser?, badpass?, fail?) of the connection
+ * keyed by key; loose: a line with no pid and no port, another try each,
+ * in a connection of its own, counted unless the program's plain attempt
+ * for its address takes it (orphan()): the PAM line before util-linux
+ * login's own, or ProFTPD's, of sessions from one address at once.
+ */
+static void
+weak_line(struct trap_extract *x, const struct env *e, const struct rule *r,
+    const struct match *m, struct trap_attempt *a, long long count,
+    char key[KEYMAX], int loose)
+{
+	struct conn	*c;
+	int		 samereq;
+
+	if (loose)
+		loosekey(x, key);
+	c = conn_get(x, key, 1);
+	if (lastword(x, c, a))
+		return;
+	conn_again(x, c, a);
+	if (r->eachtry)
+		another_try(x, e, c, a);
+	/* Decided, a user join's connection: this is another try. */
+	if (r->join == JOIN_USER && (c->state == CONN_STRONG ||
+	    c->state == CONN_COUNTED))
+		conn_reopen(c);
+	samereq = r->join == JOIN_USER && nextpassdb(c, m, a);
+	c->userjoin = r->join == JOIN_USER;
+	weak(x, c, a);
+	if (samereq && c->nweak > 1)
+		qslot(x, c->slot)->count = --c->nweak;
+	else if (c->userjoin && c->state == CONN_PENDING &&
+	    count > 1 && count < UINT_MAX - c->nweak)
+		qslot(x, c->slot)->count = c->nweak += count - 1;
+	if (r->eachtry && c->state == CONN_PENDING) {
+		c->tried = 1;
+		c->tryslot = c->slot;
+	}
+	if (r->join == JOIN_PID)
+		orphan(x, e, c, a, loose);
+	else
+		c->nonweak = 1;
+	if (r->join == JOIN_USER && m->have[CAP_KEY])
+		c->session = 1;
+	/* Its count line, maybe of another key, is to look for it. */
+	if (r->join == JOIN_USER) {
+		addrkey(e, a, key);
+		conn_get(x, key, 1)->waited = x->now;
+	}
+}
+
 /* What the rule's event says, for the attempt's connection. */
 static void
 attempt_join(struct trap_extract *x, const struct env *e,
@@ -1707,7 +1759,7 @@ attempt_join(struct trap_extract *x, const struct env *e,
 {
 	struct conn	*c;
 	char		 key[KEYMAX];
-	int		 keyed, samereq;
+	int		 keyed;
 
 	if ((keyed = connkey(e, r, m, a, key)) == 0) {
 		if (r->join == JOIN_ADDR && r->event == EV_ATTEMPT &&
@@ -1757,48 +1809,7 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		conn_close(x, c);
 		break;
 	case EV_WEAK:
-		/*
-		 * A loose one (no pid, no port): another try each, in a
-		 * connection of its own, counted unless the program's plain
-		 * attempt for its address takes it (orphan()): the PAM line
-		 * before util-linux login's own, or ProFTPD's, of sessions
-		 * from one address at once.
-		 */
-		if (keyed == LOOSE)
-			loosekey(x, key);
-		c = conn_get(x, key, 1);
-		if (lastword(x, c, a))
-			break;
-		conn_again(x, c, a);
-		if (r->eachtry)
-			another_try(x, e, c, a);
-		/* Decided, a user join's connection: this is another try. */
-		if (r->join == JOIN_USER && (c->state == CONN_STRONG ||
-		    c->state == CONN_COUNTED))
-			conn_reopen(c);
-		samereq = r->join == JOIN_USER && nextpassdb(c, m, a);
-		c->userjoin = r->join == JOIN_USER;
-		weak(x, c, a);
-		if (samereq && c->nweak > 1)
-			qslot(x, c->slot)->count = --c->nweak;
-		else if (c->userjoin && c->state == CONN_PENDING &&
-		    count > 1 && count < UINT_MAX - c->nweak)
-			qslot(x, c->slot)->count = c->nweak += count - 1;
-		if (r->eachtry && c->state == CONN_PENDING) {
-			c->tried = 1;
-			c->tryslot = c->slot;
-		}
-		if (r->join == JOIN_PID)
-			orphan(x, e, c, a, keyed == LOOSE);
-		else
-			c->nonweak = 1;
-		if (r->join == JOIN_USER && m->have[CAP_KEY])
-			c->session = 1;
-		/* Its count line, maybe of another key, is to look for it. */
-		if (r->join == JOIN_USER) {
-			addrkey(e, a, key);
-			conn_get(x, key, 1)->waited = x->now;
-		}
+		weak_line(x, e, r, m, a, count, key, keyed == LOOSE);
 		break;
 	default:
 		plain(x, e, r, m, conn_get(x, key, 1), a, count);
