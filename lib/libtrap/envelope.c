@@ -1500,7 +1500,9 @@ env_guess(const char *s, size_t len, struct env *e)
 		    t.p[t.len - 2] == ']' && isdigit((unsigned char)
 		    t.p[t.len - 3])) {
 			settag(e, &t);
-			if (e->pid.len == 0)
+			/* A pid, not an address ("unknown[192.0.2.3]:") */
+			if (e->pid.len == 0 || strspn(e->pid.p, "0123456789") <
+			    e->pid.len)
 				continue;
 			e->msg.p = p;
 			e->msg.len = s + len - p;
