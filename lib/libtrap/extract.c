@@ -1838,6 +1838,9 @@ handle(struct trap_extract *x, const struct env *e, const struct rule *r,
 		    x->file, curline(x));
 		m->have[CAP_ADDR] = m->have[CAP_HOST] = 0;
 		m->have[CAP_RHOST] = m->have[CAP_KEY] = 0;
+		/* A user join's weak line: its count line counts it. */
+		if (r->event == EV_WEAK && r->join == JOIN_USER)
+			return;
 	}
 	if (attempt_make(x, e, r, m, t, &a, &count) == 0)
 		attempt_join(x, e, r, m, &a, count);
