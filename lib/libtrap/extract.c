@@ -1817,6 +1817,33 @@ attempt_join(struct trap_extract *x, const struct env *e,
 	}
 }
 
+/*
+ * Was the message perhaps cut by its program's logger, so that client
+ * text ends it where the daemon's address was?  courierlogger reads the
+ * lines of Courier's imapd and pop3d with fgets() into 512 bytes, drops
+ * the rest of a longer line and the "INFO: " before the message
+ * (courier-libs liblog/logger.c): a message of 505 bytes or more may
+ * have lost its end, and Courier writes the address after the user.
+ */
+static int
+loggercut(const struct env *e)
+{
+	static const char *const courier[] = {
+		"imapd", "imapd-ssl", "pop3d", "pop3d-ssl", "imaplogin",
+		"pop3login", "courierimaplogin", "courierpop3login",
+		"courierimapd", "courierpop3d"
+	};
+	size_t	 i, n = proglen(e);
+
+	if (e->msg.len < 505)
+		return 0;
+	for (i = 0; i < sizeof(courier) / sizeof(courier[0]); i++)
+		if (strlen(courier[i]) == n &&
+		    memcmp(courier[i], e->prog.p, n) == 0)
+			return 1;
+	return 0;
+}
+
 /* A rule matched: make the attempt and do what its event says. */
 static void
 handle(struct trap_extract *x, const struct env *e, const struct rule *r,
@@ -1827,6 +1854,8 @@ handle(struct trap_extract *x, const struct env *e, const struct rule *r,
 
 	if (r->event == EV_NONE)
 		return;		/* recognised: not an attempt */
+	if (m->have[CAP_ADDR] && loggercut(e))
+		m->ambiguous = 1;
 	if (m->ambiguous) {
 		/*
 		 * Client text copies what the daemon writes: no address,
