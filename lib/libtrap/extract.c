@@ -745,6 +745,13 @@ connkey(const struct env *e, const struct rule *r, const struct match *m,
 	appendkey(key, &off, e->host.p, e->host.len);
 	switch (r->join) {
 	case JOIN_PID:
+		/* A process ID in the text: another process's line of it. */
+		if (m->have[CAP_KEY]) {
+			appendkey(key, &off, "p", 1);
+			appendkey(key, &off, m->cap[CAP_KEY].p,
+			    m->cap[CAP_KEY].len);
+			return 1;
+		}
 		if (e->pid.len == 0)
 			return noidkey(e, m, a, key, off);
 		appendkey(key, &off, "p", 1);

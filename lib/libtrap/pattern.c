@@ -401,9 +401,9 @@ parse_rule(struct rule *r, const char *p, const char *end)
 		return -1;
 	for (i = 0; i < (int)r->ntoks; i++) {
 		if (r->toks[i].type == CAP_KEY && r->join != JOIN_KEY &&
-		    r->join != JOIN_USER)
+		    r->join != JOIN_USER && r->join != JOIN_PID)
 			return badrule(r->file, r->line,
-			    "%k without the key or user join");
+			    "%k without the key, user or pid join");
 		if (r->toks[i].type == CAP_ADDR && r->uaddr)
 			return badrule(r->file, r->line,
 			    "%a and %A in one template");
