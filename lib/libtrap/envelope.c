@@ -1270,7 +1270,7 @@ numeric(const char *p, const char *end, struct env *e)
 		return -1;
 	if (s6stamp(e, p, end)) {
 		/* A tagged line as such; else env_stamped() reads it bare. */
-		untagged(p + 1, end, e);
+		isohost(p + 1, end, e);
 		return e->prog.len > 0 ? 0 : -1;
 	}
 	if (e->abs && !e->space && (isbsdstamp(p, end) ||

@@ -52,6 +52,7 @@
 #define ABSORB_MAX	64	/* other users a count line takes */
 #define ORPHANQ		16	/* lone PAM lines of a program and address */
 #define ORPHAN_WINDOW	60	/* s a plain attempt takes one, after it */
+#define PASSDB_WAIT	10	/* s a request's later passdbs may answer */
 #define BAREWORDS	8	/* words before a message with no envelope */
 #define BAREMAX		80	/* bytes in which they may be */
 #define MAXCONNS	65536	/* connections remembered at most */
@@ -540,16 +541,13 @@ release(struct trap_extract *x, struct conn *c)
 static void
 conn_decide(struct trap_extract *x, struct conn *c)
 {
-	struct slot		*s;
-	struct trap_attempt	 n;
+	struct slot	*s;
 
 	if (c->state == CONN_PENDING) {
 		s = qslot(x, c->slot);
-		if (s->a.addr[0] == '\0' && c->addr[0] != '\0') {
-			n = s->a;	/* its connection's, learnt since */
-			memcpy(n.addr, c->addr, sizeof(n.addr));
-			slot_set(s, &n);
-		}
+		/* Its connection's address, learnt since. */
+		if (s->a.addr[0] == '\0')
+			memcpy(s->a.addr, c->addr, sizeof(s->a.addr));
 		s->state = SLOT_READY;
 		s->conn = NULL;
 		c->state = CONN_COUNTED;
@@ -852,6 +850,7 @@ nextkind(struct conn *c, const struct trap_attempt *a)
 		c->nextkind = a->kind + 1;
 }
 
+/* The plain attempt a of c: the kind its weak lines before told, if any. */
 static void
 nextapply(struct conn *c, struct trap_attempt *a)
 {
@@ -903,7 +902,6 @@ weak(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
 		break;
 	}
 }
-
 
 static void
 strong(struct trap_extract *x, struct conn *c, struct trap_attempt *a,
@@ -1431,8 +1429,8 @@ userwaits(struct trap_extract *x, const struct env *e,
  * is the program's own, for the same address a moment later.  So the
  * first PAM line with an address of a connection that had only PAM
  * lines (sshd's own "Invalid user" or "Connection from" line is not
- * another process's) is noted, up to ORPHANQ of them, in a connection of its own
- * keyed by log host, program (less a "(pam_unix)" suffix) and address,
+ * another process's) is noted, up to ORPHANQ of them, in a connection of
+ * its own keyed by log host, program (less a "(pam_unix)" suffix) and address,
  * and a plain attempt of another connection of the same, up to
  * ORPHAN_WINDOW s after it, takes the oldest as it takes its own.
  */
@@ -1510,11 +1508,6 @@ lonepending(struct trap_extract *x, unsigned long long pos)
 	    !s->conn->nonweak && s->conn->slot == pos;
 }
 
-/*
- * Plain attempt a, of connection own: the oldest lone PAM line of its
- * program and address, up to ORPHAN_WINDOW s before it, is its own.
- * Those no longer waiting are forgotten.
- */
 /* May the lone PAM line at slot s be the try of a, from addr or name? */
 static int
 orphan_fits(const struct slot *s, const struct trap_attempt *a,
@@ -1625,6 +1618,16 @@ try_decide(struct trap_extract *x, struct conn *c)
 	c->nweak = 0;
 }
 
+/* Does attempt a name the client of connection c, by address or name? */
+static int
+sameclient(const struct conn *c, const struct trap_attempt *a)
+{
+	if (a->addr[0] != '\0')
+		return strcmp(a->addr, c->addr) == 0;
+	return a->rdns.len > 0 && strlen(c->rdns) == a->rdns.len &&
+	    strncasecmp(c->rdns, a->rdns.p, a->rdns.len) == 0;
+}
+
 /*
  * A weak line of a "try" join (sshd's "error: PAM: ... for U from H",
  * once for each keyboard-interactive try, whose Failed line LogLevel INFO
@@ -1638,6 +1641,20 @@ another_try(struct trap_extract *x, const struct env *e, struct conn *c,
 {
 	if (c->state == CONN_PENDING && c->tried && c->tryslot == c->slot)
 		try_decide(x, c);
+	else if (c->state == CONN_STRONG || c->state == CONN_COUNTED) {
+		/*
+		 * After a Failed line (another method's) or a try let out:
+		 * the next try, if the line names the same client; else
+		 * another connection of this pid, whose end was not logged.
+		 */
+		if (sameclient(c, a)) {
+			c->state = CONN_NONE;
+			c->nweak = 0;
+		} else {
+			conn_decide(x, c);
+			conn_reopen(c);
+		}
+	}
 	if (a->addr[0] == '\0' && c->addr[0] != '\0')
 		memcpy(a->addr, c->addr, sizeof(a->addr));
 	orphan_take(x, e, c, a);
@@ -1682,9 +1699,10 @@ plain(struct trap_extract *x, const struct env *e, const struct rule *r,
  * Is the line of a user join's attempt a the next passdb's answer to the
  * request of c's last line?  Dovecot asks its passdbs in turn and logs
  * each one's refusal ("passwd-file(U,A,<S>): unknown user", then
- * "sql(U,A,<S>): unknown user"), in the same second; a client's next
- * request comes after auth_failure_delay (2 s), and begins with the
- * first passdb again.  Notes this line's passdb (%w) and time.
+ * "sql(U,A,<S>): unknown user"); a client's next request comes after
+ * auth_failure_delay (2 s) and begins with the first passdb again.  So a
+ * line of another passdb than the request's first, up to PASSDB_WAIT s
+ * after it, is that request's; else it begins one (noted).
  */
 static int
 nextpassdb(struct conn *c, const struct match *m,
@@ -1700,9 +1718,11 @@ nextpassdb(struct conn *c, const struct match *m,
 	db = trap_hash_sum(m->cap[CAP_WORD].p, m->cap[CAP_WORD].len) | 1;
 	same = c->state == CONN_PENDING && c->passdb != 0 &&
 	    c->passdb != db && a->time >= c->passdbtime &&
-	    a->time - c->passdbtime <= 1;
-	c->passdb = db;
-	c->passdbtime = a->time;
+	    a->time - c->passdbtime <= PASSDB_WAIT;
+	if (!same) {
+		c->passdb = db;		/* a request's first passdb */
+		c->passdbtime = a->time;
+	}
 	return same;
 }
 
@@ -1829,8 +1849,9 @@ attempt_join(struct trap_extract *x, const struct env *e,
  * text ends it where the daemon's address was?  courierlogger reads the
  * lines of Courier's imapd and pop3d with fgets() into 512 bytes, drops
  * the rest of a longer line and the "INFO: " before the message
- * (courier-libs liblog/logger.c): a message of 505 bytes or more may
- * have lost its end, and Courier writes the address after the user.
+ * (courier-libs liblog/logger.c): a message of 505 to 511 bytes may have
+ * lost its end (a longer one was not cut so), and Courier writes the
+ * address after the user.
  */
 static int
 loggercut(const struct env *e)
@@ -1842,7 +1863,7 @@ loggercut(const struct env *e)
 	};
 	size_t	 i, n = proglen(e);
 
-	if (e->msg.len < 505)
+	if (e->msg.len < 505 || e->msg.len > 511)
 		return 0;
 	for (i = 0; i < sizeof(courier) / sizeof(courier[0]); i++)
 		if (strlen(courier[i]) == n &&
