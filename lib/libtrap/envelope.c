@@ -1300,6 +1300,15 @@ numeric(const char *p, const char *end, struct env *e)
 	return 0;
 }
 
+/* An envelope with nothing read yet: no string NULL, one time. */
+static void
+env_clear(struct env *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->host.p = e->prog.p = e->pid.p = e->msg.p = "";
+	e->repeat = 1;
+}
+
 /*
  * Parse the envelope of a line.  Return 0, or -1 if it is not a log line
  * we know.
@@ -1311,9 +1320,7 @@ env_parse(const char *s, size_t len, struct env *e)
 	uint64_t	 secs;		/* 16 hex digits: unsigned, no overflow */
 	int		 i, v;
 
-	memset(e, 0, sizeof(*e));
-	e->host.p = e->prog.p = e->pid.p = e->msg.p = "";	/* never NULL */
-	e->repeat = 1;
+	env_clear(e);
 	if (len < 16)
 		return -1;
 	if ((q = jsonstart(p, len)) != NULL)
@@ -1446,11 +1453,9 @@ env_unwrap(struct env *e)
 void
 env_bare(const char *s, size_t len, struct env *e)
 {
-	memset(e, 0, sizeof(*e));
-	e->host.p = e->prog.p = e->pid.p = "";
+	env_clear(e);
 	e->msg.p = s;
 	e->msg.len = len;
-	e->repeat = 1;
 	e->guessed = 1;
 }
 
@@ -1467,9 +1472,7 @@ env_stamped(const char *s, size_t len, struct env *e)
 {
 	const char	*p = s, *end = s + len;
 
-	memset(e, 0, sizeof(*e));
-	e->host.p = e->prog.p = e->pid.p = e->msg.p = "";
-	e->repeat = 1;
+	env_clear(e);
 	if (!isisostamp(p, end) || rfc3339(&p, end, e) != 0)
 		return -1;
 	if (s6stamp(e, p, end))
@@ -1492,9 +1495,7 @@ env_guess(const char *s, size_t len, struct env *e)
 	const char	*p = s, *end = s + (len < 256 ? len : 256);
 	struct trap_str	 t;
 
-	memset(e, 0, sizeof(*e));
-	e->host.p = e->prog.p = e->pid.p = e->msg.p = "";
-	e->repeat = 1;
+	env_clear(e);
 	while (p < end) {
 		if (token(&p, end, &t) == 0 && istag(&t) && t.len > 4 &&
 		    t.p[t.len - 2] == ']' && isdigit((unsigned char)

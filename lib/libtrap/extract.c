@@ -777,6 +777,18 @@ connkey(const struct env *e, const struct rule *r, const struct match *m,
 	}
 }
 
+/* Attempt a takes its connection's address and host name, if it has none. */
+static void
+conn_lend(const struct conn *c, struct trap_attempt *a)
+{
+	if (a->addr[0] == '\0')
+		memcpy(a->addr, c->addr, sizeof(a->addr));
+	if (a->rdns.len == 0) {
+		a->rdns.p = c->rdns;
+		a->rdns.len = strlen(c->rdns);
+	}
+}
+
 /*
  * Fill what the line lacks from its connection, and the other way; a
  * host name new to the connection is given to its attempts waiting.
@@ -784,34 +796,19 @@ connkey(const struct env *e, const struct rule *r, const struct match *m,
 static void
 conn_share(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
 {
-	if (a->addr[0] == '\0')
-		memcpy(a->addr, c->addr, sizeof(a->addr));
-	else if (c->addr[0] == '\0') {
+	if (a->addr[0] != '\0' && c->addr[0] == '\0') {
 		memcpy(c->addr, a->addr, sizeof(c->addr));
 		if (c->held > 0)	/* tries that waited for it */
 			release(x, c);
 	}
-	if (a->rdns.len == 0) {
-		a->rdns.p = c->rdns;
-		a->rdns.len = strlen(c->rdns);
-	} else if (c->rdns[0] == '\0' && a->rdns.len < sizeof(c->rdns)) {
+	if (a->rdns.len > 0 && c->rdns[0] == '\0' &&
+	    a->rdns.len < sizeof(c->rdns)) {
 		memcpy(c->rdns, a->rdns.p, a->rdns.len);
 		c->rdns[a->rdns.len] = '\0';
 		if (c->held > 0 && c->addr[0] != '\0')
 			release(x, c);
 	}
-}
-
-/* A login's address and host name from its connection, if it has none. */
-static void
-login_share(const struct conn *c, struct trap_attempt *a)
-{
-	if (a->addr[0] == '\0' && c->state != CONN_CLOSED)
-		memcpy(a->addr, c->addr, sizeof(a->addr));
-	if (a->rdns.len == 0 && c->state != CONN_CLOSED) {
-		a->rdns.p = c->rdns;
-		a->rdns.len = strlen(c->rdns);
-	}
+	conn_lend(c, a);
 }
 
 /*
@@ -1508,6 +1505,13 @@ lonepending(struct trap_extract *x, unsigned long long pos)
 	    !s->conn->nonweak && s->conn->slot == pos;
 }
 
+/* Is the host name p[0..len) name (as DNS names compare)? */
+static int
+samename(const char *p, size_t len, const struct trap_str *name)
+{
+	return len == name->len && strncasecmp(p, name->p, len) == 0;
+}
+
 /* May the lone PAM line at slot s be the try of a, from addr or name? */
 static int
 orphan_fits(const struct slot *s, const struct trap_attempt *a,
@@ -1517,8 +1521,8 @@ orphan_fits(const struct slot *s, const struct trap_attempt *a,
 		return 0;
 	if (addr[0] != '\0')
 		return strcmp(s->a.addr, addr) == 0;
-	return s->a.addr[0] == '\0' && s->a.rdns.len == name->len &&
-	    strncasecmp(s->a.rdns.p, name->p, name->len) == 0;
+	return s->a.addr[0] == '\0' &&
+	    samename(s->a.rdns.p, s->a.rdns.len, name);
 }
 
 /*
@@ -1602,10 +1606,11 @@ try_decide(struct trap_extract *x, struct conn *c)
 {
 	struct slot	*s;
 
-	if (c->addr[0] != '\0' || x->live ||
-	    (c->held > 0 && c->slot < c->lastheld)) {
+	if (c->addr[0] != '\0' || x->live)
 		conn_decide(x, c);
-	} else {
+	else {
+		/* Held slots of a connection without an address are this
+		 * function's, older: the queue order holds. */
 		s = qslot(x, c->slot);
 		s->state = SLOT_HOLD;
 		if (c->held++ == 0)
@@ -1624,8 +1629,7 @@ sameclient(const struct conn *c, const struct trap_attempt *a)
 {
 	if (a->addr[0] != '\0')
 		return strcmp(a->addr, c->addr) == 0;
-	return a->rdns.len > 0 && strlen(c->rdns) == a->rdns.len &&
-	    strncasecmp(c->rdns, a->rdns.p, a->rdns.len) == 0;
+	return a->rdns.len > 0 && samename(c->rdns, strlen(c->rdns), &a->rdns);
 }
 
 /*
@@ -1655,8 +1659,7 @@ another_try(struct trap_extract *x, const struct env *e, struct conn *c,
 			conn_reopen(c);
 		}
 	}
-	if (a->addr[0] == '\0' && c->addr[0] != '\0')
-		memcpy(a->addr, c->addr, sizeof(a->addr));
+	conn_lend(c, a);
 	orphan_take(x, e, c, a);
 }
 
@@ -1810,8 +1813,9 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		 * records (a later process of the same ID must not take
 		 * this client's address).
 		 */
-		if ((c = conn_get(x, key, 0)) != NULL)
-			login_share(c, a);
+		if ((c = conn_get(x, key, 0)) != NULL &&
+		    c->state != CONN_CLOSED)
+			conn_lend(c, a);
 		put(x, a, count);
 		return;
 	}
