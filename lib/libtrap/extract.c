@@ -662,7 +662,8 @@ proglen(const struct env *e)
  * "(pam_unix)" suffix) and address, and port where " port N" follows
  * the address (sshd), are one connection, as near as can be told: 1,
  * or LOOSE without a port, where one address's connections are not told
- * apart (see attempt_join).  None (0) without an address.
+ * apart (see attempt_join).  Without an address, its host name's lines
+ * (login -h's name, never an address) are LOOSE; none (0) without either.
  */
 #define LOOSE	2
 static int
@@ -671,10 +672,15 @@ noidkey(const struct env *e, const struct match *m,
 {
 	const char	*p, *end = e->msg.p + e->msg.len, *q;
 
-	if (a->addr[0] == '\0')
+	if (a->addr[0] == '\0' && a->rdns.len == 0)
 		return 0;
 	appendkey(key, &off, "n", 1);
 	appendkey(key, &off, e->prog.p, proglen(e));
+	if (a->addr[0] == '\0') {
+		appendkey(key, &off, "h", 1);
+		appendkey(key, &off, a->rdns.p, a->rdns.len);
+		return LOOSE;
+	}
 	appendkey(key, &off, a->addr, strlen(a->addr));
 	if (!m->have[CAP_ADDR])
 		return LOOSE;
