@@ -1275,6 +1275,23 @@ trycap(struct mctx *c, size_t ti, size_t pos, size_t end)
 	return mt(c, ti + 1, end);
 }
 
+/*
+ * How much of p[0..max) a %u of a template with %A may hold: vpopmail's
+ * parse_email() refuses a user or domain with a ":" or a blank, so the
+ * address begins after the first ":" after the user (an IPv6 address
+ * that vpopmail writes with its colons must not lend the user its
+ * first groups).
+ */
+static size_t
+vpopuser(const char *p, size_t max)
+{
+	size_t	 i;
+
+	for (i = 0; i < max && p[i] != ':' && p[i] != ' '; i++)
+		continue;
+	return i;
+}
+
 static int
 mt(struct mctx *c, size_t ti, size_t pos)
 {
@@ -1303,6 +1320,8 @@ mt(struct mctx *c, size_t ti, size_t pos)
 		return mt(c, ti + 1, pos + u->len);
 	}
 	max = reach(c->reach, type, c->s, pos, c->len);
+	if (type == CAP_USER && c->uaddr)
+		max = vpopuser(c->s + pos, max);
 	min = type == CAP_USER || type == CAP_ANY || type == CAP_OWN ? 0 : 1;
 	if (max < min)
 		return 0;
