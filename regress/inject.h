@@ -75,7 +75,15 @@ inj_render(const struct rule *r, const char *addr, const char *fill,
 				if (buf[n] == ' ' || buf[n] == '\t')
 					buf[n] = '_';
 			break;
-		default:	/* user, any: the client's */
+		case CAP_USER:	/* vpopmail (%A) logs no ":" or blank in it */
+			n = strlen(buf);
+			strlcat(buf, fill, size);
+			for (; r->uaddr && buf[n] != '\0'; n++)
+				if (buf[n] == ':' || buf[n] == ' ' ||
+				    buf[n] == '\t')
+					buf[n] = '_';
+			break;
+		default:	/* any: the client's */
 			strlcat(buf, fill, size);
 			break;
 		}
