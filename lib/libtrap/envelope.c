@@ -1485,18 +1485,38 @@ env_stamped(const char *s, size_t len, struct env *e)
 }
 
 /*
- * A line whose envelope is none of the known ones: the message after
- * the first syslog tag "prog[pid]: " in its first 256 bytes.  The caller
- * gives it a time of its own (e->t); the log host is not known.
+ * Does the word p[0..len) begin a message: does it end with ":" and is
+ * it no "facility.priority:" (busybox, socklog)?
  */
+int
+env_msgword(const char *p, size_t len)
+{
+	struct trap_str	 t;
+
+	t.p = p;
+	t.len = len;
+	return len > 0 && p[len - 1] == ':' && !isfacprio(&t, 1);
+}
+
+/*
+ * A line whose envelope is none of the known ones: the message after
+ * the first syslog tag "prog[pid]: " among its first GUESSWORDS words in
+ * 256 bytes.  A word before it that ends with ":" (but the first) ends
+ * the search: there a message began, whose text may be a client's
+ * (journalctl -o cat writes Postfix's "NOQUEUE: reject: ... helo=<...>"
+ * so).  The caller gives it a time of its own (e->t); the log host is
+ * not known.
+ */
+#define GUESSWORDS	8
 int
 env_guess(const char *s, size_t len, struct env *e)
 {
 	const char	*p = s, *end = s + (len < 256 ? len : 256);
 	struct trap_str	 t;
+	int		 words;
 
 	env_clear(e);
-	while (p < end) {
+	for (words = 0; p < end && words < GUESSWORDS; words++) {
 		if (token(&p, end, &t) == 0 && istag(&t) && t.len > 4 &&
 		    t.p[t.len - 2] == ']' && isdigit((unsigned char)
 		    t.p[t.len - 3])) {
@@ -1504,13 +1524,15 @@ env_guess(const char *s, size_t len, struct env *e)
 			/* A pid, not an address ("unknown[192.0.2.3]:") */
 			if (e->pid.len == 0 || strspn(e->pid.p, "0123456789") <
 			    e->pid.len)
-				continue;
+				return -1;
 			e->msg.p = p;
 			e->msg.len = s + len - p;
 			e->abs = 1;
 			e->guessed = 1;
 			return 0;
 		}
+		if (words > 0 && env_msgword(t.p, t.len))
+			return -1;
 		while (p < end && *p == ' ')
 			p++;
 	}

@@ -209,6 +209,8 @@ struct trap_extract {
 	time_t			 lasttime;	/* of the last recognised line */
 	unsigned long long	 taken;		/* recognised lines so far */
 	int			 guesswarned;	/* an unknown envelope, said */
+	int			 enveloped;	/* a line read in a known one */
+	int			 contwarned;	/* a line without it, said */
 	char			 b64[1024];
 	char			 lower[1024];
 	char			 jmsg[TRAP_LINEMAX];	/* a JSON message decoded */
@@ -2194,7 +2196,7 @@ barerule(struct trap_extract *x, const char *line, size_t len,
     struct env *e, struct match *m)
 {
 	const struct rule	*r = NULL;
-	const char		*p = line;
+	const char		*p = line, *w;
 	const char		*end = line + (len < BAREMAX ? len : BAREMAX);
 	int			 words;
 
@@ -2211,13 +2213,37 @@ barerule(struct trap_extract *x, const char *line, size_t len,
 		env_bare(p, line + len - p, e);
 		if ((r = findrule(x, e, m)) != NULL)
 			break;
-		while (p < end && *p != ' ')
-			p++;
+		for (w = p; p < end && *p != ' '; p++)
+			continue;
+		/* A message began at a word with ":" (but the first). */
+		if (words > 0 && env_msgword(w, p - w))
+			break;
 		while (p < end && *p == ' ')
 			p++;
 	}
 	x->bare = NULL;
 	return r;
+}
+
+/*
+ * A line without a known envelope after lines read in one: the rest of
+ * a message of several lines (journalctl indents it, syslog-ng and
+ * nginx's own file write it as it came), text its client may have
+ * written whole.  Not read; said once per input.
+ */
+static int
+continuation(struct trap_extract *x)
+{
+	if (!x->enveloped)
+		return 0;
+	if (!x->contwarned) {
+		x->contwarned = 1;
+		x->warnings++;
+		trap_warnx("%s:%llu: a line without the envelope of the lines "
+		    "before: not read (part of a message of several lines?)",
+		    x->file, curline(x));
+	}
+	return 1;
 }
 
 /*
@@ -2237,7 +2263,8 @@ bare(struct trap_extract *x, const char *line, size_t len)
 		line = stamp.msg.p;
 		len = stamp.msg.len;
 	}
-	if ((r = barerule(x, line, len, &e, &m)) == NULL)
+	if ((r = barerule(x, line, len, &e, &m)) == NULL ||
+	    (!stamped && continuation(x)))
 		return;
 	if (stamped) {
 		e.guessed = 0;
@@ -2266,7 +2293,9 @@ envelope(const char *line, size_t len, struct env *e)
 {
 	if (env_parse(line, len, e) == 0 || env_prefixed(line, len, e) == 0)
 		return 0;
-	if (env_noguess(line, len))
+	/* No envelope begins with a blank: journalctl's continuation does. */
+	if (env_noguess(line, len) || (len > 0 && (line[0] == ' ' ||
+	    line[0] == '\t')))
 		return NOREAD;
 	return env_guess(line, len, e);
 }
@@ -2304,6 +2333,7 @@ one(struct trap_extract *x, const char *line, size_t len)
 	struct env	 e;
 	struct trap_str	 quoted;
 	struct lastmsg	*l;
+	struct match	 m;
 	int		 r;
 
 	if ((r = envelope(line, len, &e)) != 0) {
@@ -2342,7 +2372,14 @@ one(struct trap_extract *x, const char *line, size_t len)
 		return;
 	}
 	env_unwrap(&e);
+	if (e.guessed && x->enveloped) {
+		if (findrule(x, &e, &m) != NULL)
+			(void)continuation(x);
+		return;
+	}
 	if (recognise(x, &e)) {
+		if (!e.guessed)
+			x->enveloped = 1;
 		if (l != NULL)
 			remember(x, l, &e);
 	} else if (l != NULL)
@@ -2676,6 +2713,8 @@ trap_extract_end(struct trap_extract *x)
 	x->now = 0;
 	x->lasttime = 0;
 	x->guesswarned = 0;
+	x->enveloped = 0;
+	x->contwarned = 0;
 }
 
 unsigned long long
