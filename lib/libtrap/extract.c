@@ -432,11 +432,19 @@ slot_set(struct slot *s, const struct trap_attempt *a)
 	s->a = n;
 }
 
-/* A held-back slot is decided: its connection no longer waits on it. */
+/*
+ * A held-back slot is decided: its connection no longer waits on it.  A
+ * weak attempt that named no client and no user is nothing.
+ */
 static void
 unhold(struct slot *s)
 {
-	if (s->conn != NULL && s->state == SLOT_PENDING)
+	if (s->state == SLOT_PENDING && s->a.addr[0] == '\0' &&
+	    s->a.rdns.len == 0 && s->a.user.len == 0) {
+		if (s->conn != NULL)
+			s->conn->state = CONN_COUNTED;
+		s->state = SLOT_DEAD;
+	} else if (s->conn != NULL && s->state == SLOT_PENDING)
 		s->conn->state = CONN_COUNTED;
 	else if (s->conn != NULL && s->state == SLOT_HOLD) {
 		/* The queue's head is its connection's first. */
@@ -550,7 +558,9 @@ conn_decide(struct trap_extract *x, struct conn *c)
 		/* Its connection's address, learnt since. */
 		if (s->a.addr[0] == '\0')
 			memcpy(s->a.addr, c->addr, sizeof(s->a.addr));
-		s->state = SLOT_READY;
+		/* Weak lines that named no client and no user: nothing. */
+		s->state = s->a.addr[0] == '\0' && s->a.rdns.len == 0 &&
+		    s->a.user.len == 0 ? SLOT_DEAD : SLOT_READY;
 		s->conn = NULL;
 		c->state = CONN_COUNTED;
 	}
@@ -740,6 +750,24 @@ countsession(const struct env *e, const struct match *m, struct trap_str *id)
 	return 1;
 }
 
+/*
+ * The program whose process IDs a pid join keys by: the tag's name less
+ * a "(pam_unix)" suffix, OpenSSH's sshd-session and sshd-auth (9.8 on)
+ * as sshd, whose listener logs a session's end by its pid.  Another
+ * program's process of the same ID (sudo's PAM line, then sshd's close)
+ * is another connection.
+ */
+static void
+pidprog(const struct env *e, char key[KEYMAX], size_t *off)
+{
+	size_t	 n = proglen(e);
+
+	if ((n == 12 && memcmp(e->prog.p, "sshd-session", 12) == 0) ||
+	    (n == 9 && memcmp(e->prog.p, "sshd-auth", 9) == 0))
+		n = 4;
+	appendkey(key, off, e->prog.p, n);
+}
+
 /* The connection a line belongs to: 1 (or LOOSE), 0 if it has none. */
 static int
 connkey(const struct env *e, const struct rule *r, const struct match *m,
@@ -751,6 +779,7 @@ connkey(const struct env *e, const struct rule *r, const struct match *m,
 	appendkey(key, &off, e->host.p, e->host.len);
 	switch (r->join) {
 	case JOIN_PID:
+		pidprog(e, key, &off);
 		/* A process ID in the text: another process's line of it. */
 		if (m->have[CAP_KEY]) {
 			appendkey(key, &off, "p", 1);
