@@ -977,6 +977,11 @@ connect(struct conn *c, const struct trap_attempt *a)
 	}
 }
 
+/*
+ * Base64 s[0..len) decoded into dst: its length, or -1 if it is none as
+ * an encoder writes it (a length of 4n+1, bits left over, text after the
+ * padding): a name in clear such as "admin" is not taken for one.
+ */
 static size_t
 b64decode(const char *s, size_t len, char *dst, size_t dstlen)
 {
@@ -984,7 +989,7 @@ b64decode(const char *s, size_t len, char *dst, size_t dstlen)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const char	*c;
 	unsigned int	 acc = 0;
-	size_t		 i, n = 0, bits = 0;
+	size_t		 i, j, n = 0, bits = 0;
 
 	for (i = 0; i < len && s[i] != '='; i++) {
 		if ((c = strchr(tab, s[i])) == NULL || *c == '\0')
@@ -998,6 +1003,11 @@ b64decode(const char *s, size_t len, char *dst, size_t dstlen)
 			dst[n++] = (acc >> bits) & 0xff;
 		}
 	}
+	for (j = i; j < len && s[j] == '='; j++)
+		continue;
+	if (i % 4 == 1 || (acc & ((1U << bits) - 1)) != 0 || j != len ||
+	    j - i > 2)
+		return (size_t)-1;
 	return n;
 }
 
