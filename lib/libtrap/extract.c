@@ -884,11 +884,15 @@ nextkind(struct conn *c, const struct trap_attempt *a)
 		c->nextkind = a->kind + 1;
 }
 
-/* The plain attempt a of c: the kind its weak lines before told, if any. */
+/*
+ * The plain attempt a of c, or the first weak line of its next try: the
+ * kind its weak lines before told, if any.
+ */
 static void
 nextapply(struct conn *c, struct trap_attempt *a)
 {
-	if (c->state == CONN_STRONG && a->kind == KIND_FAIL &&
+	if ((c->state == CONN_STRONG || c->state == CONN_NONE) &&
+	    a->kind == KIND_FAIL &&
 	    c->nextkind != 0 && (c->nextuser == 0 || (a->user.len > 0 &&
 	    trap_hash_sum(a->user.p, a->user.len) == c->nextuser)))
 		a->kind = c->nextkind - 1;
@@ -905,6 +909,7 @@ weak(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
 	conn_share(x, c, a);
 	switch (c->state) {
 	case CONN_NONE:
+		nextapply(c, a);
 		c->slot = enqueue(x, a, 1, SLOT_PENDING);
 		qslot(x, c->slot)->conn = c;
 		c->state = CONN_PENDING;
@@ -937,6 +942,35 @@ weak(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
 	}
 }
 
+/*
+ * The length of u less the "..." with which Dovecot cuts a long name:
+ * to 61 bytes in its auth lines (auth-request.c MAX_LOG_USERNAME_LEN,
+ * 64 with the dots), to 77 in its login lines (str_sanitize(, 80)).
+ */
+static size_t
+uncut(const struct trap_str *u)
+{
+	if (u->len >= 64 && memcmp(u->p + u->len - 3, "...", 3) == 0)
+		return u->len - 3;
+	return u->len;
+}
+
+/*
+ * The same user, but for case (Dovecot lower-cases it by default), or
+ * the one cut short of the other?
+ */
+static int
+sameuser(const struct trap_str *a, const struct trap_str *b)
+{
+	size_t	 la = uncut(a), lb = uncut(b);
+
+	if (la == a->len && lb == b->len)
+		return a->len == b->len && strncasecmp(a->p, b->p, a->len) == 0;
+	if ((la == a->len && a->len <= lb) || (lb == b->len && b->len <= la))
+		return 0;	/* the whole name is no longer than the cut */
+	return strncasecmp(a->p, b->p, la < lb ? la : lb) == 0;
+}
+
 static void
 strong(struct trap_extract *x, struct conn *c, struct trap_attempt *a,
     long long count, int waitname)
@@ -947,7 +981,9 @@ strong(struct trap_extract *x, struct conn *c, struct trap_attempt *a,
 	nextapply(c, a);
 	if (c->state == CONN_PENDING) {
 		s = qslot(x, c->slot);
-		if (a->kind == KIND_FAIL)
+		/* The kind its weak lines told, if they name its user. */
+		if (a->kind == KIND_FAIL && (a->user.len == 0 ||
+		    s->a.user.len == 0 || sameuser(&a->user, &s->a.user)))
 			a->kind = s->a.kind;
 		if (a->user.len == 0)
 			a->user = s->a.user;
@@ -1224,35 +1260,6 @@ lastword(struct trap_extract *x, struct conn *c,
 		return 1;
 	conn_reopen(c);
 	return 0;
-}
-
-/*
- * The length of u less the "..." with which Dovecot cuts a long name:
- * to 61 bytes in its auth lines (auth-request.c MAX_LOG_USERNAME_LEN,
- * 64 with the dots), to 77 in its login lines (str_sanitize(, 80)).
- */
-static size_t
-uncut(const struct trap_str *u)
-{
-	if (u->len >= 64 && memcmp(u->p + u->len - 3, "...", 3) == 0)
-		return u->len - 3;
-	return u->len;
-}
-
-/*
- * The same user, but for case (Dovecot lower-cases it by default), or
- * the one cut short of the other?
- */
-static int
-sameuser(const struct trap_str *a, const struct trap_str *b)
-{
-	size_t	 la = uncut(a), lb = uncut(b);
-
-	if (la == a->len && lb == b->len)
-		return a->len == b->len && strncasecmp(a->p, b->p, a->len) == 0;
-	if ((la == a->len && a->len <= lb) || (lb == b->len && b->len <= la))
-		return 0;	/* the whole name is no longer than the cut */
-	return strncasecmp(a->p, b->p, la < lb ? la : lb) == 0;
 }
 
 /* Is c a user join's connection of session id (its key's last part)? */
@@ -1797,8 +1804,17 @@ weak_line(struct trap_extract *x, const struct env *e, const struct rule *r,
 	if (lastword(x, c, a))
 		return;
 	conn_again(x, c, a);
-	if (r->eachtry)
+	/* A loose line is a try of its own already. */
+	if (r->eachtry && !loose)
 		another_try(x, e, c, a);
+	else if (c->state == CONN_PENDING && c->tried &&
+	    c->tryslot == c->slot && a->user.len == 0 &&
+	    a->addr[0] == '\0' && a->rdns.len == 0) {
+		/* A line of a kind alone, after a try line: of the next try
+		 * (vsftpd's "check pass" before its own), its kind. */
+		nextkind(c, a);
+		return;
+	}
 	/* Decided, a user join's connection: this is another try. */
 	if (r->join == JOIN_USER && (c->state == CONN_STRONG ||
 	    c->state == CONN_COUNTED))
@@ -1815,7 +1831,8 @@ weak_line(struct trap_extract *x, const struct env *e, const struct rule *r,
 		c->tried = 1;
 		c->tryslot = c->slot;
 	}
-	if (r->join == JOIN_PID)
+	/* A try line is its process's own (vsftpd's PAM lines are). */
+	if (r->join == JOIN_PID && !r->eachtry)
 		orphan(x, e, c, a, loose);
 	else
 		c->nonweak = 1;
