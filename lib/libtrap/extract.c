@@ -209,7 +209,7 @@ struct trap_extract {
 	time_t			 lasttime;	/* of the last recognised line */
 	unsigned long long	 taken;		/* recognised lines so far */
 	int			 guesswarned;	/* an unknown envelope, said */
-	int			 enveloped;	/* a line read in a known one */
+	unsigned long long	 nenv, nbare;	/* lines read with, without one */
 	int			 contwarned;	/* a line without it, said */
 	char			 b64[1024];
 	char			 lower[1024];
@@ -2282,15 +2282,18 @@ barerule(struct trap_extract *x, const char *line, size_t len,
 }
 
 /*
- * A line without a known envelope after lines read in one: the rest of
- * a message of several lines (journalctl indents it, syslog-ng and
- * nginx's own file write it as it came), text its client may have
- * written whole.  Not read; said once per input.
+ * A line without a known envelope where most lines read so far had one:
+ * the rest of a message of several lines (journalctl indents it,
+ * syslog-ng and nginx's own file write it as it came), text its client
+ * may have written whole.  Not read; said once per input.  By the most,
+ * not by any: a line of a client's own making with an envelope (sshd -e
+ * writes a client's newline as it came) must not stop the reading of a
+ * file of lines without one.
  */
 static int
 continuation(struct trap_extract *x)
 {
-	if (!x->enveloped)
+	if (x->nenv <= x->nbare)
 		return 0;
 	if (!x->contwarned) {
 		x->contwarned = 1;
@@ -2322,6 +2325,8 @@ bare(struct trap_extract *x, const char *line, size_t len)
 	if ((r = barerule(x, line, len, &e, &m)) == NULL ||
 	    (!stamped && continuation(x)))
 		return;
+	if (!stamped)
+		x->nbare++;
 	if (stamped) {
 		e.guessed = 0;
 		e.abs = stamp.abs;
@@ -2428,14 +2433,16 @@ one(struct trap_extract *x, const char *line, size_t len)
 		return;
 	}
 	env_unwrap(&e);
-	if (e.guessed && x->enveloped) {
+	if (e.guessed && x->nenv > x->nbare) {
 		if (findrule(x, &e, &m) != NULL)
 			(void)continuation(x);
 		return;
 	}
 	if (recognise(x, &e)) {
-		if (!e.guessed)
-			x->enveloped = 1;
+		if (e.guessed)
+			x->nbare++;
+		else
+			x->nenv++;
 		if (l != NULL)
 			remember(x, l, &e);
 	} else if (l != NULL)
@@ -2769,7 +2776,7 @@ trap_extract_end(struct trap_extract *x)
 	x->now = 0;
 	x->lasttime = 0;
 	x->guesswarned = 0;
-	x->enveloped = 0;
+	x->nenv = x->nbare = 0;
 	x->contwarned = 0;
 }
 
