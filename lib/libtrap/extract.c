@@ -97,6 +97,9 @@ struct conn {
 	time_t			 closed;	/* when, if CONN_CLOSED */
 	unsigned long long	 closedseq;	/* x->taken then */
 	int			 state;
+	/* The pending attempt (at slot) has a line of a "try" join. */
+	int			 tried;
+	unsigned long long	 tryslot;
 	unsigned long long	 slot;		/* queue position if pending */
 	unsigned int		 held;		/* attempts waiting (HOLD) */
 	unsigned int		 nweak;		/* weak lines in the pending one */
@@ -113,11 +116,8 @@ struct conn {
 	 * + 1 (0: nothing), and of whom (trap_hash_sum() of the user, 0
 	 * for none). */
 	int			 nextkind;
-	uint64_t		 nextuser;
-	/* The pending attempt (at slot) has a line of a "try" join. */
-	int			 tried;
-	unsigned long long	 tryslot;
 	int			 userjoin;	/* each weak line a try */
+	uint64_t		 nextuser;
 	/* A user join's last line: its %w (Dovecot's passdb) hashed, and
 	 * its time: the next passdb's line of one request is no new try. */
 	uint64_t		 passdb;
@@ -760,12 +760,17 @@ countsession(const struct env *e, const struct match *m, struct trap_str *id)
 static void
 pidprog(const struct env *e, char key[KEYMAX], size_t *off)
 {
+	char	 buf[64];
 	size_t	 n = proglen(e);
 
 	if ((n == 12 && memcmp(e->prog.p, "sshd-session", 12) == 0) ||
 	    (n == 9 && memcmp(e->prog.p, "sshd-auth", 9) == 0))
 		n = 4;
-	appendkey(key, off, e->prog.p, n);
+	if (n > sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	buf[0] = 'p';		/* one part: a connection is its memory */
+	memcpy(buf + 1, e->prog.p, n);
+	appendkey(key, off, buf, n + 1);
 }
 
 /* The connection a line belongs to: 1 (or LOOSE), 0 if it has none. */
@@ -779,17 +784,16 @@ connkey(const struct env *e, const struct rule *r, const struct match *m,
 	appendkey(key, &off, e->host.p, e->host.len);
 	switch (r->join) {
 	case JOIN_PID:
-		pidprog(e, key, &off);
 		/* A process ID in the text: another process's line of it. */
 		if (m->have[CAP_KEY]) {
-			appendkey(key, &off, "p", 1);
+			pidprog(e, key, &off);
 			appendkey(key, &off, m->cap[CAP_KEY].p,
 			    m->cap[CAP_KEY].len);
 			return 1;
 		}
 		if (e->pid.len == 0)
 			return noidkey(e, m, a, key, off);
-		appendkey(key, &off, "p", 1);
+		pidprog(e, key, &off);
 		appendkey(key, &off, e->pid.p, e->pid.len);
 		return 1;
 	case JOIN_KEY:
