@@ -210,6 +210,7 @@ struct trap_extract {
 	unsigned long long	 taken;		/* recognised lines so far */
 	int			 guesswarned;	/* an unknown envelope, said */
 	unsigned long long	 nenv, nbare;	/* lines read with, without one */
+	uint64_t		 filehash;	/* of the file they count */
 	int			 contwarned;	/* a line without it, said */
 	char			 b64[1024];
 	char			 lower[1024];
@@ -439,6 +440,9 @@ slot_set(struct slot *s, const struct trap_attempt *a)
 static void
 unhold(struct slot *s)
 {
+	if (s->state == SLOT_PENDING && s->conn != NULL &&
+	    s->a.addr[0] == '\0')
+		memcpy(s->a.addr, s->conn->addr, sizeof(s->a.addr));
 	if (s->state == SLOT_PENDING && s->a.addr[0] == '\0' &&
 	    s->a.rdns.len == 0 && s->a.user.len == 0) {
 		if (s->conn != NULL)
@@ -1046,7 +1050,7 @@ b64decode(const char *s, size_t len, char *dst, size_t dstlen)
 	for (j = i; j < len && s[j] == '='; j++)
 		continue;
 	if (i % 4 == 1 || (acc & ((1U << bits) - 1)) != 0 || j != len ||
-	    j - i > 2)
+	    (j > i && j - i != 4 - i % 4))
 		return (size_t)-1;
 	return n;
 }
@@ -1791,8 +1795,9 @@ nextpassdb(struct conn *c, const struct match *m,
  * A weak line (rule event nouser?, badpass?, fail?) of the connection
  * keyed by key; loose: a line with no pid and no port, another try each,
  * in a connection of its own, counted unless the program's plain attempt
- * for its address takes it (orphan()): the PAM line before util-linux
- * login's own, or ProFTPD's, of sessions from one address at once.
+ * for its address or host name takes it (orphan()): the PAM line before
+ * util-linux login's own, or ProFTPD's, of sessions from one address at
+ * once.  A try line with a pid is its process's own, no orphan.
  */
 static void
 weak_line(struct trap_extract *x, const struct env *e, const struct rule *r,
@@ -1814,8 +1819,10 @@ weak_line(struct trap_extract *x, const struct env *e, const struct rule *r,
 	else if (c->state == CONN_PENDING && c->tried &&
 	    c->tryslot == c->slot && a->user.len == 0 &&
 	    a->addr[0] == '\0' && a->rdns.len == 0) {
-		/* A line of a kind alone, after a try line: of the next try
-		 * (vsftpd's "check pass" before its own), its kind. */
+		/*
+		 * A line of a kind alone, after a try line: of the next try
+		 * (vsftpd's "check pass" before its own), its kind.
+		 */
 		nextkind(c, a);
 		return;
 	}
@@ -1835,8 +1842,9 @@ weak_line(struct trap_extract *x, const struct env *e, const struct rule *r,
 		c->tried = 1;
 		c->tryslot = c->slot;
 	}
-	/* A try line is its process's own (vsftpd's PAM lines are). */
-	if (r->join == JOIN_PID && !r->eachtry)
+	/* A try line is its process's own (vsftpd's PAM lines are), but
+	 * a loose one is a lone line for its program's attempt to take. */
+	if (r->join == JOIN_PID && (!r->eachtry || loose))
 		orphan(x, e, c, a, loose);
 	else
 		c->nonweak = 1;
@@ -2246,6 +2254,20 @@ recognise(struct trap_extract *x, const struct env *e)
 
 static void	 catchup(struct trap_extract *, const char *);
 
+/* Is p[0..len) a tag without a process ID: "prog:", "postfix/smtpd:"? */
+static int
+pidlesstag(const char *p, size_t len)
+{
+	size_t	 i;
+
+	if (len < 2)
+		return 0;
+	for (i = 0; i < len - 1; i++)
+		if (!isalnum((unsigned char)p[i]) && strchr("_./-", p[i]) == NULL)
+			return 0;
+	return 1;
+}
+
 /*
  * A line with no envelope or tag known: the first rule that reads a
  * message there, from its start or from one of its first words (an
@@ -2258,7 +2280,7 @@ barerule(struct trap_extract *x, const char *line, size_t len,
 	const struct rule	*r = NULL;
 	const char		*p = line, *w;
 	const char		*end = line + (len < BAREMAX ? len : BAREMAX);
-	int			 words;
+	int			 words, tagged = 0;
 
 	/* Each rule's literal is looked for once, when first needed. */
 	if (x->nanchors != ruleset_count(x->rules)) {
@@ -2275,8 +2297,12 @@ barerule(struct trap_extract *x, const char *line, size_t len,
 			break;
 		for (w = p; p < end && *p != ' '; p++)
 			continue;
-		/* A message began at a word with ":" (but the first). */
-		if (words > 0 && env_msgword(w, p - w))
+		/*
+		 * A message began at a word with ":" (but the first, and
+		 * one tag without a process ID, "login:", before it).
+		 */
+		if (words > 0 && env_msgword(w, p - w) &&
+		    (tagged++ || !pidlesstag(w, p - w)))
 			break;
 		while (p < end && *p == ' ')
 			p++;
@@ -2406,6 +2432,12 @@ one(struct trap_extract *x, const char *line, size_t len)
 			bare(x, line, len);
 		return;
 	}
+	if (e.guessed && x->nenv > x->nbare) {
+		/* Recognised, or a repeat: a continuation, not read. */
+		if (findrule(x, &e, &m) != NULL)
+			(void)continuation(x);
+		return;
+	}
 	if (e.escaped)
 		unescape(x, &e);
 	quoted.p = NULL;
@@ -2437,11 +2469,6 @@ one(struct trap_extract *x, const char *line, size_t len)
 		return;
 	}
 	env_unwrap(&e);
-	if (e.guessed && x->nenv > x->nbare) {
-		if (findrule(x, &e, &m) != NULL)
-			(void)continuation(x);
-		return;
-	}
 	if (recognise(x, &e)) {
 		if (e.guessed)
 			x->nbare++;
@@ -2453,11 +2480,31 @@ one(struct trap_extract *x, const char *line, size_t len)
 		forget(x, l);
 }
 
+/*
+ * The file of the lines that follow: its own count of lines with and
+ * without an envelope (continuation()), also where one extractor reads
+ * several files at once (trapextract -f, traplogd).
+ */
+static void
+setfile(struct trap_extract *x, const char *file)
+{
+	uint64_t	 h;
+
+	/* By its name: traplogd gives every file's in one buffer. */
+	h = trap_hash_sum(file, strlen(file)) | 1;
+	if (h != x->filehash) {
+		x->filehash = h;
+		x->nenv = x->nbare = 0;
+		x->contwarned = 0;
+	}
+	x->file = file;
+}
+
 void
 trap_extract_line(struct trap_extract *x, const char *line, size_t len,
     const char *file, unsigned long long lineno)
 {
-	x->file = file;
+	setfile(x, file);
 	x->lineno = lineno;
 	x->lazy = 0;
 	x->lines++;
@@ -2603,7 +2650,7 @@ candidates(struct trap_extract *x, const char *buf, size_t len,
 	const char	*p, *end = buf + len, *nl;
 	size_t		 i;
 
-	x->file = file;
+	setfile(x, file);
 	x->lines += n;
 	x->cntp = buf;
 	x->cntline = first;
@@ -2782,6 +2829,7 @@ trap_extract_end(struct trap_extract *x)
 	x->guesswarned = 0;
 	x->nenv = x->nbare = 0;
 	x->contwarned = 0;
+	x->filehash = 0;
 }
 
 unsigned long long
