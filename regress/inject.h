@@ -51,6 +51,9 @@ inj_render(const struct rule *r, const char *addr, const char *fill,
 		case CAP_HOST:
 			strlcat(buf, "host.example", size);
 			break;
+		case CAP_PASSED:
+			strlcat(buf, "0", size);
+			break;
 		case CAP_COUNT:
 			strlcat(buf, "1", size);
 			break;

@@ -1196,6 +1196,14 @@ attempt_make(struct trap_extract *x, const struct env *e,
 		if ((*count = strtonum(buf, 0, MAXCOUNT, NULL) - r->lcount) <= 0)
 			return -1;
 	}
+	if (m->have[CAP_PASSED]) {
+		/* %s: those that passed were no refused password */
+		n = cap[CAP_PASSED].len < 16 ? cap[CAP_PASSED].len : 15;
+		memcpy(buf, cap[CAP_PASSED].p, n);
+		buf[n] = '\0';
+		if ((*count -= strtonum(buf, 0, MAXCOUNT, NULL)) <= 0)
+			return -1;
+	}
 	*count *= e->repeat;
 	if (*count > MAXCOUNT)
 		*count = MAXCOUNT;

@@ -88,10 +88,10 @@ struct mctx {
  * line that differ in one of these make it ambiguous.
  */
 static const int daemoncaps[] = {
-	CAP_ADDR, CAP_HOST, CAP_RHOST, CAP_KEY, CAP_COUNT, CAP_SVC
+	CAP_ADDR, CAP_HOST, CAP_RHOST, CAP_KEY, CAP_COUNT, CAP_SVC, CAP_PASSED
 };
 
-static const char capchars[] = "ubahrckSnw*.AC";
+static const char capchars[] = "ubahrckSnw*.ACs";
 
 /*
  * Where a capture of this type is kept: a %A's is the address's, a %C's
@@ -768,6 +768,7 @@ extent(int type, const char *s, size_t pos, size_t len)
 		return i - pos;
 	case CAP_COUNT:
 	case CAP_LCOUNT:
+	case CAP_PASSED:
 	case CAP_NUM:
 		cl = C_NUM;
 		break;
@@ -839,6 +840,7 @@ canhold(int type, int c)
 		return (cclass[c] & C_ADDR) || c == '_';
 	case CAP_COUNT:
 	case CAP_LCOUNT:
+	case CAP_PASSED:
 	case CAP_NUM:
 		return cclass[c] & C_NUM;
 	case CAP_SVC:

@@ -24,6 +24,7 @@ enum cap {
 	CAP_KEY, CAP_SVC, CAP_NUM, CAP_WORD, CAP_ANY, CAP_OWN,
 	CAP_UADDR,		/* %A: read as, and kept in, CAP_ADDR */
 	CAP_LCOUNT,		/* %C: kept in CAP_COUNT, one attempt less */
+	CAP_PASSED,		/* %s: attempts that passed, taken off */
 	NCAPS,
 	TOK_LIT = NCAPS
 };
