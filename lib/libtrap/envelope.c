@@ -889,6 +889,14 @@ isohost(const char *p, const char *end, struct env *e)
 		e->msg.len = end - q;
 		return;
 	}
+	/* ProFTPD's SystemLog with LogOptions -Hostname: no host. */
+	q = p;
+	if (token(&q, end, &t) == 0 && proftpdtag(&t)) {
+		settag(e, &t);
+		e->msg.p = q;
+		e->msg.len = end - q;
+		return;
+	}
 	untagged(p, end, e);
 }
 
