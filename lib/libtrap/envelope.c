@@ -1506,6 +1506,20 @@ env_msgword(const char *p, size_t len)
 	return len > 0 && p[len - 1] == ':' && !isfacprio(&t, 1);
 }
 
+/* Is p[0..len) a tag without a process ID: "prog:", "postfix/smtpd:"? */
+int
+env_pidlesstag(const char *p, size_t len)
+{
+	size_t	 i;
+
+	if (len < 2 || p[len - 1] != ':')
+		return 0;
+	for (i = 0; i < len - 1; i++)
+		if (!isalnum((unsigned char)p[i]) && strchr("_./-", p[i]) == NULL)
+			return 0;
+	return 1;
+}
+
 /*
  * A line whose envelope is none of the known ones: the message after
  * the first syslog tag "prog[pid]: " among its first GUESSWORDS words in

@@ -1140,6 +1140,18 @@ identless(struct trap_str *rdns, const struct trap_str *host)
 	}
 }
 
+/* A count captured (%c, %C, %s): 0 if it is none below MAXCOUNT. */
+static long long
+capnum(const struct trap_str *c)
+{
+	char	 buf[16];
+	size_t	 n = c->len < sizeof(buf) ? c->len : sizeof(buf) - 1;
+
+	memcpy(buf, c->p, n);
+	buf[n] = '\0';
+	return strtonum(buf, 0, MAXCOUNT, NULL);
+}
+
 /*
  * The attempt of a match at time t, and how many it stands for; -1 if
  * the line is to be dropped (an address that is none, a count of 0).
@@ -1188,22 +1200,14 @@ attempt_make(struct trap_extract *x, const struct env *e,
 	if (a->rdns.len > 0 && nohost(&a->rdns, a->addr))
 		a->rdns.len = 0;
 	*count = 1;
-	if (m->have[CAP_COUNT]) {
-		n = cap[CAP_COUNT].len < 16 ? cap[CAP_COUNT].len : 15;
-		memcpy(buf, cap[CAP_COUNT].p, n);
-		buf[n] = '\0';
-		/* %C: the last of them did not finish, and is none */
-		if ((*count = strtonum(buf, 0, MAXCOUNT, NULL) - r->lcount) <= 0)
-			return -1;
-	}
-	if (m->have[CAP_PASSED]) {
-		/* %s: those that passed were no refused password */
-		n = cap[CAP_PASSED].len < 16 ? cap[CAP_PASSED].len : 15;
-		memcpy(buf, cap[CAP_PASSED].p, n);
-		buf[n] = '\0';
-		if ((*count -= strtonum(buf, 0, MAXCOUNT, NULL)) <= 0)
-			return -1;
-	}
+	/* %C: the last of them did not finish, and is none */
+	if (m->have[CAP_COUNT])
+		*count = capnum(&cap[CAP_COUNT]) - r->lcount;
+	/* %s: those that passed were no refused password */
+	if (m->have[CAP_PASSED])
+		*count -= capnum(&cap[CAP_PASSED]);
+	if (*count <= 0)
+		return -1;
 	*count *= e->repeat;
 	if (*count > MAXCOUNT)
 		*count = MAXCOUNT;
@@ -2262,20 +2266,6 @@ recognise(struct trap_extract *x, const struct env *e)
 
 static void	 catchup(struct trap_extract *, const char *);
 
-/* Is p[0..len) a tag without a process ID: "prog:", "postfix/smtpd:"? */
-static int
-pidlesstag(const char *p, size_t len)
-{
-	size_t	 i;
-
-	if (len < 2)
-		return 0;
-	for (i = 0; i < len - 1; i++)
-		if (!isalnum((unsigned char)p[i]) && strchr("_./-", p[i]) == NULL)
-			return 0;
-	return 1;
-}
-
 /*
  * A line with no envelope or tag known: the first rule that reads a
  * message there, from its start or from one of its first words (an
@@ -2310,7 +2300,7 @@ barerule(struct trap_extract *x, const char *line, size_t len,
 		 * one tag without a process ID, "login:", before it).
 		 */
 		if (words > 0 && env_msgword(w, p - w) &&
-		    (tagged++ || !pidlesstag(w, p - w)))
+		    (tagged++ || !env_pidlesstag(w, p - w)))
 			break;
 		while (p < end && *p == ' ')
 			p++;
