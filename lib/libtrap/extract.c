@@ -1266,6 +1266,32 @@ conn_again(struct trap_extract *x, struct conn *c,
 	conn_reopen(c);
 }
 
+/*
+ * The connection goes on with another user (a "next" line): its pending
+ * weak attempt is counted, as at a close, and its later lines begin
+ * afresh, with the address of this line or the one it had.
+ */
+static void
+conn_next(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
+{
+	char	 addr[sizeof(c->addr)];
+
+	if (c->state == CONN_CLOSED)
+		conn_reopen(c);
+	if (c->state == CONN_PENDING) {
+		a->kind = KIND_FAIL;	/* says nothing of the kind */
+		weak(x, c, a);		/* only its address, if none */
+	}
+	conn_decide(x, c);
+	memcpy(addr, c->addr, sizeof(addr));
+	conn_reopen(c);
+	c->nonweak = 1;
+	if (a->addr[0] != '\0' || a->rdns.len > 0)
+		connect(c, a);
+	else
+		memcpy(c->addr, addr, sizeof(c->addr));
+}
+
 /* Is a weak line of a closed connection its last word (else: reopen)? */
 static int
 lastword(struct trap_extract *x, struct conn *c,
@@ -1915,6 +1941,10 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		connect(c, a);
 		if (c->held > 0 && c->addr[0] != '\0')
 			release(x, c);
+		break;
+	case EV_NEXT:
+		if ((c = conn_get(x, key, 0)) != NULL)
+			conn_next(x, c, a);
 		break;
 	case EV_CLOSE:
 		if ((c = conn_get(x, key, 0)) == NULL)

@@ -306,7 +306,7 @@ parse_event(struct rule *r, const char *s, size_t len)
 {
 	int	 weak = 0, k;
 
-	r->kind = KIND_NKINDS;		/* none, for connect and close */
+	r->kind = KIND_NKINDS;	/* none, for connect, next and close */
 	if (len == 7 && memcmp(s, "connect", 7) == 0) {
 		r->event = EV_CONNECT;
 		return 0;
@@ -318,6 +318,10 @@ parse_event(struct rule *r, const char *s, size_t len)
 	}
 	if (len == 5 && memcmp(s, "close", 5) == 0) {
 		r->event = EV_CLOSE;
+		return 0;
+	}
+	if (len == 4 && memcmp(s, "next", 4) == 0) {
+		r->event = EV_NEXT;
 		return 0;
 	}
 	if (len == 4 && memcmp(s, "none", 4) == 0) {

@@ -29,7 +29,7 @@ enum cap {
 	TOK_LIT = NCAPS
 };
 
-enum event { EV_ATTEMPT, EV_WEAK, EV_CONNECT, EV_CLOSE, EV_NONE };
+enum event { EV_ATTEMPT, EV_WEAK, EV_CONNECT, EV_NEXT, EV_CLOSE, EV_NONE };
 enum join { JOIN_NONE, JOIN_PID, JOIN_KEY, JOIN_USER, JOIN_ADDR };
 
 struct ptok {
