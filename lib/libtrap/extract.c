@@ -1010,6 +1010,31 @@ strong(struct trap_extract *x, struct conn *c, struct trap_attempt *a,
 		put(x, a, count);
 }
 
+/*
+ * The login a of c's client succeeded: c's pending weak lines were the
+ * login's own (pam_unix's "authentication failure" from a module that
+ * was sufficient, in a stack another module passed, as pam_sss's or an
+ * OTP's), and the weak lines after it are no guesses.  A login from
+ * another address is another connection's, the process ID used again.
+ */
+static void
+conn_passed(struct trap_extract *x, struct conn *c,
+    const struct trap_attempt *a)
+{
+	struct slot	*s;
+	const char	*addr;
+
+	if (c->state != CONN_PENDING)
+		return;
+	s = qslot(x, c->slot);
+	addr = s->a.addr[0] != '\0' ? s->a.addr : c->addr;
+	if (a->addr[0] == '\0' || strcmp(addr, a->addr) != 0)
+		return;
+	s->state = SLOT_DEAD;
+	s->conn = NULL;
+	c->state = CONN_STRONG;
+}
+
 static void
 connect(struct conn *c, const struct trap_attempt *a)
 {
@@ -1906,6 +1931,8 @@ attempt_join(struct trap_extract *x, const struct env *e,
 	int		 keyed;
 
 	if ((keyed = connkey(e, r, m, a, key)) == 0) {
+		if (a->kind == KIND_LOGIN && !x->logins)
+			return;
 		if (r->join == JOIN_ADDR && r->event == EV_ATTEMPT &&
 		    userwaits(x, e, a))
 			addr_join(x, e, a);
@@ -1922,15 +1949,19 @@ attempt_join(struct trap_extract *x, const struct env *e,
 	}
 	if (a->kind == KIND_LOGIN) {
 		/*
-		 * Its connection's address, if it has none; nothing more:
-		 * the connection is left as it is, so that -L only adds
-		 * records (a later process of the same ID must not take
-		 * this client's address).
+		 * Its connection's address, if it has none, and its weak
+		 * lines are the login's; nothing more: the connection is
+		 * left as it is, so that -L only adds records (a later
+		 * process of the same ID must not take this client's
+		 * address).
 		 */
 		if ((c = conn_get(x, key, 0)) != NULL &&
-		    c->state != CONN_CLOSED)
+		    c->state != CONN_CLOSED) {
+			conn_passed(x, c, a);
 			conn_lend(c, a);
-		put(x, a, count);
+		}
+		if (x->logins)
+			put(x, a, count);
 		return;
 	}
 	switch (r->event) {
@@ -2097,13 +2128,15 @@ remember(struct trap_extract *x, struct lastmsg *l, const struct env *e)
 /*
  * Is rule r in use: without -R the rules of unknown recipients make no
  * record and their connect lines are not needed; with it, the rules of
- * failed logins make none.  Successful logins only with -L.
+ * failed logins make none.  Successful logins make records only
+ * with -L, but those of a connection end its weak lines all the same.
  */
 static int
 wanted(const struct trap_extract *x, const struct rule *r)
 {
 	if (r->kind == KIND_LOGIN)
-		return x->logins && !x->rcpt;
+		return !x->rcpt && (x->logins || r->join == JOIN_PID ||
+		    r->join == JOIN_KEY);
 	if ((r->event == EV_ATTEMPT || r->event == EV_WEAK) &&
 	    (r->kind == KIND_RCPT) != x->rcpt)
 		return 0;
