@@ -2597,7 +2597,7 @@ scan_make(struct trap_extract *x, const char *sample, size_t len)
 	scan_add(x->scan, "Last message '", 14, 0);
 	for (i = 0; i < ruleset_count(x->rules); i++) {
 		r = ruleset_rule(x->rules, i);
-		if (!wanted(x, r) || r->event == EV_NONE)
+		if (!wanted(x, r))
 			continue;
 		scan_add(x->scan, r->anchor, r->anchorlen, r->anchorti == 0);
 	}
