@@ -1014,8 +1014,10 @@ strong(struct trap_extract *x, struct conn *c, struct trap_attempt *a,
  * The login a of c's client succeeded: c's pending weak lines were the
  * login's own (pam_unix's "authentication failure" from a module that
  * was sufficient, in a stack another module passed, as pam_sss's or an
- * OTP's), and the weak lines after it are no guesses.  A login from
- * another address is another connection's, the process ID used again.
+ * OTP's), and the weak lines after it are no guesses.  Not a try line,
+ * written when the whole stack failed; a login from another address,
+ * or of another user, is another connection's, the process ID used
+ * again.
  */
 static void
 conn_passed(struct trap_extract *x, struct conn *c,
@@ -1024,11 +1026,14 @@ conn_passed(struct trap_extract *x, struct conn *c,
 	struct slot	*s;
 	const char	*addr;
 
-	if (c->state != CONN_PENDING)
+	/* A try line (sshd's "error: PAM: ...") is its own failed try. */
+	if (c->state != CONN_PENDING || (c->tried && c->tryslot == c->slot))
 		return;
 	s = qslot(x, c->slot);
 	addr = s->a.addr[0] != '\0' ? s->a.addr : c->addr;
-	if (a->addr[0] == '\0' || strcmp(addr, a->addr) != 0)
+	if (a->addr[0] == '\0' || strcmp(addr, a->addr) != 0 ||
+	    (s->a.user.len > 0 && a->user.len > 0 &&
+	    !sameuser(&s->a.user, &a->user)))
 		return;
 	s->state = SLOT_DEAD;
 	s->conn = NULL;
@@ -1658,7 +1663,7 @@ orphan_fits(const struct slot *s, const struct trap_attempt *a,
 static int
 orphan_from(struct trap_extract *x, const struct env *e,
     const struct conn *own, struct trap_attempt *a, const char *addr,
-    const struct trap_str *name)
+    const struct trap_str *name, int sameonly)
 {
 	struct conn	*o;
 	struct slot	*s;
@@ -1687,7 +1692,7 @@ orphan_from(struct trap_extract *x, const struct env *e,
 		n++;
 	}
 	o->norphan = n;
-	if (same == UINT_MAX && (same = other) == UINT_MAX)
+	if (same == UINT_MAX && (sameonly || (same = other) == UINT_MAX))
 		return 0;
 	s = qslot(x, o->orphan[same]);
 	memmove(o->orphan + same, o->orphan + same + 1,
@@ -1715,10 +1720,23 @@ orphan_take(struct trap_extract *x, const struct env *e,
 		name.p = own->rdns;
 		name.len = strlen(own->rdns);
 	}
-	if (addr[0] != '\0' && orphan_from(x, e, own, a, addr, &name))
+	if (addr[0] != '\0' && orphan_from(x, e, own, a, addr, &name, 0))
 		return;
 	if (name.len > 0)
-		orphan_from(x, e, own, a, "", &name);
+		orphan_from(x, e, own, a, "", &name, 0);
+}
+
+/*
+ * A login a of a pid join ends the lone PAM line of its user and address
+ * (sshd's keyboard-interactive runs PAM in a child of its own): that was
+ * the login's own, as conn_passed() has it.
+ */
+static void
+orphan_passed(struct trap_extract *x, const struct env *e,
+    struct trap_attempt *a)
+{
+	if (a->time != TRAP_NOTIME && a->addr[0] != '\0' && a->user.len > 0)
+		(void)orphan_from(x, e, NULL, a, a->addr, &a->rdns, 1);
 }
 
 /*
@@ -1960,6 +1978,8 @@ attempt_join(struct trap_extract *x, const struct env *e,
 			conn_passed(x, c, a);
 			conn_lend(c, a);
 		}
+		if (r->join == JOIN_PID)
+			orphan_passed(x, e, a);
 		if (x->logins)
 			put(x, a, count);
 		return;
