@@ -117,6 +117,7 @@ struct conn {
 	 * for none). */
 	int			 nextkind;
 	int			 userjoin;	/* each weak line a try */
+	int			 passed;	/* a login of it was logged */
 	uint64_t		 nextuser;
 	/* A user join's last line: its %w (Dovecot's passdb) hashed, and
 	 * its time: the next passdb's line of one request is no new try. */
@@ -1268,7 +1269,7 @@ conn_reopen(struct conn *c)
 {
 	c->state = CONN_NONE;
 	c->nweak = 0;
-	c->nonweak = c->noted = c->session = c->notpam = 0;
+	c->nonweak = c->noted = c->session = c->notpam = c->passed = 0;
 	c->nextkind = 0;
 	c->nextuser = 0;
 	c->addr[0] = c->rdns[0] = '\0';
@@ -1286,6 +1287,19 @@ conn_again(struct trap_extract *x, struct conn *c,
     const struct trap_attempt *a)
 {
 	if (c->state == CONN_CLOSED) {
+		conn_reopen(c);
+		return;
+	}
+	/*
+	 * After its login a connection's lines name its client (sshd's
+	 * "PAM 1 more authentication failure ... rhost="): one that names
+	 * none is a later process's of the same ID, whose session ended
+	 * under the ID of another (sshd's session child), not its own;
+	 * so is one that names a client where the connection knew none.
+	 */
+	if (c->passed && (a->addr[0] != '\0' ? c->addr[0] == '\0' :
+	    a->rdns.len == 0)) {
+		conn_decide(x, c);
 		conn_reopen(c);
 		return;
 	}
@@ -1968,15 +1982,16 @@ attempt_join(struct trap_extract *x, const struct env *e,
 	if (a->kind == KIND_LOGIN) {
 		/*
 		 * Its connection's address, if it has none, and its weak
-		 * lines are the login's; nothing more: the connection is
-		 * left as it is, so that -L only adds records (a later
-		 * process of the same ID must not take this client's
-		 * address).
+		 * lines are the login's; the connection keeps its address
+		 * (a later process of the same ID must not take this
+		 * client's), and is marked passed (see conn_again()).
+		 * Read with or without -L, so that -L only adds records.
 		 */
 		if ((c = conn_get(x, key, 0)) != NULL &&
 		    c->state != CONN_CLOSED) {
 			conn_passed(x, c, a);
 			conn_lend(c, a);
+			c->passed = 1;
 		}
 		if (r->join == JOIN_PID)
 			orphan_passed(x, e, a);
