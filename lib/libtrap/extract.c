@@ -1679,9 +1679,9 @@ orphan_from(struct trap_extract *x, const struct env *e,
     const struct conn *own, struct trap_attempt *a, const char *addr,
     const struct trap_str *name, int sameonly)
 {
-	struct conn	*o;
+	struct conn	*o, *lone;
 	struct slot	*s;
-	char		 key[KEYMAX];
+	char		 key[KEYMAX], laddr[TRAP_ADDRLEN];
 	unsigned int	 i, n, same = UINT_MAX, other = UINT_MAX;
 
 	orphankey(e, addr, name, key);
@@ -1712,7 +1712,18 @@ orphan_from(struct trap_extract *x, const struct env *e,
 	memmove(o->orphan + same, o->orphan + same + 1,
 	    (o->norphan - same - 1) * sizeof(o->orphan[0]));
 	o->norphan--;
-	take_pending(x, s->conn, a);
+	lone = s->conn;
+	memcpy(laddr, s->a.addr, sizeof(laddr));
+	take_pending(x, lone, a);
+	/*
+	 * Its process's next lines, a moment later, are the same try's
+	 * (pam_sss's "received for user"): its last words, as after a
+	 * close (lastword()).
+	 */
+	memcpy(lone->addr, laddr, sizeof(lone->addr));
+	lone->state = CONN_CLOSED;
+	lone->closed = x->now;
+	lone->closedseq = x->taken;
 	return 1;
 }
 
