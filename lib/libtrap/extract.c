@@ -88,6 +88,8 @@ struct slot {
 enum connstate {
 	CONN_NONE, CONN_PENDING, CONN_STRONG, CONN_COUNTED, CONN_CLOSED
 };
+/* What the weak lines of a pending attempt count (eachcount()). */
+enum eachline { EACH_ONE, EACH_TRY, EACH_REQ };
 struct conn {
 	struct conn		*next;		/* in its bucket */
 	uint64_t		 hash;
@@ -116,7 +118,7 @@ struct conn {
 	 * + 1 (0: nothing), and of whom (trap_hash_sum() of the user, 0
 	 * for none). */
 	int			 nextkind;
-	int			 userjoin;	/* each weak line a try */
+	int			 eachline;	/* what its weak lines count */
 	int			 passed;	/* a login of it was logged */
 	uint64_t		 nextuser;
 	/* A user join's last line: its %w (Dovecot's passdb) hashed, and
@@ -909,12 +911,45 @@ nextapply(struct conn *c, struct trap_attempt *a)
 	c->nextuser = 0;
 }
 
+/*
+ * The tries of a pending attempt's weak lines: a user join's each one,
+ * a "req" join's each but the first, which may be a probe ("none"), at
+ * least one.
+ */
+static unsigned int
+eachcount(const struct conn *c)
+{
+	if (c->eachline == EACH_REQ)
+		return c->nweak > 1 ? c->nweak - 1 : 1;
+	return c->nweak;
+}
+
+/* What line a says that c's pending attempt does not know yet. */
 static void
-weak(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
+pending_merge(struct trap_extract *x, struct conn *c,
+    const struct trap_attempt *a)
 {
 	struct slot		*s;
 	struct trap_attempt	 n;
 
+	s = qslot(x, c->slot);
+	n = s->a;
+	if (n.addr[0] == '\0')
+		memcpy(n.addr, a->addr, sizeof(n.addr));
+	if (n.rdns.len == 0)
+		n.rdns = a->rdns;
+	if (n.user.len == 0)
+		n.user = a->user;
+	/* A password refused: the user is known (to a later passdb). */
+	if (n.kind == KIND_FAIL || (n.kind == KIND_NOUSER &&
+	    a->kind == KIND_BADPASS))
+		n.kind = a->kind;
+	slot_set(s, &n);
+}
+
+static void
+weak(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
+{
 	conn_share(x, c, a);
 	switch (c->state) {
 	case CONN_NONE:
@@ -927,21 +962,9 @@ weak(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
 	case CONN_PENDING:
 		if (c->nweak < UINT_MAX)
 			c->nweak++;
-		s = qslot(x, c->slot);
-		if (c->userjoin)
-			s->count = c->nweak;
-		n = s->a;
-		if (n.addr[0] == '\0')
-			memcpy(n.addr, a->addr, sizeof(n.addr));
-		if (n.rdns.len == 0)
-			n.rdns = a->rdns;
-		if (n.user.len == 0)
-			n.user = a->user;
-		/* A password refused: the user is known (to a later passdb). */
-		if (n.kind == KIND_FAIL || (n.kind == KIND_NOUSER &&
-		    a->kind == KIND_BADPASS))
-			n.kind = a->kind;
-		slot_set(s, &n);
+		if (c->eachline != EACH_ONE)
+			qslot(x, c->slot)->count = eachcount(c);
+		pending_merge(x, c, a);
 		break;
 	case CONN_STRONG:
 		nextkind(c, a);
@@ -1324,7 +1347,8 @@ conn_next(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
 		conn_reopen(c);
 	if (c->state == CONN_PENDING) {
 		a->kind = KIND_FAIL;	/* says nothing of the kind */
-		weak(x, c, a);		/* only its address, if none */
+		conn_share(x, c, a);	/* only its address, if none */
+		pending_merge(x, c, a);
 	}
 	conn_decide(x, c);
 	memcpy(addr, c->addr, sizeof(addr));
@@ -1937,13 +1961,16 @@ weak_line(struct trap_extract *x, const struct env *e, const struct rule *r,
 	    c->state == CONN_COUNTED))
 		conn_reopen(c);
 	samereq = r->join == JOIN_USER && nextpassdb(c, m, a);
-	c->userjoin = r->join == JOIN_USER;
+	c->eachline = r->join == JOIN_USER ? EACH_TRY :
+	    r->eachreq ? EACH_REQ : EACH_ONE;
 	weak(x, c, a);
 	if (samereq && c->nweak > 1)
 		qslot(x, c->slot)->count = --c->nweak;
-	else if (c->userjoin && c->state == CONN_PENDING &&
-	    count > 1 && count < UINT_MAX - c->nweak)
-		qslot(x, c->slot)->count = c->nweak += count - 1;
+	else if (c->eachline != EACH_ONE && c->state == CONN_PENDING &&
+	    count > 1 && count < UINT_MAX - c->nweak) {
+		c->nweak += count - 1;
+		qslot(x, c->slot)->count = eachcount(c);
+	}
 	if (r->eachtry && c->state == CONN_PENDING) {
 		c->tried = 1;
 		c->tryslot = c->slot;
@@ -2029,7 +2056,8 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		c->nonweak = 1;
 		if (c->state == CONN_PENDING) {
 			a->kind = KIND_FAIL;	/* says nothing of the kind */
-			weak(x, c, a);	/* only its address, if none */
+			conn_share(x, c, a);	/* its address, if none */
+			pending_merge(x, c, a);
 		} else if (c->held > 0)
 			conn_share(x, c, a);
 		conn_close(x, c);

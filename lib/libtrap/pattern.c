@@ -351,6 +351,11 @@ parse_join(struct rule *r, const char *s, size_t len)
 		r->eachtry = 1;
 		return 0;
 	}
+	if (len == 3 && memcmp(s, "req", 3) == 0) {
+		r->join = JOIN_PID;
+		r->eachreq = 1;
+		return 0;
+	}
 	for (j = 0; j < (int)(sizeof(joins) / sizeof(joins[0])); j++)
 		if (strlen(joins[j]) == len && memcmp(joins[j], s, len) == 0) {
 			r->join = j;

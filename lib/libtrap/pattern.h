@@ -54,6 +54,8 @@ struct rule {
 	int		  kind;
 	int		  join;
 	int		  eachtry;	/* join "try": JOIN_PID, each line a try */
+	int		  eachreq;	/* join "req": JOIN_PID, each line a
+					   request, the first perhaps a probe */
 	struct ptok	 *toks;
 	size_t		  ntoks;
 	const char	 *anchor;	/* longest literal, for a fast reject */
