@@ -437,23 +437,28 @@ slot_set(struct slot *s, const struct trap_attempt *a)
 }
 
 /*
- * A held-back slot is decided: its connection no longer waits on it.  A
- * weak attempt that named no client and no user is nothing.
+ * A pending weak attempt is decided: it takes the address its connection
+ * c (if any) learnt since; one that names no client and no user is
+ * nothing.
  */
+static void
+pending_decided(struct slot *s, const struct conn *c)
+{
+	if (s->a.addr[0] == '\0' && c != NULL)
+		memcpy(s->a.addr, c->addr, sizeof(s->a.addr));
+	if (s->a.addr[0] == '\0' && s->a.rdns.len == 0 && s->a.user.len == 0)
+		s->state = SLOT_DEAD;
+}
+
+/* A held-back slot is decided: its connection no longer waits on it. */
 static void
 unhold(struct slot *s)
 {
-	if (s->state == SLOT_PENDING && s->conn != NULL &&
-	    s->a.addr[0] == '\0')
-		memcpy(s->a.addr, s->conn->addr, sizeof(s->a.addr));
-	if (s->state == SLOT_PENDING && s->a.addr[0] == '\0' &&
-	    s->a.rdns.len == 0 && s->a.user.len == 0) {
+	if (s->state == SLOT_PENDING) {
 		if (s->conn != NULL)
 			s->conn->state = CONN_COUNTED;
-		s->state = SLOT_DEAD;
-	} else if (s->conn != NULL && s->state == SLOT_PENDING)
-		s->conn->state = CONN_COUNTED;
-	else if (s->conn != NULL && s->state == SLOT_HOLD) {
+		pending_decided(s, s->conn);
+	} else if (s->conn != NULL && s->state == SLOT_HOLD) {
 		/* The queue's head is its connection's first. */
 		s->conn->held--;
 		s->conn->firstheld = s->nextheld;
@@ -562,12 +567,8 @@ conn_decide(struct trap_extract *x, struct conn *c)
 
 	if (c->state == CONN_PENDING) {
 		s = qslot(x, c->slot);
-		/* Its connection's address, learnt since. */
-		if (s->a.addr[0] == '\0')
-			memcpy(s->a.addr, c->addr, sizeof(s->a.addr));
-		/* Weak lines that named no client and no user: nothing. */
-		s->state = s->a.addr[0] == '\0' && s->a.rdns.len == 0 &&
-		    s->a.user.len == 0 ? SLOT_DEAD : SLOT_READY;
+		s->state = SLOT_READY;
+		pending_decided(s, c);
 		s->conn = NULL;
 		c->state = CONN_COUNTED;
 	}
@@ -1268,6 +1269,15 @@ attempt_make(struct trap_extract *x, const struct env *e,
 	return 0;
 }
 
+/* c ends now: its lines of the next moments are last words (lastword()). */
+static void
+closed_now(const struct trap_extract *x, struct conn *c)
+{
+	c->state = CONN_CLOSED;
+	c->closed = x->now;
+	c->closedseq = x->taken;
+}
+
 /*
  * A connection that closed after an attempt is remembered a while: the
  * lines sshd writes after "Received disconnect" ("Disconnected from
@@ -1281,9 +1291,7 @@ conn_close(struct trap_extract *x, struct conn *c)
 		return;
 	}
 	conn_decide(x, c);
-	c->state = CONN_CLOSED;
-	c->closed = x->now;
-	c->closedseq = x->taken;
+	closed_now(x, c);
 }
 
 /* The process ID or key is used again: another connection. */
@@ -1745,9 +1753,7 @@ orphan_from(struct trap_extract *x, const struct env *e,
 	 * close (lastword()).
 	 */
 	memcpy(lone->addr, laddr, sizeof(lone->addr));
-	lone->state = CONN_CLOSED;
-	lone->closed = x->now;
-	lone->closedseq = x->taken;
+	closed_now(x, lone);
 	return 1;
 }
 
