@@ -2105,6 +2105,38 @@ loggercut(const struct env *e)
 	return 0;
 }
 
+/*
+ * The address of a line that a later rule reads without it (m->shadowed)
+ * is the client's to choose, unless the line's connection has it already
+ * from lines of its own: sshd 6.7's "Too many authentication failures
+ * for U from A port N ssh2" after the Failed lines of its process is
+ * 6.6's "... for U" with a user name "U from A port N ssh2" too.
+ */
+static int
+vouched(struct trap_extract *x, const struct env *e, const struct rule *r,
+    const struct match *m)
+{
+	struct trap_attempt	 none;
+	const struct conn	*c;
+	const struct trap_str	*rhost = &m->cap[CAP_RHOST];
+	char			 key[KEYMAX], addr[TRAP_ADDRLEN];
+
+	if (r->join != JOIN_PID && r->join != JOIN_KEY)
+		return 0;
+	if (r->join == JOIN_PID && !m->have[CAP_KEY] && e->pid.len == 0)
+		return 0;
+	memset(&none, 0, sizeof(none));
+	if (connkey(e, r, m, &none, key) == 0 ||
+	    (c = conn_get(x, key, 0)) == NULL || c->state == CONN_CLOSED)
+		return 0;
+	if (m->have[CAP_ADDR])
+		return m->addrok && strcmp(c->addr, m->addr) == 0;
+	if (trap_addr_canon(rhost->p, rhost->len, addr, sizeof(addr)) == 0)
+		return strcmp(c->addr, addr) == 0;
+	return strlen(c->rdns) == rhost->len &&
+	    memcmp(c->rdns, rhost->p, rhost->len) == 0;
+}
+
 /* A rule matched: make the attempt and do what its event says. */
 static void
 handle(struct trap_extract *x, const struct env *e, const struct rule *r,
@@ -2112,11 +2144,18 @@ handle(struct trap_extract *x, const struct env *e, const struct rule *r,
 {
 	struct trap_attempt	 a;
 	long long		 count;
+	int			 keepkey = 0;
 
 	if (r->event == EV_NONE)
 		return;		/* recognised: not an attempt */
 	if (m->have[CAP_ADDR] && loggercut(e))
 		m->ambiguous = 1;
+	if (m->shadowed && !m->ambiguous && !vouched(x, e, r, m)) {
+		/* A key before the user name is the daemon's still. */
+		m->ambiguous = 1;
+		keepkey = m->have[CAP_KEY] && m->have[CAP_USER] &&
+		    m->cap[CAP_KEY].p < m->cap[CAP_USER].p;
+	}
 	if (m->ambiguous) {
 		/*
 		 * Client text copies what the daemon writes: no address,
@@ -2127,7 +2166,8 @@ handle(struct trap_extract *x, const struct env *e, const struct rule *r,
 		trap_warnx("%s:%llu: ambiguous line: no address taken from it",
 		    x->file, curline(x));
 		m->have[CAP_ADDR] = m->have[CAP_HOST] = 0;
-		m->have[CAP_RHOST] = m->have[CAP_KEY] = 0;
+		m->have[CAP_RHOST] = 0;
+		m->have[CAP_KEY] = m->have[CAP_KEY] && keepkey;
 		/* A user join's weak line: its count line counts it. */
 		if (r->event == EV_WEAK && r->join == JOIN_USER)
 			return;
@@ -2291,6 +2331,56 @@ otherreading(const struct env *e, const struct rule *const *rules, size_t n,
 	return 0;
 }
 
+/* Is rule o among rules[0..n), which are in file order? */
+static int
+among(const struct rule *const *rules, size_t n, const struct rule *o)
+{
+	size_t	 lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (rules[mid] == o)
+			return 1;
+		if (rules[mid] < o)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/*
+ * Does a later rule of the line's (rules[0..n)) that reads no address
+ * read the line of m (by rule r) too, the address in its user name (an
+ * older release's form, the user name holding the rest of r's)?  See
+ * vouched().
+ */
+static int
+addrlessreading(struct trap_extract *x, const struct env *e,
+    const struct rule *const *rules, size_t n, const struct rule *r,
+    const struct match *m, struct reaches *rc)
+{
+	const struct trap_str	*a = addrcap(m), *u;
+	const struct rule	*o;
+	struct match		 ms;
+	size_t			 i;
+
+	for (i = 0; a != NULL && i < r->nshadows; i++) {
+		o = ruleset_rule(x->rules, r->shadows[i]);
+		if (!inuse(o, (unsigned char)e->msg.p[0],
+		    (unsigned char)e->msg.p[e->msg.len - 1]) ||
+		    !rule_ends(o, e->msg.p, e->msg.len) ||
+		    !among(rules, n, o) ||
+		    !rule_match_ends(o, e->msg.p, e->msg.len, m->naddrs,
+		    &ms, rc) || !ms.have[CAP_USER])
+			continue;
+		u = &ms.cap[CAP_USER];
+		if (a->p >= u->p && a->p + a->len <= u->p + u->len)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * A recognised message in an envelope not known: it gets the time of the
  * last recognised line (none before: not taken), said once per input.
@@ -2363,6 +2453,9 @@ findrule(struct trap_extract *x, const struct env *e, struct match *m)
 		if (!m->ambiguous && otherreading(e, rules + i + 1,
 		    n - i - 1, m, &rc))
 			m->ambiguous = 1;
+		m->shadowed = !m->ambiguous && rules[i]->nshadows > 0 &&
+		    addrlessreading(x, e, rules + i + 1, n - i - 1,
+		    rules[i], m, &rc);
 		return rules[i];
 	}
 	return NULL;

@@ -436,6 +436,7 @@ rule_free(struct rule *r)
 	for (i = 0; i < r->nprogs; i++)
 		free(r->progs[i]);
 	free(r->progs);
+	free(r->shadows);
 	for (i = 0; i < r->ntoks; i++)
 		free(r->toks[i].lit);
 	free(r->toks);
@@ -454,6 +455,103 @@ sameprogs(const struct rule *a, const struct rule *b)
 		if (strcmp(a->progs[i], b->progs[i]) != 0)
 			return 0;
 	return 1;
+}
+
+/* May programs named p and q be one?  Two patterns: perhaps. */
+static int
+prog_meets(const char *p, const char *q)
+{
+	int	 pglob = strpbrk(p, "*?[") != NULL;
+	int	 qglob = strpbrk(q, "*?[") != NULL;
+
+	if (pglob && qglob)
+		return 1;
+	if (pglob)
+		return fnmatch(p, q, 0) == 0;
+	if (qglob)
+		return fnmatch(q, p, 0) == 0;
+	return strcmp(p, q) == 0;
+}
+
+/* Do rules a and b name a program in common? */
+int
+rule_progs_meet(const struct rule *a, const struct rule *b)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < a->nprogs; i++)
+		for (j = 0; j < b->nprogs; j++)
+			if (prog_meets(a->progs[i], b->progs[j]))
+				return 1;
+	return 0;
+}
+
+/* Can the literal ends of a and b (first: their first tokens) meet? */
+static int
+ends_meet(const struct rule *a, const struct rule *b, int first)
+{
+	const struct ptok	*s, *t;
+	size_t			 n;
+
+	s = &a->toks[first ? 0 : a->ntoks - 1];
+	t = &b->toks[first ? 0 : b->ntoks - 1];
+	if (s->type != TOK_LIT || t->type != TOK_LIT)
+		return 1;
+	n = s->len < t->len ? s->len : t->len;
+	if (first)
+		return memcmp(s->lit, t->lit, n) == 0;
+	return memcmp(s->lit + s->len - n, t->lit + t->len - n, n) == 0;
+}
+
+/* Has rule r a token of one of the types t[0..n)? */
+static int
+rule_has(const struct rule *r, const int *t, size_t n)
+{
+	size_t	 i, k;
+
+	for (i = 0; i < r->ntoks; i++)
+		for (k = 0; k < n; k++)
+			if (r->toks[i].type == t[k])
+				return 1;
+	return 0;
+}
+
+/*
+ * Mark the rules that read an address where a later rule of a program
+ * in common reads none, has a user name, and may read the same line:
+ * an older release's form without the address, whose user name can hold
+ * the rest of the first rule's form.  Such a line's address is the
+ * client's to choose, and the extractor reads the later rules too
+ * (findrule()).  Only the literal ends are compared here.
+ */
+static void
+ruleset_shadows(struct ruleset *rs)
+{
+	static const int	 addrs[] = { CAP_ADDR, CAP_UADDR, CAP_RHOST };
+	static const int	 user[] = { CAP_USER };
+	struct rule		*r, *o;
+	size_t			 i, j;
+
+	for (i = 0; i < rs->nrules; i++) {
+		r = &rs->rules[i];
+		r->addrless = !rule_has(r, addrs, 3);
+	}
+	for (i = 0; i < rs->nrules; i++) {
+		r = &rs->rules[i];
+		free(r->shadows);
+		r->shadows = NULL;
+		r->nshadows = 0;
+		for (j = i + 1; !r->addrless && j < rs->nrules; j++) {
+			o = &rs->rules[j];
+			if (!o->addrless || !rule_has(o, user, 1) ||
+			    !ends_meet(r, o, 1) || !ends_meet(r, o, 0) ||
+			    !rule_progs_meet(r, o))
+				continue;
+			r->shadows = xreallocarray(r->shadows,
+			    r->nshadows + 1, sizeof(*r->shadows));
+			r->shadows[r->nshadows++] = j;
+		}
+	}
 }
 
 /*
@@ -495,6 +593,7 @@ ruleset_load(struct ruleset *rs, const char *text, const char *name)
 		r->sameprogs = rs->nrules > 0 && sameprogs(r, r - 1);
 		rs->nrules++;
 	}
+	ruleset_shadows(rs);
 	free(rs->scratch);
 	free(rs->all);
 	rs->all = NULL;
@@ -1522,12 +1621,13 @@ matchrule(const struct rule *r, const char *s, size_t len, int naddrs,
 		return 0;	/* out of steps before any parse */
 	if (c.found == 0 && c.havebad) {
 		*m = c.bad;	/* for the caller to say so */
-		m->ambiguous = 0;
+		m->ambiguous = m->shadowed = 0;
 		return 1;
 	}
 	if (c.found == 0)
 		return 0;
 	m->ambiguous = c.found == 2 || c.budget < 0;
+	m->shadowed = 0;
 	return 1;
 }
 

@@ -67,6 +67,12 @@ struct rule {
 	int		  uaddr;	/* its address is a %A */
 	int		  lcount;	/* its count is a %C */
 	int		  inuse;	/* the extractor's options want it */
+	int		  addrless;	/* reads no address (%a, %A, %r) */
+	size_t		 *shadows;	/* later rules of a program in
+					   common, with %u and no address,
+					   that may read its lines: their
+					   indices (ruleset_rule()) */
+	size_t		  nshadows;
 	char		 *file;
 	unsigned long	  line;
 	unsigned long long hits;
@@ -76,6 +82,7 @@ struct match {
 	struct trap_str	 cap[NCAPS];
 	int		 have[NCAPS];
 	int		 ambiguous;	/* two parses, two addresses */
+	int		 shadowed;	/* a later rule reads no address */
 	int		 naddrs;	/* addresses in the line; -1: not counted */
 	int		 addrok;	/* %a is an address: */
 	char		 addr[TRAP_ADDRLEN];	/* this one, canonical */
@@ -140,6 +147,7 @@ int		 rule_match_ends(const struct rule *, const char *, size_t,
 void		 reaches_init(struct reaches *);
 int		 trap_addr_count(const char *, size_t);
 ssize_t		 rule_lastanchor(const struct rule *, const char *, size_t);
+int		 rule_progs_meet(const struct rule *, const struct rule *);
 size_t		 ruleset_count(const struct ruleset *);
 const struct rule *ruleset_rule(const struct ruleset *, size_t);
 struct rule	*ruleset_at(struct ruleset *, size_t);

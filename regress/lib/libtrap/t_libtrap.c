@@ -2172,6 +2172,41 @@ inj_collect(const struct trap_attempt *a, void *arg)
 	}
 }
 
+/*
+ * Rule r's line, its client text another rule's line of a program in
+ * common with the fake address: an earlier rule must not read it so
+ * (a "pam_%w(dovecot:auth): %*" line, its user name the end of Dovecot's
+ * "%w(%u,%a): pam_authenticate() failed: %*").  The lines made.
+ */
+static unsigned long
+inj_other_rules(const struct ruleset *rs, const struct rule *r,
+    struct trap_extract *x)
+{
+	const struct rule	*o;
+	char			 fake[1024], fill[1100], msg[4096], line[4400];
+	size_t			 i;
+	unsigned long		 lines = 0;
+
+	for (i = 0; i < ruleset_count(rs); i++) {
+		o = ruleset_rule(rs, i);
+		if (o == r || !rule_progs_meet(r, o))
+			continue;
+		inj_render(o, INJ_FAKE, "x", fake, sizeof(fake));
+		snprintf(fill, sizeof(fill), "a %s b", fake);
+		inj_render(r, INJ_REAL, fill, msg, sizeof(msg));
+		inj_line(r, msg, line, sizeof(line));
+		trap_extract_line(x, line, strlen(line), "inject", ++lines);
+		trap_extract_end(x);
+		if (inj_wrong > 0) {
+			fprintf(stderr, "rule %s:%lu with %lu's line: %s\n",
+			    r->file, r->line, o->line, line);
+			inj_wrong = 0;
+			atf_tc_fail_nonfatal("an injected address");
+		}
+	}
+	return lines;
+}
+
 ATF_TC_WITHOUT_HEAD(inject_every_rule);
 ATF_TC_BODY(inject_every_rule, tc)
 {
@@ -2231,6 +2266,7 @@ ATF_TC_BODY(inject_every_rule, tc)
 				atf_tc_fail_nonfatal("an injected address");
 			}
 		}
+		lines += inj_other_rules(rs, r, x);
 	}
 	for (i = 0; i < 3; i++)
 		trap_extract_free(xs[i]);
