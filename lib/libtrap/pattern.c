@@ -530,28 +530,43 @@ ruleset_shadows(struct ruleset *rs)
 	static const int	 addrs[] = { CAP_ADDR, CAP_UADDR, CAP_RHOST };
 	static const int	 user[] = { CAP_USER };
 	struct rule		*r, *o;
-	size_t			 i, j;
+	size_t			 i, j, n = 0, *cand;
+	signed char		*meets;	/* by candidate, for a run of rules
+					   of the same programs: -1 unknown */
 
+	/* The candidates, addressless with a user name, once. */
+	cand = xreallocarray(NULL, rs->nrules + 1, sizeof(*cand));
+	meets = xreallocarray(NULL, rs->nrules + 1, sizeof(*meets));
 	for (i = 0; i < rs->nrules; i++) {
 		r = &rs->rules[i];
 		r->addrless = !rule_has(r, addrs, 3);
+		if (r->addrless && rule_has(r, user, 1))
+			cand[n++] = i;
 	}
 	for (i = 0; i < rs->nrules; i++) {
 		r = &rs->rules[i];
 		free(r->shadows);
 		r->shadows = NULL;
 		r->nshadows = 0;
-		for (j = i + 1; !r->addrless && j < rs->nrules; j++) {
-			o = &rs->rules[j];
-			if (!o->addrless || !rule_has(o, user, 1) ||
-			    !ends_meet(r, o, 1) || !ends_meet(r, o, 0) ||
-			    !rule_progs_meet(r, o))
+		if (i == 0 || !r->sameprogs)
+			memset(meets, -1, n);
+		for (j = 0; !r->addrless && j < n; j++) {
+			if (cand[j] <= i)
+				continue;
+			o = &rs->rules[cand[j]];
+			if (!ends_meet(r, o, 1) || !ends_meet(r, o, 0))
+				continue;
+			if (meets[j] == -1)
+				meets[j] = rule_progs_meet(r, o);
+			if (!meets[j])
 				continue;
 			r->shadows = xreallocarray(r->shadows,
 			    r->nshadows + 1, sizeof(*r->shadows));
-			r->shadows[r->nshadows++] = j;
+			r->shadows[r->nshadows++] = cand[j];
 		}
 	}
+	free(meets);
+	free(cand);
 }
 
 /*
