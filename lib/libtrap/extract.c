@@ -46,6 +46,8 @@
 #define NOTIMEWAIT	1000	/* recognised lines it waits, without a time */
 #define CONN_TTL	3600	/* s a connection is remembered */
 #define CLOSE_WINDOW	10	/* s a closed one's lines are its own */
+#define PID_STALE	600	/* s after which a process ID's line that
+				   names no client is another process's */
 #define CLOSE_LINES	100	/* recognised lines, for lines without a time */
 #define ADDR_WINDOW	60	/* s an addr join looks back */
 #define ADDR_SCAN	4096	/* connections it looks at, at most */
@@ -602,18 +604,30 @@ conn_expire(struct trap_extract *x)
 		conn_drop(x, c);
 }
 
+/* The connection of key, as it is (its bucket in *bp, hash in *hp). */
+static struct conn *
+conn_find(struct trap_extract *x, const char *key, struct conn ***bp,
+    uint64_t *hp)
+{
+	struct conn	*c;
+	uint64_t	 h = trap_siphash(x->connkey, key, strlen(key));
+
+	*bp = &x->conns[h & (CONNBUCKETS - 1)];
+	*hp = h;
+	for (c = **bp; c != NULL; c = c->next)
+		if (c->hash == h && strcmp(c->key, key) == 0)
+			return c;
+	return NULL;
+}
+
 static struct conn *
 conn_get(struct trap_extract *x, const char *key, int create)
 {
 	struct conn	*c, **b;
 	size_t		 len = strlen(key);
-	uint64_t	 h = trap_siphash(x->connkey, key, len);
+	uint64_t	 h;
 
-	b = &x->conns[h & (CONNBUCKETS - 1)];
-	for (c = *b; c != NULL; c = c->next)
-		if (c->hash == h && strcmp(c->key, key) == 0)
-			break;
-	if (c != NULL) {
+	if ((c = conn_find(x, key, &b, &h)) != NULL) {
 		TAILQ_REMOVE(&x->connlru, c, lru);
 	} else {
 		if (!create)
@@ -1997,6 +2011,30 @@ weak_line(struct trap_extract *x, const struct env *e, const struct rule *r,
 }
 
 /* What the rule's event says, for the attempt's connection. */
+/*
+ * A line of a process ID that names no client, long after the last
+ * line of its connection, which had no login: the ID is another
+ * process's by now (sshd's LoginGraceTime is 120 s, dropbear's
+ * authentication timeout 300 s), whose connection began unseen (a scan
+ * that ended without a line read), and the old client's address is
+ * not this line's.
+ */
+static void
+pid_stale(struct trap_extract *x, const char *key,
+    const struct trap_attempt *a)
+{
+	struct conn	*c, **b;
+	uint64_t	 h;
+
+	if (a->addr[0] != '\0' || a->rdns.len > 0 || a->time == TRAP_NOTIME)
+		return;
+	if ((c = conn_find(x, key, &b, &h)) == NULL || c->passed ||
+	    c->state == CONN_CLOSED || c->last + PID_STALE >= x->now)
+		return;
+	conn_decide(x, c);
+	conn_reopen(c);
+}
+
 static void
 attempt_join(struct trap_extract *x, const struct env *e,
     const struct rule *r, const struct match *m, struct trap_attempt *a,
@@ -2043,6 +2081,8 @@ attempt_join(struct trap_extract *x, const struct env *e,
 			put(x, a, count);
 		return;
 	}
+	if (r->join == JOIN_PID && keyed == 1)
+		pid_stale(x, key, a);
 	switch (r->event) {
 	case EV_CONNECT:
 		c = conn_get(x, key, 1);
