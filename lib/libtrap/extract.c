@@ -2422,6 +2422,34 @@ addrlessreading(struct trap_extract *x, const struct env *e,
 }
 
 /*
+ * Is the message a piece of a longer one that Exim cut for syslog?
+ * Over 870 bytes (MAX_SYSLOG_LEN, unless built with SYSLOG_LONG_LINES)
+ * or of several lines, a message goes in pieces, each after "[i/n] ",
+ * or "[i\n] " (a backslash) where a line goes on (log.c
+ * write_syslog()).  A piece after the first may be all client text (a
+ * long set_id, its end an authenticator line with another address), and
+ * the first has lost its end: none is read.  Not a rule "[%n/%n] %*":
+ * its literals are too short to look for.
+ */
+static int
+eximpiece(const struct env *e)
+{
+	const char	*p = e->msg.p, *end = e->msg.p + e->msg.len;
+	size_t		 n = proglen(e);
+
+	if (e->msg.len < 6 || p[0] != '[' || (n != 4 && n != 5) ||
+	    memcmp(e->prog.p, "exim4", n) != 0)
+		return 0;
+	for (p++; p < end && isdigit((unsigned char)*p); p++)
+		continue;
+	if (p == e->msg.p + 1 || p == end || (*p != '/' && *p != '\\'))
+		return 0;
+	for (n = 0, p++; p < end && isdigit((unsigned char)*p); p++)
+		n++;
+	return n > 0 && end - p >= 2 && p[0] == ']' && p[1] == ' ';
+}
+
+/*
  * A recognised message in an envelope not known: it gets the time of the
  * last recognised line (none before: not taken), said once per input.
  */
@@ -2471,6 +2499,8 @@ findrule(struct trap_extract *x, const struct env *e, struct match *m)
 
 	if (!x->marked)
 		mark(x);
+	if (eximpiece(e))
+		return NULL;
 	if (e->msg.len > 0) {
 		fc = (unsigned char)e->msg.p[0];
 		lc = (unsigned char)e->msg.p[e->msg.len - 1];
