@@ -2157,9 +2157,10 @@ vouched(struct trap_extract *x, const struct env *e, const struct rule *r,
     const struct match *m)
 {
 	struct trap_attempt	 none;
-	const struct conn	*c;
+	struct conn		*c, **b;
 	const struct trap_str	*rhost = &m->cap[CAP_RHOST];
 	char			 key[KEYMAX], addr[TRAP_ADDRLEN];
+	uint64_t		 h;
 
 	if (r->join != JOIN_PID && r->join != JOIN_KEY)
 		return 0;
@@ -2167,7 +2168,8 @@ vouched(struct trap_extract *x, const struct env *e, const struct rule *r,
 		return 0;
 	memset(&none, 0, sizeof(none));
 	if (connkey(e, r, m, &none, key) == 0 ||
-	    (c = conn_get(x, key, 0)) == NULL || c->state == CONN_CLOSED)
+	    (c = conn_find(x, key, &b, &h)) == NULL ||
+	    c->state == CONN_CLOSED)
 		return 0;
 	if (m->have[CAP_ADDR])
 		return m->addrok && strcmp(c->addr, m->addr) == 0;
