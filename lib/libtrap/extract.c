@@ -604,17 +604,19 @@ conn_expire(struct trap_extract *x)
 		conn_drop(x, c);
 }
 
-/* The connection of key, as it is (its bucket in *bp, hash in *hp). */
+static uint64_t
+conn_hash(const struct trap_extract *x, const char *key)
+{
+	return trap_siphash(x->connkey, key, strlen(key));
+}
+
+/* The connection of key (hash h), as it is: not made, not refreshed. */
 static struct conn *
-conn_find(struct trap_extract *x, const char *key, struct conn ***bp,
-    uint64_t *hp)
+conn_find(struct trap_extract *x, const char *key, uint64_t h)
 {
 	struct conn	*c;
-	uint64_t	 h = trap_siphash(x->connkey, key, strlen(key));
 
-	*bp = &x->conns[h & (CONNBUCKETS - 1)];
-	*hp = h;
-	for (c = **bp; c != NULL; c = c->next)
+	for (c = x->conns[h & (CONNBUCKETS - 1)]; c != NULL; c = c->next)
 		if (c->hash == h && strcmp(c->key, key) == 0)
 			return c;
 	return NULL;
@@ -625,9 +627,10 @@ conn_get(struct trap_extract *x, const char *key, int create)
 {
 	struct conn	*c, **b;
 	size_t		 len = strlen(key);
-	uint64_t	 h;
+	uint64_t	 h = conn_hash(x, key);
 
-	if ((c = conn_find(x, key, &b, &h)) != NULL) {
+	b = &x->conns[h & (CONNBUCKETS - 1)];
+	if ((c = conn_find(x, key, h)) != NULL) {
 		TAILQ_REMOVE(&x->connlru, c, lru);
 	} else {
 		if (!create)
@@ -2023,12 +2026,11 @@ static void
 pid_stale(struct trap_extract *x, const char *key,
     const struct trap_attempt *a)
 {
-	struct conn	*c, **b;
-	uint64_t	 h;
+	struct conn	*c;
 
 	if (a->addr[0] != '\0' || a->rdns.len > 0 || a->time == TRAP_NOTIME)
 		return;
-	if ((c = conn_find(x, key, &b, &h)) == NULL || c->passed ||
+	if ((c = conn_find(x, key, conn_hash(x, key))) == NULL || c->passed ||
 	    c->state == CONN_CLOSED || c->last + PID_STALE >= x->now)
 		return;
 	conn_decide(x, c);
@@ -2157,10 +2159,9 @@ vouched(struct trap_extract *x, const struct env *e, const struct rule *r,
     const struct match *m)
 {
 	struct trap_attempt	 none;
-	struct conn		*c, **b;
+	const struct conn	*c;
 	const struct trap_str	*rhost = &m->cap[CAP_RHOST];
 	char			 key[KEYMAX], addr[TRAP_ADDRLEN];
-	uint64_t		 h;
 
 	if (r->join != JOIN_PID && r->join != JOIN_KEY)
 		return 0;
@@ -2168,7 +2169,7 @@ vouched(struct trap_extract *x, const struct env *e, const struct rule *r,
 		return 0;
 	memset(&none, 0, sizeof(none));
 	if (connkey(e, r, m, &none, key) == 0 ||
-	    (c = conn_find(x, key, &b, &h)) == NULL ||
+	    (c = conn_find(x, key, conn_hash(x, key))) == NULL ||
 	    c->state == CONN_CLOSED)
 		return 0;
 	if (m->have[CAP_ADDR])

@@ -539,8 +539,7 @@ ruleset_shadows(struct ruleset *rs)
 	meets = xreallocarray(NULL, rs->nrules + 1, sizeof(*meets));
 	for (i = 0; i < rs->nrules; i++) {
 		r = &rs->rules[i];
-		r->addrless = !rule_has(r, addrs, 3);
-		if (r->addrless && rule_has(r, user, 1))
+		if (!rule_has(r, addrs, 3) && rule_has(r, user, 1))
 			cand[n++] = i;
 	}
 	for (i = 0; i < rs->nrules; i++) {
@@ -550,7 +549,9 @@ ruleset_shadows(struct ruleset *rs)
 		r->nshadows = 0;
 		if (i == 0 || !r->sameprogs)
 			memset(meets, -1, n);
-		for (j = 0; !r->addrless && j < n; j++) {
+		if (!rule_has(r, addrs, 3))
+			continue;
+		for (j = 0; j < n; j++) {
 			if (cand[j] <= i)
 				continue;
 			o = &rs->rules[cand[j]];

@@ -67,7 +67,6 @@ struct rule {
 	int		  uaddr;	/* its address is a %A */
 	int		  lcount;	/* its count is a %C */
 	int		  inuse;	/* the extractor's options want it */
-	int		  addrless;	/* reads no address (%a, %A, %r) */
 	size_t		 *shadows;	/* later rules of a program in
 					   common, with %u and no address,
 					   that may read its lines: their
