@@ -952,6 +952,50 @@ epoch(const char **pp, const char *end, struct env *e)
 }
 
 /*
+ * A line of auditd's own log (auditd-event.c, format_raw): "[node=N ]
+ * type=T msg=audit(SECS.MSEC:SERIAL): ...", the time in seconds since
+ * the epoch.  The node is the host; there is no tag, and the message is
+ * from "type=" on.
+ */
+static int
+auditd(const char *p, const char *end, struct env *e)
+{
+	struct trap_str	 node;
+	const char	*q = p, *m;
+	long long	 t = 0;
+	int		 n;
+
+	node.p = p;
+	node.len = 0;
+	if (end - q > 5 && memcmp(q, "node=", 5) == 0) {
+		for (q += 5; q < end && *q != ' '; q++)
+			continue;
+		node.p = p + 5;
+		node.len = q - node.p;
+		if (q == end || node.len == 0)
+			return -1;
+		q++;
+	}
+	if (end - q < 5 || memcmp(q, "type=", 5) != 0)
+		return -1;
+	for (m = q; q < end && *q != ' '; q++)
+		continue;
+	if (end - q < 11 || memcmp(q, " msg=audit(", 11) != 0)
+		return -1;
+	for (q += 11, n = 0; q < end && isdigit((unsigned char)*q) &&
+	    n < 12; n++)
+		t = t * 10 + (*q++ - '0');
+	if (n == 0 || n > 11 || q == end || *q != '.')
+		return -1;
+	e->abs = 1;
+	e->t = t;		/* 11 digits: before TIMEMAX */
+	e->host = node;
+	e->msg.p = m;
+	e->msg.len = end - m;
+	return 0;
+}
+
+/*
  * macOS "log show": after the stamp, thread, type, activity, PID and TTL
  * columns, then "process: (sender) message".
  */
@@ -1354,6 +1398,8 @@ env_parse(const char *s, size_t len, struct env *e)
 	}
 	if (*p == 'd' && memcmp(p, "dovecot: ", 9) == 0)
 		return dovecot1(p, end, e);
+	if ((*p == 't' || *p == 'n') && auditd(p, end, e) == 0)
+		return 0;
 	if (isalpha((unsigned char)*p) && !ismonth(p, end) &&
 	    env_localmonth(p, end, &i) == 0)
 		return lettered(p, end, e);
