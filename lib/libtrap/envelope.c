@@ -1539,6 +1539,17 @@ env_stamped(const char *s, size_t len, struct env *e)
 }
 
 /*
+ * Is the word p[0..len) message text: does it hold a "=" or a quote,
+ * which no stamp, host, tag or priority has ("user=U", "rhost=[A]:P")?
+ * What follows it may be a client's.
+ */
+int
+env_textword(const char *p, size_t len)
+{
+	return memchr(p, '=', len) != NULL || memchr(p, '"', len) != NULL;
+}
+
+/*
  * Does the word p[0..len) begin a message: does it end with ":" and is
  * it no "facility.priority:" (busybox, socklog)?
  */
@@ -1569,11 +1580,12 @@ env_pidlesstag(const char *p, size_t len)
 /*
  * A line whose envelope is none of the known ones: the message after
  * the first syslog tag "prog[pid]: " among its first GUESSWORDS words in
- * 256 bytes.  A word before it that ends with ":" (but the first) ends
- * the search: there a message began, whose text may be a client's
- * (journalctl -o cat writes Postfix's "NOQUEUE: reject: ... helo=<...>"
- * so).  The caller gives it a time of its own (e->t); the log host is
- * not known.
+ * 256 bytes.  A word before it that ends with ":" (but the first), or
+ * that holds a "=" or a quote, ends the search: there a message began,
+ * whose text may be a client's (journalctl -o cat writes Postfix's
+ * "NOQUEUE: reject: ... helo=<...>" so, gromox its "rhost=[A]:P user=U
+ * ..." to its own file).  No stamp, host or tag has either.  The caller
+ * gives it a time of its own (e->t); the log host is not known.
  */
 #define GUESSWORDS	8
 int
@@ -1599,7 +1611,8 @@ env_guess(const char *s, size_t len, struct env *e)
 			e->guessed = 1;
 			return 0;
 		}
-		if (words > 0 && env_msgword(t.p, t.len))
+		if ((words > 0 && env_msgword(t.p, t.len)) ||
+		    env_textword(t.p, t.len))
 			return -1;
 		while (p < end && *p == ' ')
 			p++;

@@ -2606,10 +2606,12 @@ barerule(struct trap_extract *x, const char *line, size_t len,
 			continue;
 		/*
 		 * A message began at a word with ":" (but the first, and
-		 * one tag without a process ID, "login:", before it).
+		 * one tag without a process ID, "login:", before it), or
+		 * at one with "=" or a quote.
 		 */
-		if (words > 0 && env_msgword(w, p - w) &&
-		    (tagged++ || !env_pidlesstag(w, p - w)))
+		if ((words > 0 && env_msgword(w, p - w) &&
+		    (tagged++ || !env_pidlesstag(w, p - w))) ||
+		    env_textword(w, p - w))
 			break;
 		while (p < end && *p == ' ')
 			p++;
