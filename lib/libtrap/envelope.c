@@ -1482,6 +1482,12 @@ env_unwrap(struct env *e)
 		e->msg.len = end - q;
 		p = q;
 	}
+	if (prefixed(p, end, "node=") && (q = memchr(p, ' ', end - p)) !=
+	    NULL && prefixed(q + 1, end, "type=")) {
+		e->msg.p = q + 1;	/* audisp: auditd's name_format */
+		e->msg.len = end - e->msg.p;
+		p = e->msg.p;
+	}
 	if (e->prog.len > 0 && p < end && isdigit((unsigned char)*p) &&
 	    (q = nginxprefix(p, end, &in)) != NULL) {
 		e->msg.p = q;	/* nginx's error log prefix, in syslog */
