@@ -1296,6 +1296,36 @@ s6stamp(const struct env *e, const char *p, const char *end)
 }
 
 /*
+ * Win32-OpenSSH's own log file (SyslogFacility LOCAL0; w32log.c
+ * syslog_file()): "PID YYYY-MM-DD hh:mm:ss.mmm message", in local time,
+ * with no host and no tag: sshd's.
+ */
+static int
+win32sshd(const char *p, const char *end, struct env *e)
+{
+	const char	*q = p, *s;
+
+	while (q < end && isdigit((unsigned char)*q) && q - p < 10)
+		q++;
+	if (q == p || end - q < 25 || *q != ' ' || !isisostamp(q + 1, end) ||
+	    q[11] != ' ' || q[20] != '.' || !isdigit((unsigned char)q[21]) ||
+	    !isdigit((unsigned char)q[22]) ||
+	    !isdigit((unsigned char)q[23]) || q[24] != ' ')
+		return -1;
+	s = q + 1;
+	if (rfc3339(&s, end, e) != 0 || e->abs)
+		return -1;
+	e->space = 0;
+	e->prog.p = "sshd";
+	e->prog.len = 4;
+	e->pid.p = p;
+	e->pid.len = q - p;
+	e->msg.p = s;
+	e->msg.len = end - s;
+	return 0;
+}
+
+/*
  * A line that begins with a digit: nginx's error log, syslog-ng's
  * ts_format(full), seconds since the epoch, RFC 3339 (and a container
  * runtime's stamp before another envelope), socklog, macOS log show,
@@ -1309,6 +1339,8 @@ numeric(const char *p, const char *end, struct env *e)
 
 	if (end - p > 4 && p[4] == '/')
 		return nginxlog(p, end, e);
+	if (win32sshd(p, end, e) == 0)
+		return 0;
 	if (end - p > 21 && p[4] == ' ' && isbsdstamp(p + 5, end) &&
 	    num(p, end, 4, &v) == 0) {
 		/* syslog-ng's ts_format(full): "yyyy Mmm dd hh:mm:ss" */
