@@ -1486,6 +1486,38 @@ ownpid(const struct env *e, const char *p, const char *end)
 	return p + n + 3;
 }
 
+/*
+ * Exim's own stamp before its message in syslog (log.c log_write(), with
+ * syslog_timestamp, the default): "YYYY-MM-DD hh:mm:ss[.mmm][ +hhmm][
+ * [pid]] " (+millisec, log_timezone, +pid): what follows it, or NULL.
+ * Exactly these, so that no rule reads an Exim message from its middle
+ * (a rejected EHLO's argument, all client text, can hold a whole line).
+ */
+static const char *
+eximstamp(const struct env *e, const char *p, const char *end)
+{
+	struct env	 t;
+	const char	*q, *r;
+	int		 v;
+
+	if (e->prog.len < 4 || memcmp(e->prog.p, "exim", 4) != 0 ||
+	    end - p < 20 || ymdhms(p, end, '-', &t) == -1 || p[10] != ' ')
+		return NULL;
+	q = p + 19;
+	if (end - q > 4 && q[0] == '.' && num(q + 1, end, 3, &v) == 0)
+		q += 4;
+	if (end - q > 6 && q[0] == ' ' && (q[1] == '+' || q[1] == '-') &&
+	    num(q + 2, end, 4, &v) == 0)
+		q += 6;
+	if (end - q > 3 && q[0] == ' ' && q[1] == '[') {
+		for (r = q + 2; r < end && isdigit((unsigned char)*r); r++)
+			continue;
+		if (r > q + 2 && r < end && *r == ']')
+			q = r + 1;
+	}
+	return q < end && *q == ' ' ? q + 1 : NULL;
+}
+
 /* Unwrap "message repeated N times: [ msg]" and Solaris "[ID n f.p] ". */
 void
 env_unwrap(struct env *e)
@@ -1507,6 +1539,10 @@ env_unwrap(struct env *e)
 	}
 	if ((q = pidstamp(p, end)) != NULL) {
 		e->msg.p = q;	/* dropbear's own "[pid] stamp " again */
+		e->msg.len = end - q;
+		p = q;
+	} else if ((q = eximstamp(e, p, end)) != NULL) {
+		e->msg.p = q;	/* Exim's own stamp */
 		e->msg.len = end - q;
 		p = q;
 	} else if ((q = ownpid(e, p, end)) != NULL) {
@@ -1616,14 +1652,88 @@ env_pidlesstag(const char *p, size_t len)
 }
 
 /*
+ * Do the n letters at p name a month (its first three letters those of
+ * a month of English or of a language RFC 3164 stamps are read in) or a
+ * weekday, or UTC or GMT?
+ */
+static int
+stampname(const char *p, size_t n)
+{
+	static const char	*const names[] = { "Jan", "Feb", "Mar",
+	    "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+	    "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "UTC", "GMT" };
+	char			 abbr[4];
+	size_t			 i;
+	int			 mon;
+
+	if (n == 1)
+		return *p == 'T' || *p == 'Z';
+	if (n < 3 || n > 9)
+		return 0;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strncasecmp(p, names[i], 3) == 0)
+			return 1;
+	memcpy(abbr, p, 3);
+	abbr[3] = ' ';
+	return env_localmonth(abbr, abbr + 4, &mon) == 3;
+}
+
+/*
+ * Can the word t, in a line that ends at lend, be part of a time stamp:
+ * digits, ":-./,+[]()", and names of months (of any language RFC 3164
+ * stamps are read in) or weekdays?
+ */
+static int
+stampword(const struct trap_str *t, const char *lend)
+{
+	const char	*p = t->p, *end = t->p + t->len;
+	size_t		 n;
+	int		 mon, some = 0;
+
+	while (p < end) {
+		if (isdigit((unsigned char)*p) ||
+		    strchr(":-./,+[]()", *p) != NULL) {
+			some |= isdigit((unsigned char)*p);
+			p++;
+			continue;
+		}
+		for (n = 0; p + n < end && isalpha((unsigned char)p[n]); n++)
+			continue;
+		if (n == 0 || (!stampname(p, n) && (t->len != n ||
+		    env_localmonth(p, lend, &mon) != n)))
+			return 0;
+		some = 1;
+		p += n;
+	}
+	return some;
+}
+
+/* Can the word t be a host name: letters, digits, ".", "-", "_"? */
+static int
+hostword(const struct trap_str *t)
+{
+	size_t	 i;
+
+	for (i = 0; i < t->len; i++)
+		if (!isalnum((unsigned char)t->p[i]) &&
+		    strchr(".-_", t->p[i]) == NULL)
+			return 0;
+	return t->len > 0;
+}
+
+/*
  * A line whose envelope is none of the known ones: the message after
  * the first syslog tag "prog[pid]: " among its first GUESSWORDS words in
  * 256 bytes.  A word before it that ends with ":" (but the first), or
  * that holds a "=" or a quote, ends the search: there a message began,
  * whose text may be a client's (journalctl -o cat writes Postfix's
  * "NOQUEUE: reject: ... helo=<...>" so, gromox its "rhost=[A]:P user=U
- * ..." to its own file).  No stamp, host or tag has either.  The caller
- * gives it a time of its own (e->t); the log host is not known.
+ * ..." to its own file).  No stamp, host or tag has either.  Before
+ * the tag only the words of an envelope: those of a stamp, one host
+ * name and a "facility.priority"; a second word of another kind is a
+ * message's, and the next may be a client's ("Invalid user sshd[1]:
+ * Accepted ...").  The caller gives it a time of its own (e->t); the
+ * log host is not known.
  */
 #define GUESSWORDS	8
 int
@@ -1631,7 +1741,7 @@ env_guess(const char *s, size_t len, struct env *e)
 {
 	const char	*p = s, *end = s + (len < 256 ? len : 256);
 	struct trap_str	 t;
-	int		 words;
+	int		 words, names = 0;
 
 	env_clear(e);
 	for (words = 0; p < end && words < GUESSWORDS; words++) {
@@ -1651,6 +1761,11 @@ env_guess(const char *s, size_t len, struct env *e)
 		}
 		if ((words > 0 && env_msgword(t.p, t.len)) ||
 		    env_textword(t.p, t.len))
+			return -1;
+		if (isfacprio(&t, 0) || isfacprio(&t, 1))
+			;
+		else if (stampword(&t, s + len) ? names > 0 :
+		    names++ > 0 || !hostword(&t))
 			return -1;
 		while (p < end && *p == ' ')
 			p++;
