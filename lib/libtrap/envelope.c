@@ -637,6 +637,22 @@ metalogprog(const struct trap_str *t)
 }
 
 /*
+ * Can the word t be a log host's name: a name, an address, a relay's
+ * "host/relay", but nothing with the brackets, quotes, "=" or "," of a
+ * message ("[USER]", "H=(helo)")?
+ */
+static int
+hostword(const struct trap_str *t)
+{
+	size_t	 i;
+
+	for (i = 0; i < t->len; i++)
+		if (strchr("[]()<>{}\"'`=,;|\\", t->p[i]) != NULL)
+			return 0;
+	return t->len > 0;
+}
+
+/*
  * After a stamp: "tag: msg" (no host), metalog's "[prog] msg", "host tag:
  * msg", busybox's "host fac.prio tag: msg" or BSD's "host last message
  * repeated N times": 1
@@ -665,6 +681,8 @@ hosttag(const char **pp, const char *end, struct env *e)
 		e->msg.len = end - p;
 		return 1;
 	}
+	if (!hostword(&t))
+		return -1;
 	e->host = t;
 	*pp = p;
 	if (lastrepeat(p, end, &e->lastrepeat))
@@ -881,7 +899,7 @@ isohost(const char *p, const char *end, struct env *e)
 	struct trap_str	 host, t;
 	const char	*q = p;
 
-	if (token(&q, end, &host) == 0 && !istag(&host) &&
+	if (token(&q, end, &host) == 0 && !istag(&host) && hostword(&host) &&
 	    token(&q, end, &t) == 0 && (istag(&t) || proftpdtag(&t))) {
 		e->host = host;
 		settag(e, &t);
@@ -1470,7 +1488,8 @@ env_parse(const char *s, size_t len, struct env *e)
 /*
  * The tag's process ID again in brackets at the message's start, as Exim
  * writes it with log_selector +pid, syslog_pid (its default) and
- * syslog_timestamp false (log.c): after it, or NULL.  Exim's only: the
+ * syslog_timestamp false (log.c), or any after a tag without one (Exim
+ * built without SYSLOG_LOG_PID): after it, or NULL.  Exim's only: the
  * user name of vsftpd's lines is there in brackets.
  */
 static const char *
@@ -1478,9 +1497,14 @@ ownpid(const struct env *e, const char *p, const char *end)
 {
 	size_t	 n = e->pid.len;
 
-	if (n == 0 || e->prog.len < 4 || memcmp(e->prog.p, "exim", 4) != 0 ||
-	    (size_t)(end - p) < n + 3 || p[0] != '[' ||
-	    memcmp(p + 1, e->pid.p, n) != 0 || p[n + 1] != ']' ||
+	if (e->prog.len < 4 || memcmp(e->prog.p, "exim", 4) != 0 ||
+	    end - p < 4 || p[0] != '[')
+		return NULL;
+	if (n == 0)	/* a tag without one: Exim built without LOG_PID */
+		n = strspn(p + 1, "0123456789");
+	else if (memcmp(p + 1, e->pid.p, n) != 0)
+		return NULL;
+	if (n == 0 || (size_t)(end - p) < n + 3 || p[n + 1] != ']' ||
 	    p[n + 2] != ' ')
 		return NULL;
 	return p + n + 3;
@@ -1680,7 +1704,7 @@ stampname(const char *p, size_t n)
 
 /*
  * Can the word t, in a line that ends at lend, be part of a time stamp:
- * digits, ":-./,+[]()", and names of months (of any language RFC 3164
+ * digits, ":-./,+[]", and names of months (of any language RFC 3164
  * stamps are read in) or weekdays?
  */
 static int
@@ -1692,7 +1716,7 @@ stampword(const struct trap_str *t, const char *lend)
 
 	while (p < end) {
 		if (isdigit((unsigned char)*p) ||
-		    strchr(":-./,+[]()", *p) != NULL) {
+		    strchr(":-./,+[]", *p) != NULL) {
 			some |= isdigit((unsigned char)*p);
 			p++;
 			continue;
@@ -1706,19 +1730,6 @@ stampword(const struct trap_str *t, const char *lend)
 		p += n;
 	}
 	return some;
-}
-
-/* Can the word t be a host name: letters, digits, ".", "-", "_"? */
-static int
-hostword(const struct trap_str *t)
-{
-	size_t	 i;
-
-	for (i = 0; i < t->len; i++)
-		if (!isalnum((unsigned char)t->p[i]) &&
-		    strchr(".-_", t->p[i]) == NULL)
-			return 0;
-	return t->len > 0;
 }
 
 /*
@@ -1741,13 +1752,16 @@ env_guess(const char *s, size_t len, struct env *e)
 {
 	const char	*p = s, *end = s + (len < 256 ? len : 256);
 	struct trap_str	 t;
-	int		 words, names = 0;
+	size_t		 i;
+	int		 words, names = 0, open = 0;
 
 	env_clear(e);
 	for (words = 0; p < end && words < GUESSWORDS; words++) {
 		if (token(&p, end, &t) == 0 && istag(&t) && t.len > 4 &&
 		    t.p[t.len - 2] == ']' && isdigit((unsigned char)
 		    t.p[t.len - 3])) {
+			if (open != 0)		/* "[1 sshd[1]:": a "[USER" */
+				return -1;
 			settag(e, &t);
 			/* A pid, not an address ("unknown[192.0.2.3]:") */
 			if (e->pid.len == 0 || strspn(e->pid.p, "0123456789") <
@@ -1767,6 +1781,8 @@ env_guess(const char *s, size_t len, struct env *e)
 		else if (stampword(&t, s + len) ? names > 0 :
 		    names++ > 0 || !hostword(&t))
 			return -1;
+		for (i = 0; i < t.len; i++)
+			open += (t.p[i] == '[') - (t.p[i] == ']');
 		while (p < end && *p == ' ')
 			p++;
 	}

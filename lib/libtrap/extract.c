@@ -2645,10 +2645,11 @@ continuation(struct trap_extract *x)
 }
 
 /*
- * A line with no envelope or tag known: an attempt, if a rule reads it.
- * Behind a container runtime's stamp, the message has that time.
+ * A line with no envelope or tag known: an attempt, if a rule reads it
+ * (1, else 0).  Behind a container runtime's stamp, the message has that
+ * time.
  */
-static void
+static int
 bare(struct trap_extract *x, const char *line, size_t len)
 {
 	const struct rule	*r;
@@ -2663,7 +2664,7 @@ bare(struct trap_extract *x, const char *line, size_t len)
 	}
 	if ((r = barerule(x, line, len, &e, &m)) == NULL ||
 	    (!stamped && continuation(x)))
-		return;
+		return 0;
 	if (!stamped)
 		x->nbare++;
 	if (stamped) {
@@ -2679,6 +2680,7 @@ bare(struct trap_extract *x, const char *line, size_t len)
 		e.sec = stamp.sec;
 	}
 	take(x, &e, r, &m);
+	return 1;
 }
 
 /*
@@ -2738,7 +2740,7 @@ one(struct trap_extract *x, const char *line, size_t len)
 
 	if ((r = envelope(line, len, &e)) != 0) {
 		if (r != NOREAD)
-			bare(x, line, len);
+			(void)bare(x, line, len);
 		return;
 	}
 	if (e.guessed && x->nenv > x->nbare) {
@@ -2747,6 +2749,13 @@ one(struct trap_extract *x, const char *line, size_t len)
 			(void)continuation(x);
 		return;
 	}
+	/*
+	 * A guessed tag may be in a client's text at the message's start
+	 * (vsftpd's "[USER] FAIL LOGIN"): the line read from its start
+	 * first.
+	 */
+	if (e.guessed && bare(x, line, len))
+		return;
 	if (e.escaped)
 		unescape(x, &e);
 	quoted.p = NULL;
