@@ -1322,13 +1322,13 @@ static int
 win32sshd(const char *p, const char *end, struct env *e)
 {
 	const char	*q = p, *s;
+	int		 v;
 
 	while (q < end && isdigit((unsigned char)*q) && q - p < 10)
 		q++;
 	if (q == p || end - q < 25 || *q != ' ' || !isisostamp(q + 1, end) ||
-	    q[11] != ' ' || q[20] != '.' || !isdigit((unsigned char)q[21]) ||
-	    !isdigit((unsigned char)q[22]) ||
-	    !isdigit((unsigned char)q[23]) || q[24] != ' ')
+	    q[11] != ' ' || q[20] != '.' || num(q + 21, end, 3, &v) ||
+	    q[24] != ' ')
 		return -1;
 	s = q + 1;
 	if (rfc3339(&s, end, e) != 0 || e->abs)
@@ -1485,6 +1485,14 @@ env_parse(const char *s, size_t len, struct env *e)
 	return rfc3164(p, end, e);
 }
 
+/* Is the line's tag Exim's, "exim" (or Debian's "exim4")? */
+int
+env_isexim(const struct env *e)
+{
+	return (e->prog.len == 4 || e->prog.len == 5) &&
+	    memcmp(e->prog.p, "exim4", e->prog.len) == 0;
+}
+
 /*
  * The tag's process ID again in brackets at the message's start, as Exim
  * writes it with log_selector +pid, syslog_pid (its default) and
@@ -1497,8 +1505,7 @@ ownpid(const struct env *e, const char *p, const char *end)
 {
 	size_t	 n = e->pid.len;
 
-	if (e->prog.len < 4 || memcmp(e->prog.p, "exim", 4) != 0 ||
-	    end - p < 4 || p[0] != '[')
+	if (!env_isexim(e) || end - p < 4 || p[0] != '[')
 		return NULL;
 	if (n == 0)	/* a tag without one: Exim built without LOG_PID */
 		n = strspn(p + 1, "0123456789");
@@ -1524,8 +1531,8 @@ eximstamp(const struct env *e, const char *p, const char *end)
 	const char	*q, *r;
 	int		 v;
 
-	if (e->prog.len < 4 || memcmp(e->prog.p, "exim", 4) != 0 ||
-	    end - p < 20 || ymdhms(p, end, '-', &t) == -1 || p[10] != ' ')
+	if (!env_isexim(e) || end - p < 20 ||
+	    ymdhms(p, end, '-', &t) == -1 || p[10] != ' ')
 		return NULL;
 	q = p + 19;
 	if (end - q > 4 && q[0] == '.' && num(q + 1, end, 3, &v) == 0)
@@ -1683,9 +1690,8 @@ env_pidlesstag(const char *p, size_t len)
 static int
 stampname(const char *p, size_t n)
 {
-	static const char	*const names[] = { "Jan", "Feb", "Mar",
-	    "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-	    "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "UTC", "GMT" };
+	static const char	*const names[] = { "Mon", "Tue", "Wed",
+	    "Thu", "Fri", "Sat", "Sun", "UTC", "GMT" };
 	char			 abbr[4];
 	size_t			 i;
 	int			 mon;
@@ -1694,6 +1700,8 @@ stampname(const char *p, size_t n)
 		return *p == 'T' || *p == 'Z';
 	if (n < 3 || n > 9)
 		return 0;
+	if (month(p) != 0)
+		return 1;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strncasecmp(p, names[i], 3) == 0)
 			return 1;

@@ -60,6 +60,7 @@ int	 env_parse(const char *, size_t, struct env *);
 int	 env_guess(const char *, size_t, struct env *);
 int	 env_msgword(const char *, size_t);
 int	 env_textword(const char *, size_t);
+int	 env_isexim(const struct env *);
 int	 env_pidlesstag(const char *, size_t);
 void	 env_bare(const char *, size_t, struct env *);
 int	 env_stamped(const char *, size_t, struct env *);

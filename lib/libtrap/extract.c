@@ -2013,7 +2013,6 @@ weak_line(struct trap_extract *x, const struct env *e, const struct rule *r,
 	}
 }
 
-/* What the rule's event says, for the attempt's connection. */
 /*
  * A line of a process ID that names no client, long after the last
  * line of its connection, which had no login: the ID is another
@@ -2037,6 +2036,7 @@ pid_stale(struct trap_extract *x, const char *key,
 	conn_reopen(c);
 }
 
+/* What the rule's event says, for the attempt's connection. */
 static void
 attempt_join(struct trap_extract *x, const struct env *e,
     const struct rule *r, const struct match *m, struct trap_attempt *a,
@@ -2438,10 +2438,9 @@ static int
 eximpiece(const struct env *e)
 {
 	const char	*p = e->msg.p, *end = e->msg.p + e->msg.len;
-	size_t		 n = proglen(e);
+	size_t		 n;
 
-	if (e->msg.len < 6 || p[0] != '[' || (n != 4 && n != 5) ||
-	    memcmp(e->prog.p, "exim4", n) != 0)
+	if (e->msg.len < 6 || p[0] != '[' || !env_isexim(e))
 		return 0;
 	for (p++; p < end && isdigit((unsigned char)*p); p++)
 		continue;
