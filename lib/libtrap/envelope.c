@@ -1507,12 +1507,12 @@ ownpid(const struct env *e, const char *p, const char *end)
 
 	if (!env_isexim(e) || end - p < 4 || p[0] != '[')
 		return NULL;
-	if (n == 0)	/* a tag without one: Exim built without LOG_PID */
-		n = strspn(p + 1, "0123456789");
-	else if (memcmp(p + 1, e->pid.p, n) != 0)
-		return NULL;
+	if (n == 0) {	/* a tag without one: Exim built without LOG_PID */
+		while (p + 1 + n < end && isdigit((unsigned char)p[1 + n]))
+			n++;
+	}
 	if (n == 0 || (size_t)(end - p) < n + 3 || p[n + 1] != ']' ||
-	    p[n + 2] != ' ')
+	    p[n + 2] != ' ' || memcmp(p + 1, e->pid.p, e->pid.len) != 0)
 		return NULL;
 	return p + n + 3;
 }
@@ -1677,7 +1677,8 @@ env_pidlesstag(const char *p, size_t len)
 	if (len < 2 || p[len - 1] != ':')
 		return 0;
 	for (i = 0; i < len - 1; i++)
-		if (!isalnum((unsigned char)p[i]) && strchr("_./-", p[i]) == NULL)
+		if (!isalnum((unsigned char)p[i]) && (p[i] == '\0' ||
+		    strchr("_./-", p[i]) == NULL))
 			return 0;
 	return 1;
 }
@@ -1724,7 +1725,7 @@ stampword(const struct trap_str *t, const char *lend)
 
 	while (p < end) {
 		if (isdigit((unsigned char)*p) ||
-		    strchr(":-./,+[]", *p) != NULL) {
+		    (*p != '\0' && strchr(":-./,+[]", *p) != NULL)) {
 			some |= isdigit((unsigned char)*p);
 			p++;
 			continue;
