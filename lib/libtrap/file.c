@@ -882,7 +882,7 @@ ahead_read(void *arg)
 	struct trap_file	*f = arg;
 	struct ahead		*a = f->ah;
 	struct aslot		*s;
-	int			 more, stop;
+	int			 more, stop, busy;
 
 	do {
 		pthread_mutex_lock(&a->mtx);
@@ -897,8 +897,18 @@ ahead_read(void *arg)
 		more = getblock(f, &s->block, &s->len, &s->n);
 		s->lineno = f->lineno;
 		s->end = !more;
-		/* Inflating is the larger share: the caller prepares. */
-		s->prepared = more && !f->gz && a->prep != NULL;
+		/*
+		 * The first block here (the preparation may set up what
+		 * the others read), the others only while the caller has
+		 * blocks to work on: one it waits for, it prepares itself.
+		 * So the work is shared out as each thread's load is (with
+		 * gzip, inflating is the larger share: the caller prepares
+		 * nearly all).
+		 */
+		pthread_mutex_lock(&a->mtx);
+		busy = a->made == 0 || a->made > a->taken;
+		pthread_mutex_unlock(&a->mtx);
+		s->prepared = more && busy && a->prep != NULL;
 		if (s->prepared)
 			a->prep(a->arg, s->block, s->len, &s->data);
 		trap_warn_hold(NULL);
@@ -967,13 +977,14 @@ trap_file_getblock(struct trap_file *f, const char **block, size_t *len,
 /*
  * Read f's blocks on a second thread from now on, ahead of the caller,
  * and call prep(arg, block, len, &data) for each before it is given
- * out, on that thread (or, for gzip, where inflating is the larger
- * share, on the caller's); data, NULL at first, is kept from one call
- * to the next (release frees it at the end).  trap_file_prepared gives
- * the data of the block trap_file_getblock gave last.  The blocks, their
- * line numbers and the file's warnings are those of trap_file_getblock
- * without this, the warnings said as the blocks after them are given
- * out.  Only trap_file_getblock may read f after this.
+ * out, on that thread for the first block and whenever the caller is
+ * busy, else on the caller's (see ahead_read()); data, NULL at first,
+ * is kept from one call to the next (release frees it at the end).
+ * trap_file_prepared gives the data of the block trap_file_getblock
+ * gave last.  The blocks, their line numbers and the file's warnings
+ * are those of trap_file_getblock without this, the warnings said as
+ * the blocks after them are given out.  Only trap_file_getblock may
+ * read f after this.
  */
 void
 trap_file_ahead(struct trap_file *f, trap_file_prep_fn prep,
