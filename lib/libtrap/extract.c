@@ -123,6 +123,9 @@ struct conn {
 	int			 eachline;	/* what its weak lines count */
 	int			 passed;	/* a login of it was logged */
 	uint64_t		 nextuser;
+	/* trap_hash_sum() | 1 of the user a line of event account?
+	 * named: an account that exists (realuser()), 0 for none. */
+	uint64_t		 realuser;
 	/* A user join's last line: its %w (Dovecot's passdb) hashed, and
 	 * its time: the next passdb's line of one request is no new try. */
 	uint64_t		 passdb;
@@ -965,6 +968,23 @@ pending_merge(struct trap_extract *x, struct conn *c,
 	slot_set(s, &n);
 }
 
+/*
+ * An account that exists, refused as no user: sshd calls "invalid user"
+ * one that AllowUsers, DenyUsers, AllowGroups, DenyGroups, a locked
+ * password or a shell that is not there keeps out, after "User U from
+ * A not allowed because ..." (auth.c allowed_user(), called only for an
+ * account getpwnam() found; rule event account?).  A line of c that says
+ * there is no such user is then of kind fail: the password was not
+ * tried.
+ */
+static void
+realuser(const struct conn *c, struct trap_attempt *a)
+{
+	if (c->realuser != 0 && a->kind == KIND_NOUSER && a->user.len > 0 &&
+	    (trap_hash_sum(a->user.p, a->user.len) | 1) == c->realuser)
+		a->kind = KIND_FAIL;
+}
+
 static void
 weak(struct trap_extract *x, struct conn *c, struct trap_attempt *a)
 {
@@ -1028,6 +1048,7 @@ strong(struct trap_extract *x, struct conn *c, struct trap_attempt *a,
 	struct slot	*s;
 
 	conn_share(x, c, a);
+	realuser(c, a);
 	nextapply(c, a);
 	if (c->state == CONN_PENDING) {
 		s = qslot(x, c->slot);
@@ -1319,7 +1340,7 @@ conn_reopen(struct conn *c)
 	c->nweak = 0;
 	c->nonweak = c->noted = c->session = c->notpam = c->passed = 0;
 	c->nextkind = 0;
-	c->nextuser = 0;
+	c->nextuser = c->realuser = 0;
 	c->addr[0] = c->rdns[0] = '\0';
 }
 
@@ -1966,6 +1987,9 @@ weak_line(struct trap_extract *x, const struct env *e, const struct rule *r,
 	if (lastword(x, c, a))
 		return;
 	conn_again(x, c, a);
+	if (r->account && a->user.len > 0)
+		c->realuser = trap_hash_sum(a->user.p, a->user.len) | 1;
+	realuser(c, a);
 	/* A loose line is a try of its own already. */
 	if (r->eachtry && !loose)
 		another_try(x, e, c, a);

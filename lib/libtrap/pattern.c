@@ -328,6 +328,12 @@ parse_event(struct rule *r, const char *s, size_t len)
 		r->event = EV_NONE;
 		return 0;
 	}
+	if (len == 8 && memcmp(s, "account?", 8) == 0) {
+		r->kind = KIND_FAIL;
+		r->event = EV_WEAK;
+		r->account = 1;
+		return 0;
+	}
 	if (len > 0 && s[len - 1] == '?') {
 		weak = 1;
 		len--;

@@ -56,6 +56,8 @@ struct rule {
 	int		  eachtry;	/* join "try": JOIN_PID, each line a try */
 	int		  eachreq;	/* join "req": JOIN_PID, each line a
 					   request, the first perhaps a probe */
+	int		  account;	/* event "account?": the user's
+					   account exists */
 	struct ptok	 *toks;
 	size_t		  ntoks;
 	const char	 *anchor;	/* longest literal, for a fast reject */

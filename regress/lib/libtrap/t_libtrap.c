@@ -881,7 +881,17 @@ ATF_TC_BODY(pattern_errors, tc)
 	ATF_CHECK_EQ(ruleset_load(rs, "x pop3 fail - %k a %u b\n", "t"), 1);
 	ATF_CHECK_EQ(ruleset_load(rs, "x pop3\n", "t"), 1);
 	ATF_CHECK_EQ(ruleset_load(rs, "# c\n\n  \t\n", "t"), 0);
-	ATF_CHECK_EQ(ruleset_count(rs), 1);
+	/* account? is weak only, of kind fail. */
+	ATF_CHECK_EQ(ruleset_load(rs, "x ssh account pid a %u b\n", "t"), 1);
+	ATF_CHECK_EQ(ruleset_load(rs, "x ssh account?? pid a %u b\n", "t"),
+	    1);
+	ATF_CHECK_EQ(ruleset_load(rs, "x ssh account? pid a %u b\n", "t"),
+	    0);
+	ATF_REQUIRE_EQ(ruleset_count(rs), 2);
+	ATF_CHECK_EQ(ruleset_rule(rs, 1)->event, EV_WEAK);
+	ATF_CHECK_EQ(ruleset_rule(rs, 1)->kind, KIND_FAIL);
+	ATF_CHECK_EQ(ruleset_rule(rs, 1)->account, 1);
+	ATF_CHECK_EQ(ruleset_rule(rs, 0)->account, 0);
 	ruleset_free(rs);
 }
 
