@@ -1899,6 +1899,23 @@ another_try(struct trap_extract *x, const struct env *e, struct conn *c,
 	orphan_take(x, e, c, a);
 }
 
+/*
+ * Is the plain line of match m a password try after a keyboard-interactive
+ * try line of c (sshd's "error: PAM: ...", which only sshpam_query() of
+ * auth-pam.c writes)?  "Failed password" is then a try of its own, not
+ * the Failed line of the pending one, which LogLevel INFO hides for a
+ * valid user's first tries.
+ */
+static int
+othermethod(const struct conn *c, const struct match *m)
+{
+	const struct trap_str	*w = &m->cap[CAP_WORD];
+
+	return c->state == CONN_PENDING && c->tried &&
+	    c->tryslot == c->slot && m->have[CAP_WORD] && w->len == 8 &&
+	    memcmp(w->p, "password", 8) == 0;
+}
+
 /* A plain attempt (or unknown recipient) of connection c. */
 static void
 plain(struct trap_extract *x, const struct env *e, const struct rule *r,
@@ -1910,6 +1927,8 @@ plain(struct trap_extract *x, const struct env *e, const struct rule *r,
 	int		 kind;
 
 	conn_again(x, c, a);
+	if (othermethod(c, m))
+		try_decide(x, c);
 	c->nonweak = 1;
 	if (r->join == JOIN_PID)
 		orphan_take(x, e, c, a);
