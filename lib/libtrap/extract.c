@@ -965,6 +965,15 @@ pending_merge(struct trap_extract *x, struct conn *c,
 	if (n.kind == KIND_FAIL || (n.kind == KIND_NOUSER &&
 	    a->kind == KIND_BADPASS))
 		n.kind = a->kind;
+	/*
+	 * Of a user join, Dovecot's passdbs in turn: one's "unknown user"
+	 * is not the others' answer, and PAM's refusal ("pam_authenticate()
+	 * failed: Authentication failure") does not say which: fail.
+	 */
+	if (c->eachline == EACH_TRY && ((s->a.kind == KIND_FAIL &&
+	    a->kind == KIND_NOUSER) || (s->a.kind == KIND_NOUSER &&
+	    a->kind == KIND_FAIL)))
+		n.kind = KIND_FAIL;
 	slot_set(s, &n);
 }
 
@@ -1593,7 +1602,11 @@ user_absorb(struct trap_extract *x, const struct env *e,
  * those of its session wait apart, keyed by the session's ID, which the
  * count line does not name.  The latest connection of its user and
  * address that waits is its own: a gives it its user (if it has none)
- * and kind.  How many lines it had (1 if none waits).
+ * and kind.  How many lines it had (1 if none waits).  A count line
+ * that names no user ("user=<>": Dovecot logs the user of the auth
+ * process's answer, and the client left before it came) has no lines
+ * of its own: its auth lines, of whatever user, are all to be taken
+ * (user_absorb()).
  */
 static unsigned int
 user_session(struct trap_extract *x, const struct env *e,
@@ -1603,9 +1616,10 @@ user_session(struct trap_extract *x, const struct env *e,
 	struct conn	*c;
 	unsigned int	 n;
 
+	if (a->user.len == 0)
+		return 0;
 	/* Its session's, else one that names none (no session logged). */
-	if (a->user.len == 0 ||
-	    (userwait(x, e, a, own, GRACE, 0, id, &c, 1) != 1 &&
+	if ((userwait(x, e, a, own, GRACE, 0, id, &c, 1) != 1 &&
 	    (id == NULL || userwait(x, e, a, own, GRACE, 1, NULL, &c, 1) != 1)))
 		return 1;
 	n = c->nweak;
