@@ -2024,9 +2024,16 @@ weak_line(struct trap_extract *x, const struct env *e, const struct rule *r,
 		c->realuser = trap_hash_sum(a->user.p, a->user.len) | 1;
 	realuser(c, a);
 	/* A loose line is a try of its own already. */
-	if (r->eachtry && !loose)
+	if (r->eachtry && !loose) {
 		another_try(x, e, c, a);
-	else if (c->state == CONN_PENDING && c->tried &&
+		/*
+		 * A repeat of it (syslogd's "message repeated N times"):
+		 * N tries, each but the last decided, the last waiting for
+		 * its Failed line as this one does.
+		 */
+		if (count > 1)
+			put(x, a, count - 1);
+	} else if (c->state == CONN_PENDING && c->tried &&
 	    c->tryslot == c->slot && a->user.len == 0 &&
 	    a->addr[0] == '\0' && a->rdns.len == 0) {
 		/*
