@@ -126,6 +126,9 @@ struct conn {
 	/* trap_hash_sum() | 1 of the user a line of event account?
 	 * named: an account that exists (realuser()), 0 for none. */
 	uint64_t		 realuser;
+	/* A count line of no user holds its attempt for the auth lines
+	 * of its session still to come (unanswered()). */
+	int			 unanswered;
 	/* A user join's last line: its %w (Dovecot's passdb) hashed, and
 	 * its time: the next passdb's line of one request is no new try. */
 	uint64_t		 passdb;
@@ -1350,6 +1353,7 @@ conn_reopen(struct conn *c)
 	c->nonweak = c->noted = c->session = c->notpam = c->passed = 0;
 	c->nextkind = 0;
 	c->nextuser = c->realuser = 0;
+	c->unanswered = 0;
 	c->addr[0] = c->rdns[0] = '\0';
 }
 
@@ -1964,6 +1968,17 @@ plain(struct trap_extract *x, const struct env *e, const struct rule *r,
 			count -= user_absorb(x, e, c, a, kind, id,
 			    count - own);
 	}
+	if (r->join == JOIN_USER && a->user.len == 0 &&
+	    (m->have[CAP_KEY] || countsession(e, m, &sid))) {
+		/* Its session's auth lines still to come are its own. */
+		c->unanswered = 1;
+		if (count > 0 && !x->live) {
+			conn_share(x, c, a);
+			c->state = CONN_STRONG;
+			hold(x, c, a, count);
+			return;
+		}
+	}
 	strong(x, c, a, count, r->join == JOIN_PID);
 }
 
@@ -1999,6 +2014,47 @@ nextpassdb(struct conn *c, const struct match *m,
 }
 
 /*
+ * Is the auth line a of a session whose count line named no user, the
+ * client having left before the auth process answered (Dovecot's
+ * "(disconnected while authenticating)", 2.4's "(auth failed, 1
+ * attempts)", with "user=<>")?  With a slow passdb (PAM's delay after a
+ * refusal) its line comes after the count line: it is that attempt's,
+ * held for it, and gives it its user and kind; a later passdb's line of
+ * the same request too.  The session is over: no other try is to come.
+ */
+static int
+unanswered(struct trap_extract *x, const struct env *e,
+    const struct match *m, const struct trap_attempt *a)
+{
+	struct conn		*c;
+	struct slot		*s;
+	struct trap_attempt	 n;
+	struct trap_str		 id;
+	char			 key[KEYMAX];
+	size_t			 off;
+
+	if (!m->have[CAP_KEY] || a->addr[0] == '\0')
+		return 0;
+	sessionid(m->cap[CAP_KEY].p, m->cap[CAP_KEY].len, &id);
+	off = addrkey(e, a, key);
+	appendkey(key, &off, "", 0);
+	appendkey(key, &off, id.p, id.len);
+	if ((c = conn_get(x, key, 0)) == NULL || !c->unanswered)
+		return 0;
+	if (c->held == 0)
+		return 1;	/* its count line took one already */
+	s = qslot(x, c->firstheld);
+	n = s->a;
+	if (n.user.len == 0)
+		n.user = a->user;
+	if (n.kind == KIND_FAIL || (n.kind == KIND_NOUSER &&
+	    a->kind == KIND_BADPASS))
+		n.kind = a->kind;
+	slot_set(s, &n);
+	return 1;
+}
+
+/*
  * A weak line (rule event nouser?, badpass?, fail?) of the connection
  * keyed by key; loose: a line with no pid and no port, another try each,
  * in a connection of its own, counted unless the program's plain attempt
@@ -2014,6 +2070,8 @@ weak_line(struct trap_extract *x, const struct env *e, const struct rule *r,
 	struct conn	*c;
 	int		 samereq;
 
+	if (r->join == JOIN_USER && unanswered(x, e, m, a))
+		return;
 	if (loose)
 		loosekey(x, key);
 	c = conn_get(x, key, 1);

@@ -2322,6 +2322,43 @@ ATF_TC_BODY(extract_live, tc)
 }
 
 /*
+ * Dovecot's count line of no user (the client left before the answer),
+ * then its auth line: held for it, one record with the auth line's user
+ * and kind; live, the count line's record at once and the auth line
+ * none.
+ */
+ATF_TC_WITHOUT_HEAD(extract_unanswered);
+ATF_TC_BODY(extract_unanswered, tc)
+{
+	struct trap_extract	*x;
+	const char		*login = "May  4 10:00:01 mx dovecot: "
+	    "imap-login: Disconnected: Connection closed (disconnected while "
+	    "authenticating, waited 1 secs): user=<>, method=PLAIN, "
+	    "rip=192.0.2.5, lip=192.0.2.10, TLS, session=<S1S1S1S1>";
+	const char		*auth = "May  4 10:00:03 mx dovecot: "
+	    "auth-worker(4242): pam(root,192.0.2.5,<S1S1S1S1>): "
+	    "pam_authenticate() failed: Authentication failure (Password "
+	    "mismatch?)";
+
+	x = extractor(NULL);
+	feed(x, login);
+	ATF_CHECK_STREQ(got, "");
+	feed(x, auth);
+	trap_extract_end(x);
+	ATF_CHECK_STREQ(got, "2026-05-04T10:00:01Z 192.0.2.5 root  fail\n");
+	trap_extract_free(x);
+
+	x = extractor(NULL);
+	trap_extract_live(x, 1);
+	feed(x, login);
+	ATF_CHECK_STREQ(got, "2026-05-04T10:00:01Z 192.0.2.5 -  fail\n");
+	feed(x, auth);
+	trap_extract_end(x);
+	ATF_CHECK_STREQ(got, "2026-05-04T10:00:01Z 192.0.2.5 -  fail\n");
+	trap_extract_free(x);
+}
+
+/*
  * Breaches: an address that logged in after failing, with the failures
  * before the login, whatever order the records come in; one that never
  * failed is none.
@@ -2433,6 +2470,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, time_mdays);
 	ATF_TP_ADD_TC(tp, warn_divert);
 	ATF_TP_ADD_TC(tp, extract_live);
+	ATF_TP_ADD_TC(tp, extract_unanswered);
 	ATF_TP_ADD_TC(tp, breach);
 	ATF_TP_ADD_TC(tp, time_iso);
 	ATF_TP_ADD_TC(tp, addr_canon);
