@@ -784,7 +784,8 @@ countsession(const struct env *e, const struct match *m, struct trap_str *id)
 /*
  * The program whose process IDs a pid join keys by: the tag's name less
  * a "(pam_unix)" suffix, OpenSSH's sshd-session and sshd-auth (9.8 on)
- * as sshd, whose listener logs a session's end by its pid.  Another
+ * as sshd, whose listener logs a session's end by its pid (HPN-SSH's
+ * hpnsshd-session and hpnsshd-auth as hpnsshd).  Another
  * program's process of the same ID (sudo's PAM line, then sshd's close)
  * is another connection.
  */
@@ -797,6 +798,9 @@ pidprog(const struct env *e, char key[KEYMAX], size_t *off)
 	if ((n == 12 && memcmp(e->prog.p, "sshd-session", 12) == 0) ||
 	    (n == 9 && memcmp(e->prog.p, "sshd-auth", 9) == 0))
 		n = 4;
+	else if ((n == 15 && memcmp(e->prog.p, "hpnsshd-session", 15) == 0) ||
+	    (n == 12 && memcmp(e->prog.p, "hpnsshd-auth", 12) == 0))
+		n = 7;
 	if (n > sizeof(buf) - 1)
 		n = sizeof(buf) - 1;
 	buf[0] = 'p';		/* one part: a connection is its memory */
