@@ -123,8 +123,8 @@ struct conn {
 	int			 eachline;	/* what its weak lines count */
 	int			 passed;	/* a login of it was logged */
 	uint64_t		 nextuser;
-	/* trap_hash_sum() | 1 of the user a line of event account?
-	 * named: an account that exists (realuser()), 0 for none. */
+	/* foldhash() of the user a line of event account? named: an
+	 * account that exists (realuser()), 0 for none. */
 	uint64_t		 realuser;
 	/* A count line of no user holds its attempt for the auth lines
 	 * of its session still to come (unanswered()). */
@@ -952,6 +952,23 @@ eachcount(const struct conn *c)
 	return c->nweak;
 }
 
+/*
+ * The kind of a request that Dovecot's passdbs answered in turn, one
+ * answer being kind, the next add: a refused password says the user
+ * exists (badpass); one passdb's "unknown user" is not another's
+ * answer, and PAM's refusal ("pam_authenticate() failed") does not say
+ * which (fail).
+ */
+static int
+passdbkind(int kind, int add)
+{
+	if (kind == KIND_BADPASS || add == KIND_BADPASS)
+		return KIND_BADPASS;
+	if (kind == KIND_FAIL || add == KIND_FAIL)
+		return KIND_FAIL;
+	return add;
+}
+
 /* What line a says that c's pending attempt does not know yet. */
 static void
 pending_merge(struct trap_extract *x, struct conn *c,
@@ -968,20 +985,31 @@ pending_merge(struct trap_extract *x, struct conn *c,
 		n.rdns = a->rdns;
 	if (n.user.len == 0)
 		n.user = a->user;
+	if (c->eachline == EACH_TRY)
+		n.kind = passdbkind(n.kind, a->kind);
 	/* A password refused: the user is known (to a later passdb). */
-	if (n.kind == KIND_FAIL || (n.kind == KIND_NOUSER &&
+	else if (n.kind == KIND_FAIL || (n.kind == KIND_NOUSER &&
 	    a->kind == KIND_BADPASS))
 		n.kind = a->kind;
-	/*
-	 * Of a user join, Dovecot's passdbs in turn: one's "unknown user"
-	 * is not the others' answer, and PAM's refusal ("pam_authenticate()
-	 * failed: Authentication failure") does not say which: fail.
-	 */
-	if (c->eachline == EACH_TRY && ((s->a.kind == KIND_FAIL &&
-	    a->kind == KIND_NOUSER) || (s->a.kind == KIND_NOUSER &&
-	    a->kind == KIND_FAIL)))
-		n.kind = KIND_FAIL;
 	slot_set(s, &n);
+}
+
+/*
+ * A user name's hash, but for case (FNV-1a, never 0): sshd's "not allowed"
+ * line names the account (pw_name), its Failed line the name the client
+ * sent, which a lookup that ignores case (sssd, winbind) found.
+ */
+static uint64_t
+foldhash(const struct trap_str *u)
+{
+	uint64_t	 h = 14695981039346656037ULL;
+	size_t		 i;
+
+	for (i = 0; i < u->len; i++) {
+		h ^= (unsigned char)tolower((unsigned char)u->p[i]);
+		h *= 1099511628211ULL;
+	}
+	return h | 1;
 }
 
 /*
@@ -997,7 +1025,7 @@ static void
 realuser(const struct conn *c, struct trap_attempt *a)
 {
 	if (c->realuser != 0 && a->kind == KIND_NOUSER && a->user.len > 0 &&
-	    (trap_hash_sum(a->user.p, a->user.len) | 1) == c->realuser)
+	    foldhash(&a->user) == c->realuser)
 		a->kind = KIND_FAIL;
 }
 
@@ -1584,9 +1612,14 @@ user_absorb(struct trap_extract *x, const struct env *e,
 
 	any.user.len = 0;
 	any.kind = kind;	/* the line's, not its own session's */
-	/* Its session's, else those that name none (no session logged). */
-	n = userwait(x, e, &any, own, GRACE, 0, id, found,
-	    left < ABSORB_MAX ? (size_t)left : ABSORB_MAX);
+	/*
+	 * Its session's, else those that name none (no session logged).
+	 * A line of no user and no session (a login_log_format_elements
+	 * without either) takes no line of a session, which would be
+	 * another connection's.
+	 */
+	n = userwait(x, e, &any, own, GRACE, id == NULL && a->user.len == 0,
+	    id, found, left < ABSORB_MAX ? (size_t)left : ABSORB_MAX);
 	if (n == 0 && id != NULL)
 		n = userwait(x, e, &any, own, GRACE, 1, NULL, found,
 		    left < ABSORB_MAX ? (size_t)left : ABSORB_MAX);
@@ -2043,17 +2076,22 @@ unanswered(struct trap_extract *x, const struct env *e,
 	off = addrkey(e, a, key);
 	appendkey(key, &off, "", 0);
 	appendkey(key, &off, id.p, id.len);
-	if ((c = conn_get(x, key, 0)) == NULL || !c->unanswered)
+	if ((c = conn_find(x, key, conn_hash(x, key))) == NULL ||
+	    !c->unanswered || x->now - c->last > GRACE)
 		return 0;
+	(void)conn_get(x, key, 0);	/* touched: another passdb's may come */
 	if (c->held == 0)
 		return 1;	/* its count line took one already */
 	s = qslot(x, c->firstheld);
 	n = s->a;
 	if (n.user.len == 0)
 		n.user = a->user;
-	if (n.kind == KIND_FAIL || (n.kind == KIND_NOUSER &&
-	    a->kind == KIND_BADPASS))
+	/* The count line's own kind is none; its first answer's is. */
+	if (c->unanswered == 1)
 		n.kind = a->kind;
+	else
+		n.kind = passdbkind(n.kind, a->kind);
+	c->unanswered = 2;
 	slot_set(s, &n);
 	return 1;
 }
@@ -2083,7 +2121,7 @@ weak_line(struct trap_extract *x, const struct env *e, const struct rule *r,
 		return;
 	conn_again(x, c, a);
 	if (r->account && a->user.len > 0)
-		c->realuser = trap_hash_sum(a->user.p, a->user.len) | 1;
+		c->realuser = foldhash(&a->user);
 	realuser(c, a);
 	/* A loose line is a try of its own already. */
 	if (r->eachtry && !loose) {
