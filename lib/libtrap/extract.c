@@ -1018,15 +1018,19 @@ foldhash(const struct trap_str *u)
  * password or a shell that is not there keeps out, after "User U from
  * A not allowed because ..." (auth.c allowed_user(), called only for an
  * account getpwnam() found; rule event account?).  A line of c that says
- * there is no such user is then of kind fail: the password was not
- * tried.
+ * there is no such user, or that a password was refused, is then of kind
+ * fail: the password was not tried (sshd hands PAM a fake one, whose
+ * refusal by pam_unix says nothing).  1 if a is such a line.
  */
-static void
+static int
 realuser(const struct conn *c, struct trap_attempt *a)
 {
-	if (c->realuser != 0 && a->kind == KIND_NOUSER && a->user.len > 0 &&
-	    foldhash(&a->user) == c->realuser)
-		a->kind = KIND_FAIL;
+	if (c->realuser == 0 || (a->kind != KIND_NOUSER &&
+	    a->kind != KIND_BADPASS) || a->user.len == 0 ||
+	    foldhash(&a->user) != c->realuser)
+		return 0;
+	a->kind = KIND_FAIL;
+	return 1;
 }
 
 static void
@@ -1090,14 +1094,15 @@ strong(struct trap_extract *x, struct conn *c, struct trap_attempt *a,
     long long count, int waitname)
 {
 	struct slot	*s;
+	int		 refused;
 
 	conn_share(x, c, a);
-	realuser(c, a);
+	refused = realuser(c, a);
 	nextapply(c, a);
 	if (c->state == CONN_PENDING) {
 		s = qslot(x, c->slot);
 		/* The kind its weak lines told, if they name its user. */
-		if (a->kind == KIND_FAIL && (a->user.len == 0 ||
+		if (a->kind == KIND_FAIL && !refused && (a->user.len == 0 ||
 		    s->a.user.len == 0 || sameuser(&a->user, &s->a.user)))
 			a->kind = s->a.kind;
 		if (a->user.len == 0)
@@ -2122,7 +2127,7 @@ weak_line(struct trap_extract *x, const struct env *e, const struct rule *r,
 	conn_again(x, c, a);
 	if (r->account && a->user.len > 0)
 		c->realuser = foldhash(&a->user);
-	realuser(c, a);
+	(void)realuser(c, a);
 	/* A loose line is a try of its own already. */
 	if (r->eachtry && !loose) {
 		another_try(x, e, c, a);
