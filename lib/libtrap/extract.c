@@ -2222,13 +2222,15 @@ attempt_join(struct trap_extract *x, const struct env *e,
 		    userwaits(x, e, a))
 			addr_join(x, e, a);
 		/*
-		 * A weak line that joins no connection and names nothing
-		 * (pam_unix's "check pass; user unknown" from a program
-		 * that logs without its process ID) is the same attempt as
-		 * the program's own line, and says less.
+		 * A weak line that joins no connection and names no client
+		 * (pam_unix's "check pass; user unknown", pam_sss's
+		 * "received for user U: ...", from a program that logs
+		 * without its process ID) is the same attempt as the
+		 * program's own line or its PAM line that names the client,
+		 * and says less.
 		 */
 		if (r->event == EV_ATTEMPT || (r->event == EV_WEAK &&
-		    (a->addr[0] != '\0' || a->rdns.len > 0 || a->user.len > 0)))
+		    (a->addr[0] != '\0' || a->rdns.len > 0)))
 			put(x, a, count);
 		return;
 	}
