@@ -946,16 +946,32 @@ zonelabel(const struct trap_str *t, struct env *e)
 	e->t -= (t->p[0] == '-' ? -1 : 1) * oh * 3600;
 }
 
+/*
+ * Seconds since the epoch at *pp, up to 11 digits (before TIMEMAX): how
+ * many digits (12 if more), *pp moved past them.
+ */
+static int
+epochsecs(const char **pp, const char *end, long long *t)
+{
+	const char	*p = *pp;
+	int		 n;
+
+	for (*t = 0, n = 0; p < end && isdigit((unsigned char)*p) && n < 12;
+	    n++)
+		*t = *t * 10 + (*p++ - '0');
+	*pp = p;
+	return n;
+}
+
 /* journalctl -o short-unix: "1432701087.466670 ". */
 static int
 epoch(const char **pp, const char *end, struct env *e)
 {
 	const char	*p = *pp;
-	long long	 t = 0;
+	long long	 t;
 	int		 n;
 
-	for (n = 0; p < end && isdigit((unsigned char)*p) && n < 12; n++)
-		t = t * 10 + (*p++ - '0');
+	n = epochsecs(&p, end, &t);
 	if (n < 9 || n > 11 || p >= end || (*p != '.' && *p != ' '))
 		return -1;
 	if (*p == '.')		/* syslog-ng's ts_format(unix): frac_digits */
@@ -980,7 +996,7 @@ auditd(const char *p, const char *end, struct env *e)
 {
 	struct trap_str	 node;
 	const char	*q = p, *m;
-	long long	 t = 0;
+	long long	 t;
 	int		 n;
 
 	node.p = p;
@@ -1000,13 +1016,12 @@ auditd(const char *p, const char *end, struct env *e)
 		continue;
 	if (end - q < 11 || memcmp(q, " msg=audit(", 11) != 0)
 		return -1;
-	for (q += 11, n = 0; q < end && isdigit((unsigned char)*q) &&
-	    n < 12; n++)
-		t = t * 10 + (*q++ - '0');
+	q += 11;
+	n = epochsecs(&q, end, &t);
 	if (n == 0 || n > 11 || q == end || *q != '.')
 		return -1;
 	e->abs = 1;
-	e->t = t;		/* 11 digits: before TIMEMAX */
+	e->t = t;
 	e->host = node;
 	e->msg.p = m;
 	e->msg.len = end - m;

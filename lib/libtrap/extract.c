@@ -123,7 +123,7 @@ struct conn {
 	int			 eachline;	/* what its weak lines count */
 	int			 passed;	/* a login of it was logged */
 	uint64_t		 nextuser;
-	/* foldhash() of the user a line of event account? named: an
+	/* userfold() of the user a line of event account? named: an
 	 * account that exists (realuser()), 0 for none. */
 	uint64_t		 realuser;
 	/* A count line of no user holds its attempt for the auth lines
@@ -995,21 +995,19 @@ pending_merge(struct trap_extract *x, struct conn *c,
 }
 
 /*
- * A user name's hash, but for case (FNV-1a, never 0): sshd's "not allowed"
- * line names the account (pw_name), its Failed line the name the client
- * sent, which a lookup that ignores case (sssd, winbind) found.
+ * A user name's hash, but for case (never 0): sshd's "not allowed" line
+ * names the account (pw_name), its Failed line the name the client sent,
+ * which a lookup that ignores case (sssd, winbind) found.  Of the first
+ * sizeof(x->lower) bytes.
  */
 static uint64_t
-foldhash(const struct trap_str *u)
+userfold(struct trap_extract *x, const struct trap_str *u)
 {
-	uint64_t	 h = 14695981039346656037ULL;
-	size_t		 i;
+	size_t	 n = u->len < sizeof(x->lower) ? u->len : sizeof(x->lower);
 
-	for (i = 0; i < u->len; i++) {
-		h ^= (unsigned char)tolower((unsigned char)u->p[i]);
-		h *= 1099511628211ULL;
-	}
-	return h | 1;
+	memmove(x->lower, u->p, n);
+	trap_lower(x->lower, n);
+	return trap_hash_sum(x->lower, n) | 1;
 }
 
 /*
@@ -1023,11 +1021,12 @@ foldhash(const struct trap_str *u)
  * refusal by pam_unix says nothing).  1 if a is such a line.
  */
 static int
-realuser(const struct conn *c, struct trap_attempt *a)
+realuser(struct trap_extract *x, const struct conn *c,
+    struct trap_attempt *a)
 {
 	if (c->realuser == 0 || (a->kind != KIND_NOUSER &&
 	    a->kind != KIND_BADPASS) || a->user.len == 0 ||
-	    foldhash(&a->user) != c->realuser)
+	    userfold(x, &a->user) != c->realuser)
 		return 0;
 	a->kind = KIND_FAIL;
 	return 1;
@@ -1097,7 +1096,7 @@ strong(struct trap_extract *x, struct conn *c, struct trap_attempt *a,
 	int		 refused;
 
 	conn_share(x, c, a);
-	refused = realuser(c, a);
+	refused = realuser(x, c, a);
 	nextapply(c, a);
 	if (c->state == CONN_PENDING) {
 		s = qslot(x, c->slot);
@@ -2126,8 +2125,8 @@ weak_line(struct trap_extract *x, const struct env *e, const struct rule *r,
 		return;
 	conn_again(x, c, a);
 	if (r->account && a->user.len > 0)
-		c->realuser = foldhash(&a->user);
-	(void)realuser(c, a);
+		c->realuser = userfold(x, &a->user);
+	(void)realuser(x, c, a);
 	/* A loose line is a try of its own already. */
 	if (r->eachtry && !loose) {
 		another_try(x, e, c, a);
