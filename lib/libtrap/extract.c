@@ -2880,6 +2880,25 @@ unescape(struct trap_extract *x, struct env *e)
 }
 
 /*
+ * Cut the blanks at the end of a message that no rule read as it is;
+ * 1 if there were any.  Daemons do not end a line with a blank but where
+ * it says something (old pam_unix's "rhost=A " with no user), so the
+ * line is first read as written; an editor or a relay may add them.
+ */
+static int
+unpadded(struct trap_str *msg)
+{
+	size_t	 len = msg->len;
+
+	while (len > 0 && (msg->p[len - 1] == ' ' || msg->p[len - 1] == '\t'))
+		len--;
+	if (len == msg->len)
+		return 0;
+	msg->len = len;
+	return 1;
+}
+
+/*
  * Is l's message the one a syslog-ng repeat names: of its program, and
  * beginning with its quoted 20 bytes (all of a shorter one)?
  */
@@ -2956,7 +2975,7 @@ one(struct trap_extract *x, const char *line, size_t len)
 		return;
 	}
 	env_unwrap(&e);
-	if (recognise(x, &e)) {
+	if (recognise(x, &e) || (unpadded(&e.msg) && recognise(x, &e))) {
 		if (e.guessed)
 			x->nbare++;
 		else
