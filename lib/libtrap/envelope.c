@@ -256,16 +256,50 @@ istag(const struct trap_str *t)
 }
 
 /*
- * ProFTPD's own SystemLog file: "proftpd[pid] " with no colon after its
- * stamp and host name (log.c log_write(): "%s[%u] %s: %s", the virtual
- * server's name and the client before the message's colon).
+ * A tag "prog[pid]" with no colon after it: ProFTPD's own SystemLog file
+ * (log.c log_write(): "%s[%u] %s: %s", the virtual server's name and the
+ * client before the message's colon), and rsyslog's tag for a message it
+ * received as RFC 5424 (msg.c tryEmulateTAG(): "APP-NAME[PROCID]"), which
+ * its file templates write before the message with a blank.
  */
 static int
-proftpdtag(const struct trap_str *t)
+pidtag(const struct trap_str *t)
 {
-	return t->len > 9 && memcmp(t->p, "proftpd[", 8) == 0 &&
-	    t->p[t->len - 1] == ']' &&
-	    strspn(t->p + 8, "0123456789") == t->len - 9;
+	const char	*lb;
+	size_t		 n;
+
+	if (t->len < 4 || t->p[t->len - 1] != ']' ||
+	    (lb = memchr(t->p, '[', t->len)) == NULL || lb == t->p)
+		return 0;
+	n = t->p + t->len - 1 - (lb + 1);
+	return n > 0 && strspn(lb + 1, "0123456789") == n;
+}
+
+/*
+ * After the host of an RFC 3164 stamp, a program's name with no colon and
+ * no PROCID: rsyslog's tag for an RFC 5424 message of PROCID "-"
+ * (tryEmulateTAG(): APP-NAME alone), as RSYSLOG_TraditionalFileFormat
+ * writes it.  The message after it in e, and 0; -1 if the word at p is
+ * no program's name.  (After an RFC 3339 stamp such a line reads as
+ * docker's "STAMP MESSAGE" as well, and is left to the guessing.)
+ */
+static int
+apptag(const char *p, const char *end, struct env *e)
+{
+	struct trap_str	 t;
+	size_t		 i;
+
+	if (token(&p, end, &t) || !isalpha((unsigned char)t.p[0]))
+		return -1;
+	for (i = 1; i < t.len; i++)
+		if (!isalnum((unsigned char)t.p[i]) &&
+		    strchr("._/@-", t.p[i]) == NULL)
+			return -1;
+	e->prog = t;
+	e->pid.len = 0;
+	e->msg.p = p;
+	e->msg.len = end - p;
+	return 0;
 }
 
 static void
@@ -275,7 +309,7 @@ settag(struct env *e, const struct trap_str *t)
 	size_t		 len = t->len;
 
 	if (t->p[len - 1] == ':')
-		len--;			/* not proftpdtag()'s */
+		len--;			/* not pidtag()'s */
 
 	e->prog.p = t->p;
 	e->prog.len = len;
@@ -687,7 +721,7 @@ hosttag(const char **pp, const char *end, struct env *e)
 	*pp = p;
 	if (lastrepeat(p, end, &e->lastrepeat))
 		return 1;
-	if (token(&p, end, &t) == 0 && (istag(&t) || proftpdtag(&t) ||
+	if (token(&p, end, &t) == 0 && (istag(&t) || pidtag(&t) ||
 	    (isfacprio(&t, 0) && token(&p, end, &t) == 0 && istag(&t)))) {
 		settag(e, &t);
 		e->msg.p = p;
@@ -737,8 +771,10 @@ rfc3164(const char *p, const char *end, struct env *e)
 	case -1:
 		return -1;
 	case 0:				/* a host and no tag */
-		e->msg.p = p;
-		e->msg.len = end - p;
+		if (apptag(p, end, e) == -1) {
+			e->msg.p = p;
+			e->msg.len = end - p;
+		}
 		break;
 	}
 	return 0;
@@ -900,7 +936,7 @@ isohost(const char *p, const char *end, struct env *e)
 	const char	*q = p;
 
 	if (token(&q, end, &host) == 0 && !istag(&host) && hostword(&host) &&
-	    token(&q, end, &t) == 0 && (istag(&t) || proftpdtag(&t))) {
+	    token(&q, end, &t) == 0 && (istag(&t) || pidtag(&t))) {
 		e->host = host;
 		settag(e, &t);
 		e->msg.p = q;
@@ -909,7 +945,7 @@ isohost(const char *p, const char *end, struct env *e)
 	}
 	/* ProFTPD's SystemLog with LogOptions -Hostname: no host. */
 	q = p;
-	if (token(&q, end, &t) == 0 && proftpdtag(&t)) {
+	if (token(&q, end, &t) == 0 && pidtag(&t)) {
 		settag(e, &t);
 		e->msg.p = q;
 		e->msg.len = end - q;
@@ -1374,9 +1410,13 @@ numeric(const char *p, const char *end, struct env *e)
 		return nginxlog(p, end, e);
 	if (win32sshd(p, end, e) == 0)
 		return 0;
-	if (end - p > 21 && p[4] == ' ' && isbsdstamp(p + 5, end) &&
-	    num(p, end, 4, &v) == 0) {
-		/* syslog-ng's ts_format(full): "yyyy Mmm dd hh:mm:ss" */
+	if (end - p > 21 && p[4] == ' ' && (isbsdstamp(p + 5, end) ||
+	    (ismonth(p + 5, end) && p[11] == ' ' && p[14] == ':' &&
+	    p[17] == ':' && p[20] == '.')) && num(p, end, 4, &v) == 0) {
+		/*
+		 * syslog-ng's ts_format(full): "yyyy Mmm dd hh:mm:ss", with
+		 * frac_digits() its fraction
+		 */
 		if (rfc3164(p + 5, end, e) == -1)
 			return -1;
 		e->year = v;
@@ -1613,10 +1653,11 @@ env_unwrap(struct env *e)
 		return;
 	q = p + 17;
 	if ((n = repcount(&q, end)) == 0 || end - q < 11 ||
-	    !prefixed(q, end, " times: [ "))
+	    !prefixed(q, end, " times: ["))
 		return;
 	e->repeat = n;
-	e->msg.p = q + 10;
+	/* rsyslog repeats the message as it has it, with its blank or not */
+	e->msg.p = q[9] == ' ' ? q + 10 : q + 9;
 	e->msg.len = end - 1 - e->msg.p;
 }
 

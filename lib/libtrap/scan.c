@@ -121,12 +121,14 @@ addlit(struct scan *s, const char *lit, size_t len, size_t skip)
  * "Failed ", 7) is looked for with the byte before it, one of PRECEDE:
  * the blank after an envelope or a word, the newline before a line that
  * begins with it (the first line of a buffer is looked at apart), or the
- * last of RFC 5424's byte-order mark, or the quote before a JSON value
- * (journalctl -o json).  A literal with a quote or a backslash is also
+ * last of RFC 5424's byte-order mark, the quote before a JSON value
+ * (journalctl -o json), or the bracket of rsyslog's "message repeated N
+ * times: [MSG]" of a message without a leading blank.  A literal with a
+ * quote or a backslash is also
  * looked for as JSON writes it, each escaped with a backslash.
  */
 #define WIDE		8
-#define PRECEDE		" \n\xbf\""
+#define PRECEDE		" \n\xbf\"["
 void
 scan_add(struct scan *s, const char *lit, size_t len, int begins)
 {
