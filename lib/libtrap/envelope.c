@@ -1426,6 +1426,11 @@ numeric(const char *p, const char *end, struct env *e)
 	if (epoch(&p, end, e) != 0 && rfc3339(&p, end, e) != 0)
 		return -1;
 	if (s6stamp(e, p, end)) {
+		/* s6-socklog's line (its "fac.prio: " and stamp) */
+		if ((q = socklog(p + 1, end)) != p + 1) {
+			untagged(q, end, e);
+			return 0;
+		}
 		/* A tagged line as such; else env_stamped() reads it bare. */
 		isohost(p + 1, end, e);
 		return e->prog.len > 0 ? 0 : -1;
@@ -1498,7 +1503,18 @@ env_parse(const char *s, size_t len, struct env *e)
 			e->badtime = 1;
 		e->abs = 1;
 		e->t = secs - (1ULL << 62) - 10;
-		untagged(socklog(p + 26, end), end, e);
+		p += 26;
+		/*
+		 * s6-log's "t" and "T" both, the T stamp after: s6-log's
+		 * label (skalibs tai_from_utc()) counts the leap seconds,
+		 * 37 since 2017 where daemontools' and runit's have 10.
+		 */
+		if (end - p > 31 && isisostamp(p, end) && p[10] == ' ' &&
+		    p[19] == '.' && p[29] == ' ' && p[30] == ' ') {
+			p += 31;
+			e->t -= 27;
+		}
+		untagged(socklog(p, end), end, e);
 		return 0;
 	}
 	if (*p == 'd' && memcmp(p, "dovecot: ", 9) == 0)
