@@ -2880,21 +2880,43 @@ unescape(struct trap_extract *x, struct env *e)
 }
 
 /*
- * Cut the blanks at the end of a message that no rule read as it is;
- * 1 if there were any.  Daemons do not end a line with a blank but where
- * it says something (old pam_unix's "rhost=A " with no user), so the
- * line is first read as written; an editor or a relay may add them.
+ * A message that ends in blanks or tabs: daemons do not end a line so
+ * but where it says something (old pam_unix's "rhost=A " with no user),
+ * but an editor or a relay may add them.  It is read as written and
+ * without them: a reading of only one is taken, and where both read it,
+ * the one as written, ambiguous if the other reads another address or
+ * is ambiguous itself (a user name copying the line's end reads as
+ * written, with the copy's address, where the line without the blank
+ * has two readings).  1 if a rule read it.
  */
 static int
-unpadded(struct trap_str *msg)
+recognise_padded(struct trap_extract *x, const struct env *e)
 {
-	size_t	 len = msg->len;
+	const struct trap_str	*a, *b;
+	const struct rule	*r, *r2;
+	struct env		 cut = *e;
+	struct match		 m, m2;
 
-	while (len > 0 && (msg->p[len - 1] == ' ' || msg->p[len - 1] == '\t'))
-		len--;
-	if (len == msg->len)
+	while (cut.msg.len > 0 && (cut.msg.p[cut.msg.len - 1] == ' ' ||
+	    cut.msg.p[cut.msg.len - 1] == '\t'))
+		cut.msg.len--;
+	r = findrule(x, e, &m);
+	r2 = findrule(x, &cut, &m2);
+	if (r == NULL && r2 == NULL)
 		return 0;
-	msg->len = len;
+	if (r == NULL) {
+		take(x, &cut, r2, &m2);
+		return 1;
+	}
+	if (r2 != NULL && !m.ambiguous) {
+		a = addrcap(&m);
+		b = addrcap(&m2);
+		if (m2.ambiguous || (a == NULL) != (b == NULL) ||
+		    (a != NULL && (a->len != b->len ||
+		    memcmp(a->p, b->p, a->len) != 0)))
+			m.ambiguous = 1;
+	}
+	take(x, e, r, &m);
 	return 1;
 }
 
@@ -2975,7 +2997,9 @@ one(struct trap_extract *x, const char *line, size_t len)
 		return;
 	}
 	env_unwrap(&e);
-	if (recognise(x, &e) || (unpadded(&e.msg) && recognise(x, &e))) {
+	if (e.msg.len > 0 && (e.msg.p[e.msg.len - 1] == ' ' ||
+	    e.msg.p[e.msg.len - 1] == '\t') ? recognise_padded(x, &e) :
+	    recognise(x, &e)) {
 		if (e.guessed)
 			x->nbare++;
 		else
