@@ -2295,25 +2295,38 @@ attempt_join(struct trap_extract *x, const struct env *e,
  * lines of Courier's imapd and pop3d with fgets() into 512 bytes, drops
  * the rest of a longer line and the "INFO: " before the message
  * (courier-libs liblog/logger.c): a message of 505 to 511 bytes may have
- * lost its end (a longer one was not cut so), and Courier writes the
+ * lost its end (a longer one was not cut so).  DBMail's trace() cuts its
+ * text at 4094 bytes, 1022 in 3.1 (dm_debug.c MESSAGESIZE), after a
+ * prefix of its own: a message of 1022 bytes or more.  Both write the
  * address after the user.
  */
 static int
 loggercut(const struct env *e)
 {
-	static const char *const courier[] = {
-		"imapd", "imapd-ssl", "pop3d", "pop3d-ssl", "imaplogin",
-		"pop3login", "courierimaplogin", "courierpop3login",
-		"courierimapd", "courierpop3d"
+	static const struct {
+		const char	*prog;
+		size_t		 min, max;
+	} cutters[] = {
+		{ "imapd", 505, 511 }, { "imapd-ssl", 505, 511 },
+		{ "pop3d", 505, 511 }, { "pop3d-ssl", 505, 511 },
+		{ "imaplogin", 505, 511 }, { "pop3login", 505, 511 },
+		{ "courierimaplogin", 505, 511 },
+		{ "courierpop3login", 505, 511 },
+		{ "courierimapd", 505, 511 }, { "courierpop3d", 505, 511 },
+		{ "dbmail/imap4d", 1022, SIZE_MAX },
+		{ "dbmail-imapd", 1022, SIZE_MAX },
+		{ "dbmail/pop3d", 1022, SIZE_MAX },
+		{ "dbmail-pop3d", 1022, SIZE_MAX }
 	};
 	size_t	 i, n = proglen(e);
 
-	if (e->msg.len < 505 || e->msg.len > 511)
+	if (e->msg.len < 505)
 		return 0;
-	for (i = 0; i < sizeof(courier) / sizeof(courier[0]); i++)
-		if (strlen(courier[i]) == n &&
-		    memcmp(courier[i], e->prog.p, n) == 0)
-			return 1;
+	for (i = 0; i < sizeof(cutters) / sizeof(cutters[0]); i++)
+		if (strlen(cutters[i].prog) == n &&
+		    memcmp(cutters[i].prog, e->prog.p, n) == 0)
+			return e->msg.len >= cutters[i].min &&
+			    e->msg.len <= cutters[i].max;
 	return 0;
 }
 
