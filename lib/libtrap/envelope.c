@@ -1675,6 +1675,8 @@ env_unwrap(struct env *e)
 	/* rsyslog repeats the message as it has it, with its blank or not */
 	e->msg.p = q[9] == ' ' ? q + 10 : q + 9;
 	e->msg.len = end - 1 - e->msg.p;
+	/* ... and cut at 800 bytes (ratelimit.c "[%.800s]") */
+	e->repcut = end - 1 - (q + 9) == 800;
 }
 
 /*

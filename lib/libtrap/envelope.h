@@ -35,6 +35,7 @@ struct env {
 	int		 mon, mday, hour, min, sec;
 	struct trap_str	 host, prog, pid, msg;
 	long long	 repeat;	/* "message repeated N times" */
+	int		 repcut;	/* its message perhaps cut (rsyslog) */
 	long long	 lastrepeat;	/* BSD "last message repeated" */
 };
 

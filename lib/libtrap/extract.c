@@ -2298,7 +2298,8 @@ attempt_join(struct trap_extract *x, const struct env *e,
  * lost its end (a longer one was not cut so).  DBMail's trace() cuts its
  * text at 4094 bytes, 1022 in 3.1 (dm_debug.c MESSAGESIZE), after a
  * prefix of its own: a message of 1022 bytes or more.  Both write the
- * address after the user.
+ * address after the user.  And rsyslog's "message repeated N times:
+ * [MSG]" holds 800 bytes of MSG at most.
  */
 static int
 loggercut(const struct env *e)
@@ -2320,6 +2321,8 @@ loggercut(const struct env *e)
 	};
 	size_t	 i, n = proglen(e);
 
+	if (e->repcut)
+		return 1;
 	if (e->msg.len < 505)
 		return 0;
 	for (i = 0; i < sizeof(cutters) / sizeof(cutters[0]); i++)
