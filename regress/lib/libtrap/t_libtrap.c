@@ -2217,6 +2217,35 @@ inj_other_rules(const struct ruleset *rs, const struct rule *r,
 	return lines;
 }
 
+/*
+ * The built-in rules' longest literals are what trapextract's scan looks
+ * for (scan.c): the shortest decides how often it probes (every W - 3
+ * bytes, W that length, at most 8), so one of 4 bytes makes it probe
+ * every byte, and a short one common in other daemons' lines makes them
+ * all candidates.  A literal that begins a message is looked for with
+ * the byte before it.  Every rule's must be 7 bytes at least.
+ */
+ATF_TC_WITHOUT_HEAD(builtin_literals);
+ATF_TC_BODY(builtin_literals, tc)
+{
+	struct ruleset		*rs;
+	const struct rule	*r;
+	size_t			 i, len;
+
+	rs = ruleset_new();
+	ATF_REQUIRE_EQ(ruleset_load(rs, trap_builtin_patterns, "builtin"), 0);
+	for (i = 0; i < ruleset_count(rs); i++) {
+		r = ruleset_rule(rs, i);
+		len = r->anchorlen + (r->anchorti == 0 && r->anchorlen < 8);
+		if (len < 7) {
+			fprintf(stderr, "rule %s:%lu: longest literal of %zu "
+			    "bytes\n", r->file, r->line, r->anchorlen);
+			atf_tc_fail_nonfatal("a short literal");
+		}
+	}
+	ruleset_free(rs);
+}
+
 ATF_TC_WITHOUT_HEAD(inject_every_rule);
 ATF_TC_BODY(inject_every_rule, tc)
 {
@@ -2521,6 +2550,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, archive_hashkey);
 	ATF_TP_ADD_TC(tp, archive_repair);
 	ATF_TP_ADD_TC(tp, fuzz_patterns_crashes);
+	ATF_TP_ADD_TC(tp, builtin_literals);
 	ATF_TP_ADD_TC(tp, inject_every_rule);
 	return atf_no_error();
 }
