@@ -275,6 +275,19 @@ pidtag(const struct trap_str *t)
 	return n > 0 && strspn(lb + 1, "0123456789") == n;
 }
 
+/* Are p[0..len) the letters of a program's name (len > 0)? */
+static int
+progchars(const char *p, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)p[i]) && (p[i] == '\0' ||
+		    strchr("_./-", p[i]) == NULL))
+			return 0;
+	return len > 0;
+}
+
 /*
  * After the host of an RFC 3164 stamp, a program's name with no colon and
  * no PROCID: rsyslog's tag for an RFC 5424 message of PROCID "-"
@@ -287,14 +300,10 @@ static int
 apptag(const char *p, const char *end, struct env *e)
 {
 	struct trap_str	 t;
-	size_t		 i;
 
-	if (token(&p, end, &t) || !isalpha((unsigned char)t.p[0]))
+	if (token(&p, end, &t) || !isalpha((unsigned char)t.p[0]) ||
+	    !progchars(t.p, t.len))
 		return -1;
-	for (i = 1; i < t.len; i++)
-		if (!isalnum((unsigned char)t.p[i]) &&
-		    strchr("._/@-", t.p[i]) == NULL)
-			return -1;
 	e->prog = t;
 	e->pid.len = 0;
 	e->msg.p = p;
@@ -1746,15 +1755,7 @@ env_msgword(const char *p, size_t len)
 int
 env_pidlesstag(const char *p, size_t len)
 {
-	size_t	 i;
-
-	if (len < 2 || p[len - 1] != ':')
-		return 0;
-	for (i = 0; i < len - 1; i++)
-		if (!isalnum((unsigned char)p[i]) && (p[i] == '\0' ||
-		    strchr("_./-", p[i]) == NULL))
-			return 0;
-	return 1;
+	return len >= 2 && p[len - 1] == ':' && progchars(p, len - 1);
 }
 
 /*

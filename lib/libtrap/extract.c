@@ -2065,21 +2065,19 @@ nextpassdb(struct conn *c, const struct match *m,
  */
 static int
 unanswered(struct trap_extract *x, const struct env *e,
-    const struct match *m, const struct trap_attempt *a)
+    const struct rule *r, const struct match *m,
+    const struct trap_attempt *a)
 {
 	struct conn		*c;
 	struct slot		*s;
 	struct trap_attempt	 n;
-	struct trap_str		 id;
 	char			 key[KEYMAX];
-	size_t			 off;
 
 	if (!m->have[CAP_KEY] || a->addr[0] == '\0')
 		return 0;
-	sessionid(m->cap[CAP_KEY].p, m->cap[CAP_KEY].len, &id);
-	off = addrkey(e, a, key);
-	appendkey(key, &off, "", 0);
-	appendkey(key, &off, id.p, id.len);
+	n = *a;			/* its session's key, of no user */
+	n.user.len = 0;
+	(void)connkey(e, r, m, &n, key);
 	if ((c = conn_find(x, key, conn_hash(x, key))) == NULL ||
 	    !c->unanswered || x->now - c->last > GRACE)
 		return 0;
@@ -2116,7 +2114,7 @@ weak_line(struct trap_extract *x, const struct env *e, const struct rule *r,
 	struct conn	*c;
 	int		 samereq;
 
-	if (r->join == JOIN_USER && unanswered(x, e, m, a))
+	if (r->join == JOIN_USER && unanswered(x, e, r, m, a))
 		return;
 	if (loose)
 		loosekey(x, key);
@@ -2526,6 +2524,15 @@ addrcap(const struct match *m)
 	return NULL;
 }
 
+/* Are the address texts a and b (either may be NULL) the same? */
+static int
+sameaddr(const struct trap_str *a, const struct trap_str *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
+}
+
 /*
  * Does a later rule of the program read another address in the line?
  * Then which rule describes the line is for the client to choose (a
@@ -2553,8 +2560,7 @@ otherreading(const struct env *e, const struct rule *const *rules, size_t n,
 			return 1;
 		if (o.have[CAP_ADDR] && !o.addrok)
 			continue;	/* no reading: not an address */
-		if ((b = addrcap(&o)) != NULL && (b->len != a->len ||
-		    memcmp(b->p, a->p, a->len) != 0))
+		if ((b = addrcap(&o)) != NULL && !sameaddr(a, b))
 			return 1;
 	}
 	return 0;
@@ -2745,15 +2751,38 @@ take(struct trap_extract *x, const struct env *e, const struct rule *r,
 	drain(x, 0);
 }
 
-/* Try the rules of the line's program; 1 if one matched. */
+/*
+ * Try the rules of the line's program; 1 if one matched.  A message that
+ * ends in blanks or tabs (daemons do not end a line so but where it says
+ * something, as old pam_unix's "rhost=A " with no user; an editor or a
+ * relay may add them) is read as written and without them: a reading of
+ * only one is taken, and where both read it, the one as written,
+ * ambiguous if the other reads another address or is ambiguous itself
+ * (a user name copying the line's end reads as written with the copy's
+ * address, where the line without the blank has two readings).
+ */
 static int
 recognise(struct trap_extract *x, const struct env *e)
 {
-	const struct rule	*r;
-	struct match		 m;
+	const struct rule	*r, *r2 = NULL;
+	struct env		 cut = *e;
+	struct match		 m, m2;
 
-	if ((r = findrule(x, e, &m)) == NULL)
+	while (cut.msg.len > 0 && (cut.msg.p[cut.msg.len - 1] == ' ' ||
+	    cut.msg.p[cut.msg.len - 1] == '\t'))
+		cut.msg.len--;
+	r = findrule(x, e, &m);
+	if (cut.msg.len < e->msg.len)
+		r2 = findrule(x, &cut, &m2);
+	if (r == NULL && r2 == NULL)
 		return 0;
+	if (r == NULL) {
+		take(x, &cut, r2, &m2);
+		return 1;
+	}
+	if (r2 != NULL && (m2.ambiguous || !sameaddr(addrcap(&m),
+	    addrcap(&m2))))
+		m.ambiguous = 1;
 	take(x, e, r, &m);
 	return 1;
 }
@@ -2896,47 +2925,6 @@ unescape(struct trap_extract *x, struct env *e)
 }
 
 /*
- * A message that ends in blanks or tabs: daemons do not end a line so
- * but where it says something (old pam_unix's "rhost=A " with no user),
- * but an editor or a relay may add them.  It is read as written and
- * without them: a reading of only one is taken, and where both read it,
- * the one as written, ambiguous if the other reads another address or
- * is ambiguous itself (a user name copying the line's end reads as
- * written, with the copy's address, where the line without the blank
- * has two readings).  1 if a rule read it.
- */
-static int
-recognise_padded(struct trap_extract *x, const struct env *e)
-{
-	const struct trap_str	*a, *b;
-	const struct rule	*r, *r2;
-	struct env		 cut = *e;
-	struct match		 m, m2;
-
-	while (cut.msg.len > 0 && (cut.msg.p[cut.msg.len - 1] == ' ' ||
-	    cut.msg.p[cut.msg.len - 1] == '\t'))
-		cut.msg.len--;
-	r = findrule(x, e, &m);
-	r2 = findrule(x, &cut, &m2);
-	if (r == NULL && r2 == NULL)
-		return 0;
-	if (r == NULL) {
-		take(x, &cut, r2, &m2);
-		return 1;
-	}
-	if (r2 != NULL && !m.ambiguous) {
-		a = addrcap(&m);
-		b = addrcap(&m2);
-		if (m2.ambiguous || (a == NULL) != (b == NULL) ||
-		    (a != NULL && (a->len != b->len ||
-		    memcmp(a->p, b->p, a->len) != 0)))
-			m.ambiguous = 1;
-	}
-	take(x, e, r, &m);
-	return 1;
-}
-
-/*
  * Is l's message the one a syslog-ng repeat names: of its program, and
  * beginning with its quoted 20 bytes (all of a shorter one)?
  */
@@ -3013,9 +3001,7 @@ one(struct trap_extract *x, const char *line, size_t len)
 		return;
 	}
 	env_unwrap(&e);
-	if (e.msg.len > 0 && (e.msg.p[e.msg.len - 1] == ' ' ||
-	    e.msg.p[e.msg.len - 1] == '\t') ? recognise_padded(x, &e) :
-	    recognise(x, &e)) {
+	if (recognise(x, &e)) {
 		if (e.guessed)
 			x->nbare++;
 		else
